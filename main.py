@@ -1,0 +1,8 @@
+"""Start the slaapp desktop app (or a subcommand: `python main.py evaluate ...`)."""
+
+import sys
+
+from slaapp.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
