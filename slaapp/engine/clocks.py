@@ -198,6 +198,8 @@ class _Lookups:
             keys = self._events.key(self._events.record[present], self._events.time[present])
             found = self._cache[name] = (keys, codes[present])
         keys, values = found
+        if keys.size == 0:
+            return np.full(record.shape, NO_VALUE, dtype=np.int32)
         pos = np.searchsorted(keys, self._events.key(record, at), side="right") - 1
         safe = np.maximum(pos, 0)
         same = (pos >= 0) & (keys[safe] // self._events.key_base == record)
