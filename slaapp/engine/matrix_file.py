@@ -180,7 +180,10 @@ def matrix_from_document(doc: object, source: str = "matrix") -> Matrix:
     name = check.text(root.get("name"), "$.name") if "name" in root else None
     calendars = _calendars(check, root.get("calendars", {}))
     segments = _segments(check, root.get("segments", []))
-    names = _Names(calendars, _declared(root.get("calendars")), _declared(root.get("segments")))
+    segment_keys = _declared(root.get("segments"))
+    if DEFAULT_SEGMENT not in segment_keys:  # reported once above, not again for every rule
+        segment_keys += (DEFAULT_SEGMENT,)
+    names = _Names(calendars, _declared(root.get("calendars")), segment_keys)
     handoffs = _handoffs(check, root.get("handoffs", []), names)
     if check.problems:
         raise MatrixError(check.problems, source)
