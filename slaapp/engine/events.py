@@ -1,0 +1,548 @@
+"""Reading an event log from a CSV or XLSX file, rejecting bad input whole with every problem."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Any, NoReturn
+
+from slaapp.engine.eventlog import EventLog, EventLogBuilder
+from slaapp.engine.instants import InstantError, parse_instant, to_epoch, zone
+
+__all__ = ["EventFileError", "Problem", "ReadResult", "read_events"]
+
+RECORD_ID = "record_id"
+EVENT = "event"
+OCCURRED_AT = "occurred_at"
+OWNER = "owner"
+REQUIRED = (RECORD_ID, EVENT, OCCURRED_AT)
+KNOWN = (*REQUIRED, OWNER)
+
+MAX_PROBLEMS = 200
+"""At most this many problems are listed; one more entry then says how many were left out."""
+
+CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+DELIMITERS = (",", ";", "\t")
+
+EXAMPLE_TIME = "2026-03-02T09:15:00-05:00"
+EMPTY_FILE = "the file is empty; expected a header row with record_id, event, occurred_at"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, and where.
+
+    `row` is the row number a spreadsheet shows (the header is normally row 1, the first
+    data row 2); in a CSV file it counts records from the start of the file, blank lines
+    included, so a quoted value spanning several lines is still one row. `row` is None for
+    problems with the whole file (encoding, header, missing columns). `column` is the
+    header name of the column, or None.
+    """
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class EventFileError(ValueError):
+    """The file was rejected whole; .problems lists every problem; str() is a readable
+    multi-line report starting with the file name."""
+
+    def __init__(self, path: str, problems: Iterable[Problem]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        if len(self.problems) == 1:
+            report = f"{path}: {self.problems[0]}"
+        else:
+            lines = [f"{path}: {len(self.problems)} problems, nothing was loaded:"]
+            lines.extend(f"  {problem}" for problem in self.problems)
+            report = "\n".join(lines)
+        super().__init__(report)
+
+
+@dataclass(frozen=True, eq=False)
+class ReadResult:
+    """The events read, and (with skip_bad_rows) one Problem per row left out."""
+
+    log: EventLog
+    skipped: tuple[Problem, ...] = ()
+
+
+def read_events(
+    path: str | os.PathLike[str], *, tz: str | None = None, skip_bad_rows: bool = False
+) -> ReadResult:
+    """Read an event log from a CSV (.csv/.txt/.tsv) or Excel (.xlsx/.xlsm) file.
+
+    Columns: record_id, event, occurred_at (ISO 8601 with an offset or Z; naive times only
+    when `tz` names the IANA zone they were written in), optional owner, and any other
+    columns as attributes (an empty cell means "no change"). Rows keep their file order.
+
+    Every problem is collected (up to MAX_PROBLEMS listed). Unless `skip_bad_rows`, any
+    problem raises EventFileError and nothing is loaded; with it, bad rows are left out and
+    listed in `ReadResult.skipped`. Problems with the whole file always raise.
+    """
+    name = os.fspath(path)
+    tz_info: tzinfo | None = None
+    if tz is not None:
+        try:
+            tz_info = zone(tz)
+        except InstantError as exc:
+            raise EventFileError(name, [Problem(None, None, str(exc))]) from None
+    file = Path(name)
+    if not file.exists():
+        raise EventFileError(name, [Problem(None, None, "file not found")])
+    if file.is_dir():
+        raise EventFileError(name, [Problem(None, None, "this is a folder, not a file")])
+    suffix = file.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return _read_csv(name, file, tz_info, skip_bad_rows)
+    if suffix in XLSX_SUFFIXES:
+        return _read_xlsx(name, file, tz_info, skip_bad_rows)
+    kind = f"{suffix!r} files" if suffix else "files without a suffix"
+    raise EventFileError(
+        name,
+        [Problem(None, None, f"cannot read {kind}; save the events as .csv or .xlsx")],
+    )
+
+
+# --- shared: header and rows -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each column is, found from the header row."""
+
+    width: int
+    record: int
+    event: int
+    time: int
+    owner: int | None
+    attributes: tuple[tuple[str, int], ...]
+    unnamed: tuple[int, ...]
+
+
+def _letter(index: int) -> str:
+    """Spreadsheet letter of a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _position(index: int) -> str:
+    return f"column {index + 1} ({_letter(index)})"
+
+
+def _layout(names: list[str]) -> tuple[_Layout | None, list[Problem]]:
+    """The layout of a header row (already stripped text), or the problems with it."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    known: dict[str, int] = {}
+    attributes: list[tuple[str, int]] = []
+    unnamed: list[int] = []
+    for index, raw in enumerate(names):
+        if not raw:
+            unnamed.append(index)
+            continue
+        folded = raw.casefold()
+        name = folded if folded in KNOWN else raw
+        if folded in seen:
+            first = seen[folded]
+            problems.append(
+                Problem(
+                    None,
+                    name,
+                    f"the column name {raw!r} appears more than once ({_position(first)} and "
+                    f"{_position(index)}); every column needs its own name",
+                )
+            )
+            continue
+        seen[folded] = index
+        if folded in KNOWN:
+            known[folded] = index
+        else:
+            attributes.append((raw, index))
+    found = ", ".join(repr(n) for n in names if n) or "none"
+    for required in REQUIRED:
+        if required not in known:
+            problems.append(
+                Problem(
+                    None,
+                    None,
+                    f"missing required column {required!r}; the header needs record_id, "
+                    f"event and occurred_at (found: {found})",
+                )
+            )
+    if problems:
+        return None, problems
+    layout = _Layout(
+        width=len(names),
+        record=known[RECORD_ID],
+        event=known[EVENT],
+        time=known[OCCURRED_AT],
+        owner=known.get(OWNER),
+        attributes=tuple(attributes),
+        unnamed=tuple(unnamed),
+    )
+    return layout, []
+
+
+def _is_blank(cells: Iterable[Any]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+def _time_message(value: Any, tz: tzinfo | None, exc: InstantError) -> str:
+    """Plain words for an occurred_at cell that could not be read."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return f"no time given; expected an ISO 8601 time like {EXAMPLE_TIME}"
+    if isinstance(value, str):
+        text = value.strip()
+        if tz is None:
+            try:
+                parse_instant(text, zone("UTC"))
+            except InstantError:
+                pass
+            else:
+                return (
+                    f"{text!r} has no UTC offset; add one (like Z or -05:00) "
+                    "or pass --tz with the time zone it was written in"
+                )
+        return str(exc)
+    if isinstance(value, datetime | date) and tz is None:
+        return (
+            f"{value.isoformat()} is a date/time cell without a time zone; "
+            "pass --tz with the time zone it was written in, or write ISO 8601 text "
+            f"with an offset like {EXAMPLE_TIME}"
+        )
+    if isinstance(value, time):
+        return f"{value.isoformat()} is a time of day without a date; expected a date and time"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (
+            f"{_cell_text(value)} is a number, not a date and time; format the cell as a "
+            f"date and time, or write ISO 8601 text like {EXAMPLE_TIME}"
+        )
+    return str(exc)
+
+
+def _load(
+    name: str,
+    layout: _Layout,
+    first_row: int,
+    rows: Iterable[list[Any]],
+    instant: Callable[[Any, tzinfo | None], int],
+    tz: tzinfo | None,
+    skip_bad_rows: bool,
+    *,
+    extra_is_unnamed: bool,
+) -> ReadResult:
+    """Check data rows (numbered from `first_row`) and build the log from the good ones."""
+    # The loop runs once per row of a large file: everything it needs is a local name.
+    width = layout.width
+    ri, ei, ti, oi = layout.record, layout.event, layout.time, layout.owner
+    attributes = layout.attributes
+    unnamed = layout.unnamed
+    builder = EventLogBuilder(attribute_names=[attr for attr, _ in attributes])
+    add = builder.add
+    bad_rows: list[list[Problem]] = []
+    unnamed_hits: dict[int, int] = {}  # column index -> first row with a value there
+    adding = True  # turns False when a bad row means the file is rejected anyway
+    rowno = first_row - 1
+    for cells in rows:
+        rowno += 1
+        if len(cells) != width:
+            cells, issues = _fit(cells, width, rowno, unnamed_hits if extra_is_unnamed else None)
+        else:
+            issues = None
+        record_id = cells[ri].strip()
+        if not record_id:
+            if issues is None and _is_blank(cells):
+                continue
+            issues = issues or []
+            issues.append(Problem(rowno, RECORD_ID, "empty; every row needs a record id"))
+        event = cells[ei].strip()
+        if not event:
+            issues = issues or []
+            issues.append(Problem(rowno, EVENT, "empty; every row needs an event name"))
+        try:
+            occurred_at = instant(cells[ti], tz)
+        except InstantError as exc:
+            issues = issues or []
+            issues.append(Problem(rowno, OCCURRED_AT, _time_message(cells[ti], tz, exc)))
+            occurred_at = 0
+        if unnamed:
+            for i in unnamed:
+                if i not in unnamed_hits and not _is_blank((cells[i],)):
+                    unnamed_hits[i] = rowno
+        if issues is not None:
+            bad_rows.append(issues)
+            adding = skip_bad_rows
+        elif adding:
+            add(
+                record_id,
+                event,
+                occurred_at,
+                None if oi is None else cells[oi].strip(),
+                {attr: cells[i].strip() for attr, i in attributes} if attributes else None,
+            )
+    file_problems = [
+        Problem(
+            None,
+            None,
+            f"{_position(i)} has no header name but has values (first in row {first}); "
+            "give the column a name or delete it",
+        )
+        for i, first in sorted(unnamed_hits.items())
+    ]
+    if file_problems or (bad_rows and not skip_bad_rows):
+        _fail(name, file_problems + [p for issues in bad_rows for p in issues])
+    return ReadResult(builder.build(), tuple(_joined(issues) for issues in bad_rows))
+
+
+def _fit(
+    cells: list[Any], width: int, rowno: int, unnamed_hits: dict[int, int] | None
+) -> tuple[list[Any], list[Problem] | None]:
+    """A row padded to the header width, and the problem if it has values beyond it.
+
+    Empty cells past the header are ignored. In a workbook (`unnamed_hits` given) values
+    past the header are noted as a column without a name; in CSV they make a row problem.
+    """
+    if len(cells) < width:
+        return [*cells, *[""] * (width - len(cells))], None
+    extra = [i for i in range(width, len(cells)) if not _is_blank((cells[i],))]
+    if not extra:
+        return cells, None
+    if unnamed_hits is not None:
+        for i in extra:
+            unnamed_hits.setdefault(i, rowno)
+        return cells, None
+    problem = Problem(
+        rowno,
+        None,
+        f"the row has {len(cells)} cells but the header has {width} columns; "
+        "a value containing the delimiter must be quoted",
+    )
+    return cells, [problem]
+
+
+def _joined(issues: list[Problem]) -> Problem:
+    """One Problem for a row from all of its problems."""
+    if len(issues) == 1:
+        return issues[0]
+    columns = {p.column for p in issues}
+    if len(columns) == 1:
+        return Problem(issues[0].row, issues[0].column, "; ".join(p.message for p in issues))
+    parts = [f"column {p.column}: {p.message}" if p.column else p.message for p in issues]
+    return Problem(issues[0].row, None, "; ".join(parts))
+
+
+def _fail(name: str, problems: list[Problem]) -> NoReturn:
+    """Raise EventFileError with at most MAX_PROBLEMS listed problems."""
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        problems = [
+            *problems[:MAX_PROBLEMS],
+            Problem(None, None, f"... and {more} more problems not listed"),
+        ]
+    raise EventFileError(name, problems)
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def _decode(name: str, data: bytes) -> str:
+    """The text of CSV bytes in UTF-8 (with or without a BOM), or an EventFileError."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise EventFileError(
+            name,
+            [
+                Problem(
+                    None,
+                    None,
+                    "the file is UTF-16 text, not UTF-8; save it as CSV UTF-8 "
+                    "(in Excel: Save As > CSV UTF-8)",
+                )
+            ],
+        )
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        end = data.find(b"\n", exc.start)
+        snippet = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace")
+        snippet = snippet.strip()
+        if len(snippet) > 60:
+            snippet = snippet[:57] + "..."
+        raise EventFileError(
+            name,
+            [
+                Problem(
+                    None,
+                    None,
+                    f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02X} in "
+                    f"{snippet!r}); save the file as UTF-8 (in Excel: Save As > CSV UTF-8)",
+                )
+            ],
+        ) from None
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter used most in the first non-blank line (ties and none: comma)."""
+    for line in io.StringIO(text, newline=""):
+        if line.strip(" \r\n,;\t"):
+            counts = [line.count(d) for d in DELIMITERS]
+            return DELIMITERS[counts.index(max(counts))]
+    return ","
+
+
+def _read_csv(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> ReadResult:
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise EventFileError(
+            name, [Problem(None, None, f"cannot read the file: {exc.strerror or exc}")]
+        ) from None
+    text = _decode(name, data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        rowno = 0
+        for cells in reader:
+            rowno += 1
+            if not _is_blank(cells):
+                break
+        else:
+            raise EventFileError(name, [Problem(None, None, EMPTY_FILE)])
+        layout, problems = _layout([cell.strip() for cell in cells])
+        if layout is None:
+            _fail(name, problems)
+        return _load(
+            name,
+            layout,
+            rowno + 1,
+            reader,
+            parse_instant,
+            tz,
+            skip_bad_rows,
+            extra_is_unnamed=False,
+        )
+    except csv.Error as exc:
+        problem = Problem(None, None, f"line {reader.line_num} could not be read as CSV: {exc}")
+        raise EventFileError(name, [problem]) from None
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str:
+    """A cell value as the text a user sees (150000.0 -> '150000', 1.5 -> '1.5')."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(value, ".15g")  # Excel shows at most 15 significant digits
+    if isinstance(value, datetime):
+        if value.time() == time() and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def _xlsx_instant(value: Any, tz: tzinfo | None) -> int:
+    """Epoch seconds of an occurred_at cell: ISO text, a date/time cell or a date cell."""
+    if isinstance(value, str):
+        return parse_instant(value, tz)
+    if isinstance(value, datetime):
+        return to_epoch(value, tz)
+    if isinstance(value, date):
+        return to_epoch(datetime.combine(value, time()), tz)
+    raise InstantError(f"{_cell_text(value)!r} is not a date and time")
+
+
+def _xlsx_rows(rows: Iterator[tuple[Any, ...]], time_index: int) -> Iterator[list[Any]]:
+    """Rows as text cells, except the occurred_at cell which keeps its raw value."""
+    for values in rows:
+        cells: list[Any] = [_cell_text(v) for v in values]
+        if time_index < len(values):
+            value = values[time_index]
+            cells[time_index] = value.strip() if isinstance(value, str) else value
+        yield cells
+
+
+def _read_xlsx(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> ReadResult:
+    from openpyxl import load_workbook  # imported here: only XLSX reading needs it
+
+    try:
+        handle = file.open("rb")
+    except OSError as exc:
+        raise EventFileError(
+            name, [Problem(None, None, f"cannot read the file: {exc.strerror or exc}")]
+        ) from None
+    with handle, warnings.catch_warnings():
+        # openpyxl warns about workbook features it drops (styles, data validation,
+        # extensions); they do not affect cell values, so they are not the user's problem.
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # a damaged or foreign file fails in many ways
+            problem = Problem(None, None, f"this is not a readable Excel workbook ({exc})")
+            raise EventFileError(name, [problem]) from None
+        try:
+            if not workbook.worksheets:
+                raise EventFileError(name, [Problem(None, None, EMPTY_FILE)])
+            sheet = workbook.worksheets[0]
+            if hasattr(sheet, "reset_dimensions"):
+                sheet.reset_dimensions()  # the stored size may be wrong; read every row
+            rows = sheet.iter_rows(values_only=True)
+            rowno = 0
+            for values in rows:
+                rowno += 1
+                if not _is_blank(values):
+                    break
+            else:
+                raise EventFileError(name, [Problem(None, None, EMPTY_FILE)])
+            layout, problems = _layout([_cell_text(v).strip() for v in values])
+            if layout is None:
+                _fail(name, problems)
+            return _load(
+                name,
+                layout,
+                rowno + 1,
+                _xlsx_rows(rows, layout.time),
+                _xlsx_instant,
+                tz,
+                skip_bad_rows,
+                extra_is_unnamed=True,
+            )
+        finally:
+            workbook.close()

@@ -1,0 +1,1 @@
+"""Alert channels (desktop toast, email, Slack, webhook) and the delivery policy."""

@@ -1,0 +1,1 @@
+"""Excel scorecards and summaries for leadership."""

@@ -1,0 +1,1 @@
+"""CRM connectors, field and stage mapping, and the incremental sync service."""
