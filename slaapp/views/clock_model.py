@@ -69,20 +69,21 @@ def _rank(codes: npt.NDArray[np.int32], values: tuple[str, ...]) -> npt.NDArray[
 class ClockTableModel(QAbstractTableModel):
     """Rows are a permutation of the clocks kept as an index array; sort and filter rebuild it."""
 
-    def __init__(self, handoff_names: dict[str, str] | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self._clocks: ClockTable | None = None
         self._rows = np.zeros(0, dtype=np.int64)
-        self._names = handoff_names or {}
+        self._names: dict[str, str] = {}
         self._statuses: frozenset[int] = frozenset(range(len(STATUSES)))
         self._search = ""
         self._sort: tuple[int, Qt.SortOrder] = (DUE, Qt.SortOrder.AscendingOrder)
 
     # ----- contents ------------------------------------------------------------------
-    def set_clocks(self, clocks: ClockTable, handoff_names: dict[str, str]) -> None:
+    def set_clocks(self, clocks: ClockTable, names: dict[str, str]) -> None:
+        """Show these clocks; `names` maps handoff and segment keys to the names users know."""
         self.beginResetModel()
         self._clocks = clocks
-        self._names = handoff_names
+        self._names = names
         self._rows = self._visible_rows()
         self._apply_sort()
         self.endResetModel()
@@ -197,7 +198,8 @@ class ClockTableModel(QAbstractTableModel):
             key = clocks.handoff_keys[int(clocks.handoff[i])]
             return self._names.get(key, key)
         if column == SEGMENT:
-            return clocks.segment_keys[int(clocks.segment[i])]
+            key = clocks.segment_keys[int(clocks.segment[i])]
+            return self._names.get(key, key)
         if column == OWNER:
             owner = int(clocks.owner[i])
             return "—" if owner < 0 else clocks.owners[owner]

@@ -31,7 +31,7 @@ class Evaluation:
 
     request: EvaluationRequest
     matrix_name: str
-    handoff_names: dict[str, str]
+    names: dict[str, str]
     clocks: ClockTable
     events: int
     as_of: int
@@ -65,5 +65,5 @@ class EvaluateWorker(QObject):
             log.exception("evaluation failed")
             self.crashed.emit(f"{type(exc).__name__}: {exc}")
             return
-        names = {h.key: h.name for h in matrix.handoffs}
+        names = {s.key: s.name for s in matrix.segments} | {h.key: h.name for h in matrix.handoffs}
         self.finished.emit(Evaluation(request, matrix.name, names, clocks, len(log_), as_of))

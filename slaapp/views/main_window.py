@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.latest.toggled.connect(lambda on: self.as_of.setEnabled(not on))
         self.filter = QComboBox()
         self.filter.addItems(list(FILTERS))
+        self.filter.setCurrentText("Open")
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search record or owner")
         self.search.setClearButtonEnabled(True)
@@ -157,7 +158,7 @@ class MainWindow(QMainWindow):
         self.refresh_action.setEnabled(True)
 
     def _show(self, result: Evaluation) -> None:
-        self.model.set_clocks(result.clocks, result.handoff_names)
+        self.model.set_clocks(result.clocks, result.names)
         self._refilter()
         self.table.resizeColumnsToContents()
         as_of = QDateTime.fromSecsSinceEpoch(result.as_of, QTimeZone.systemTimeZone())

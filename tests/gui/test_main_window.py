@@ -12,7 +12,7 @@ from slaapp.app import DEFAULT_MATRIX, SAMPLE_EVENTS
 from slaapp.engine.clocks import BREACHED, OPEN_STATUSES, evaluate
 from slaapp.engine.events import read_events
 from slaapp.engine.matrix_file import load_matrix
-from slaapp.views.clock_model import DUE, OWNER, REMAINING, STATUS, ClockTableModel
+from slaapp.views.clock_model import DUE, OWNER, REMAINING, SEGMENT, STATUS, ClockTableModel
 from slaapp.views.main_window import MainWindow
 
 
@@ -64,9 +64,13 @@ def test_window_evaluates_off_the_gui_thread_and_shows_clocks(qtbot, settings):
     with qtbot.waitSignal(window.evaluated, timeout=10000) as blocker:
         window.start_evaluation()
     result = blocker.args[0]
-    assert window.model.rowCount() == len(result.clocks) > 100
-    window.filter.setCurrentText("Open")
+    assert window.filter.currentText() == "Open"
     assert 0 < window.model.rowCount() < len(result.clocks)
+    assert window.model.rowCount() == int(np.isin(result.clocks.status, OPEN_STATUSES).sum())
+    window.filter.setCurrentText("All clocks")
+    assert window.model.rowCount() == len(result.clocks) > 100
+    segments = {window.model.index(r, SEGMENT).data() for r in range(window.model.rowCount())}
+    assert "Inbound after hours" in segments and "after_hours" not in segments
     assert "breached" in window.summary.text()
     qtbot.waitUntil(lambda: window._thread is None)
     window.table.sortByColumn(DUE, Qt.SortOrder.AscendingOrder)
