@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import logging
 import sys
 import time
-from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
 from . import __version__
+from .clock_output import WRITERS
 from .engine.clocks import ClockTable, evaluate
-from .engine.durations import describe_duration
 from .engine.events import EventFileError, read_events
-from .engine.instants import InstantError, format_instant, parse_instant, zone
+from .engine.instants import InstantError, parse_instant, zone
 from .engine.matrix_file import MatrixError, load_matrix
-
-CLOCK_FIELDS = (
-    "record_id", "handoff", "cycle", "segment", "owner", "started_at", "stopped_at", "due_at",
-    "target_seconds", "elapsed_seconds", "remaining_seconds", "pct_elapsed", "status", "quality_ok",
-)  # fmt: skip
-_TIME_FIELDS = ("started_at", "stopped_at", "due_at")
 
 log = logging.getLogger("slaapp")
 
@@ -101,77 +93,6 @@ def _evaluate(options: argparse.Namespace) -> int:
     return 0
 
 
-def clock_records(clocks: ClockTable) -> Iterable[dict[str, Any]]:
-    """Clock rows with instants as UTC text, in CLOCK_FIELDS order."""
-    for row in clocks.rows():
-        for name in _TIME_FIELDS:
-            if row[name] is not None:
-                row[name] = format_instant(row[name])
-        yield {name: row[name] for name in CLOCK_FIELDS}
-
-
 def write_clocks(clocks: ClockTable, fmt: str, out: TextIO) -> None:
-    """Print clocks as JSON (`{"as_of", "clocks"}`), CSV, or a readable table."""
-    rows = clock_records(clocks)
-    if fmt == "json":
-        json.dump({"as_of": format_instant(clocks.as_of), "clocks": list(rows)}, out, indent=1)
-        out.write("\n")
-    elif fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=CLOCK_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {
-                    k: "" if v is None else str(v).lower() if isinstance(v, bool) else v
-                    for k, v in row.items()
-                }
-            )
-    else:
-        _write_table(list(rows), out, format_instant(clocks.as_of))
-
-
-def _write_table(rows: list[dict[str, Any]], out: TextIO, as_of: str) -> None:
-    columns = (
-        "record_id",
-        "handoff",
-        "cycle",
-        "segment",
-        "owner",
-        "started_at",
-        "due_at",
-        "status",
-        "remaining_seconds",
-    )
-    header = (
-        "record",
-        "handoff",
-        "#",
-        "segment",
-        "owner",
-        "started (UTC)",
-        "due (UTC)",
-        "status",
-        "remaining",
-    )
-    cells = [header] + [tuple(_cell(row[c], c) for c in columns) for row in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    for line in cells:
-        out.write(
-            "  ".join(text.ljust(width) for text, width in zip(line, widths, strict=True)).rstrip()
-            + "\n"
-        )
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
-    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    out.write(f"{len(rows)} clocks as of {as_of}" + (f": {summary}" if summary else "") + "\n")
-
-
-def _cell(value: Any, column: str) -> str:
-    if value is None:
-        return "-"
-    if column == "remaining_seconds":
-        return describe_duration(int(value))
-    if column.endswith("_at"):
-        return str(value).replace("T", " ").rstrip("Z")[:16]
-    return str(value)
+    """Print clocks in one of the output formats (json, csv, table)."""
+    WRITERS[fmt](clocks, out)

@@ -10,10 +10,11 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NoReturn
 
-from slaapp.engine.eventlog import EventLog, EventLogBuilder
+from slaapp.engine.eventlog import EventLog, event_log_from_columns
 from slaapp.engine.instants import InstantError, parse_instant, to_epoch, zone
 
 __all__ = ["EventFileError", "Problem", "ReadResult", "read_events"]
@@ -74,6 +75,9 @@ class EventFileError(ValueError):
             lines.extend(f"  {problem}" for problem in self.problems)
             report = "\n".join(lines)
         super().__init__(report)
+
+    def __reduce__(self) -> tuple[type[EventFileError], tuple[str, tuple[Problem, ...]]]:
+        return (type(self), (self.path, self.problems))
 
 
 @dataclass(frozen=True, eq=False)
@@ -251,16 +255,22 @@ def _load(
     tz: tzinfo | None,
     skip_bad_rows: bool,
     *,
-    extra_is_unnamed: bool,
+    delimiter: str | None,
 ) -> ReadResult:
     """Check data rows (numbered from `first_row`) and build the log from the good ones."""
     # The loop runs once per row of a large file: everything it needs is a local name.
     width = layout.width
-    ri, ei, ti, oi = layout.record, layout.event, layout.time, layout.owner
-    attributes = layout.attributes
+    ri, ei, ti = layout.record, layout.event, layout.time
     unnamed = layout.unnamed
-    builder = EventLogBuilder(attribute_names=[attr for attr, _ in attributes])
-    add = builder.add
+    # Rows kept as tuples of the cells the log needs: the garbage collector soon stops
+    # tracking tuples of strings, where keeping 300,000 row lists would make it rescan them.
+    wanted = [layout.record, layout.event]
+    wanted += [] if layout.owner is None else [layout.owner]
+    wanted += [index for _, index in layout.attributes]
+    pick = itemgetter(*wanted) if len(wanted) > 1 else lambda cells: (cells[wanted[0]],)
+    good: list[tuple[str, ...]] = []
+    times: list[int] = []
+    keep, stamp = good.append, times.append
     bad_rows: list[list[Problem]] = []
     unnamed_hits: dict[int, int] = {}  # column index -> first row with a value there
     adding = True  # turns False when a bad row means the file is rejected anyway
@@ -268,7 +278,7 @@ def _load(
     for cells in rows:
         rowno += 1
         if len(cells) != width:
-            cells, issues = _fit(cells, width, rowno, unnamed_hits if extra_is_unnamed else None)
+            cells, issues = _fit(cells, width, rowno, delimiter, unnamed_hits)
         else:
             issues = None
         record_id = cells[ri].strip()
@@ -295,13 +305,8 @@ def _load(
             bad_rows.append(issues)
             adding = skip_bad_rows
         elif adding:
-            add(
-                record_id,
-                event,
-                occurred_at,
-                None if oi is None else cells[oi].strip(),
-                {attr: cells[i].strip() for attr, i in attributes} if attributes else None,
-            )
+            keep(pick(cells))
+            stamp(occurred_at)
     file_problems = [
         Problem(
             None,
@@ -313,23 +318,39 @@ def _load(
     ]
     if file_problems or (bad_rows and not skip_bad_rows):
         _fail(name, file_problems + [p for issues in bad_rows for p in issues])
-    return ReadResult(builder.build(), tuple(_joined(issues) for issues in bad_rows))
+    return ReadResult(_log(good, times, layout), tuple(_joined(issues) for issues in bad_rows))
+
+
+def _log(good: list[tuple[str, ...]], times: list[int], layout: _Layout) -> EventLog:
+    """The log of the good rows, built column by column."""
+    count = 2 + (layout.owner is not None) + len(layout.attributes)
+    columns = list(zip(*good, strict=True)) if good else [()] * count
+    stripped = [[cell.strip() for cell in column] for column in columns]
+    owners = None if layout.owner is None else stripped[2]
+    first_attribute = 2 if layout.owner is None else 3
+    return event_log_from_columns(
+        stripped[0],
+        stripped[1],
+        times,
+        owners,
+        {attr: stripped[first_attribute + n] for n, (attr, _) in enumerate(layout.attributes)},
+    )
 
 
 def _fit(
-    cells: list[Any], width: int, rowno: int, unnamed_hits: dict[int, int] | None
+    cells: list[Any], width: int, rowno: int, delimiter: str | None, unnamed_hits: dict[int, int]
 ) -> tuple[list[Any], list[Problem] | None]:
     """A row padded to the header width, and the problem if it has values beyond it.
 
-    Empty cells past the header are ignored. In a workbook (`unnamed_hits` given) values
-    past the header are noted as a column without a name; in CSV they make a row problem.
+    Empty cells past the header are ignored. In a workbook (no `delimiter`) values past the
+    header are noted as a column without a name; in CSV they make a row problem.
     """
     if len(cells) < width:
         return [*cells, *[""] * (width - len(cells))], None
     extra = [i for i in range(width, len(cells)) if not _is_blank((cells[i],))]
     if not extra:
         return cells, None
-    if unnamed_hits is not None:
+    if delimiter is None:
         for i in extra:
             unnamed_hits.setdefault(i, rowno)
         return cells, None
@@ -337,7 +358,7 @@ def _fit(
         rowno,
         None,
         f"the row has {len(cells)} cells but the header has {width} columns; "
-        "a value containing the delimiter must be quoted",
+        f"a value containing {delimiter!r} must be quoted",
     )
     return cells, [problem]
 
@@ -384,7 +405,7 @@ def _decode(name: str, data: bytes) -> str:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         start = data.rfind(b"\n", 0, exc.start) + 1
@@ -404,6 +425,15 @@ def _decode(name: str, data: bytes) -> str:
                 )
             ],
         ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        message = (
+            f"line {line} contains a NUL byte, so this is not a text CSV file; "
+            "save it as CSV UTF-8 (in Excel: Save As > CSV UTF-8)"
+        )
+        raise EventFileError(name, [Problem(None, None, message)])
+    return text
 
 
 def _delimiter(text: str) -> str:
@@ -423,7 +453,8 @@ def _read_csv(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> 
             name, [Problem(None, None, f"cannot read the file: {exc.strerror or exc}")]
         ) from None
     text = _decode(name, data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rowno = 0
         for cells in reader:
@@ -443,7 +474,7 @@ def _read_csv(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> 
             parse_instant,
             tz,
             skip_bad_rows,
-            extra_is_unnamed=False,
+            delimiter=delimiter,
         )
     except csv.Error as exc:
         problem = Problem(None, None, f"line {reader.line_num} could not be read as CSV: {exc}")
@@ -542,7 +573,7 @@ def _read_xlsx(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) ->
                 _xlsx_instant,
                 tz,
                 skip_bad_rows,
-                extra_is_unnamed=True,
+                delimiter=None,
             )
         finally:
             workbook.close()

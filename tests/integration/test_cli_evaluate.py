@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from slaapp.cli import CLOCK_FIELDS, main
+from slaapp.cli import main
+from slaapp.clock_output import CLOCK_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 MATRIX = ROOT / "resources" / "matrices" / "revenue-default.json"
