@@ -29,11 +29,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .app import run_app  # Qt is loaded only for the desktop app
 
         return run_app(args)
+    from .commands import CommandError
+
     parser = _parser()
     options = parser.parse_args(args)
     try:
         return int(options.handler(options))
-    except (UsageError, MatrixError, EventFileError, InstantError) as exc:
+    except (UsageError, CommandError, MatrixError, EventFileError, InstantError) as exc:
         print(f"slaapp: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
@@ -45,13 +47,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from . import commands as c
+
     parser = argparse.ArgumentParser(
         prog="slaapp", description="Handoff SLA monitor for revenue teams."
     )
     parser.add_argument("--version", action="version", version=f"slaapp {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    ev = commands.add_parser(
-        "evaluate", help="time every handoff of an event log against a matrix (stateless)"
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", metavar="URL", help="database URL (default: $SLAAPP_DB or the embedded SQLite file)"
+    )
+    common.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    common.add_argument("--tz", metavar="ZONE", help="IANA time zone for times without an offset")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ev = sub.add_parser(
+        "evaluate", parents=[common], help="time an event log against a matrix file (stateless)"
     )
     ev.add_argument(
         "--matrix", required=True, metavar="M.json", help="the SLA matrix file (slaapp.matrix/1)"
@@ -60,14 +71,61 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--as-of", metavar="T", help="judge clocks at this instant (ISO 8601; default: now)"
     )
-    ev.add_argument("--tz", metavar="ZONE", help="IANA time zone for times without an offset")
     ev.add_argument(
         "--skip-bad-rows",
         action="store_true",
         help="skip and list bad rows instead of rejecting the file",
     )
-    ev.add_argument("--format", choices=("json", "csv", "table"), default="table")
     ev.set_defaults(handler=_evaluate)
+
+    matrix = sub.add_parser("matrix", help="publish, export and list SLA matrix versions")
+    msub = matrix.add_subparsers(dest="matrix_command", required=True, metavar="ACTION")
+    pub = msub.add_parser(
+        "publish", parents=[common], help="publish a matrix file as the next version"
+    )
+    pub.add_argument("file", metavar="FILE")
+    pub.add_argument("--note", default="", help="why this version (shown in the history)")
+    pub.add_argument(
+        "--effective-from", metavar="T", help="when the version takes effect (default: now)"
+    )
+    pub.add_argument(
+        "--reevaluate-open", action="store_true", help="judge clocks still open by this version too"
+    )
+    pub.add_argument(
+        "--base-version", type=int, metavar="N", help="fail unless version N is still the latest"
+    )
+    pub.add_argument("--author", help="who publishes (default: the login name)")
+    pub.set_defaults(handler=c.matrix_publish)
+    exp = msub.add_parser("export", parents=[common], help="print a version's matrix file")
+    exp.add_argument("--version", type=int, metavar="N", help="the version (default: the latest)")
+    exp.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    exp.set_defaults(handler=c.matrix_export)
+    hist = msub.add_parser("history", parents=[common], help="every version with what changed")
+    hist.set_defaults(handler=c.matrix_history)
+    back = msub.add_parser("rollback", parents=[common], help="publish an earlier version again")
+    back.add_argument("version", type=int, metavar="N")
+    back.add_argument("--author", help="who publishes (default: the login name)")
+    back.set_defaults(handler=c.matrix_rollback)
+
+    imp = sub.add_parser(
+        "import", parents=[common], help="import an event log or a CRM export into the database"
+    )
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "--mapping", metavar="MAP.json", help="mapping of a wide CRM export (one row per record)"
+    )
+    imp.add_argument(
+        "--source", default="import", help="source name the records belong to (default: import)"
+    )
+    imp.add_argument(
+        "--skip-bad-rows", action="store_true", help="store the good rows and list the bad ones"
+    )
+    imp.set_defaults(handler=c.import_file)
+
+    clk = sub.add_parser("clocks", parents=[common], help="the stored clocks, judged at --as-of")
+    clk.add_argument("--as-of", metavar="T", help="judge clocks at this instant (default: now)")
+    clk.add_argument("--status", nargs="+", metavar="S", help="only clocks in these statuses")
+    clk.set_defaults(handler=c.clocks)
     return parser
 
 

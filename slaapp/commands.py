@@ -1,0 +1,234 @@
+"""Handlers of the database-backed `slaapp` subcommands (matrix, import, clocks, demo)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .clock_output import WRITERS
+from .engine.clocks import STATUSES
+from .engine.events import read_events
+from .engine.instants import InstantError, format_instant, parse_instant, zone
+from .engine.matrix_file import dump_matrix, load_matrix
+from .engine.versions import take_clocks
+from .models.database import Database, DatabaseError, open_database
+from .models.evaluation import refresh_clocks, stored_clocks
+from .models.ingest import ingest_log
+from .models.matrices import MatrixConflictError, diff, history, load_version, publish, rollback
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+DEFAULT_MATRIX = RESOURCES / "matrices" / "revenue-default.json"
+
+
+class CommandError(Exception):
+    """Bad input or state a user can fix: printed as is, exit code 2."""
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def _instant(text: str | None, option: str, tz: str | None = None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_instant(text, zone(tz) if tz else None)
+    except InstantError as exc:
+        raise CommandError(f"{option}: {exc}") from None
+
+
+def _database(options: argparse.Namespace) -> Database:
+    try:
+        return open_database(options.db)
+    except DatabaseError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _author(options: argparse.Namespace) -> str:
+    return str(getattr(options, "author", None) or getpass.getuser())
+
+
+def _emit(options: argparse.Namespace, data: Any, text: str) -> None:
+    if getattr(options, "format", "table") == "json":
+        json.dump(data, sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(text.rstrip("\n") + "\n")
+
+
+def ensure_matrix(database: Database, author: str = "slaapp") -> None:
+    """Publish the bundled default matrix as version 1 when none has been published."""
+    with database.session() as session:
+        try:
+            load_version(session)
+        except LookupError:
+            publish(
+                session, load_matrix(DEFAULT_MATRIX), author=author, now=_now(), base_version=None,
+                note="Default revenue matrix", effective_from=0,
+            )  # fmt: skip
+
+
+# ----- matrix ---------------------------------------------------------------------------
+def matrix_publish(options: argparse.Namespace) -> int:
+    matrix = load_matrix(options.file)
+    database = _database(options)
+    now = _now()
+    effective = _instant(options.effective_from, "--effective-from", options.tz)
+    with database.session() as session:
+        base = options.base_version
+        if base is None:
+            latest = history(session)
+            base = latest[-1].number if latest else None
+        try:
+            info = publish(
+                session, matrix, author=_author(options), now=now, base_version=base, note=options.note or "",
+                effective_from=effective, reevaluate_open=options.reevaluate_open,
+            )  # fmt: skip
+        except MatrixConflictError as exc:
+            raise CommandError(f"not published: {exc}") from None
+        clocks = refresh_clocks(session, now)
+    _emit(
+        options,
+        {
+            "version": info.number,
+            "effective_from": format_instant(info.effective_from),
+            "clocks": clocks,
+        },
+        f"published matrix version {info.number} (effective {format_instant(info.effective_from)}); "
+        f"{clocks:,} clocks re-evaluated",
+    )
+    return 0
+
+
+def matrix_export(options: argparse.Namespace) -> int:
+    database = _database(options)
+    with database.session() as session:
+        try:
+            _, matrix = load_version(session, options.version)
+        except LookupError as exc:
+            raise CommandError(str(exc)) from None
+    text = dump_matrix(matrix)
+    if options.out:
+        Path(options.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def matrix_history(options: argparse.Namespace) -> int:
+    database = _database(options)
+    entries: list[dict[str, Any]] = []
+    with database.session() as session:
+        versions = history(session)
+        previous = None
+        for info in versions:
+            _, matrix = load_version(session, info.number)
+            changes = diff(previous, matrix) if previous is not None else ["first version"]
+            previous = matrix
+            entries.append(
+                {
+                    "version": info.number,
+                    "author": info.author,
+                    "published_at": format_instant(info.published_at),
+                    "effective_from": format_instant(info.effective_from),
+                    "note": info.note,
+                    "reevaluate_open": info.reevaluate_open,
+                    "changes": changes,
+                }
+            )
+    lines = []
+    for entry in reversed(entries):
+        lines.append(
+            f"version {entry['version']}  {entry['published_at']}  by {entry['author']}"
+            f"  effective {entry['effective_from']}"
+            + (f"  — {entry['note']}" if entry["note"] else "")
+        )
+        lines += [f"    {change}" for change in entry["changes"]]
+    _emit(options, {"versions": entries}, "\n".join(lines) or "no matrix has been published yet")
+    return 0
+
+
+def matrix_rollback(options: argparse.Namespace) -> int:
+    database = _database(options)
+    now = _now()
+    with database.session() as session:
+        latest = history(session)
+        try:
+            info = rollback(
+                session, options.version, author=_author(options), now=now,
+                base_version=latest[-1].number if latest else None,
+            )  # fmt: skip
+        except LookupError as exc:
+            raise CommandError(str(exc)) from None
+        clocks = refresh_clocks(session, now)
+    _emit(
+        options,
+        {"version": info.number},
+        f"published version {info.number} = version {options.version}; {clocks:,} clocks re-evaluated",
+    )
+    return 0
+
+
+# ----- import and clocks -----------------------------------------------------------------
+def import_file(options: argparse.Namespace) -> int:
+    if options.mapping:
+        from .engine.wide_import import load_mapping, read_wide
+
+        result: Any = read_wide(
+            options.file,
+            load_mapping(options.mapping),
+            tz=options.tz,
+            skip_bad_rows=options.skip_bad_rows,
+        )
+    else:
+        result = read_events(options.file, tz=options.tz, skip_bad_rows=options.skip_bad_rows)
+    for problem in result.skipped:
+        print(f"slaapp: skipped {problem}", file=sys.stderr)
+    database = _database(options)
+    ensure_matrix(database)
+    now = _now()
+    with database.session() as session:
+        ingested = ingest_log(session, result.log, source=options.source, now=now)
+        clocks = refresh_clocks(session, now, ingested.changed_records)
+    _emit(
+        options,
+        {
+            "events_added": ingested.events_added,
+            "events_updated": ingested.events_updated,
+            "events_unchanged": ingested.events_unchanged,
+            "records_added": ingested.records_added,
+            "skipped_rows": len(result.skipped),
+            "clocks_evaluated": clocks,
+        },
+        f"{Path(options.file).name}: {ingested.summary()}; {clocks:,} clocks re-evaluated"
+        + (f"; {len(result.skipped)} bad rows skipped" if result.skipped else ""),
+    )
+    return 0
+
+
+def clocks(options: argparse.Namespace) -> int:
+    database = _database(options)
+    as_of = _instant(options.as_of, "--as-of", options.tz) or _now()
+    with database.session() as session:
+        try:
+            result = stored_clocks(session, as_of)
+        except LookupError as exc:
+            raise CommandError(str(exc)) from None
+    table = result.clocks
+    if options.status:
+        unknown = sorted(set(options.status) - set(STATUSES))
+        if unknown:
+            raise CommandError(
+                f"--status: unknown status {', '.join(unknown)} (use {', '.join(STATUSES)})"
+            )
+        codes = np.array([STATUSES.index(s) for s in options.status], dtype=np.int8)
+        table = take_clocks(table, np.flatnonzero(np.isin(table.status, codes)))
+    WRITERS[options.format](table, sys.stdout)
+    return 0

@@ -1,0 +1,130 @@
+"""Clocks from stored events: evaluate under the published versions and persist the results."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from ..engine.clocks import OPEN_STATUSES, STATUSES, ClockTable
+from ..engine.eventlog import EventLog, event_log_from_columns
+from ..engine.versions import evaluate_versions
+from .bulk import chunks
+from .matrices import published_matrices
+from .tables import Clock, Event, Record
+
+
+@dataclass(frozen=True, eq=False)
+class StoredClocks:
+    """Clocks evaluated from the database, with the record ids and matrix versions behind them."""
+
+    clocks: ClockTable
+    record_ids: np.ndarray  # database id of each record code of clocks.records
+    versions: np.ndarray  # matrix version number of each clock
+    teams: dict[str, str]  # handoff key -> team
+
+
+def load_log(
+    session: Session, record_ids: Collection[int] | None = None
+) -> tuple[EventLog, list[int]]:
+    """The stored events (of some records) as an EventLog, and the database id per record code."""
+    query = select(
+        Event.record_id,
+        Record.source,
+        Record.external_id,
+        Event.name,
+        Event.occurred_at,
+        Event.owner,
+        Event.attributes,
+    ).join(Record, Record.id == Event.record_id)
+    parts = (
+        [query]
+        if record_ids is None
+        else [query.where(Event.record_id.in_(p)) for p in chunks(sorted(record_ids))]
+    )
+    rows: list[Any] = []
+    for part in parts:
+        rows += session.execute(part.order_by(Event.record_id, Event.occurred_at, Event.id)).all()
+    sources = {row[1] for row in rows}
+    labels = [row[2] if len(sources) <= 1 else f"{row[1]}:{row[2]}" for row in rows]
+    attributes: dict[str, list[str | None]] = {}
+    for i, row in enumerate(rows):
+        for name, value in (row[6] or {}).items():
+            column = attributes.get(name)
+            if column is None:
+                column = attributes[name] = [None] * len(rows)
+            column[i] = None if value is None else str(value)
+    log = event_log_from_columns(
+        labels, [r[3] for r in rows], [r[4] for r in rows], [r[5] for r in rows], attributes
+    )
+    pk_by_label = {label: row[0] for label, row in zip(labels, rows, strict=True)}
+    return log, [pk_by_label[label] for label in log.record.values]
+
+
+def stored_clocks(
+    session: Session, as_of: int, record_ids: Collection[int] | None = None
+) -> StoredClocks:
+    """Evaluate the stored events at as_of under every published matrix version."""
+    versions = published_matrices(session)
+    if not versions:
+        raise LookupError(
+            "no matrix has been published yet: run `slaapp matrix publish FILE` first"
+        )
+    log, pks = load_log(session, record_ids)
+    clocks, numbers = evaluate_versions(versions, log, as_of)
+    teams = {h.key: h.team for v in versions for h in v.matrix.handoffs}
+    return StoredClocks(clocks, np.array(pks, dtype=np.int64), numbers, teams)
+
+
+def refresh_clocks(session: Session, now: int, record_ids: Collection[int] | None = None) -> int:
+    """Re-evaluate records (all when None) at `now` and replace their stored clocks."""
+    if record_ids is not None and not record_ids:
+        return 0
+    result = stored_clocks(session, now, record_ids)
+    if record_ids is None:
+        session.execute(delete(Clock))
+    else:
+        for part in chunks(sorted(record_ids)):
+            session.execute(delete(Clock).where(Clock.record_id.in_(part)))
+    rows = clock_rows(result, now)
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Clock), rows[start : start + 5000])
+    return len(rows)
+
+
+def clock_rows(result: StoredClocks, now: int) -> list[dict[str, Any]]:
+    """Rows for the `clocks` table."""
+    c = result.clocks
+    handoffs = np.array(c.handoff_keys, dtype=object)[c.handoff]
+    columns: dict[str, list[Any]] = {
+        "record_id": result.record_ids[c.record].tolist(),
+        "handoff": handoffs.tolist(),
+        "cycle": c.cycle.tolist(),
+        "version": result.versions.tolist(),
+        "segment": np.array(c.segment_keys, dtype=object)[c.segment].tolist(),
+        "team": [result.teams.get(h, "") for h in handoffs.tolist()],
+        "owner": np.array([*c.owners, None], dtype=object)[c.owner].tolist(),
+        "started_at": c.started_at.tolist(),
+        "stopped_at": _or_none(c.stopped_at, c.closed),
+        "due_at": _or_none(c.due_at, c.has_due),
+        "target_seconds": c.target.tolist(),
+        "elapsed_seconds": c.elapsed.tolist(),
+        "paused_seconds": c.paused.tolist(),
+        "pct_elapsed": c.pct_elapsed.tolist(),
+        "status": np.array(STATUSES, dtype=object)[c.status].tolist(),
+        "is_open": np.isin(c.status, OPEN_STATUSES).tolist(),
+        "quality_ok": np.array([None, False, True], dtype=object)[
+            c.quality.astype(np.int64) + 1
+        ].tolist(),
+        "evaluated_at": [now] * len(c),
+    }
+    names = list(columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def _or_none(values: np.ndarray, present: np.ndarray) -> list[int | None]:
+    return [v if p else None for v, p in zip(values.tolist(), present.tolist(), strict=True)]

@@ -1,0 +1,213 @@
+"""Matrix versions: publish with optimistic locking, history, readable diffs, roll back, audit."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..engine.instants import format_instant
+from ..engine.matrix import Matrix
+from ..engine.matrix_file import matrix_from_document, matrix_to_document
+from ..engine.versions import PublishedMatrix
+from .tables import AuditEntry, MatrixVersion
+
+
+class MatrixConflictError(Exception):
+    """Someone published a newer version than the one the edit started from."""
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One published version, as lists and dialogs show it."""
+
+    number: int
+    author: str
+    published_at: int
+    effective_from: int
+    note: str
+    parent: int | None
+    reevaluate_open: bool
+
+
+def _info(row: MatrixVersion) -> VersionInfo:
+    return VersionInfo(
+        row.number,
+        row.author,
+        row.published_at,
+        row.effective_from,
+        row.note,
+        row.parent_number,
+        row.reevaluate_open,
+    )
+
+
+def audit(
+    session: Session, actor: str, action: str, entity: str, key: str, at: int, **detail: Any
+) -> None:
+    """Record who did what to which entity."""
+    session.add(
+        AuditEntry(at=at, actor=actor, action=action, entity=entity, entity_key=key, detail=detail)
+    )
+
+
+def latest_number(session: Session) -> int | None:
+    number: int | None = session.scalar(select(func.max(MatrixVersion.number)))
+    return number
+
+
+def publish(
+    session: Session,
+    matrix: Matrix,
+    *,
+    author: str,
+    now: int,
+    base_version: int | None,
+    note: str = "",
+    effective_from: int | None = None,
+    reevaluate_open: bool = False,
+) -> VersionInfo:
+    """Publish `matrix` as the next version, if `base_version` is still the latest one.
+
+    Raises MatrixConflictError, naming who published what and when, when someone else
+    published after `base_version`; nothing is written then.
+    """
+    latest = session.scalar(select(MatrixVersion).order_by(MatrixVersion.number.desc()).limit(1))
+    current = latest.number if latest is not None else None
+    if base_version != current:
+        assert latest is not None
+        raise MatrixConflictError(
+            f"version {latest.number} was published by {latest.author} at "
+            f"{format_instant(latest.published_at)} after the version this edit started from "
+            f"({base_version if base_version is not None else 'none'}); "
+            "review their changes, then publish on top of version "
+            f"{latest.number}"
+        )
+    number = (current or 0) + 1
+    row = MatrixVersion(
+        number=number,
+        document=json.dumps(matrix_to_document(matrix), ensure_ascii=False, sort_keys=False),
+        author=author,
+        published_at=now,
+        effective_from=now if effective_from is None else effective_from,
+        note=note,
+        parent_number=current,
+        reevaluate_open=reevaluate_open,
+        signoffs=[],
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise MatrixConflictError(
+            f"someone else published version {number} at the same moment; reload and publish again"
+        ) from None
+    changes = (
+        diff(load_version(session, current)[1], matrix)
+        if current is not None
+        else ["first version"]
+    )
+    audit(
+        session, author, "publish", "matrix", str(number), now,
+        note=note, effective_from=row.effective_from, reevaluate_open=reevaluate_open, changes=changes,
+    )  # fmt: skip
+    return _info(row)
+
+
+def history(session: Session) -> list[VersionInfo]:
+    rows = session.scalars(select(MatrixVersion).order_by(MatrixVersion.number)).all()
+    return [_info(row) for row in rows]
+
+
+def load_version(session: Session, number: int | None = None) -> tuple[VersionInfo, Matrix]:
+    """A version (the latest when number is None) and its matrix; LookupError if missing."""
+    query = select(MatrixVersion)
+    query = (
+        query.where(MatrixVersion.number == number)
+        if number is not None
+        else query.order_by(MatrixVersion.number.desc())
+    )
+    row = session.scalars(query.limit(1)).first()
+    if row is None:
+        raise LookupError(
+            "no matrix has been published yet"
+            if number is None
+            else f"there is no matrix version {number}"
+        )
+    return _info(row), matrix_from_document(
+        json.loads(row.document), f"matrix version {row.number}"
+    )
+
+
+def published_matrices(session: Session) -> list[PublishedMatrix]:
+    """Every version for evaluation, oldest first."""
+    rows = session.scalars(select(MatrixVersion).order_by(MatrixVersion.number)).all()
+    return [
+        PublishedMatrix(
+            row.number,
+            matrix_from_document(json.loads(row.document), f"matrix version {row.number}"),
+            row.effective_from,
+            row.reevaluate_open,
+        )
+        for row in rows
+    ]
+
+
+def rollback(
+    session: Session, to_number: int, *, author: str, now: int, base_version: int | None
+) -> VersionInfo:
+    """Publish an old version's matrix again as a new version (history is never rewritten)."""
+    _, matrix = load_version(session, to_number)
+    return publish(
+        session,
+        matrix,
+        author=author,
+        now=now,
+        base_version=base_version,
+        note=f"Roll back to version {to_number}",
+    )
+
+
+# ----- readable differences ---------------------------------------------------------------
+def diff(old: Matrix, new: Matrix) -> list[str]:
+    """Lines like `handoffs[first_contact].rules.enterprise.target: "1h" -> "30m"`."""
+    lines: list[str] = []
+    _walk(matrix_to_document(old), matrix_to_document(new), "", lines)
+    return lines
+
+
+def _keyed(items: list[Any]) -> dict[str, Any] | None:
+    if all(isinstance(i, dict) and isinstance(i.get("key"), str) for i in items):
+        return {i["key"]: i for i in items}
+    return None
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _walk(old: Any, new: Any, path: str, lines: list[str], keyed: bool = False) -> None:
+    if old == new:
+        return
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in [*old, *(k for k in new if k not in old)]:
+            where = f"{path}[{key}]" if keyed else f"{path}.{key}" if path else key
+            if key not in new:
+                lines.append(f"{where}: removed")
+            elif key not in old:
+                lines.append(f"{where}: added {_show(new[key])}")
+            else:
+                _walk(old[key], new[key], where, lines)
+        return
+    if isinstance(old, list) and isinstance(new, list):
+        old_keyed, new_keyed = _keyed(old), _keyed(new)
+        if old_keyed is not None and new_keyed is not None:
+            _walk(old_keyed, new_keyed, path, lines, keyed=True)
+            if list(old_keyed) != list(new_keyed) and set(old_keyed) == set(new_keyed):
+                lines.append(f"{path}: order {', '.join(old_keyed)} -> {', '.join(new_keyed)}")
+            return
+    lines.append(f"{path}: {_show(old)} -> {_show(new)}")

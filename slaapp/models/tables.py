@@ -1,0 +1,208 @@
+"""The ORM tables: directory, records and events, matrix versions, audit, clocks, alerts, sync."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with naming conventions; instants are int64 UTC epoch seconds."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        str: String(255),
+    }
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    function: Mapped[str] = mapped_column(default="")
+    lead_key: Mapped[str | None]
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(unique=True)
+    name: Mapped[str]
+    email: Mapped[str | None] = mapped_column(unique=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    role: Mapped[str] = mapped_column(default="rep")
+    timezone: Mapped[str] = mapped_column(default="UTC")
+    working_hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    out_of_office: Mapped[list[Any]] = mapped_column(default=list)
+    capacity: Mapped[int] = mapped_column(default=25)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    team: Mapped[Team | None] = relationship(lazy="raise")
+
+
+class Record(Base):
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str]
+    kind: Mapped[str] = mapped_column(String(32), default="lead")
+    name: Mapped[str] = mapped_column(default="")
+    owner: Mapped[str | None]
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("record_id", "name", "occurred_at"),
+        Index("ix_events_occurred_at", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[int] = mapped_column(BigInteger)
+    owner: Mapped[str | None]
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(64))
+    raw: Mapped[str | None] = mapped_column(Text)
+    ingested_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class MatrixVersion(Base):
+    __tablename__ = "matrix_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    document: Mapped[str] = mapped_column(Text)
+    author: Mapped[str]
+    published_at: Mapped[int] = mapped_column(BigInteger)
+    effective_from: Mapped[int] = mapped_column(BigInteger)
+    note: Mapped[str] = mapped_column(Text, default="")
+    parent_number: Mapped[int | None]
+    reevaluate_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    signoffs: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[int] = mapped_column(BigInteger, index=True)
+    actor: Mapped[str]
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_key: Mapped[str]
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Clock(Base):
+    __tablename__ = "clocks"
+    __table_args__ = (
+        UniqueConstraint("record_id", "handoff", "cycle"),
+        Index("ix_clocks_open_due", "is_open", "due_at"),
+        Index("ix_clocks_handoff_started", "handoff", "started_at"),
+        Index("ix_clocks_owner_started", "owner", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    handoff: Mapped[str] = mapped_column(String(64))
+    cycle: Mapped[int]
+    version: Mapped[int]
+    segment: Mapped[str] = mapped_column(String(64))
+    team: Mapped[str] = mapped_column(default="")
+    owner: Mapped[str | None]
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    stopped_at: Mapped[int | None] = mapped_column(BigInteger)
+    due_at: Mapped[int | None] = mapped_column(BigInteger)
+    target_seconds: Mapped[int] = mapped_column(BigInteger)
+    elapsed_seconds: Mapped[int] = mapped_column(BigInteger)
+    paused_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    pct_elapsed: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))
+    is_open: Mapped[bool] = mapped_column(Boolean)
+    quality_ok: Mapped[bool | None] = mapped_column(Boolean)
+    evaluated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("clock_id", "step", "channel", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(32))
+    fired_at: Mapped[int] = mapped_column(BigInteger)
+    channel: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str]
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    error: Mapped[str | None] = mapped_column(Text)
+    acknowledged_at: Mapped[int | None] = mapped_column(BigInteger)
+    snoozed_until: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class SyncCursor(Base):
+    __tablename__ = "sync_cursors"
+    __table_args__ = (UniqueConstraint("source", "stream"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    stream: Mapped[str] = mapped_column(String(64))
+    watermark: Mapped[int | None] = mapped_column(BigInteger)
+    seen_ids: Mapped[list[Any]] = mapped_column(default=list)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    finished_at: Mapped[int | None] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16))
+    pages: Mapped[int] = mapped_column(default=0)
+    records: Mapped[int] = mapped_column(default=0)
+    events: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
