@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,20 @@ def _database(options: argparse.Namespace) -> Database:
         raise CommandError(str(exc)) from None
 
 
+Handler = Callable[[argparse.Namespace, Database], int]
+
+
+def with_database(handler: Handler) -> Callable[[argparse.Namespace], int]:
+    """Open (and migrate) the --db database for a handler, and dispose of it afterwards."""
+
+    @functools.wraps(handler)
+    def run(options: argparse.Namespace) -> int:
+        with _database(options) as database:
+            return handler(options, database)
+
+    return run
+
+
 def _author(options: argparse.Namespace) -> str:
     return str(getattr(options, "author", None) or getpass.getuser())
 
@@ -76,9 +92,9 @@ def ensure_matrix(database: Database, author: str = "slaapp") -> None:
 
 
 # ----- matrix ---------------------------------------------------------------------------
-def matrix_publish(options: argparse.Namespace) -> int:
+@with_database
+def matrix_publish(options: argparse.Namespace, database: Database) -> int:
     matrix = load_matrix(options.file)
-    database = _database(options)
     now = _now()
     effective = _instant(options.effective_from, "--effective-from", options.tz)
     with database.session() as session:
@@ -107,8 +123,8 @@ def matrix_publish(options: argparse.Namespace) -> int:
     return 0
 
 
-def matrix_export(options: argparse.Namespace) -> int:
-    database = _database(options)
+@with_database
+def matrix_export(options: argparse.Namespace, database: Database) -> int:
     with database.session() as session:
         try:
             _, matrix = load_version(session, options.version)
@@ -122,8 +138,8 @@ def matrix_export(options: argparse.Namespace) -> int:
     return 0
 
 
-def matrix_history(options: argparse.Namespace) -> int:
-    database = _database(options)
+@with_database
+def matrix_history(options: argparse.Namespace, database: Database) -> int:
     entries: list[dict[str, Any]] = []
     with database.session() as session:
         versions = history(session)
@@ -155,8 +171,8 @@ def matrix_history(options: argparse.Namespace) -> int:
     return 0
 
 
-def matrix_rollback(options: argparse.Namespace) -> int:
-    database = _database(options)
+@with_database
+def matrix_rollback(options: argparse.Namespace, database: Database) -> int:
     now = _now()
     with database.session() as session:
         latest = history(session)
@@ -177,7 +193,8 @@ def matrix_rollback(options: argparse.Namespace) -> int:
 
 
 # ----- import and clocks -----------------------------------------------------------------
-def import_file(options: argparse.Namespace) -> int:
+@with_database
+def import_file(options: argparse.Namespace, database: Database) -> int:
     if options.mapping:
         from .engine.wide_import import load_mapping, read_wide
 
@@ -191,7 +208,6 @@ def import_file(options: argparse.Namespace) -> int:
         result = read_events(options.file, tz=options.tz, skip_bad_rows=options.skip_bad_rows)
     for problem in result.skipped:
         print(f"slaapp: skipped {problem}", file=sys.stderr)
-    database = _database(options)
     ensure_matrix(database)
     now = _now()
     with database.session() as session:
@@ -213,8 +229,8 @@ def import_file(options: argparse.Namespace) -> int:
     return 0
 
 
-def clocks(options: argparse.Namespace) -> int:
-    database = _database(options)
+@with_database
+def clocks(options: argparse.Namespace, database: Database) -> int:
     as_of = _instant(options.as_of, "--as-of", options.tz) or _now()
     with database.session() as session:
         try:

@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,12 @@ class Database:
             if parsed.drivername == "postgresql":
                 parsed = parsed.set(drivername="postgresql+psycopg")
             options["pool_pre_ping"] = True
-        self.engine: Engine = create_engine(parsed, **options)
+        try:
+            self.engine: Engine = create_engine(parsed, **options)
+        except NoSuchModuleError:
+            raise DatabaseError(
+                f"{self.display} uses an unsupported database; use sqlite:///path or postgresql://..."
+            ) from None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
@@ -145,9 +150,19 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.dispose()
+
 
 def open_database(url: str | None = None) -> Database:
-    """A migrated database ready for use."""
+    """A migrated database ready for use (a context manager that disposes it)."""
     database = Database(url)
-    database.migrate()
+    try:
+        database.migrate()
+    except BaseException:
+        database.dispose()
+        raise
     return database

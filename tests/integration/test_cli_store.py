@@ -1,0 +1,131 @@
+"""Database-backed commands end to end: matrix publish/export/history/rollback, import, clocks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from slaapp.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+MATRIX = ROOT / "resources" / "matrices" / "revenue-default.json"
+SAMPLE = ROOT / "resources" / "samples" / "events-sample.csv"
+AS_OF = "2026-11-27T14:00:00Z"
+
+
+@pytest.fixture
+def run(capsys, db_url):
+    def invoke(*args: str) -> tuple[int, str, str]:
+        code = main([*args, "--db", db_url])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
+
+
+def test_stored_clocks_agree_with_stateless_evaluate_record_for_record(run):
+    assert (
+        run(
+            "matrix",
+            "publish",
+            str(MATRIX),
+            "--note",
+            "first",
+            "--effective-from",
+            "2020-01-01T00:00:00Z",
+        )[0]
+        == 0
+    )
+    code, out, err = run("import", str(SAMPLE), "--format", "json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert (summary["events_added"], summary["records_added"]) == (223, 60)
+    stored = json.loads(run("clocks", "--as-of", AS_OF, "--format", "json")[1])
+    stateless = json.loads(
+        run(
+            "evaluate",
+            "--matrix",
+            str(MATRIX),
+            "--events",
+            str(SAMPLE),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        )[1]
+    )
+    assert stored == stateless
+    again = json.loads(run("import", str(SAMPLE), "--format", "json")[1])
+    assert (again["events_added"], again["events_unchanged"]) == (0, 223)
+
+
+def test_clocks_filter_by_status(run):
+    run("import", str(SAMPLE))
+    code, out, _ = run(
+        "clocks", "--as-of", AS_OF, "--status", "breached", "at_risk", "--format", "csv"
+    )
+    assert code == 0
+    statuses = {line.split(",")[12] for line in out.splitlines()[1:]}
+    assert statuses == {"breached"} or statuses <= {"breached", "at_risk"}
+    assert len(out.splitlines()) > 1
+    code, _, err = run("clocks", "--status", "late")
+    assert code == 2 and "unknown status late" in err
+
+
+def test_import_without_a_matrix_publishes_the_default_first(run):
+    code, _, err = run("import", str(SAMPLE))
+    assert code == 0, err
+    code, out, _ = run("matrix", "history", "--format", "json")
+    versions = json.loads(out)["versions"]
+    assert [(v["version"], v["note"]) for v in versions] == [(1, "Default revenue matrix")]
+
+
+def test_history_shows_readable_changes_and_rollback(run, tmp_path):
+    run("matrix", "publish", str(MATRIX), "--author", "ana")
+    doc = json.loads(MATRIX.read_text())
+    doc["handoffs"][1]["rules"]["default"]["target"] = "90m"
+    changed = tmp_path / "m2.json"
+    changed.write_text(json.dumps(doc))
+    assert run("matrix", "publish", str(changed), "--author", "ben", "--note", "tighter")[0] == 0
+    code, out, _ = run("matrix", "history")
+    assert code == 0
+    assert "version 2" in out and "by ben" in out and "— tighter" in out
+    assert 'handoffs[first_contact].rules.default.target: "2h" -> "90m"' in out
+    assert run("matrix", "rollback", "1", "--author", "cat")[0] == 0
+    code, out, _ = run("matrix", "export")
+    assert json.loads(out)["handoffs"][1]["rules"]["default"]["target"] == "2h"
+    code, out, _ = run("matrix", "export", "--version", "2")
+    assert json.loads(out)["handoffs"][1]["rules"]["default"]["target"] == "90m"
+    code, _, err = run("matrix", "export", "--version", "9")
+    assert code == 2 and "there is no matrix version 9" in err
+
+
+def test_publish_on_a_stale_base_version_exits_2_and_explains(run):
+    run("matrix", "publish", str(MATRIX), "--author", "ana")
+    run("matrix", "publish", str(MATRIX), "--author", "ben")
+    code, out, err = run("matrix", "publish", str(MATRIX), "--base-version", "1")
+    assert code == 2 and out == ""
+    assert "not published: version 2 was published by ben" in err
+    code, out, _ = run("matrix", "history", "--format", "json")
+    assert len(json.loads(out)["versions"]) == 2
+
+
+def test_bad_import_stores_nothing_and_names_row_and_column(run, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(SAMPLE.read_text() + "L-9,mql,not a time,,,,,\n")
+    code, out, err = run("import", str(bad))
+    assert code == 2 and out == ""
+    assert "row 225" in err and "occurred_at" in err
+    code, out, err = run("clocks", "--as-of", AS_OF, "--format", "json")
+    assert code == 2 and "no matrix has been published yet" in err
+    code, out, err = run("import", str(bad), "--skip-bad-rows", "--format", "json")
+    assert code == 0 and json.loads(out)["skipped_rows"] == 1 and "skipped row 225" in err
+
+
+def test_bad_database_url_is_a_clear_error(capsys):
+    assert main(["clocks", "--db", "nonsense://x"]) == 2
+    assert "slaapp: nonsense://x uses an unsupported database" in capsys.readouterr().err
+    assert main(["clocks", "--db", "not a url"]) == 2
+    assert "'not a url' is not a database URL" in capsys.readouterr().err
