@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from ..engine.clocks import OPEN_STATUSES, STATUSES, ClockTable
 from ..engine.eventlog import EventLog, event_log_from_columns
 from ..engine.versions import evaluate_versions
-from .bulk import chunks
+from .bulk import chunks, insert_rows
 from .matrices import published_matrices
-from .tables import Clock, Event, Record
+from .tables import Clock, table_of
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,32 +29,37 @@ class StoredClocks:
     teams: dict[str, str]  # handoff key -> team
 
 
+_EVENTS_SQL = (
+    "SELECT e.record_id, r.source, r.external_id, e.name, e.occurred_at, e.owner, e.attributes "
+    "FROM events e JOIN records r ON r.id = e.record_id {where} "
+    "ORDER BY e.record_id, e.occurred_at, e.id"
+)
+
+
 def load_log(
     session: Session, record_ids: Collection[int] | None = None
 ) -> tuple[EventLog, list[int]]:
     """The stored events (of some records) as an EventLog, and the database id per record code."""
-    query = select(
-        Event.record_id,
-        Record.source,
-        Record.external_id,
-        Event.name,
-        Event.occurred_at,
-        Event.owner,
-        Event.attributes,
-    ).join(Record, Record.id == Event.record_id)
-    parts = (
-        [query]
-        if record_ids is None
-        else [query.where(Event.record_id.in_(p)) for p in chunks(sorted(record_ids))]
-    )
+    connection = session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     rows: list[Any] = []
-    for part in parts:
-        rows += session.execute(part.order_by(Event.record_id, Event.occurred_at, Event.id)).all()
+    if record_ids is None:
+        rows = list(connection.exec_driver_sql(_EVENTS_SQL.format(where="")).fetchall())
+    else:
+        for part in chunks(sorted(record_ids)):
+            where = f"WHERE e.record_id IN ({', '.join([marker] * len(part))})"
+            rows += connection.exec_driver_sql(
+                _EVENTS_SQL.format(where=where), tuple(part)
+            ).fetchall()
+        rows.sort(key=lambda row: row[0])
     sources = {row[1] for row in rows}
     labels = [row[2] if len(sources) <= 1 else f"{row[1]}:{row[2]}" for row in rows]
     attributes: dict[str, list[str | None]] = {}
     for i, row in enumerate(rows):
-        for name, value in (row[6] or {}).items():
+        found = row[6]
+        if not found:
+            continue
+        for name, value in (json.loads(found) if isinstance(found, str) else found).items():
             column = attributes.get(name)
             if column is None:
                 column = attributes[name] = [None] * len(rows)
@@ -90,14 +96,13 @@ def refresh_clocks(session: Session, now: int, record_ids: Collection[int] | Non
     else:
         for part in chunks(sorted(record_ids)):
             session.execute(delete(Clock).where(Clock.record_id.in_(part)))
-    rows = clock_rows(result, now)
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(Clock), rows[start : start + 5000])
-    return len(rows)
+    columns = clock_columns(result, now)
+    insert_rows(session, table_of(Clock), list(columns), zip(*columns.values(), strict=True))
+    return len(result.clocks)
 
 
-def clock_rows(result: StoredClocks, now: int) -> list[dict[str, Any]]:
-    """Rows for the `clocks` table."""
+def clock_columns(result: StoredClocks, now: int) -> dict[str, list[Any]]:
+    """Columns of the `clocks` table for these clocks."""
     c = result.clocks
     handoffs = np.array(c.handoff_keys, dtype=object)[c.handoff]
     columns: dict[str, list[Any]] = {
@@ -122,8 +127,7 @@ def clock_rows(result: StoredClocks, now: int) -> list[dict[str, Any]]:
         ].tolist(),
         "evaluated_at": [now] * len(c),
     }
-    names = list(columns)
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    return columns
 
 
 def _or_none(values: np.ndarray, present: np.ndarray) -> list[int | None]:

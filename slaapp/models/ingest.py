@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from json import dumps
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..engine.eventlog import NO_VALUE, EventLog
-from .bulk import chunks
-from .tables import Event, Record
+from .bulk import chunks, insert_rows
+from .tables import Event, Record, table_of
 
 Key = tuple[int, str, int]
+EVENTS = table_of(Event)
+RECORDS = table_of(Record)
 
 
 @dataclass(frozen=True)
@@ -89,22 +92,20 @@ def ingest_log(
     known = _record_ids(session, source, external)
     first_seen = np.full(len(external), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_seen, log.record.codes, log.occurred_at)
-    new_records: list[dict[str, Any]] = [
-        {
-            "source": source,
-            "external_id": ext,
-            "kind": (kinds or {}).get(ext, "lead"),
-            "name": (names or {}).get(ext, ext),
-            "owner": None,
-            "attributes": {},
-            "created_at": int(first_seen[code]),
-            "updated_at": now,
-        }
-        for code, ext in enumerate(external)
-        if ext not in known
-    ]
-    if new_records:
-        session.execute(insert(Record), new_records)
+    fresh = [(code, ext) for code, ext in enumerate(external) if ext not in known]
+    if fresh:
+        latest_owner, latest_attributes = _latest_values(log)
+        insert_rows(
+            session, RECORDS,
+            ("source", "external_id", "kind", "name", "owner", "attributes", "created_at", "updated_at"),
+            (
+                (
+                    source, ext, (kinds or {}).get(ext, "lead"), (names or {}).get(ext, ext),
+                    latest_owner[code], dumps(latest_attributes[code]), int(first_seen[code]), now,
+                )
+                for code, ext in fresh
+            ),
+        )  # fmt: skip
         known = _record_ids(session, source, external)
     record_pk = np.array([known[ext] for ext in external], dtype=np.int64)
     incoming = _incoming(log, record_pk)
@@ -124,18 +125,23 @@ def ingest_log(
         for record_id, name, at, event_id, owner, attributes in rows:
             existing[(record_id, name, at)] = (event_id, owner, attributes)
 
-    added: list[dict[str, Any]] = []
+    added: list[tuple[Any, ...]] = []
     changed: list[dict[str, Any]] = []
     touched: set[int] = set()
     for key, (owner, attributes) in incoming.items():
         stored = existing.get(key)
         if stored is None:
             added.append(
-                {
-                    "record_id": key[0], "name": key[1], "occurred_at": key[2], "owner": owner,
-                    "attributes": attributes or None, "source": source, "raw": None, "ingested_at": now,
-                }
-            )  # fmt: skip
+                (
+                    key[0],
+                    key[1],
+                    key[2],
+                    owner,
+                    dumps(attributes) if attributes else None,
+                    source,
+                    now,
+                )
+            )
             touched.add(key[0])
             continue
         event_id, old_owner, old_attributes = stored
@@ -151,19 +157,51 @@ def ingest_log(
                 }
             )
             touched.add(key[0])
-    if added:
-        session.execute(insert(Event), added)
+    insert_rows(
+        session,
+        EVENTS,
+        ("record_id", "name", "occurred_at", "owner", "attributes", "source", "ingested_at"),
+        added,
+    )
     if changed:
-        session.execute(update(Event), changed)
-    updated_records = _refresh_records(session, touched, now)
+        session.execute(
+            update(EVENTS).where(EVENTS.c.id == bindparam("event_id")),
+            [{"event_id": row.pop("id"), **row} for row in changed],
+        )
+    new_ids = {known[ext] for _, ext in fresh}
+    _refresh_records(session, touched - new_ids, now)
     return IngestResult(
-        records_added=len(new_records),
-        records_updated=updated_records - len(new_records),
+        records_added=len(fresh),
+        records_updated=len(touched - new_ids),
         events_added=len(added),
         events_updated=len(changed),
         events_unchanged=len(incoming) - len(added) - len(changed),
         changed_records=frozenset(touched),
     )
+
+
+def _latest_values(log: EventLog) -> tuple[list[str | None], list[dict[str, str]]]:
+    """Per record code of the log: its latest non-empty owner and attribute values, by time."""
+    order = np.lexsort((np.arange(len(log)), log.occurred_at, log.record.codes))
+    records = log.record.codes[order]
+    count = len(log.record.values)
+
+    def latest(codes: np.ndarray) -> np.ndarray:
+        """Per record, the code of the last non-empty value in time order (NO_VALUE if none)."""
+        ordered = codes[order]
+        present = ordered != NO_VALUE
+        found = np.full(count, NO_VALUE, dtype=np.int64)
+        found[records[present]] = ordered[present]  # later rows overwrite earlier ones
+        return found
+
+    owner_codes = latest(log.owner.codes)
+    owners = [None if c == NO_VALUE else log.owner.values[c] for c in owner_codes.tolist()]
+    attributes: list[dict[str, str]] = [{} for _ in range(count)]
+    for name, column in log.attributes.items():
+        for record, code in enumerate(latest(column.codes).tolist()):
+            if code != NO_VALUE:
+                attributes[record][name] = column.values[code]
+    return owners, attributes
 
 
 def _refresh_records(session: Session, record_ids: set[int], now: int) -> int:
@@ -184,5 +222,8 @@ def _refresh_records(session: Session, record_ids: set[int], now: int) -> int:
             for rid, (owner, attributes) in latest.items()
         ]
     if updates:
-        session.execute(update(Record), updates)
+        session.execute(
+            update(RECORDS).where(RECORDS.c.id == bindparam("record_id")),
+            [{"record_id": row.pop("id"), **row} for row in updates],
+        )
     return len(updates)
