@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from benchmarks import Summary, bench_calendar, bench_clocks, bench_evaluate_cli
+from benchmarks import Summary, bench_calendar, bench_clocks, bench_evaluate_cli, bench_store
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if options.all or bench_evaluate_cli.QUICK:
         summaries += bench_evaluate_cli.run(repeats=3 if options.all else 1)
+    summaries += bench_store.run(sync_records=460_000 if options.all else None)
     print_summary(summaries, time.perf_counter() - started)
     return 0 if all(s.identical for s in summaries) else 1
 

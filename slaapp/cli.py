@@ -122,6 +122,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.set_defaults(handler=c.import_file)
 
+    dem = sub.add_parser(
+        "demo", parents=[common], help="fill the database with the demo revenue org"
+    )
+    dem.add_argument("--seed", type=int, default=7, help="random seed (same seed, same org)")
+    dem.add_argument("--days", type=int, default=90, help="days of history (default 90)")
+    dem.set_defaults(handler=c.demo)
+
     clk = sub.add_parser("clocks", parents=[common], help="the stored clocks, judged at --as-of")
     clk.add_argument("--as-of", metavar="T", help="judge clocks at this instant (default: now)")
     clk.add_argument("--status", nargs="+", metavar="S", help="only clocks in these statuses")

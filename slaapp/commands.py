@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import delete, func, select
 
 from .clock_output import WRITERS
 from .engine.clocks import STATUSES
@@ -212,7 +213,8 @@ def import_file(options: argparse.Namespace, database: Database) -> int:
     now = _now()
     with database.session() as session:
         ingested = ingest_log(session, result.log, source=options.source, now=now)
-        clocks = refresh_clocks(session, now, ingested.changed_records)
+        loaded = (result.log, list(ingested.record_ids)) if ingested.only_new_records else None
+        clocks = refresh_clocks(session, now, ingested.changed_records, loaded)
     _emit(
         options,
         {
@@ -247,4 +249,57 @@ def clocks(options: argparse.Namespace, database: Database) -> int:
         codes = np.array([STATUSES.index(s) for s in options.status], dtype=np.int8)
         table = take_clocks(table, np.flatnonzero(np.isin(table.status, codes)))
     WRITERS[options.format](table, sys.stdout)
+    return 0
+
+
+@with_database
+def demo(options: argparse.Namespace, database: Database) -> int:
+    from .engine.demo import generate_demo
+    from .models.directory import PersonEntry, upsert_people
+    from .models.tables import Record, table_of
+
+    if options.days < 1:
+        raise CommandError("--days: must be at least 1")
+    org = generate_demo(seed=options.seed, days=options.days)
+    ensure_matrix(database)
+    now = org.now
+    with database.session() as session:
+        people = [
+            PersonEntry(
+                p.key,
+                p.name,
+                p.email,
+                p.team,
+                p.role,
+                p.manager,
+                p.timezone,
+                p.hours,
+                p.capacity,
+                p.out_of_office,
+            )
+            for p in org.people
+        ]
+        added = upsert_people(session, people)
+        demo_records = select(func.count()).select_from(Record).where(Record.source == "demo")
+        replaced = session.scalar(demo_records) or 0
+        session.execute(delete(table_of(Record)).where(table_of(Record).c.source == "demo"))
+        kinds = {r.id: r.kind for r in org.records}
+        names = {r.id: r.name for r in org.records}
+        ingested = ingest_log(session, org.log, source="demo", now=now, kinds=kinds, names=names)
+        loaded = (org.log, list(ingested.record_ids)) if ingested.only_new_records else None
+        clocks = refresh_clocks(session, now, ingested.changed_records, loaded)
+    _emit(
+        options,
+        {
+            "people": len(people),
+            "people_added": added,
+            "records": len(org.records),
+            "events_added": ingested.events_added,
+            "clocks": clocks,
+        },
+        f"demo org (seed {options.seed}, {options.days} days): {len(people)} people, {len(org.records):,} records"
+        + (f" (replacing {replaced:,} earlier demo records)" if replaced else "")
+        + ", "
+        f"{ingested.events_added:,} events added; {clocks:,} clocks evaluated",
+    )
     return 0

@@ -72,25 +72,37 @@ def load_log(
 
 
 def stored_clocks(
-    session: Session, as_of: int, record_ids: Collection[int] | None = None
+    session: Session,
+    as_of: int,
+    record_ids: Collection[int] | None = None,
+    loaded: tuple[EventLog, list[int]] | None = None,
 ) -> StoredClocks:
-    """Evaluate the stored events at as_of under every published matrix version."""
+    """Evaluate the stored events at as_of under every published matrix version.
+
+    `loaded` is an EventLog already holding every stored event of its records (with the
+    record ids per record code), to skip reading them back right after storing them.
+    """
     versions = published_matrices(session)
     if not versions:
         raise LookupError(
             "no matrix has been published yet: run `slaapp matrix publish FILE` first"
         )
-    log, pks = load_log(session, record_ids)
+    log, pks = loaded if loaded is not None else load_log(session, record_ids)
     clocks, numbers = evaluate_versions(versions, log, as_of)
     teams = {h.key: h.team for v in versions for h in v.matrix.handoffs}
     return StoredClocks(clocks, np.array(pks, dtype=np.int64), numbers, teams)
 
 
-def refresh_clocks(session: Session, now: int, record_ids: Collection[int] | None = None) -> int:
+def refresh_clocks(
+    session: Session,
+    now: int,
+    record_ids: Collection[int] | None = None,
+    loaded: tuple[EventLog, list[int]] | None = None,
+) -> int:
     """Re-evaluate records (all when None) at `now` and replace their stored clocks."""
     if record_ids is not None and not record_ids:
         return 0
-    result = stored_clocks(session, now, record_ids)
+    result = stored_clocks(session, now, record_ids, loaded)
     if record_ids is None:
         session.execute(delete(Clock))
     else:

@@ -30,6 +30,12 @@ class IngestResult:
     events_updated: int
     events_unchanged: int
     changed_records: frozenset[int]
+    record_ids: tuple[int, ...] = ()  # database id of each record code of the ingested log
+
+    @property
+    def only_new_records(self) -> bool:
+        """Every changed record was created by this import, so the log holds all its events."""
+        return self.records_updated == 0 and len(self.changed_records) == self.records_added
 
     def summary(self) -> str:
         return (
@@ -177,6 +183,7 @@ def ingest_log(
         events_updated=len(changed),
         events_unchanged=len(incoming) - len(added) - len(changed),
         changed_records=frozenset(touched),
+        record_ids=tuple(record_pk.tolist()),
     )
 
 

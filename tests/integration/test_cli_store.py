@@ -129,3 +129,20 @@ def test_bad_database_url_is_a_clear_error(capsys):
     assert "slaapp: nonsense://x uses an unsupported database" in capsys.readouterr().err
     assert main(["clocks", "--db", "not a url"]) == 2
     assert "'not a url' is not a database URL" in capsys.readouterr().err
+
+
+def test_demo_fills_the_database_and_a_second_run_replaces_it(run):
+    code, out, err = run("demo", "--days", "10", "--seed", "5", "--format", "json")
+    assert code == 0, err
+    first = json.loads(out)
+    assert first["people"] == first["people_added"] >= 25
+    assert first["records"] > 1000 and first["clocks"] > first["records"]
+    open_now = json.loads(run("clocks", "--status", "on_track", "at_risk", "breached", "--format", "json")[1])["clocks"]
+    assert {c["status"] for c in open_now} >= {"on_track", "breached"}
+    code, out, _ = run("demo", "--days", "5", "--seed", "5", "--format", "json")
+    second = json.loads(out)
+    assert second["people_added"] == 0
+    assert second["records"] < first["records"]
+    stored = json.loads(run("clocks", "--format", "json")[1])["clocks"]
+    assert len({c["record_id"] for c in stored}) <= second["records"]
+    assert run("demo", "--days", "0")[0] == 2

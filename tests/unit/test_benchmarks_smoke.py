@@ -42,3 +42,12 @@ def test_cli_round_trip_gives_the_in_memory_clocks(tmp_path) -> None:
     assert times.problems == ()
     assert times.events > 2_500
     assert set(times.stages) == set(bench_evaluate_cli.STAGES)
+
+
+def test_store_benchmark_runs_small_and_reports_both_figures(capsys) -> None:
+    from benchmarks import bench_store
+
+    summaries = bench_store.run(records=1_500)
+    assert [s.name for s in summaries] == ["import 1k records (SQLite)", "1,000-event sync, 3k clocks"]
+    assert all(s.identical for s in summaries)
+    assert "sync of 1,000 events" in capsys.readouterr().out

@@ -1,0 +1,62 @@
+"""The people directory: teams, people, managers; upserted by key so re-loading changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .tables import Person, Team
+
+
+@dataclass(frozen=True)
+class PersonEntry:
+    """A person as importers and the demo describe them; `manager` is the manager's key."""
+
+    key: str
+    name: str
+    email: str | None
+    team: str
+    role: str
+    manager: str | None
+    timezone: str
+    hours: tuple[int, int]
+    capacity: int
+    out_of_office: tuple[tuple[str, str], ...] = ()
+
+
+def upsert_people(session: Session, people: Sequence[PersonEntry]) -> int:
+    """Create or update teams and people; returns how many people were new."""
+    teams = {t.name: t for t in session.scalars(select(Team))}
+    for name in dict.fromkeys(p.team for p in people):
+        if name not in teams:
+            teams[name] = Team(name=name, function=name)
+            session.add(teams[name])
+    session.flush()
+    known = {p.key: p for p in session.scalars(select(Person))}
+    added = 0
+    for entry in people:
+        person = known.get(entry.key)
+        if person is None:
+            person = known[entry.key] = Person(key=entry.key)
+            session.add(person)
+            added += 1
+        person.name = entry.name
+        person.email = entry.email
+        person.team_id = teams[entry.team].id
+        person.role = entry.role
+        person.timezone = entry.timezone
+        person.working_hours = {"start": entry.hours[0], "end": entry.hours[1]}
+        person.out_of_office = [list(span) for span in entry.out_of_office]
+        person.capacity = entry.capacity
+    session.flush()
+    for entry in people:
+        manager = known.get(entry.manager) if entry.manager else None
+        known[entry.key].manager_id = manager.id if manager is not None else None
+    for team in teams.values():
+        leads = [p for p in people if p.team == team.name and p.role == "manager"]
+        if leads:
+            team.lead_key = leads[0].key
+    return added
