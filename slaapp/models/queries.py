@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import ColumnElement, Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from ..engine.instants import format_instant
@@ -135,7 +135,7 @@ def aggregates(session: Session, by: str, start: int, end: int) -> list[Aggregat
         raise ValueError(f"cannot group by {by!r} (use {', '.join(GROUPS)})")
     key = GROUPS[by]
 
-    def count(status: str) -> object:
+    def count(status: str) -> ColumnElement[int]:
         return func.sum(case((Clock.status == status, 1), else_=0))
 
     query = (

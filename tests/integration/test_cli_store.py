@@ -137,7 +137,9 @@ def test_demo_fills_the_database_and_a_second_run_replaces_it(run):
     first = json.loads(out)
     assert first["people"] == first["people_added"] >= 25
     assert first["records"] > 1000 and first["clocks"] > first["records"]
-    open_now = json.loads(run("clocks", "--status", "on_track", "at_risk", "breached", "--format", "json")[1])["clocks"]
+    open_now = json.loads(
+        run("clocks", "--status", "on_track", "at_risk", "breached", "--format", "json")[1]
+    )["clocks"]
     assert {c["status"] for c in open_now} >= {"on_track", "breached"}
     code, out, _ = run("demo", "--days", "5", "--seed", "5", "--format", "json")
     second = json.loads(out)

@@ -48,6 +48,9 @@ def test_store_benchmark_runs_small_and_reports_both_figures(capsys) -> None:
     from benchmarks import bench_store
 
     summaries = bench_store.run(records=1_500)
-    assert [s.name for s in summaries] == ["import 1k records (SQLite)", "1,000-event sync, 3k clocks"]
+    assert [s.name for s in summaries] == [
+        "import 1k records (SQLite)",
+        "1,000-event sync, 3k clocks",
+    ]
     assert all(s.identical for s in summaries)
     assert "sync of 1,000 events" in capsys.readouterr().out
