@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, select
 
 from .clock_output import WRITERS
 from .engine.clocks import STATUSES
@@ -23,11 +22,8 @@ from .engine.matrix_file import dump_matrix, load_matrix
 from .engine.versions import take_clocks
 from .models.database import Database, DatabaseError, open_database
 from .models.evaluation import refresh_clocks, stored_clocks
-from .models.ingest import ingest_log
+from .models.jobs import load_demo, store_log
 from .models.matrices import MatrixConflictError, diff, history, load_version, publish, rollback
-
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-DEFAULT_MATRIX = RESOURCES / "matrices" / "revenue-default.json"
 
 
 class CommandError(Exception):
@@ -78,18 +74,6 @@ def _emit(options: argparse.Namespace, data: Any, text: str) -> None:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(text.rstrip("\n") + "\n")
-
-
-def ensure_matrix(database: Database, author: str = "slaapp") -> None:
-    """Publish the bundled default matrix as version 1 when none has been published."""
-    with database.session() as session:
-        try:
-            load_version(session)
-        except LookupError:
-            publish(
-                session, load_matrix(DEFAULT_MATRIX), author=author, now=_now(), base_version=None,
-                note="Default revenue matrix", effective_from=0,
-            )  # fmt: skip
 
 
 # ----- matrix ---------------------------------------------------------------------------
@@ -209,12 +193,8 @@ def import_file(options: argparse.Namespace, database: Database) -> int:
         result = read_events(options.file, tz=options.tz, skip_bad_rows=options.skip_bad_rows)
     for problem in result.skipped:
         print(f"slaapp: skipped {problem}", file=sys.stderr)
-    ensure_matrix(database)
-    now = _now()
-    with database.session() as session:
-        ingested = ingest_log(session, result.log, source=options.source, now=now)
-        loaded = (result.log, list(ingested.record_ids)) if ingested.only_new_records else None
-        clocks = refresh_clocks(session, now, ingested.changed_records, loaded)
+    stored = store_log(database, result.log, source=options.source, at=_now())
+    ingested, clocks = stored.ingested, stored.clocks
     _emit(
         options,
         {
@@ -254,52 +234,21 @@ def clocks(options: argparse.Namespace, database: Database) -> int:
 
 @with_database
 def demo(options: argparse.Namespace, database: Database) -> int:
-    from .engine.demo import generate_demo
-    from .models.directory import PersonEntry, upsert_people
-    from .models.tables import Record, table_of
-
-    if options.days < 1:
-        raise CommandError("--days: must be at least 1")
-    org = generate_demo(seed=options.seed, days=options.days)
-    ensure_matrix(database)
-    now = org.now
-    with database.session() as session:
-        people = [
-            PersonEntry(
-                p.key,
-                p.name,
-                p.email,
-                p.team,
-                p.role,
-                p.manager,
-                p.timezone,
-                p.hours,
-                p.capacity,
-                p.out_of_office,
-            )
-            for p in org.people
-        ]
-        added = upsert_people(session, people)
-        demo_records = select(func.count()).select_from(Record).where(Record.source == "demo")
-        replaced = session.scalar(demo_records) or 0
-        session.execute(delete(table_of(Record)).where(table_of(Record).c.source == "demo"))
-        kinds = {r.id: r.kind for r in org.records}
-        names = {r.id: r.name for r in org.records}
-        ingested = ingest_log(session, org.log, source="demo", now=now, kinds=kinds, names=names)
-        loaded = (org.log, list(ingested.record_ids)) if ingested.only_new_records else None
-        clocks = refresh_clocks(session, now, ingested.changed_records, loaded)
+    try:
+        result = load_demo(database, seed=options.seed, days=options.days)
+    except ValueError as exc:
+        raise CommandError(f"--days: {exc}") from None
     _emit(
         options,
         {
-            "people": len(people),
-            "people_added": added,
-            "records": len(org.records),
-            "events_added": ingested.events_added,
-            "clocks": clocks,
+            "people": result.people,
+            "people_added": result.people_added,
+            "records": result.records,
+            "events_added": result.store.ingested.events_added,
+            "clocks": result.store.clocks,
         },
-        f"demo org (seed {options.seed}, {options.days} days): {len(people)} people, {len(org.records):,} records"
-        + (f" (replacing {replaced:,} earlier demo records)" if replaced else "")
-        + ", "
-        f"{ingested.events_added:,} events added; {clocks:,} clocks evaluated",
+        f"demo org (seed {options.seed}, {options.days} days): {result.people} people, {result.records:,} records"
+        + (f" (replacing {result.replaced:,} earlier demo records)" if result.replaced else "")
+        + f", {result.store.ingested.events_added:,} events added; {result.store.clocks:,} clocks evaluated",
     )
     return 0
