@@ -14,6 +14,7 @@ from .clock_output import WRITERS
 from .engine.clocks import ClockTable, evaluate
 from .engine.events import EventFileError, read_events
 from .engine.instants import InstantError, parse_instant, zone
+from .engine.mapping_file import MappingError
 from .engine.matrix_file import MatrixError, load_matrix
 
 log = logging.getLogger("slaapp")
@@ -35,7 +36,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(args)
     try:
         return int(options.handler(options))
-    except (UsageError, CommandError, MatrixError, EventFileError, InstantError) as exc:
+    except (
+        UsageError,
+        CommandError,
+        MatrixError,
+        MappingError,
+        EventFileError,
+        InstantError,
+    ) as exc:
         print(f"slaapp: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -1,23 +1,25 @@
-"""The main window: the clocks of an event log under a matrix, filtered, sorted and coloured."""
+"""The main window: every clock of the database, filtered, sorted and coloured by status."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, QSettings, Qt, QThread, QTimeZone, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -26,77 +28,100 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..engine.clocks import OPEN_STATUSES, STATUSES
-from .clock_model import STATUS_LABELS, ClockTableModel
-from .evaluate_worker import EvaluateWorker, Evaluation, EvaluationRequest
+from ..engine.events import read_events
+from ..models.database import Database
+from ..models.jobs import (
+    DemoResult,
+    LiveClocks,
+    StoreResult,
+    live_clocks,
+    load_demo,
+    now,
+    store_log,
+)
+from .clock_model import DUE, STATUS_LABELS, ClockTableModel
+from .jobs import JobRunner
 
 FILTERS = {
-    "All clocks": frozenset(range(len(STATUSES))),
     "Open": frozenset(OPEN_STATUSES),
+    "All clocks": frozenset(range(len(STATUSES))),
     **{label: frozenset({status}) for status, label in STATUS_LABELS.items()},
 }
+REFRESH_MS = 60_000
 
 
 class MainWindow(QMainWindow):
-    """Signals: evaluated(Evaluation) after each successful evaluation, failed(str) on bad input."""
+    """Signals: refreshed(object) with LiveClocks or None, failed(str) when a job was refused."""
 
-    evaluated = Signal(object)
+    refreshed = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, matrix_path: Path, events_path: Path, settings: QSettings) -> None:
+    def __init__(self, database: Database, settings: QSettings) -> None:
         super().__init__()
+        self.database = database
         self.settings = settings
-        self.matrix_path = Path(str(settings.value("matrix", matrix_path)))
-        self.events_path = Path(str(settings.value("events", events_path)))
-        self._thread: QThread | None = None
-        self._worker: EvaluateWorker | None = None
-        self.setWindowTitle("slaapp")
+        self.jobs = JobRunner(self)
         self.model = ClockTableModel()
+        self.setWindowTitle("slaapp — Live handoffs")
         self._build()
+        self.jobs.busy.connect(self._busy)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
         geometry = settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1200, 720)
+            self.resize(1240, 760)
 
     # ----- layout ----------------------------------------------------------------------
     def _build(self) -> None:
         bar = QToolBar("Main")
         bar.setMovable(False)
         self.addToolBar(bar)
-        self.open_matrix_action = self._action(bar, "Open matrix…", "Ctrl+M", self.choose_matrix)
-        self.open_events_action = self._action(
-            bar, "Open events…", QKeySequence.StandardKey.Open, self.choose_events
+        self.import_action = self._action(
+            bar, "Import events…", QKeySequence.StandardKey.Open, self.choose_import
         )
+        self.demo_action = self._action(bar, "Load demo org", None, self.load_demo)
         self.refresh_action = self._action(
-            bar, "Evaluate", QKeySequence.StandardKey.Refresh, self.start_evaluation
+            bar, "Refresh", QKeySequence.StandardKey.Refresh, self.refresh
         )
-        self._action(self, "About slaapp", None, self.about)
+        self._action(self, "About slaapp", "F1", self.about)
 
-        self.latest = QCheckBox("As of the latest event")
-        self.latest.setChecked(True)
-        self.as_of = QDateTimeEdit(QDateTime.currentDateTime())
-        self.as_of.setDisplayFormat("ddd dd MMM yyyy HH:mm")
-        self.as_of.setCalendarPopup(True)
-        self.as_of.setEnabled(False)
-        self.latest.toggled.connect(lambda on: self.as_of.setEnabled(not on))
+        self.empty = QFrame()
+        self.empty.setFrameShape(QFrame.Shape.StyledPanel)
+        empty_layout = QHBoxLayout(self.empty)
+        empty_layout.addWidget(
+            QLabel(
+                "<b>No handoffs yet.</b> Load the demo revenue org to look around, or import an event log."
+            )
+        )
+        self.empty_demo = QPushButton("Load the demo org")
+        self.empty_demo.clicked.connect(self.load_demo)
+        self.empty_import = QPushButton("Import events…")
+        self.empty_import.clicked.connect(self.choose_import)
+        empty_layout.addStretch(1)
+        empty_layout.addWidget(self.empty_demo)
+        empty_layout.addWidget(self.empty_import)
+        self.empty.hide()
+
         self.filter = QComboBox()
         self.filter.addItems(list(FILTERS))
-        self.filter.setCurrentText("Open")
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search record or owner")
         self.search.setClearButtonEnabled(True)
         self.filter.currentIndexChanged.connect(self._refilter)
         self.search.textChanged.connect(self._refilter)
-
         controls = QHBoxLayout()
-        for widget in (self.latest, self.as_of, QLabel("Show"), self.filter, self.search):
-            controls.addWidget(widget)
+        controls.addWidget(QLabel("Show"))
+        controls.addWidget(self.filter)
+        controls.addWidget(self.search, 1)
         controls.addStretch(1)
 
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(DUE, Qt.SortOrder.AscendingOrder)
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
@@ -105,11 +130,13 @@ class MainWindow(QMainWindow):
 
         body = QWidget()
         layout = QVBoxLayout(body)
+        layout.addWidget(self.empty)
         layout.addLayout(controls)
         layout.addWidget(self.table)
         self.setCentralWidget(body)
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
+        self.statusBar().addPermanentWidget(QLabel(self.database.display))
 
     def _action(
         self,
@@ -125,61 +152,84 @@ class MainWindow(QMainWindow):
         owner.addAction(action)
         return action
 
-    # ----- evaluation --------------------------------------------------------------------
-    def request(self) -> EvaluationRequest:
-        as_of = None if self.latest.isChecked() else self.as_of.dateTime().toSecsSinceEpoch()
-        return EvaluationRequest(self.matrix_path, self.events_path, as_of)
+    def _busy(self, busy: bool) -> None:
+        for action in (self.import_action, self.demo_action, self.refresh_action):
+            action.setEnabled(not busy)
+        self.empty_demo.setEnabled(not busy)
+        self.empty_import.setEnabled(not busy)
 
-    def start_evaluation(self) -> None:
-        if self._thread is not None:
-            return
-        self.statusBar().showMessage(f"Evaluating {self.events_path.name}…")
-        self.refresh_action.setEnabled(False)
-        thread = QThread(self)
-        worker = EvaluateWorker(self.request())
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.finished.connect(self._show)
-        worker.failed.connect(self._fail)
-        worker.crashed.connect(self._crash)
-        for signal in (worker.finished, worker.failed, worker.crashed):
-            signal.connect(thread.quit)
-        thread.finished.connect(self._done)
-        self._thread, self._worker = thread, worker
-        thread.start()
+    # ----- jobs --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Show the database's clocks and keep them fresh."""
+        self.refresh()
+        self.timer.start()
 
-    def _done(self) -> None:
-        if self._thread is not None:
-            self._thread.wait()
-            self._thread.deleteLater()
-        if self._worker is not None:
-            self._worker.deleteLater()
-        self._thread = self._worker = None
-        self.refresh_action.setEnabled(True)
+    def _run(
+        self, message: str, work: Callable[[], object], done: Callable[[object], None]
+    ) -> None:
+        self.statusBar().showMessage(message)
+        self.jobs.start(work, done, self._fail, self._crash)
 
-    def _show(self, result: Evaluation) -> None:
-        self.model.set_clocks(result.clocks, result.names)
-        self._refilter()
-        self.table.resizeColumnsToContents()
-        as_of = QDateTime.fromSecsSinceEpoch(result.as_of, QTimeZone.systemTimeZone())
-        if self.latest.isChecked():
-            self.as_of.setDateTime(as_of)
-        self.setWindowTitle(f"slaapp — {result.matrix_name} — {self.events_path.name}")
-        self.statusBar().showMessage(
-            f"{result.events:,} events, {len(result.clocks):,} clocks as of {as_of.toString('ddd dd MMM yyyy HH:mm')}"
+    def refresh(self) -> None:
+        self._run("Evaluating…", partial(live_clocks, self.database, now()), self._show)
+
+    def load_demo(self) -> None:
+        self._run(
+            "Generating the demo revenue org (about 20,000 records)…",
+            partial(load_demo, self.database),
+            self._stored,
         )
-        self.evaluated.emit(result)
+
+    def choose_import(self) -> None:
+        start = str(self.settings.value("import_folder", str(Path.home())))
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import an event log", start, "Event logs (*.csv *.tsv *.txt *.xlsx *.xlsm)"
+        )
+        if path:
+            self.settings.setValue("import_folder", str(Path(path).parent))
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        def work() -> StoreResult:
+            return store_log(self.database, read_events(path).log, source="import", at=now())
+
+        self._run(f"Importing {path.name}…", work, self._stored)
+
+    def _stored(self, result: object) -> None:
+        if isinstance(result, DemoResult):
+            message = f"Demo org loaded: {result.people} people, {result.records:,} records"
+        else:
+            assert isinstance(result, StoreResult)
+            message = f"Imported: {result.ingested.summary()}"
+        self.refresh()
+        self.statusBar().showMessage(message, 10_000)
+
+    def _show(self, result: object) -> None:
+        assert result is None or isinstance(result, LiveClocks)
+        self.empty.setVisible(result is None)
+        if result is not None:
+            self.model.set_clocks(result.clocks, result.names)
+            self._refilter()
+            if self.table.columnWidth(0) < 60:
+                self.table.resizeColumnsToContents()
+            at = datetime.fromtimestamp(result.as_of, UTC).astimezone().strftime("%H:%M")
+            self.statusBar().showMessage(
+                f"{result.records:,} records, {result.events:,} events, {len(result.clocks):,} clocks — evaluated at {at}"
+            )
+        else:
+            self.statusBar().showMessage("The database is empty")
+        self.refreshed.emit(result)
 
     def _fail(self, message: str) -> None:
-        self.statusBar().showMessage("The files could not be evaluated")
+        self.statusBar().showMessage("That did not work; nothing was changed")
         self.failed.emit(message)
         if self.isVisible():
             QMessageBox.warning(self, "slaapp", message)
 
     def _crash(self, message: str) -> None:
-        self.statusBar().showMessage("Evaluation failed")
+        self.statusBar().showMessage("Something went wrong")
         QMessageBox.critical(
-            self, "slaapp", f"Something went wrong (details are in the log):\n{message}"
+            self, "slaapp", f"Something went wrong; the details are in the log.\n\n{message}"
         )
 
     def _refilter(self) -> None:
@@ -188,36 +238,13 @@ class MainWindow(QMainWindow):
         parts = [f"{counts[s]:,} {STATUS_LABELS[s].lower()}" for s in sorted(counts)]
         self.summary.setText(" · ".join(parts) if parts else "No clocks")
 
-    # ----- files -------------------------------------------------------------------------
-    def choose_matrix(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open SLA matrix", str(self.matrix_path.parent), "SLA matrix (*.json)"
-        )
-        if path:
-            self.matrix_path = Path(path)
-            self.settings.setValue("matrix", path)
-            self.start_evaluation()
-
-    def choose_events(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            "Open event log",
-            str(self.events_path.parent),
-            "Event logs (*.csv *.tsv *.txt *.xlsx *.xlsm)",
-        )
-        if path:
-            self.events_path = Path(path)
-            self.settings.setValue("events", path)
-            self.start_evaluation()
-
     def about(self) -> None:
         QMessageBox.about(
             self, "About slaapp", f"slaapp {__version__}\nHandoff SLA monitor for revenue teams."
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.timer.stop()
         self.settings.setValue("geometry", self.saveGeometry())
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
+        self.jobs.shutdown()
         super().closeEvent(event)

@@ -1,19 +1,20 @@
-"""The main window evaluates on a worker thread and its table sorts, filters and colours clocks."""
+"""The main window loads and refreshes clocks on a worker thread; its table sorts, filters, colours."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from slaapp.app import DEFAULT_MATRIX, SAMPLE_EVENTS
 from slaapp.engine.clocks import BREACHED, OPEN_STATUSES, evaluate
 from slaapp.engine.events import read_events
 from slaapp.engine.matrix_file import load_matrix
-from slaapp.views.clock_model import DUE, OWNER, REMAINING, SEGMENT, STATUS, ClockTableModel
+from slaapp.models.database import open_database
+from slaapp.models.jobs import DEFAULT_MATRIX, RESOURCES
+from slaapp.views.clock_model import OWNER, REMAINING, SEGMENT, STATUS, ClockTableModel
 from slaapp.views.main_window import MainWindow
+
+SAMPLE_EVENTS = RESOURCES / "samples" / "events-sample.csv"
 
 
 @pytest.fixture
@@ -21,6 +22,22 @@ def settings(tmp_path):
     store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     yield store
     store.sync()
+
+
+@pytest.fixture
+def database(tmp_path):
+    db = open_database(f"sqlite:///{tmp_path / 'gui.db'}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def window(qtbot, database, settings):
+    win = MainWindow(database, settings)
+    qtbot.addWidget(win)
+    yield win
+    win.timer.stop()
+    qtbot.waitUntil(lambda: not win.jobs.running)
 
 
 @pytest.fixture
@@ -40,9 +57,8 @@ def test_model_passes_qt_model_tester_and_sorts_in_numpy(qtmodeltester, sample_c
     assert remaining == sorted(remaining)
     model.sort(OWNER, Qt.SortOrder.DescendingOrder)
     owners = [model.index(r, OWNER).data() for r in range(model.rowCount())]
-    assert [o.lower() for o in owners if o != "—"] == sorted(
-        (o.lower() for o in owners if o != "—"), reverse=True
-    )
+    named = [o.lower() for o in owners if o != "—"]
+    assert named == sorted(named, reverse=True)
     qtmodeltester.check(model)
 
 
@@ -53,39 +69,49 @@ def test_model_filters_by_status_and_search(sample_clocks):
     assert model.rowCount() == int(np.sum(sample_clocks.status == BREACHED)) > 0
     assert {model.index(r, STATUS).data() for r in range(model.rowCount())} == {"Breached"}
     model.set_filter(frozenset(OPEN_STATUSES), "ANA.RUIZ")
-    owners = {model.index(r, OWNER).data() for r in range(model.rowCount())}
-    assert owners == {"ana.ruiz@acme.test"}
-    assert model.counts() and sum(model.counts().values()) == model.rowCount()
+    assert {model.index(r, OWNER).data() for r in range(model.rowCount())} == {"ana.ruiz@acme.test"}
+    assert sum(model.counts().values()) == model.rowCount()
 
 
-def test_window_evaluates_off_the_gui_thread_and_shows_clocks(qtbot, settings):
-    window = MainWindow(DEFAULT_MATRIX, SAMPLE_EVENTS, settings)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.evaluated, timeout=10000) as blocker:
-        window.start_evaluation()
-    result = blocker.args[0]
-    assert window.filter.currentText() == "Open"
-    assert 0 < window.model.rowCount() < len(result.clocks)
-    assert window.model.rowCount() == int(np.isin(result.clocks.status, OPEN_STATUSES).sum())
-    window.filter.setCurrentText("All clocks")
-    assert window.model.rowCount() == len(result.clocks) > 100
-    segments = {window.model.index(r, SEGMENT).data() for r in range(window.model.rowCount())}
-    assert "Inbound after hours" in segments and "after_hours" not in segments
-    assert "breached" in window.summary.text()
-    qtbot.waitUntil(lambda: window._thread is None)
-    window.table.sortByColumn(DUE, Qt.SortOrder.AscendingOrder)
-    assert window.model.rowCount() > 0
-
-
-def test_window_reports_a_bad_matrix_in_plain_words(qtbot, settings, tmp_path):
-    bad = tmp_path / "bad.json"
-    bad.write_text(
-        Path(DEFAULT_MATRIX).read_text().replace('"target": "1h"', '"target": "soon"', 1)
-    )
-    window = MainWindow(bad, SAMPLE_EVENTS, settings)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.failed, timeout=10000) as blocker:
-        window.start_evaluation()
-    assert "'soon' is not a duration" in blocker.args[0]
+def test_empty_database_offers_the_demo_and_loading_it_fills_the_table(qtbot, window):
+    with qtbot.waitSignal(window.refreshed, timeout=20_000) as first:
+        window.start()
+    assert first.args == [None]
+    assert not window.empty.isHidden()
     assert window.model.rowCount() == 0
-    qtbot.waitUntil(lambda: window._thread is None)
+    qtbot.waitUntil(window.empty_demo.isEnabled)
+    with qtbot.waitSignal(window.refreshed, timeout=60_000) as loaded:
+        window.empty_demo.click()
+    live = loaded.args[0]
+    assert live.records > 10_000 and len(live.clocks) > live.records
+    assert window.empty.isHidden()
+    assert window.filter.currentText() == "Open"
+    assert window.model.rowCount() == int(np.isin(live.clocks.status, OPEN_STATUSES).sum()) > 0
+    window.filter.setCurrentText("All clocks")
+    assert window.model.rowCount() == len(live.clocks)
+    segments = {
+        window.model.index(r, SEGMENT).data() for r in range(min(window.model.rowCount(), 3000))
+    }
+    assert "Everyone else" in segments and "default" not in segments
+    assert "breached" in window.summary.text()
+
+
+def test_importing_a_file_stores_it_and_shows_its_clocks(qtbot, window, sample_clocks):
+    with qtbot.waitSignal(window.refreshed, timeout=20_000) as done:
+        window.import_file(SAMPLE_EVENTS)
+    live = done.args[0]
+    assert live.records == 60 and len(live.clocks) == len(sample_clocks)
+    window.filter.setCurrentText("All clocks")
+    assert window.model.rowCount() == len(sample_clocks)
+
+
+def test_a_bad_file_is_reported_in_plain_words_and_nothing_is_stored(qtbot, window, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("record_id,event,when\nL-1,mql,2026-01-01T00:00:00Z\n")
+    with qtbot.waitSignal(window.failed, timeout=20_000) as blocker:
+        window.import_file(bad)
+    assert "occurred_at" in blocker.args[0] and "bad.csv" in blocker.args[0]
+    qtbot.waitUntil(lambda: not window.jobs.running)
+    with qtbot.waitSignal(window.refreshed, timeout=20_000) as after:
+        window.refresh()
+    assert after.args == [None]

@@ -148,3 +148,59 @@ def test_demo_fills_the_database_and_a_second_run_replaces_it(run):
     stored = json.loads(run("clocks", "--format", "json")[1])["clocks"]
     assert len({c["record_id"] for c in stored}) <= second["records"]
     assert run("demo", "--days", "0")[0] == 2
+
+
+HUBSPOT_EXPORT = (
+    "\ufeffRecord ID,First Name,Contact owner,Became a Marketing Qualified Lead Date,HubSpot Owner Assigned Date,"
+    "Date of first engagement,Became a Sales Qualified Lead Date,Lifecycle Stage,Original Source,Company size\n"
+    "101,Ada,ana@acme.test,2026-03-02 09:00,2026-03-02 09:20,2026-03-02 10:30,,Lead,Organic Search,SMB\n"
+    "102,Bo,ben@acme.test,03/02/2026 6:15 PM,03/02/2026 6:40 PM,,,MQL,Partner,Enterprise\n"
+)
+
+
+def test_wide_crm_export_imports_through_a_mapping(run, tmp_path):
+    export = tmp_path / "hubspot.csv"
+    export.write_text(HUBSPOT_EXPORT, encoding="utf-8")
+    mapping = ROOT / "resources" / "mappings" / "hubspot-contacts.json"
+    code, out, err = run(
+        "import",
+        str(export),
+        "--mapping",
+        str(mapping),
+        "--tz",
+        "America/New_York",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["events_added"] == 5
+    clocks = json.loads(run("clocks", "--as-of", "2026-03-03T15:00:00Z", "--format", "json")[1])[
+        "clocks"
+    ]
+    found = {(c["record_id"], c["handoff"]): c for c in clocks}
+    assert found[("101", "mql_assigned")]["status"] == "met"
+    assert found[("101", "first_contact")]["elapsed_seconds"] == 70 * 60
+    assert found[("101", "first_contact")]["owner"] == "ana@acme.test"
+    assert found[("102", "mql_assigned")]["segment"] == "enterprise"
+    assert found[("102", "first_contact")]["status"] == "breached"
+    code, _, err = run("import", str(export), "--mapping", str(mapping))
+    assert code == 2 and "offset" in err.lower()
+
+
+def test_bad_mapping_file_exits_2_with_its_problems(run, tmp_path):
+    bad = tmp_path / "map.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "format": "slaapp.mapping/1",
+                "name": "x",
+                "id_column": "Id",
+                "milestones": [{"column": "C"}],
+            }
+        )
+    )
+    export = tmp_path / "e.csv"
+    export.write_text("Id,C\n1,2026-01-01T00:00:00Z\n")
+    code, out, err = run("import", str(export), "--mapping", str(bad))
+    assert code == 2 and out == ""
+    assert "$.milestones[0].event" in err

@@ -1,0 +1,109 @@
+"""Background jobs: a callable run on a QThread, its result or error delivered by signal."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..engine.events import EventFileError
+from ..engine.instants import InstantError
+from ..engine.matrix_file import MatrixError
+from ..models.database import DatabaseError
+
+log = logging.getLogger(__name__)
+USER_ERRORS = (EventFileError, MatrixError, InstantError, DatabaseError, ValueError, LookupError)
+
+
+class JobWorker(QObject):
+    """Signals: finished(object) with the result, failed(str) for bad input, crashed(str) for bugs."""
+
+    finished = Signal(object)
+    failed = Signal(str)
+    crashed = Signal(str)
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        super().__init__()
+        self._work = work
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._work()
+        except USER_ERRORS as exc:
+            self.failed.emit(str(exc))
+            return
+        except Exception as exc:
+            log.exception("background job failed")
+            self.crashed.emit(f"{type(exc).__name__}: {exc}")
+            return
+        self.finished.emit(result)
+
+
+Job = tuple[
+    Callable[[], object], Callable[[object], None], Callable[[str], None], Callable[[str], None]
+]
+
+
+class JobRunner(QObject):
+    """Runs jobs one at a time, in order, each on its own thread. Signals: busy(bool)."""
+
+    busy = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._worker: JobWorker | None = None
+        self._queue: list[Job] = []
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def start(
+        self,
+        work: Callable[[], object],
+        done: Callable[[object], None],
+        failed: Callable[[str], None],
+        crashed: Callable[[str], None],
+    ) -> None:
+        """Run `work` now, or after the jobs already waiting; results arrive on the GUI thread."""
+        self._queue.append((work, done, failed, crashed))
+        if self._thread is None:
+            self._next()
+
+    def _next(self) -> None:
+        if not self._queue:
+            self.busy.emit(False)
+            return
+        work, done, failed, crashed = self._queue.pop(0)
+        thread = QThread(self)
+        worker = JobWorker(work)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.finished.connect(done)
+        worker.failed.connect(failed)
+        worker.crashed.connect(crashed)
+        for signal in (worker.finished, worker.failed, worker.crashed):
+            signal.connect(thread.quit)
+        thread.finished.connect(self._cleanup)
+        self._thread, self._worker = thread, worker
+        self.busy.emit(True)
+        thread.start()
+
+    def _cleanup(self) -> None:
+        if self._thread is not None:
+            self._thread.wait()
+            self._thread.deleteLater()
+        if self._worker is not None:
+            self._worker.deleteLater()
+        self._thread = self._worker = None
+        self._next()
+
+    def shutdown(self) -> None:
+        """Drop waiting jobs and wait for the running one (a short transaction) to end."""
+        self._queue.clear()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
