@@ -395,6 +395,10 @@ class _Leads:
         contacted = ~spam & (fate >= 0.065)
         dropped_at = world.work(sdr, assigned, _lognormal(rng, 30 * MIN, 1.0, n))
         events.add("disqualified", record[dropped], dropped_at[dropped])
+        # Marketing recycles leads nobody touched after three to five weeks.
+        cracks = ~spam & ~dropped & ~contacted
+        recycled_at = assigned + (rng.uniform(21, 35, n) * D).astype(np.int64)
+        events.add("disqualified", record[cracks], recycled_at[cracks])
         notes = _text(NOTES, rng.integers(0, len(NOTES), n))
         blank = rng.random(n) < np.where(slow, 0.22, 0.08)
         events.add(

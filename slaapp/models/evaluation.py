@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..engine.clocks import OPEN_STATUSES, STATUSES, ClockTable
@@ -111,6 +111,12 @@ def refresh_clocks(
     columns = clock_columns(result, now)
     insert_rows(session, table_of(Clock), list(columns), zip(*columns.values(), strict=True))
     return len(result.clocks)
+
+
+def refresh_open_clocks(session: Session, now: int) -> int:
+    """Persist time-driven changes: re-evaluate every record with an open stored clock."""
+    open_records = session.scalars(select(Clock.record_id).where(Clock.is_open).distinct()).all()
+    return refresh_clocks(session, now, set(open_records))
 
 
 def clock_columns(result: StoredClocks, now: int) -> dict[str, list[Any]]:

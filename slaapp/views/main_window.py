@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.jobs = JobRunner(self)
         self.model = ClockTableModel()
+        self._sized = False
         self.setWindowTitle("slaapp — Live handoffs")
         self._build()
         self.jobs.busy.connect(self._busy)
@@ -125,6 +126,8 @@ class MainWindow(QMainWindow):
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
 
@@ -210,8 +213,9 @@ class MainWindow(QMainWindow):
         if result is not None:
             self.model.set_clocks(result.clocks, result.names)
             self._refilter()
-            if self.table.columnWidth(0) < 60:
+            if not self._sized:
                 self.table.resizeColumnsToContents()
+                self._sized = True
             at = datetime.fromtimestamp(result.as_of, UTC).astimezone().strftime("%H:%M")
             self.statusBar().showMessage(
                 f"{result.records:,} records, {result.events:,} events, {len(result.clocks):,} clocks — evaluated at {at}"

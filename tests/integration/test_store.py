@@ -15,7 +15,7 @@ from slaapp.engine.instants import parse_instant
 from slaapp.engine.matrix_file import load_matrix, matrix_from_document, matrix_to_document
 from slaapp.models import evaluation
 from slaapp.models.database import Database
-from slaapp.models.evaluation import refresh_clocks, stored_clocks
+from slaapp.models.evaluation import refresh_clocks, refresh_open_clocks, stored_clocks
 from slaapp.models.ingest import ingest_log
 from slaapp.models.matrices import MatrixConflictError, history, load_version, publish, rollback
 from slaapp.models.tables import AuditEntry, Clock, Event, MatrixVersion, Record
@@ -230,3 +230,21 @@ def test_versions_survive_as_json_documents(database):
     with database.session() as session:
         row = session.scalars(select(MatrixVersion)).one()
     assert json.loads(row.document)["format"] == "slaapp.matrix/1"
+
+
+def test_time_driven_status_changes_are_persisted_for_open_clocks(database):
+    published(database)
+    with database.session() as session:
+        ingest_log(session, SAMPLE, source="csv", now=NOW)
+        refresh_clocks(session, NOW)
+    later = NOW + 30 * 86400
+    with database.session() as session:
+        before = dict(session.execute(select(Clock.id, Clock.status).where(Clock.is_open)).all())
+        refreshed = refresh_open_clocks(session, later)
+        statuses = session.execute(
+            select(Clock.status, Clock.evaluated_at).where(Clock.evaluated_at == later)
+        ).all()
+    assert refreshed >= len(before) > 0
+    assert {status for status, _ in statuses} >= {"breached"}
+    expected = evaluate(MATRIX, SAMPLE, later)
+    assert sum(1 for s, _ in statuses if s == "breached") == int((expected.status == 3).sum())
