@@ -104,6 +104,22 @@ def incremental(db: Database, changed: int = 1_000) -> tuple[float, float, int, 
     return seconds, full_seconds, stored, clocks
 
 
+def fresh_database(path: Path) -> Database:
+    """A migrated SQLite database with the default matrix published."""
+    db = Database(f"sqlite:///{path}")
+    db.migrate()
+    with db.session() as session:
+        publish(
+            session,
+            load_matrix(MATRIX),
+            author="bench",
+            now=AS_OF,
+            base_version=None,
+            effective_from=0,
+        )
+    return db
+
+
 def run(records: int = 100_000, sync_records: int | None = None) -> list[Summary]:
     """The import at `records`; the sync on a database of `sync_records` (default: the same one)."""
     print(
@@ -112,17 +128,7 @@ def run(records: int = 100_000, sync_records: int | None = None) -> list[Summary
     with tempfile.TemporaryDirectory() as folder:
         csv_path = Path(folder) / "events.csv"
         write_csv(build_log(records), csv_path)
-        db = Database(f"sqlite:///{folder}/slaapp.db")
-        db.migrate()
-        with db.session() as session:
-            publish(
-                session,
-                load_matrix(MATRIX),
-                author="bench",
-                now=AS_OF,
-                base_version=None,
-                effective_from=0,
-            )
+        db = fresh_database(Path(folder) / "slaapp.db")
         stages, events, clocks = import_file(db, csv_path)
         total = sum(stages.values())
         baseline = raw_sqlite(Path(folder) / "raw.db", csv_path)
@@ -141,17 +147,7 @@ def run(records: int = 100_000, sync_records: int | None = None) -> list[Summary
         if sync_records is not None:
             db.dispose()
             write_csv(build_log(sync_records), csv_path)
-            db = Database(f"sqlite:///{folder}/large.db")
-            db.migrate()
-            with db.session() as session:
-                publish(
-                    session,
-                    load_matrix(MATRIX),
-                    author="bench",
-                    now=AS_OF,
-                    base_version=None,
-                    effective_from=0,
-                )
+            db = fresh_database(Path(folder) / "large.db")
             import_file(db, csv_path)
         sync, full, stored, changed = incremental(db)
         line("", "seconds", "", "")

@@ -8,6 +8,7 @@ import io
 import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from operator import itemgetter
@@ -530,7 +531,9 @@ def _xlsx_rows(rows: Iterator[tuple[Any, ...]], time_index: int) -> Iterator[lis
         yield cells
 
 
-def _read_xlsx(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> ReadResult:
+@contextmanager
+def first_sheet(name: str, file: Path) -> Iterator[Any]:
+    """The first worksheet of a workbook, read-only; EventFileError if it cannot be read."""
     from openpyxl import load_workbook  # imported here: only XLSX reading needs it
 
     try:
@@ -554,26 +557,31 @@ def _read_xlsx(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) ->
             sheet = workbook.worksheets[0]
             if hasattr(sheet, "reset_dimensions"):
                 sheet.reset_dimensions()  # the stored size may be wrong; read every row
-            rows = sheet.iter_rows(values_only=True)
-            rowno = 0
-            for values in rows:
-                rowno += 1
-                if not _is_blank(values):
-                    break
-            else:
-                raise EventFileError(name, [Problem(None, None, EMPTY_FILE)])
-            layout, problems = _layout([_cell_text(v).strip() for v in values])
-            if layout is None:
-                _fail(name, problems)
-            return _load(
-                name,
-                layout,
-                rowno + 1,
-                _xlsx_rows(rows, layout.time),
-                _xlsx_instant,
-                tz,
-                skip_bad_rows,
-                delimiter=None,
-            )
+            yield sheet
         finally:
             workbook.close()
+
+
+def _read_xlsx(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> ReadResult:
+    with first_sheet(name, file) as sheet:
+        rows = sheet.iter_rows(values_only=True)
+        rowno = 0
+        for values in rows:
+            rowno += 1
+            if not _is_blank(values):
+                break
+        else:
+            raise EventFileError(name, [Problem(None, None, EMPTY_FILE)])
+        layout, problems = _layout([_cell_text(v).strip() for v in values])
+        if layout is None:
+            _fail(name, problems)
+        return _load(
+            name,
+            layout,
+            rowno + 1,
+            _xlsx_rows(rows, layout.time),
+            _xlsx_instant,
+            tz,
+            skip_bad_rows,
+            delimiter=None,
+        )

@@ -7,7 +7,6 @@ import difflib
 import io
 import os
 import re
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -23,6 +22,7 @@ from slaapp.engine.events import (
     _cell_text,
     _fail,
     _joined,
+    first_sheet,
 )
 from slaapp.engine.instants import InstantError, zone
 from slaapp.engine.mapping_file import (
@@ -662,36 +662,12 @@ def _xlsx_rows(rows: Iterable[tuple[Any, ...]], plan: _Plan) -> Iterator[list[An
 def _read_xlsx(
     name: str, file: Path, mapping: Mapping, dates: _Dates, skip_bad_rows: bool
 ) -> WideResult:
-    from openpyxl import load_workbook  # imported here: only XLSX reading needs it
-
-    try:
-        handle = file.open("rb")
-    except OSError as exc:
-        raise EventFileError(
-            name, [Problem(None, None, f"cannot read the file: {exc.strerror or exc}")]
-        ) from None
-    with handle, warnings.catch_warnings():
-        # openpyxl warns about workbook features it drops (styles, data validation,
-        # extensions); they do not affect cell values, so they are not the user's problem.
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
-        try:
-            workbook = load_workbook(handle, read_only=True, data_only=True)
-        except Exception as exc:  # a damaged or foreign file fails in many ways
-            problem = Problem(None, None, f"this is not a readable Excel workbook ({exc})")
-            raise EventFileError(name, [problem]) from None
-        try:
-            if not workbook.worksheets:
-                _empty(name)
-            sheet = workbook.worksheets[0]
-            if hasattr(sheet, "reset_dimensions"):
-                sheet.reset_dimensions()  # the stored size may be wrong; read every row
-            rows = sheet.iter_rows(values_only=True)
-            plan, header_row = _start(name, mapping, (list(r) for r in rows), 0)
-            footer = _Footer()
-            numbered = _data_rows(_xlsx_rows(rows, plan), header_row + 1, plan, footer)
-            collected = _collect(name, plan, numbered, dates, skip_bad_rows, None)
-        finally:
-            workbook.close()
+    with first_sheet(name, file) as sheet:
+        rows = sheet.iter_rows(values_only=True)
+        plan, header_row = _start(name, mapping, (list(r) for r in rows), 0)
+        footer = _Footer()
+        numbered = _data_rows(_xlsx_rows(rows, plan), header_row + 1, plan, footer)
+        collected = _collect(name, plan, numbered, dates, skip_bad_rows, None)
     return _finish(name, plan, collected, footer, skip_bad_rows, "xlsx", None)
 
 
