@@ -268,52 +268,9 @@ def _evaluate_handoff(
     arrival_business = calendar.is_open_many(started)
     segment = _segments(matrix, handoff, lookups, record, end, arrival_business)
 
-    target = np.zeros(n, dtype=np.int64)
-    at_risk = np.zeros(n, dtype=np.float64)
-    elapsed = np.zeros(n, dtype=np.int64)
-    paused = np.zeros(n, dtype=np.int64)
-    due = np.zeros(n, dtype=np.int64)
+    timing = _timing(matrix, handoff, segment, started, end, spans, ~paused_at_end)
+    target, at_risk, elapsed, paused, due = timing
     has_due = ~paused_at_end
-    for key in {handoff.rule_calendar(matrix.segments[s].key) for s in np.unique(segment)}:
-        members = np.array(
-            [s for s in np.unique(segment) if handoff.rule_calendar(matrix.segments[s].key) == key],
-            dtype=np.int32,
-        )
-        group = np.flatnonzero(np.isin(segment, members))
-        rule_calendar = matrix.calendar(key)
-        for s in members:
-            rule = handoff.rules[matrix.segments[s].key]
-            chosen = segment == s
-            target[chosen] = rule.target_seconds
-            at_risk[chosen] = handoff.rule_at_risk(matrix.segments[s].key)
-        cum_start = rule_calendar.cum(started[group])
-        cum_end = rule_calendar.cum(end[group])
-        group_paused = np.zeros(group.size, dtype=np.int64)
-        with_pauses = np.zeros(group.size, dtype=np.bool_)
-        if spans.clock.size:
-            position = np.full(n, -1, dtype=np.int64)
-            position[group] = np.arange(group.size)
-            in_group = position[spans.clock] >= 0
-            span_clock = position[spans.clock[in_group]]
-            span_cum = rule_calendar.cum(spans.resumed_at[in_group]) - rule_calendar.cum(
-                spans.paused_at[in_group]
-            )
-            group_paused = np.bincount(span_clock, weights=span_cum, minlength=group.size).astype(
-                np.int64
-            )
-            with_pauses[span_clock] = True
-        paused[group] = group_paused
-        elapsed[group] = cum_end - cum_start - group_paused
-        plain = ~with_pauses
-        if plain.any():
-            near = int(started[group].min())
-            due[group[plain]] = rule_calendar.at_cum(cum_start[plain] + target[group[plain]], near)
-        for local in np.flatnonzero(with_pauses):
-            clock = int(group[local])
-            if has_due[clock]:
-                due[clock] = _due_with_pauses(
-                    rule_calendar, clock, int(started[clock]), int(target[clock]), spans
-                )
 
     status = np.full(n, ON_TRACK, dtype=np.int8)
     status[elapsed / target >= at_risk] = AT_RISK
@@ -371,6 +328,66 @@ _PART_TYPES = {
 
 def _empty_part() -> dict[str, npt.NDArray[Any]]:
     return {name: np.zeros(0, dtype=dtype) for name, dtype in _PART_TYPES.items()}
+
+
+def _timing(
+    matrix: Matrix,
+    handoff: Handoff,
+    segment: I32,
+    started: I64,
+    end: I64,
+    spans: _Spans,
+    has_due: B,
+) -> tuple[I64, F64, I64, I64, I64]:
+    """Target, at-risk threshold, elapsed, paused and due instant of each clock, per rule calendar."""
+    n = segment.size
+    target = np.zeros(n, dtype=np.int64)
+    at_risk = np.zeros(n, dtype=np.float64)
+    elapsed = np.zeros(n, dtype=np.int64)
+    paused = np.zeros(n, dtype=np.int64)
+    due = np.zeros(n, dtype=np.int64)
+    for key in {handoff.rule_calendar(matrix.segments[s].key) for s in np.unique(segment)}:
+        members = np.array(
+            [s for s in np.unique(segment) if handoff.rule_calendar(matrix.segments[s].key) == key],
+            dtype=np.int32,
+        )
+        group = np.flatnonzero(np.isin(segment, members))
+        rule_calendar = matrix.calendar(key)
+        for s in members:
+            rule = handoff.rules[matrix.segments[s].key]
+            chosen = segment == s
+            target[chosen] = rule.target_seconds
+            at_risk[chosen] = handoff.rule_at_risk(matrix.segments[s].key)
+        cum_start = rule_calendar.cum(started[group])
+        cum_end = rule_calendar.cum(end[group])
+        group_paused = np.zeros(group.size, dtype=np.int64)
+        with_pauses = np.zeros(group.size, dtype=np.bool_)
+        if spans.clock.size:
+            position = np.full(n, -1, dtype=np.int64)
+            position[group] = np.arange(group.size)
+            in_group = position[spans.clock] >= 0
+            span_clock = position[spans.clock[in_group]]
+            span_cum = rule_calendar.cum(spans.resumed_at[in_group]) - rule_calendar.cum(
+                spans.paused_at[in_group]
+            )
+            group_paused = np.bincount(span_clock, weights=span_cum, minlength=group.size).astype(
+                np.int64
+            )
+            with_pauses[span_clock] = True
+        paused[group] = group_paused
+        elapsed[group] = cum_end - cum_start - group_paused
+        plain = ~with_pauses
+        if plain.any():
+            near = int(started[group].min())
+            due[group[plain]] = rule_calendar.at_cum(cum_start[plain] + target[group[plain]], near)
+        for local in np.flatnonzero(with_pauses):
+            clock = int(group[local])
+            if has_due[clock]:
+                due[clock] = _due_with_pauses(
+                    rule_calendar, clock, int(started[clock]), int(target[clock]), spans
+                )
+
+    return target, at_risk, elapsed, paused, due
 
 
 def _segments(
