@@ -137,6 +137,21 @@ def _parser() -> argparse.ArgumentParser:
     dem.add_argument("--days", type=int, default=90, help="days of history (default 90)")
     dem.set_defaults(handler=c.demo)
 
+    xls = sub.add_parser("export", parents=[common], help="write the Excel scorecard of a period")
+    xls.add_argument(
+        "--from", dest="start", required=True, metavar="D", help="first day (YYYY-MM-DD) or instant"
+    )
+    xls.add_argument(
+        "--to",
+        dest="end",
+        required=True,
+        metavar="D",
+        help="last day, included (YYYY-MM-DD) or instant",
+    )
+    xls.add_argument("--out", required=True, metavar="F.xlsx", help="the workbook to write")
+    xls.add_argument("--team", metavar="T", help="only the clocks owned by this team's members")
+    xls.set_defaults(handler=c.export)
+
     clk = sub.add_parser("clocks", parents=[common], help="the stored clocks, judged at --as-of")
     clk.add_argument("--as-of", metavar="T", help="judge clocks at this instant (default: now)")
     clk.add_argument("--status", nargs="+", metavar="S", help="only clocks in these statuses")
