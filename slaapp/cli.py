@@ -150,7 +150,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     xls.add_argument("--out", required=True, metavar="F.xlsx", help="the workbook to write")
     xls.add_argument("--team", metavar="T", help="only the clocks owned by this team's members")
+    xls.add_argument(
+        "--mail", metavar="A,B", help="mail the workbook to these addresses (SMTP settings)"
+    )
     xls.set_defaults(handler=c.export)
+
+    settings = sub.add_parser("settings", help="settings shared by every desktop of the database")
+    ssub = settings.add_subparsers(dest="settings_command", required=True, metavar="WHAT")
+    smtp = ssub.add_parser(
+        "smtp", parents=[common], help="the mail server for scorecards and escalations"
+    )
+    smtp.add_argument("--host", required=True)
+    smtp.add_argument("--port", type=int, default=587)
+    smtp.add_argument(
+        "--user", help="login name (the password comes from --password-stdin or the keyring)"
+    )
+    smtp.add_argument("--sender", help="From address (default: the login name)")
+    smtp.add_argument(
+        "--no-starttls", action="store_true", help="send without STARTTLS (local relays only)"
+    )
+    smtp.add_argument("--ca-file", help="CA certificate file to trust for the server")
+    smtp.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input into the keyring",
+    )
+    smtp.set_defaults(handler=c.settings_smtp)
 
     clk = sub.add_parser("clocks", parents=[common], help="the stored clocks, judged at --as-of")
     clk.add_argument("--as-of", metavar="T", help="judge clocks at this instant (default: now)")

@@ -101,9 +101,17 @@ def write_json(clocks: ClockTable, out: TextIO) -> None:
     out.write("\n]}\n")
 
 
-def write_csv(clocks: ClockTable, out: TextIO) -> None:
-    """A header row of CLOCK_FIELDS, then one row per clock; empty cells for null."""
+def write_csv(clocks: ClockTable, out: TextIO, *, spreadsheet_safe: bool = False) -> None:
+    """A header row of CLOCK_FIELDS, then one row per clock; empty cells for null.
+
+    `spreadsheet_safe` quotes text that a spreadsheet would read as a formula.
+    """
     columns = clock_columns(clocks)
+    if spreadsheet_safe:
+        from .reports.cells import csv_safe
+
+        for name in ("record_id", "owner", "segment", "handoff"):
+            columns[name] = [None if v is None else csv_safe(str(v)) for v in columns[name]]
     columns["quality_ok"] = [
         None if q is None else "true" if q else "false" for q in columns["quality_ok"]
     ]

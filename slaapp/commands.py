@@ -9,7 +9,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -257,50 +257,72 @@ def demo(options: argparse.Namespace, database: Database) -> int:
 
 def _period_bound(text: str, option: str, zone_name: str, next_day: bool) -> int:
     """A date (local midnight in `zone_name`; the day after for --to) or an ISO instant."""
+    from .reports.export import day_bounds
+
     try:
         day = date.fromisoformat(text)
     except ValueError:
         instant = _instant(text, option, zone_name)
         assert instant is not None
         return instant
-    if next_day:
-        day += timedelta(days=1)
-    return int(datetime.combine(day, datetime.min.time(), zone(zone_name)).timestamp())
+    return day_bounds(day, day, zone_name)[1 if next_day else 0]
 
 
 @with_database
 def export(options: argparse.Namespace, database: Database) -> int:
-    from .reports.build import build_scorecard, display_zone
-    from .reports.workbook import write_scorecard
+    from .reports.export import export_scorecard, period_zone
 
-    with database.session() as session:
-        try:
-            _, matrix = load_version(session)
-        except LookupError as exc:
-            raise CommandError(str(exc)) from None
-        zone_name = options.tz or display_zone(matrix)
-        start = _period_bound(options.start, "--from", zone_name, next_day=False)
-        end = _period_bound(options.end, "--to", zone_name, next_day=True)
-        try:
-            data = build_scorecard(session, start=start, end=end, now=_now(), team=options.team)
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
-    out = Path(options.out)
-    if out.suffix.lower() != ".xlsx":
-        raise CommandError(f"--out: {out.name} should end in .xlsx")
-    if not out.parent.exists():
-        raise CommandError(f"--out: the folder {out.parent} does not exist")
-    written = write_scorecard(data, out)
-    summary = data.summary
-    adherence = "-" if summary.adherence is None else f"{summary.adherence:.1%}"
+    try:
+        zone_name = period_zone(database, options.tz)
+    except LookupError as exc:
+        raise CommandError(str(exc)) from None
+    start = _period_bound(options.start, "--from", zone_name, next_day=False)
+    end = _period_bound(options.end, "--to", zone_name, next_day=True)
+    try:
+        result = export_scorecard(
+            database, Path(options.out), start=start, end=end, now=_now(), team=options.team
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    figures = result.data.summary
     _emit(
         options,
         {
-            "out": str(written),
-            "clocks": summary.clocks,
-            "adherence": summary.adherence,
-            "breaches": len(data.breaches),
+            "out": str(result.path),
+            "clocks": figures.clocks,
+            "adherence": figures.adherence,
+            "breaches": len(result.data.breaches),
         },
-        f"{written}: {data.scope}, {summary.clocks:,} clocks, adherence {adherence}, {len(data.breaches):,} breaches",
+        result.summary(),
+    )
+    return 0
+
+
+@with_database
+def settings_smtp(options: argparse.Namespace, database: Database) -> int:
+    from .deliveries import save_smtp_settings
+    from .notify.email import PASSWORD_SECRET, SmtpSettings
+    from .notify.secrets import SecretStore
+
+    if not 0 < options.port < 65536:
+        raise CommandError(f"--port: {options.port} is not a TCP port")
+    config = SmtpSettings(
+        options.host,
+        options.port,
+        options.user or "",
+        options.sender or "",
+        not options.no_starttls,
+        options.ca_file or "",
+    )
+    save_smtp_settings(database, config, _now())
+    kept = ""
+    if options.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        if not SecretStore().set(PASSWORD_SECRET, password):
+            kept = "; no system keyring here, so the password was NOT saved: set SLAAPP_SECRET_SMTP_PASSWORD for headless runs"
+    _emit(
+        options,
+        config.to_dict(),
+        f"SMTP settings saved: {config.host}:{config.port}, sender {config.sender or config.username}{kept}",
     )
     return 0

@@ -17,7 +17,7 @@ from .directory import PersonEntry, upsert_people
 from .evaluation import refresh_clocks, stored_clocks
 from .ingest import IngestResult, ingest_log
 from .matrices import load_version, publish, published_matrices
-from .tables import Event, Record, table_of
+from .tables import Event, Record, Team, table_of
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 DEFAULT_MATRIX = RESOURCES / "matrices" / "revenue-default.json"
@@ -135,3 +135,9 @@ def live_clocks(database: Database, at: int) -> LiveClocks | None:
         names |= {s.key: s.name for s in version.matrix.segments}
         names |= {h.key: h.name for h in version.matrix.handoffs}
     return LiveClocks(result.clocks, names, records, events, at)
+
+
+def team_names(database: Database) -> list[str]:
+    """The directory's teams, for scope pickers."""
+    with database.session() as session:
+        return sorted(session.scalars(select(Team.name)).all())

@@ -91,6 +91,10 @@ class ClockTableModel(QAbstractTableModel):
     def clocks(self) -> ClockTable | None:
         return self._clocks
 
+    def visible_rows(self) -> np.ndarray:
+        """Clock positions of the rows shown, in their order."""
+        return self._rows.copy()
+
     def clock_index(self, row: int) -> int:
         return int(self._rows[row])
 

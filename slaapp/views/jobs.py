@@ -7,13 +7,22 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from ..deliveries import DeliveryError
 from ..engine.events import EventFileError
 from ..engine.instants import InstantError
 from ..engine.matrix_file import MatrixError
 from ..models.database import DatabaseError
 
 log = logging.getLogger(__name__)
-USER_ERRORS = (EventFileError, MatrixError, InstantError, DatabaseError, ValueError, LookupError)
+USER_ERRORS = (
+    EventFileError,
+    MatrixError,
+    InstantError,
+    DatabaseError,
+    DeliveryError,
+    ValueError,
+    LookupError,
+)
 
 
 class JobWorker(QObject):
@@ -107,3 +116,12 @@ class JobRunner(QObject):
         if self._thread is not None:
             self._thread.quit()
             self._thread.wait()
+
+
+class ProgressRelay(QObject):
+    """Carries progress from a job's thread to the GUI thread. Signals: progress(float)."""
+
+    progress = Signal(float)
+
+    def report(self, share: float) -> None:
+        self.progress.emit(share)

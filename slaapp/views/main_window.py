@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QTableView,
     QToolBar,
@@ -27,8 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..clock_output import write_csv
+from ..deliveries import ScheduledRun, load_schedule, run_schedule_if_due, save_schedule
 from ..engine.clocks import OPEN_STATUSES, STATUSES
 from ..engine.events import read_events
+from ..engine.versions import take_clocks
 from ..models.database import Database
 from ..models.jobs import (
     DemoResult,
@@ -38,9 +42,14 @@ from ..models.jobs import (
     load_demo,
     now,
     store_log,
+    team_names,
 )
+from ..reports.export import ExportResult, day_bounds, export_scorecard, period_zone
+from ..reports.schedule import WeeklySchedule
 from .clock_model import DUE, STATUS_LABELS, ClockTableModel
-from .jobs import JobRunner
+from .export_dialog import ExportChoice, ExportDialog
+from .jobs import JobRunner, ProgressRelay
+from .schedule_dialog import ScheduleDialog
 
 FILTERS = {
     "Open": frozenset(OPEN_STATUSES),
@@ -51,10 +60,11 @@ REFRESH_MS = 60_000
 
 
 class MainWindow(QMainWindow):
-    """Signals: refreshed(object) with LiveClocks or None, failed(str) when a job was refused."""
+    """Signals: refreshed(LiveClocks | None), failed(str) when a job was refused, exported(result)."""
 
     refreshed = Signal(object)
     failed = Signal(str)
+    exported = Signal(object)
 
     def __init__(self, database: Database, settings: QSettings) -> None:
         super().__init__()
@@ -63,12 +73,14 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(self)
         self.model = ClockTableModel()
         self._sized = False
+        self.open_exports = True
         self.setWindowTitle("slaapp — Live handoffs")
         self._build()
         self.jobs.busy.connect(self._busy)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
+        self.timer.timeout.connect(self.check_schedule)
         geometry = settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -87,6 +99,10 @@ class MainWindow(QMainWindow):
         self.refresh_action = self._action(
             bar, "Refresh", QKeySequence.StandardKey.Refresh, self.refresh
         )
+        bar.addSeparator()
+        self.export_action = self._action(bar, "Export scorecard…", "Ctrl+E", self.choose_export)
+        self.csv_action = self._action(bar, "Export table as CSV…", "Ctrl+Shift+E", self.choose_csv)
+        self.schedule_action = self._action(bar, "Weekly scorecard…", None, self.edit_schedule)
         self._action(self, "About slaapp", "F1", self.about)
 
         self.empty = QFrame()
@@ -138,6 +154,13 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.table)
         self.setCentralWidget(body)
         self.summary = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(160)
+        self.progress.hide()
+        self.relay = ProgressRelay(self)
+        self.relay.progress.connect(lambda share: self.progress.setValue(round(share * 100)))
+        self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.summary)
         self.statusBar().addPermanentWidget(QLabel(self.database.display))
 
@@ -156,8 +179,15 @@ class MainWindow(QMainWindow):
         return action
 
     def _busy(self, busy: bool) -> None:
-        for action in (self.import_action, self.demo_action, self.refresh_action):
+        for action in (
+            self.import_action,
+            self.demo_action,
+            self.refresh_action,
+            self.export_action,
+        ):
             action.setEnabled(not busy)
+        if not busy:
+            self.progress.hide()
         self.empty_demo.setEnabled(not busy)
         self.empty_import.setEnabled(not busy)
 
@@ -197,6 +227,96 @@ class MainWindow(QMainWindow):
             return store_log(self.database, read_events(path).log, source="import", at=now())
 
         self._run(f"Importing {path.name}…", work, self._stored)
+
+    def choose_export(self) -> None:
+        folder = Path(str(self.settings.value("export_folder", str(Path.home()))))
+        dialog = ExportDialog(team_names(self.database), folder, date.today(), self)
+        if dialog.exec() == ExportDialog.DialogCode.Accepted:
+            choice = dialog.choice()
+            self.settings.setValue("export_folder", str(choice.path.parent))
+            self.export(choice)
+
+    def export(self, choice: ExportChoice) -> None:
+        """Write a scorecard on a worker thread, with progress; opens it when done."""
+        relay = self.relay
+
+        def work() -> ExportResult:
+            zone = period_zone(self.database)
+            start, end = day_bounds(choice.first, choice.last, zone)
+            return export_scorecard(
+                self.database,
+                choice.path,
+                start=start,
+                end=end,
+                now=now(),
+                team=choice.team,
+                progress=relay.report,
+            )
+
+        self.progress.setValue(0)
+        self.progress.show()
+        self._run(f"Writing {choice.path.name}…", work, self._exported)
+
+    def _exported(self, result: object) -> None:
+        assert isinstance(result, ExportResult)
+        self.statusBar().showMessage(f"Scorecard saved: {result.summary()}", 15_000)
+        self.exported.emit(result)
+        if self.open_exports:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
+
+    def choose_csv(self) -> None:
+        folder = str(self.settings.value("export_folder", str(Path.home())))
+        path, _ = QFileDialog.getSaveFileName(self, "Export table as CSV", folder, "CSV (*.csv)")
+        if path:
+            self.export_csv(Path(path))
+
+    def export_csv(self, path: Path) -> None:
+        """The rows the table shows now, in its order, as CSV (formula-safe for spreadsheets)."""
+        clocks = self.model.clocks()
+        if clocks is None:
+            return
+        visible = take_clocks(clocks, self.model.visible_rows())
+
+        def work() -> Path:
+            with path.open("w", encoding="utf-8-sig", newline="") as out:
+                write_csv(visible, out, spreadsheet_safe=True)
+            return path
+
+        self._run(f"Writing {path.name}…", work, self._csv_written)
+
+    def _csv_written(self, result: object) -> None:
+        assert isinstance(result, Path)
+        self.statusBar().showMessage(f"Table saved to {result}", 10_000)
+        self.exported.emit(result)
+
+    def edit_schedule(self) -> None:
+        schedule = load_schedule(self.database) or WeeklySchedule(
+            timezone=period_zone(self.database)
+        )
+        dialog = ScheduleDialog(schedule, team_names(self.database), self)
+        if dialog.exec() == ScheduleDialog.DialogCode.Accepted:
+            chosen = dialog.schedule(now())
+            save_schedule(self.database, chosen, now())
+            self.statusBar().showMessage(f"Weekly scorecard: {chosen.describe()}", 10_000)
+
+    def check_schedule(self) -> None:
+        """Send the weekly scorecard when it is due (called every minute while the app runs)."""
+        work = partial(run_schedule_if_due, self.database, now())
+        self.jobs.start(work, self._scheduled, self._schedule_failed, self._crash)
+
+    def _schedule_failed(self, message: str) -> None:
+        """Shown without a dialog: the run is retried at the next check until it goes out."""
+        self.statusBar().showMessage(f"The weekly scorecard was not sent (will retry): {message}")
+        self.failed.emit(message)
+
+    def _scheduled(self, result: object) -> None:
+        if result is None:
+            return
+        assert isinstance(result, ScheduledRun)
+        self.statusBar().showMessage(
+            f"Weekly scorecard sent to {', '.join(result.recipients)}", 15_000
+        )
+        self.exported.emit(result)
 
     def _stored(self, result: object) -> None:
         if isinstance(result, DemoResult):

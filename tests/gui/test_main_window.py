@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import csv
+from datetime import date
+
 import numpy as np
 import pytest
+from openpyxl import load_workbook
 from PySide6.QtCore import QSettings, Qt
 
+from slaapp.deliveries import save_schedule, save_smtp_settings
 from slaapp.engine.clocks import BREACHED, OPEN_STATUSES, evaluate
 from slaapp.engine.events import read_events
 from slaapp.engine.matrix_file import load_matrix
 from slaapp.models.database import open_database
 from slaapp.models.jobs import DEFAULT_MATRIX, RESOURCES
+from slaapp.notify.email import SmtpSettings
+from slaapp.reports.schedule import WeeklySchedule
 from slaapp.views.clock_model import OWNER, REMAINING, SEGMENT, STATUS, ClockTableModel
+from slaapp.views.export_dialog import ExportChoice, ExportDialog
 from slaapp.views.main_window import MainWindow
+from slaapp.views.schedule_dialog import ScheduleDialog
+
+from ..integration.smtp_server import PASSWORD, USER, smtp_server
 
 SAMPLE_EVENTS = RESOURCES / "samples" / "events-sample.csv"
 
@@ -115,3 +126,107 @@ def test_a_bad_file_is_reported_in_plain_words_and_nothing_is_stored(qtbot, wind
     with qtbot.waitSignal(window.refreshed, timeout=20_000) as after:
         window.refresh()
     assert after.args == [None]
+
+
+def test_export_dialog_defaults_to_last_full_week_and_checks_input(qtbot, tmp_path):
+    dialog = ExportDialog(["SDR", "AE"], tmp_path, date(2026, 11, 27))
+    qtbot.addWidget(dialog)
+    choice = dialog.choice()
+    assert (choice.first, choice.last, choice.team) == (
+        date(2026, 11, 16),
+        date(2026, 11, 22),
+        None,
+    )
+    assert choice.path == tmp_path / "slaapp-scorecard-2026-11-16.xlsx"
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    dialog.last.setDate(dialog.first.date().addDays(-1))
+    assert not ok.isEnabled()
+    dialog.last.setDate(dialog.first.date())
+    dialog.path.setText(str(tmp_path / "scorecard.pdf"))
+    assert not ok.isEnabled()
+    dialog.path.setText(str(tmp_path / "scorecard.xlsx"))
+    dialog.team.setCurrentText("SDR")
+    assert ok.isEnabled() and dialog.choice().team == "SDR"
+
+
+def test_scorecard_export_runs_off_the_gui_thread_with_progress(qtbot, window, tmp_path):
+    with qtbot.waitSignal(window.refreshed, timeout=20_000):
+        window.import_file(SAMPLE_EVENTS)
+    qtbot.waitUntil(lambda: not window.jobs.running)
+    window.open_exports = False
+    seen: list[int] = []
+    window.progress.valueChanged.connect(seen.append)
+    target = tmp_path / "week.xlsx"
+    with qtbot.waitSignal(window.exported, timeout=60_000) as done:
+        window.export(ExportChoice(date(2026, 11, 16), date(2026, 11, 22), None, target))
+    assert done.args[0].path == target and target.exists()
+    assert seen and max(seen) == 100
+    workbook = load_workbook(target, read_only=True)
+    assert "Summary" in workbook.sheetnames and "Breaches" in workbook.sheetnames
+    workbook.close()
+    qtbot.waitUntil(lambda: not window.jobs.running)
+    assert window.progress.isHidden()
+
+
+def test_table_exports_the_visible_rows_as_csv(qtbot, window, tmp_path):
+    with qtbot.waitSignal(window.refreshed, timeout=20_000):
+        window.import_file(SAMPLE_EVENTS)
+    qtbot.waitUntil(lambda: not window.jobs.running)
+    window.filter.setCurrentText("Breached")
+    target = tmp_path / "breached.csv"
+    with qtbot.waitSignal(window.exported, timeout=20_000):
+        window.export_csv(target)
+    with target.open(encoding="utf-8-sig") as written:
+        rows = list(csv.DictReader(written))
+    assert len(rows) == window.model.rowCount() > 0
+    assert {r["status"] for r in rows} == {"breached"}
+
+
+def test_schedule_dialog_validates_and_starts_from_now(qtbot, tmp_path):
+    dialog = ScheduleDialog(WeeklySchedule(timezone="America/New_York"), ["SDR"], None)
+    qtbot.addWidget(dialog)
+    dialog.recipients.setText("vp@acme.test, nobody")
+    dialog.folder.setText(str(tmp_path))
+    dialog._save()
+    assert "Not an email address: nobody" in dialog.problem.text()
+    dialog.recipients.setText("vp@acme.test")
+    dialog.day.setCurrentIndex(4)
+    dialog.team.setCurrentText("SDR")
+    dialog._save()
+    assert dialog.result() == ScheduleDialog.DialogCode.Accepted
+    chosen = dialog.schedule(123)
+    assert (chosen.weekday, chosen.at, chosen.recipients, chosen.team, chosen.last_sent) == (
+        4,
+        "08:00",
+        ("vp@acme.test",),
+        "SDR",
+        123,
+    )
+
+
+def test_due_weekly_scorecard_is_written_and_mailed_by_the_running_app(
+    qtbot, window, tmp_path, monkeypatch
+):
+    with qtbot.waitSignal(window.refreshed, timeout=20_000):
+        window.import_file(SAMPLE_EVENTS)
+    qtbot.waitUntil(lambda: not window.jobs.running)
+    with smtp_server(tmp_path) as (mailbox, port, ca_file):
+        save_smtp_settings(
+            window.database, SmtpSettings("127.0.0.1", port, USER, USER, True, str(ca_file)), 0
+        )
+        monkeypatch.setenv("SLAAPP_SECRET_SMTP_PASSWORD", PASSWORD)
+        save_schedule(
+            window.database,
+            WeeklySchedule(
+                0, "08:00", "America/New_York", ("vp@acme.test",), None, str(tmp_path), True, 0
+            ),
+            0,
+        )
+        with qtbot.waitSignal(window.exported, timeout=60_000) as sent:
+            window.check_schedule()
+        assert sent.args[0].recipients == ("vp@acme.test",)
+        assert len(mailbox.received) == 1
+        qtbot.waitUntil(lambda: not window.jobs.running)
+        window.check_schedule()  # already sent this week: nothing more goes out
+        qtbot.waitUntil(lambda: not window.jobs.running)
+        assert len(mailbox.received) == 1

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 from pathlib import Path
 
 import pytest
 
 from slaapp.cli import main
+
+from .smtp_server import PASSWORD, USER, smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
 MATRIX = ROOT / "resources" / "matrices" / "revenue-default.json"
@@ -204,3 +208,80 @@ def test_bad_mapping_file_exits_2_with_its_problems(run, tmp_path):
     code, out, err = run("import", str(export), "--mapping", str(bad))
     assert code == 2 and out == ""
     assert "$.milestones[0].event" in err
+
+
+def test_export_writes_the_scorecard_of_a_period(run, tmp_path):
+    run("import", str(SAMPLE))
+    out = tmp_path / "week.xlsx"
+    code, stdout, err = run(
+        "export",
+        "--from",
+        "2026-11-16",
+        "--to",
+        "2026-11-22",
+        "--out",
+        str(out),
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    result = json.loads(stdout)
+    assert result["out"] == str(out) and out.exists() and result["clocks"] > 0
+    code, _, err = run(
+        "export", "--from", "2026-11-16", "--to", "2026-11-22", "--out", str(tmp_path / "week.pdf")
+    )
+    assert code == 2 and "should end in .xlsx" in err
+    code, _, err = run(
+        "export",
+        "--from",
+        "2026-11-16",
+        "--to",
+        "2026-11-22",
+        "--out",
+        str(tmp_path / "no" / "x.xlsx"),
+    )
+    assert code == 2 and "does not exist" in err
+    code, _, err = run("export", "--from", "2026-11-22", "--to", "2026-11-16", "--out", str(out))
+    assert code == 2 and "must end after it starts" in err
+    code, _, err = run(
+        "export",
+        "--from",
+        "2026-11-16",
+        "--to",
+        "2026-11-22",
+        "--out",
+        str(out),
+        "--team",
+        "Nobody",
+    )
+    assert code == 2 and "no team 'Nobody'" in err
+
+
+def test_export_mails_the_workbook_over_starttls_with_login(run, tmp_path, monkeypatch):
+    run("import", str(SAMPLE))
+    with smtp_server(tmp_path) as (mailbox, port, ca_file):
+        code, _, err = run(
+            "settings", "smtp", "--host", "127.0.0.1", "--port", str(port), "--user", USER,
+            "--sender", "RevOps <reports@acme.test>", "--ca-file", str(ca_file),
+        )  # fmt: skip
+        assert code == 0, err
+        monkeypatch.setenv("SLAAPP_SECRET_SMTP_PASSWORD", PASSWORD)
+        out = tmp_path / "week.xlsx"
+        args = ("export", "--from", "2026-11-16", "--to", "2026-11-22", "--out", str(out))
+        code, stdout, err = run(*args, "--mail", "vp@acme.test, cro@acme.test", "--format", "json")
+        assert code == 0, err
+        assert json.loads(stdout)["mailed"] == ["vp@acme.test", "cro@acme.test"]
+        [(sender, recipients, raw)] = mailbox.received
+        assert sender == "reports@acme.test"
+        assert recipients == ["vp@acme.test", "cro@acme.test"]
+        mail = email.message_from_bytes(raw, policy=email.policy.default)
+        assert mail["Subject"] == "SLA scorecard: All teams"
+        [attachment] = list(mail.iter_attachments())
+        assert attachment.get_filename() == "week.xlsx"
+        assert attachment.get_content() == out.read_bytes()
+        monkeypatch.setenv("SLAAPP_SECRET_SMTP_PASSWORD", "wrong")
+        code, _, err = run(*args, "--mail", "vp@acme.test")
+        assert code == 1 and "written to" in err and "refused the login" in err
+        assert len(mailbox.received) == 1
+    code, _, err = run(*args, "--mail", "not-an-address")
+    assert code == 2 and "not an email address: not-an-address" in err
