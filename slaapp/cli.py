@@ -138,17 +138,19 @@ def _parser() -> argparse.ArgumentParser:
     dem.set_defaults(handler=c.demo)
 
     xls = sub.add_parser("export", parents=[common], help="write the Excel scorecard of a period")
+    xls.add_argument("--from", dest="start", metavar="D", help="first day (YYYY-MM-DD) or instant")
     xls.add_argument(
-        "--from", dest="start", required=True, metavar="D", help="first day (YYYY-MM-DD) or instant"
+        "--to", dest="end", metavar="D", help="last day, included (YYYY-MM-DD) or instant"
     )
     xls.add_argument(
-        "--to",
-        dest="end",
+        "--last-week", action="store_true", help="Monday to Sunday of last week (for schedulers)"
+    )
+    xls.add_argument(
+        "--out",
         required=True,
-        metavar="D",
-        help="last day, included (YYYY-MM-DD) or instant",
+        metavar="F.xlsx",
+        help="the workbook to write, or a folder for a dated name",
     )
-    xls.add_argument("--out", required=True, metavar="F.xlsx", help="the workbook to write")
     xls.add_argument("--team", metavar="T", help="only the clocks owned by this team's members")
     xls.add_argument(
         "--mail", metavar="A,B", help="mail the workbook to these addresses (SMTP settings)"

@@ -9,9 +9,10 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -25,6 +26,8 @@ from .models.database import Database, DatabaseError, open_database
 from .models.evaluation import refresh_clocks, stored_clocks
 from .models.jobs import load_demo, store_log
 from .models.matrices import MatrixConflictError, diff, history, load_version, publish, rollback
+from .notify.email import check_addresses
+from .reports.periods import last_full_week
 
 
 class CommandError(Exception):
@@ -276,14 +279,54 @@ def export(options: argparse.Namespace, database: Database) -> int:
         zone_name = period_zone(database, options.tz)
     except LookupError as exc:
         raise CommandError(str(exc)) from None
-    start = _period_bound(options.start, "--from", zone_name, next_day=False)
-    end = _period_bound(options.end, "--to", zone_name, next_day=True)
+    if options.last_week:
+        if options.start or options.end:
+            raise CommandError("--last-week: give either --last-week or --from and --to")
+        first, last = last_full_week(datetime.now(ZoneInfo(zone_name)).date())
+        start, end = (
+            _period_bound(first.isoformat(), "", zone_name, False),
+            _period_bound(last.isoformat(), "", zone_name, True),
+        )
+    elif options.start and options.end:
+        start = _period_bound(options.start, "--from", zone_name, next_day=False)
+        end = _period_bound(options.end, "--to", zone_name, next_day=True)
+    else:
+        raise CommandError("give the period: --from D --to D, or --last-week")
+    out = Path(options.out)
+    if out.is_dir():
+        out = (
+            out
+            / f"slaapp-scorecard-{datetime.fromtimestamp(start, ZoneInfo(zone_name)).date().isoformat()}.xlsx"
+        )
+    mailed: list[str] = []
+    if options.mail:
+        try:
+            mailed = check_addresses(options.mail.split(","))
+        except ValueError as exc:
+            raise CommandError(f"--mail: {exc}") from None
     try:
         result = export_scorecard(
-            database, Path(options.out), start=start, end=end, now=_now(), team=options.team
+            database, out, start=start, end=end, now=_now(), team=options.team
         )
     except ValueError as exc:
         raise CommandError(str(exc)) from None
+    if mailed:
+        from .deliveries import DeliveryError, mail_workbook
+
+        try:
+            mail_workbook(
+                database,
+                result.path,
+                mailed,
+                f"SLA scorecard: {result.data.scope}",
+                result.summary(),
+            )
+        except DeliveryError as exc:
+            print(
+                f"slaapp: the scorecard was written to {result.path} but not mailed: {exc}",
+                file=sys.stderr,
+            )
+            return 1
     figures = result.data.summary
     _emit(
         options,
@@ -292,8 +335,9 @@ def export(options: argparse.Namespace, database: Database) -> int:
             "clocks": figures.clocks,
             "adherence": figures.adherence,
             "breaches": len(result.data.breaches),
+            "mailed": mailed,
         },
-        result.summary(),
+        result.summary() + (f"; mailed to {', '.join(mailed)}" if mailed else ""),
     )
     return 0
 

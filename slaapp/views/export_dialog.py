@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..reports.periods import last_full_week
+
 ALL_TEAMS = "All teams"
 
 
@@ -31,12 +33,6 @@ class ExportChoice:
     last: date
     team: str | None
     path: Path
-
-
-def last_full_week(today: date) -> tuple[date, date]:
-    """Monday to Sunday of the week before `today`'s week."""
-    monday = today - timedelta(days=today.weekday() + 7)
-    return monday, monday + timedelta(days=6)
 
 
 class ExportDialog(QDialog):

@@ -285,3 +285,19 @@ def test_export_mails_the_workbook_over_starttls_with_login(run, tmp_path, monke
         assert len(mailbox.received) == 1
     code, _, err = run(*args, "--mail", "not-an-address")
     assert code == 2 and "not an email address: not-an-address" in err
+
+
+def test_export_last_week_into_a_folder_for_schedulers(run, tmp_path):
+    run("import", str(SAMPLE))
+    code, stdout, err = run("export", "--last-week", "--out", str(tmp_path), "--format", "json")
+    assert code == 0, err
+    written = Path(json.loads(stdout)["out"])
+    assert (
+        written.parent == tmp_path
+        and written.name.startswith("slaapp-scorecard-")
+        and written.exists()
+    )
+    code, _, err = run("export", "--last-week", "--from", "2026-11-16", "--out", str(tmp_path))
+    assert code == 2 and "either --last-week or --from and --to" in err
+    code, _, err = run("export", "--out", str(tmp_path))
+    assert code == 2 and "give the period" in err
