@@ -178,6 +178,15 @@ def _parser() -> argparse.ArgumentParser:
         help="read the password from standard input into the keyring",
     )
     smtp.set_defaults(handler=c.settings_smtp)
+    link = ssub.add_parser(
+        "record-url", parents=[common], help="the CRM address of a record, per source"
+    )
+    link.add_argument("source", help="record source, e.g. hubspot, salesforce, import")
+    link.add_argument(
+        "template",
+        help="address with {external_id}, e.g. https://acme.my.salesforce.com/{external_id}",
+    )
+    link.set_defaults(handler=c.settings_record_url)
 
     clk = sub.add_parser("clocks", parents=[common], help="the stored clocks, judged at --as-of")
     clk.add_argument("--as-of", metavar="T", help="judge clocks at this instant (default: now)")

@@ -370,3 +370,19 @@ def settings_smtp(options: argparse.Namespace, database: Database) -> int:
         f"SMTP settings saved: {config.host}:{config.port}, sender {config.sender or config.username}{kept}",
     )
     return 0
+
+
+@with_database
+def settings_record_url(options: argparse.Namespace, database: Database) -> int:
+    from .models.settings import get_setting, put_setting
+
+    if "{external_id}" not in options.template or not options.template.startswith(
+        ("http://", "https://")
+    ):
+        raise CommandError("the template must be an http(s) address containing {external_id}")
+    with database.session() as session:
+        links = get_setting(session, "crm.record_url") or {}
+        links[options.source] = options.template
+        put_setting(session, "crm.record_url", links, _now())
+    _emit(options, links, f"records from {options.source} link to {options.template}")
+    return 0

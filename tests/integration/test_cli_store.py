@@ -301,3 +301,18 @@ def test_export_last_week_into_a_folder_for_schedulers(run, tmp_path):
     assert code == 2 and "either --last-week or --from and --to" in err
     code, _, err = run("export", "--out", str(tmp_path))
     assert code == 2 and "give the period" in err
+
+
+def test_breach_links_follow_the_record_url_setting(run, db_url):
+    run("import", str(SAMPLE))
+    code, _, err = run("settings", "record-url", "import", "https://crm.example/{external_id}")
+    assert code == 0, err
+    assert run("settings", "record-url", "import", "crm.example/x")[0] == 2
+    from slaapp.models.database import open_database
+    from slaapp.reports.build import build_scorecard
+
+    with open_database(db_url) as database, database.session() as session:
+        data = build_scorecard(session, start=0, end=2_000_000_000, now=1_795_000_000)
+    assert data.breaches and all(
+        b.url == f"https://crm.example/{b.record_id}" for b in data.breaches
+    )
