@@ -162,7 +162,7 @@ def generate_demo(seed: int = 7, days: int = 90, now: int | None = None) -> Demo
         DemoRecord(id=i, kind=k, name=n, created_at=c)
         for i, k, n, c in zip(ids, kinds, names, created)
     )
-    log = events.build(np.array(ids, dtype=object), [p.email for p in people])
+    log = events.build(np.array(ids, dtype=object), [p.email or p.key for p in people])
     return DemoOrg(people=people, log=log, records=records, start=world.start, now=now)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .people import PersonInfo
+
 DOMAIN = "northwind.example"
 NY, CHI, LA = "America/New_York", "America/Chicago", "America/Los_Angeles"
 MARKETING, SDR, AE, CS, LEADERSHIP = (
@@ -28,19 +30,8 @@ CS_ROUTER = "rachel.adams"
 
 
 @dataclass(frozen=True)
-class DemoPerson:
-    """One person of the demo org; `manager` is a key, `hours` local working hours (start, end)."""
-
-    key: str
-    name: str
-    email: str
-    team: str
-    role: str
-    manager: str | None
-    timezone: str
-    hours: tuple[int, int]
-    capacity: int
-    out_of_office: tuple[tuple[str, str], ...] = ()
+class DemoPerson(PersonInfo):
+    """One person of the demo org (always with an email)."""
 
     def days_off(self) -> set[date]:
         """Every date inside the person's out-of-office ranges."""

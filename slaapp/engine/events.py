@@ -89,6 +89,23 @@ class ReadResult:
     skipped: tuple[Problem, ...] = ()
 
 
+def open_source(path: str | os.PathLike[str], tz: str | None) -> tuple[str, Path, tzinfo | None]:
+    """The file's name as given, its path and the zone for naive times; EventFileError if unusable."""
+    name = os.fspath(path)
+    tz_info: tzinfo | None = None
+    if tz is not None:
+        try:
+            tz_info = zone(tz)
+        except InstantError as exc:
+            raise EventFileError(name, [Problem(None, None, str(exc))]) from None
+    file = Path(name)
+    if not file.exists():
+        raise EventFileError(name, [Problem(None, None, "file not found")])
+    if file.is_dir():
+        raise EventFileError(name, [Problem(None, None, "this is a folder, not a file")])
+    return name, file, tz_info
+
+
 def read_events(
     path: str | os.PathLike[str], *, tz: str | None = None, skip_bad_rows: bool = False
 ) -> ReadResult:
@@ -102,18 +119,7 @@ def read_events(
     problem raises EventFileError and nothing is loaded; with it, bad rows are left out and
     listed in `ReadResult.skipped`. Problems with the whole file always raise.
     """
-    name = os.fspath(path)
-    tz_info: tzinfo | None = None
-    if tz is not None:
-        try:
-            tz_info = zone(tz)
-        except InstantError as exc:
-            raise EventFileError(name, [Problem(None, None, str(exc))]) from None
-    file = Path(name)
-    if not file.exists():
-        raise EventFileError(name, [Problem(None, None, "file not found")])
-    if file.is_dir():
-        raise EventFileError(name, [Problem(None, None, "this is a folder, not a file")])
+    name, file, tz_info = open_source(path, tz)
     suffix = file.suffix.lower()
     if suffix in CSV_SUFFIXES:
         return _read_csv(name, file, tz_info, skip_bad_rows)

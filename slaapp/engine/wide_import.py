@@ -9,7 +9,6 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import tzinfo
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,8 +22,8 @@ from slaapp.engine.events import (
     _fail,
     _joined,
     first_sheet,
+    open_source,
 )
-from slaapp.engine.instants import InstantError, zone
 from slaapp.engine.mapping_file import (
     _MISSING,
     FORMAT,
@@ -406,19 +405,7 @@ def read_wide(
     and listed in `WideResult.skipped`. Problems with the whole file (missing columns,
     times without a zone to read them in) always raise.
     """
-    name = os.fspath(path)
-    zone_name = tz if tz is not None else mapping.timezone
-    tz_info: tzinfo | None = None
-    if zone_name is not None:
-        try:
-            tz_info = zone(zone_name)
-        except InstantError as exc:
-            raise EventFileError(name, [Problem(None, None, str(exc))]) from None
-    file = Path(name)
-    if not file.exists():
-        raise EventFileError(name, [Problem(None, None, "file not found")])
-    if file.is_dir():
-        raise EventFileError(name, [Problem(None, None, "this is a folder, not a file")])
+    name, file, tz_info = open_source(path, tz if tz is not None else mapping.timezone)
     dates = _Dates(mapping.date_format, mapping.dayfirst, tz_info)
     suffix = file.suffix.lower()
     if suffix in CSV_SUFFIXES:

@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..engine.people import PersonInfo
 from .tables import Person, Team
 
 
-@dataclass(frozen=True)
-class PersonEntry:
-    """A person as importers and the demo describe them; `manager` is the manager's key."""
-
-    key: str
-    name: str
-    email: str | None
-    team: str
-    role: str
-    manager: str | None
-    timezone: str
-    hours: tuple[int, int]
-    capacity: int
-    out_of_office: tuple[tuple[str, str], ...] = ()
-
-
-def upsert_people(session: Session, people: Sequence[PersonEntry]) -> int:
+def upsert_people(session: Session, people: Sequence[PersonInfo]) -> int:
     """Create or update teams and people; returns how many people were new."""
     teams = {t.name: t for t in session.scalars(select(Team))}
     for name in dict.fromkeys(p.team for p in people):

@@ -13,7 +13,7 @@ from ..engine.demo import generate_demo
 from ..engine.eventlog import EventLog
 from ..engine.matrix_file import load_matrix
 from .database import Database
-from .directory import PersonEntry, upsert_people
+from .directory import upsert_people
 from .evaluation import refresh_clocks, stored_clocks
 from .ingest import IngestResult, ingest_log
 from .matrices import load_version, publish, published_matrices
@@ -92,23 +92,8 @@ def load_demo(database: Database, seed: int = 7, days: int = 90) -> DemoResult:
     if days < 1:
         raise ValueError("the demo needs at least 1 day of history")
     org = generate_demo(seed=seed, days=days)
-    people = [
-        PersonEntry(
-            p.key,
-            p.name,
-            p.email,
-            p.team,
-            p.role,
-            p.manager,
-            p.timezone,
-            p.hours,
-            p.capacity,
-            p.out_of_office,
-        )
-        for p in org.people
-    ]
     with database.session() as session:
-        added = upsert_people(session, people)
+        added = upsert_people(session, org.people)
         replaced = (
             session.scalar(select(func.count()).select_from(Record).where(Record.source == "demo"))
             or 0
@@ -118,7 +103,7 @@ def load_demo(database: Database, seed: int = 7, days: int = 90) -> DemoResult:
         database, org.log, source="demo", at=org.now,
         kinds={r.id: r.kind for r in org.records}, names={r.id: r.name for r in org.records},
     )  # fmt: skip
-    return DemoResult(len(people), added, len(org.records), replaced, stored)
+    return DemoResult(len(org.people), added, len(org.records), replaced, stored)
 
 
 def live_clocks(database: Database, at: int) -> LiveClocks | None:

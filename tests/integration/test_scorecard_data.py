@@ -7,7 +7,8 @@ import pytest
 
 from slaapp.engine.clocks import BREACHED, MET, MISSED, evaluate
 from slaapp.engine.instants import parse_instant
-from slaapp.models.directory import PersonEntry, upsert_people
+from slaapp.engine.people import PersonInfo
+from slaapp.models.directory import upsert_people
 from slaapp.models.evaluation import refresh_clocks
 from slaapp.models.ingest import ingest_log
 from slaapp.reports.build import build_scorecard
@@ -17,10 +18,10 @@ from .test_store import MATRIX, NOW, SAMPLE, published
 START = parse_instant("2026-11-16T00:00:00-05:00")
 END = parse_instant("2026-11-23T00:00:00-05:00")
 PEOPLE = [
-    PersonEntry(
+    PersonInfo(
         "ana", "Ana Ruiz", "ana.ruiz@acme.test", "SDR", "rep", None, "America/New_York", (8, 17), 30
     ),
-    PersonEntry(
+    PersonInfo(
         "ben",
         "Ben Okafor",
         "ben.okafor@acme.test",
@@ -31,7 +32,7 @@ PEOPLE = [
         (8, 17),
         30,
     ),
-    PersonEntry(
+    PersonInfo(
         "chloe",
         "Chloe Martin",
         "chloe.martin@acme.test",
