@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .models.database import Database
@@ -92,11 +92,5 @@ def run_schedule_if_due(
         database, result.path, list(schedule.recipients), f"SLA scorecard, week of {first:%d %b %Y}: {result.data.scope}",
         result.summary(), secrets,
     )  # fmt: skip
-    save_schedule(
-        database,
-        WeeklySchedule(
-            **{**schedule.to_dict(), "recipients": schedule.recipients, "last_sent": now}
-        ),
-        now,
-    )
+    save_schedule(database, replace(schedule, last_sent=now), now)
     return ScheduledRun(result, schedule.recipients)

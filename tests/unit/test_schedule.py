@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,19 +24,11 @@ def test_due_after_the_weekly_time_and_not_again_once_sent():
     assert due_at(SCHEDULE, at("2026-11-30T07:59")) == at("2026-11-23T08:00")
     assert due_at(SCHEDULE, at("2026-11-30T08:00")) == at("2026-11-30T08:00")
     assert is_due(SCHEDULE, at("2026-11-30T07:59"))  # never sent: the last scheduled run is owed
-    sent = WeeklySchedule(
-        **{
-            **SCHEDULE.to_dict(),
-            "recipients": SCHEDULE.recipients,
-            "last_sent": at("2026-11-23T08:01"),
-        }
-    )
+    sent = replace(SCHEDULE, last_sent=at("2026-11-23T08:01"))
     assert not is_due(sent, at("2026-11-30T07:59"))
     assert is_due(sent, at("2026-11-30T08:00"))
     assert is_due(sent, at("2026-12-02T15:00"))  # the app was closed on Monday: send when it runs
-    again = WeeklySchedule(
-        **{**sent.to_dict(), "recipients": sent.recipients, "last_sent": at("2026-11-30T08:00")}
-    )
+    again = replace(sent, last_sent=at("2026-11-30T08:00"))
     assert not is_due(again, at("2026-12-06T23:59"))
 
 
