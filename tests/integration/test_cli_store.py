@@ -5,11 +5,17 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import time
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from slaapp.cli import main
+from slaapp.engine.clocks import BREACHED, MET, MISSED, evaluate
+from slaapp.engine.events import read_events
+from slaapp.engine.instants import parse_instant
+from slaapp.engine.matrix_file import load_matrix
 
 from .smtp_server import PASSWORD, USER, smtp_server
 
@@ -316,3 +322,36 @@ def test_breach_links_follow_the_record_url_setting(run, db_url):
     assert data.breaches and all(
         b.url == f"https://crm.example/{b.record_id}" for b in data.breaches
     )
+
+
+def test_exported_workbook_shows_the_engines_figures(run, tmp_path):
+    run("import", str(SAMPLE))
+    matrix, log = load_matrix(MATRIX), read_events(SAMPLE).log
+    start, end = (
+        parse_instant("2026-11-16T00:00:00-05:00"),
+        parse_instant("2026-11-23T00:00:00-05:00"),
+    )
+
+    def engine_figures() -> tuple[int, float, int]:
+        """Clocks, adherence and breaches of the week by the engine, judged now."""
+        table = evaluate(matrix, log, int(time.time()))
+        status = table.status[(table.started_at >= start) & (table.started_at < end)]
+        met, missed, breached = (int((status == s).sum()) for s in (MET, MISSED, BREACHED))
+        return status.size, met / (met + missed), missed + breached
+
+    before = engine_figures()
+    out = tmp_path / "week.xlsx"
+    assert run("export", "--from", "2026-11-16", "--to", "2026-11-22", "--out", str(out))[0] == 0
+    after = engine_figures()  # a clock may breach between the two instants: either is right
+    book = load_workbook(out, read_only=True)
+    summary = {
+        row[1]: row[2] for row in book["Summary"].iter_rows(values_only=True) if len(row) > 2
+    }
+    shown = (summary["Handoffs clocked"], summary["Adherence"], summary["Breaches"])
+    breach_rows = [r for r in book["Breaches"].iter_rows(min_row=4, values_only=True) if r[0]]
+    book.close()
+    assert any(
+        shown[0] == f[0] and shown[1] == pytest.approx(f[1], rel=1e-12) and shown[2] == f[2]
+        for f in (before, after)
+    ), (shown, before, after)
+    assert len(breach_rows) == shown[2]
