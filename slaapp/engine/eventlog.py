@@ -36,6 +36,8 @@ class EventLog:
     occurred_at: I64
     owner: Column
     attributes: Mapping[str, Column] = field(default_factory=dict)
+    raw_time: tuple[str | None, ...] | None = None
+    """The occurred_at text as the source had it, per row, when a reader kept it."""
 
     def __len__(self) -> int:
         return int(self.occurred_at.shape[0])
@@ -154,6 +156,7 @@ def event_log_from_columns(
     times: Sequence[int],
     owners: Sequence[str | None] | None = None,
     attributes: Mapping[str, Sequence[str | None]] | None = None,
+    raw_time: Sequence[str | None] | None = None,
 ) -> EventLog:
     """An EventLog from equally long columns (fast path for readers of large files)."""
     count = len(times)
@@ -163,6 +166,7 @@ def event_log_from_columns(
         occurred_at=np.asarray(times, dtype=np.int64),
         owner=intern(owners if owners is not None else [None] * count),
         attributes={name: intern(column) for name, column in (attributes or {}).items()},
+        raw_time=None if raw_time is None else tuple(raw_time),
     )
 
 

@@ -277,7 +277,8 @@ def _load(
     pick = itemgetter(*wanted) if len(wanted) > 1 else lambda cells: (cells[wanted[0]],)
     good: list[tuple[str, ...]] = []
     times: list[int] = []
-    keep, stamp = good.append, times.append
+    raw_times: list[Any] = []
+    keep, stamp, as_written = good.append, times.append, raw_times.append
     bad_rows: list[list[Problem]] = []
     unnamed_hits: dict[int, int] = {}  # column index -> first row with a value there
     adding = True  # turns False when a bad row means the file is rejected anyway
@@ -314,6 +315,7 @@ def _load(
         elif adding:
             keep(pick(cells))
             stamp(occurred_at)
+            as_written(cells[ti])
     file_problems = [
         Problem(
             None,
@@ -325,10 +327,13 @@ def _load(
     ]
     if file_problems or (bad_rows and not skip_bad_rows):
         _fail(name, file_problems + [p for issues in bad_rows for p in issues])
-    return ReadResult(_log(good, times, layout), tuple(_joined(issues) for issues in bad_rows))
+    raw = [value if isinstance(value, str) else _cell_text(value) for value in raw_times]
+    return ReadResult(_log(good, times, raw, layout), tuple(_joined(issues) for issues in bad_rows))
 
 
-def _log(good: list[tuple[str, ...]], times: list[int], layout: _Layout) -> EventLog:
+def _log(
+    good: list[tuple[str, ...]], times: list[int], raw: list[str], layout: _Layout
+) -> EventLog:
     """The log of the good rows, built column by column."""
     count = 2 + (layout.owner is not None) + len(layout.attributes)
     columns = list(zip(*good, strict=True)) if good else [()] * count
@@ -341,6 +346,7 @@ def _log(good: list[tuple[str, ...]], times: list[int], layout: _Layout) -> Even
         times,
         owners,
         {attr: stripped[first_attribute + n] for n, (attr, _) in enumerate(layout.attributes)},
+        raw,
     )
 
 

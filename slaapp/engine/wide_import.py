@@ -383,6 +383,7 @@ class _Columns:
     records: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
     times: list[int] = field(default_factory=list)
+    raw: list[str] = field(default_factory=list)
     owner_at: list[int] = field(default_factory=list)
     owners: list[str] = field(default_factory=list)
     carriers: list[int] = field(default_factory=list)
@@ -449,6 +450,7 @@ def _collect(
     # The loop runs once per row of a large file: everything it needs is a local name.
     out = _Columns()
     add_record, add_event, add_time = out.records.append, out.events.append, out.times.append
+    add_raw = out.raw.append
     width, id_index, id_header = plan.width, plan.id_index, plan.id_header
     milestones = [(m.index, m.header, m.event, m.conditions) for m in plan.milestones]
     owner_index, owner_event = plan.owner, plan.owner_event
@@ -489,7 +491,7 @@ def _collect(
                         "a wide export has one row per record",
                     )
                 )
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, str, str]] = []
         for index, header, event, conditions in milestones:
             raw = cells[index]
             if raw is None or raw == "":
@@ -516,7 +518,7 @@ def _collect(
                     cache.clear()
                 cache[raw] = moment
             if moment is not None:
-                found.append((moment, event))
+                found.append((moment, event, raw if isinstance(raw, str) else _cell_text(raw)))
         if issues is not None:
             bad_rows.append(issues)
             adding = skip_bad_rows
@@ -525,10 +527,11 @@ def _collect(
             continue
         base = len(out.times)
         carrier, earliest = base, found[0][0]
-        for k, (moment, event) in enumerate(found):
+        for k, (moment, event, written) in enumerate(found):
             add_record(record)
             add_event(event)
             add_time(moment)
+            add_raw(written)
             if moment < earliest:
                 carrier, earliest = base + k, moment
         if owner_index is not None:
@@ -536,7 +539,7 @@ def _collect(
             if owner:
                 at = carrier
                 if owner_event is not None:
-                    for k, (_, event) in enumerate(found):
+                    for k, (_, event, _) in enumerate(found):
                         if event == owner_event:
                             at = base + k
                             break
@@ -590,7 +593,7 @@ def _finish(
             if values[k]:
                 column[at] = values[k]
         attributes[attribute] = column
-    log = event_log_from_columns(out.records, out.events, out.times, owners, attributes)
+    log = event_log_from_columns(out.records, out.events, out.times, owners, attributes, out.raw)
     return WideResult(
         log=log,
         skipped=tuple(_joined(issues) for issues in bad_rows),

@@ -57,12 +57,19 @@ def _record_ids(session: Session, source: str, external: list[str]) -> dict[str,
     return found
 
 
-def _incoming(log: EventLog, record_pk: np.ndarray) -> dict[Key, tuple[str | None, dict[str, str]]]:
-    """Events of the log keyed (record, name, instant); duplicates merged in input order."""
+Incoming = tuple[str | None, dict[str, str], str | None]
+
+
+def _incoming(log: EventLog, record_pk: np.ndarray) -> dict[Key, Incoming]:
+    """Events of the log keyed (record, name, instant): owner, attributes, the time as written.
+
+    Duplicates are merged in input order (the first written time is kept).
+    """
     names = log.event.values
     owners = log.owner
     columns = [(name, column.codes, column.values) for name, column in log.attributes.items()]
-    events: dict[Key, tuple[str | None, dict[str, str]]] = {}
+    events: dict[Key, Incoming] = {}
+    written = log.raw_time
     pks = record_pk[log.record.codes].tolist()
     event_codes = log.event.codes.tolist()
     times = log.occurred_at.tolist()
@@ -76,11 +83,13 @@ def _incoming(log: EventLog, record_pk: np.ndarray) -> dict[Key, tuple[str | Non
             if codes[i] != NO_VALUE
         }
         owner = None if owner_codes[i] == NO_VALUE else owners.values[owner_codes[i]]
+        raw = None if written is None else written[i]
         known = events.get(key)
         if known is not None:
             owner = owner or known[0]
             attributes = {**known[1], **attributes}
-        events[key] = (owner, attributes)
+            raw = known[2] or raw
+        events[key] = (owner, attributes, raw)
     return events
 
 
@@ -134,7 +143,7 @@ def ingest_log(
     added: list[tuple[Any, ...]] = []
     changed: list[dict[str, Any]] = []
     touched: set[int] = set()
-    for key, (owner, attributes) in incoming.items():
+    for key, (owner, attributes, raw) in incoming.items():
         stored = existing.get(key)
         if stored is None:
             added.append(
@@ -145,6 +154,7 @@ def ingest_log(
                     owner,
                     dumps(attributes) if attributes else None,
                     source,
+                    raw,
                     now,
                 )
             )
@@ -166,7 +176,7 @@ def ingest_log(
     insert_rows(
         session,
         EVENTS,
-        ("record_id", "name", "occurred_at", "owner", "attributes", "source", "ingested_at"),
+        ("record_id", "name", "occurred_at", "owner", "attributes", "source", "raw", "ingested_at"),
         added,
     )
     if changed:

@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from slaapp.cli import main
 from slaapp.engine.clocks import BREACHED, MET, MISSED, evaluate
 from slaapp.engine.events import read_events
 from slaapp.engine.instants import parse_instant
 from slaapp.engine.matrix_file import load_matrix
+from slaapp.models.database import open_database
+from slaapp.models.tables import Event, Record
+from slaapp.reports.build import build_scorecard
 
 from .smtp_server import PASSWORD, USER, smtp_server
 
@@ -314,9 +318,6 @@ def test_breach_links_follow_the_record_url_setting(run, db_url):
     code, _, err = run("settings", "record-url", "import", "https://crm.example/{external_id}")
     assert code == 0, err
     assert run("settings", "record-url", "import", "crm.example/x")[0] == 2
-    from slaapp.models.database import open_database
-    from slaapp.reports.build import build_scorecard
-
     with open_database(db_url) as database, database.session() as session:
         data = build_scorecard(session, start=0, end=2_000_000_000, now=1_795_000_000)
     assert data.breaches and all(
@@ -355,3 +356,24 @@ def test_exported_workbook_shows_the_engines_figures(run, tmp_path):
         for f in (before, after)
     ), (shown, before, after)
     assert len(breach_rows) == shown[2]
+
+
+def test_events_keep_the_time_as_the_source_wrote_it(run, db_url, tmp_path):
+    run("import", str(SAMPLE))
+    export = tmp_path / "hubspot.csv"
+    export.write_text(HUBSPOT_EXPORT, encoding="utf-8")
+    mapping = ROOT / "resources" / "mappings" / "hubspot-contacts.json"
+    assert run("import", str(export), "--mapping", str(mapping), "--tz", "America/New_York")[0] == 0
+    with open_database(db_url) as database, database.session() as session:
+        rows = dict(
+            session.execute(
+                select(Record.external_id + ":" + Event.name, Event.raw).join(
+                    Record, Record.id == Event.record_id
+                )
+            ).all()
+        )
+    first = next(r for r in read_events(SAMPLE).log.rows())
+    written = SAMPLE.read_text().splitlines()[1].split(",")[2]
+    assert rows[f"{first.record_id}:{first.event}"] == written
+    assert rows["102:mql"] == "03/02/2026 6:15 PM"
+    assert rows["101:first_contact"] == "2026-03-02 10:30"
