@@ -582,11 +582,13 @@ def _escalation(check: _Checker, value: object, path: str) -> tuple[EscalationSt
         at = check.fraction(doc.get("at"), f"{where}.at", upper=None)
         notify = check.texts(doc.get("notify", []), f"{where}.notify")
         for j, who in enumerate(notify or ()):
-            if who not in ROLES and "@" not in who and not who.startswith("person:"):
+            # A role, an email address, or a person of the directory by key (person:KEY or KEY).
+            person = who.removeprefix("person:")
+            if who not in ROLES and "@" not in who and not _KEY.match(person):
                 check.add(
                     f"{where}.notify[{j}]",
                     who,
-                    f"must be one of {', '.join(ROLES)}, an email address or person:NAME",
+                    f"must be one of {', '.join(ROLES)}, an email address or a person's key",
                 )
         channels = check.texts(doc.get("channels", []), f"{where}.channels")
         for j, channel in enumerate(channels or ()):

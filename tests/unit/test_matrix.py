@@ -209,7 +209,7 @@ def test_error_text_names_the_file_path_value_and_reason():
             "increasing",
         ),
         (
-            lambda d: d["handoffs"][0]["escalation"][0].update(notify=["ceo"]),
+            lambda d: d["handoffs"][0]["escalation"][0].update(notify=["the boss"]),
             "$.handoffs[0].escalation[0].notify[0]",
             "email",
         ),
@@ -348,3 +348,15 @@ def test_describe_duration():
 )
 def test_predicate_operators(op, operand, value, expected):
     assert Condition("a", op, operand).test(value) is expected
+
+
+def test_escalations_may_name_people_by_key_or_address():
+    doc = copy.deepcopy(DESIGN_EXAMPLE)
+    doc["handoffs"][0]["escalation"][0]["notify"] = [
+        "team_lead",
+        "ana.ruiz",
+        "person:ben",
+        "cro@acme.test",
+    ]
+    step = matrix_from_document(doc).handoff("mql_contact").escalation[0]
+    assert step.notify == ("team_lead", "ana.ruiz", "person:ben", "cro@acme.test")
