@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from ..engine.clocks import ClockTable
 from ..engine.demo import generate_demo
 from ..engine.eventlog import EventLog
+from ..engine.matrix import Matrix
 from ..engine.matrix_file import load_matrix
 from .database import Database
 from .directory import upsert_people
@@ -49,6 +50,7 @@ class LiveClocks:
     records: int
     events: int
     as_of: int
+    matrix: Matrix | None = None  # the latest version, to explain due times
 
 
 def now() -> int:
@@ -119,7 +121,7 @@ def live_clocks(database: Database, at: int) -> LiveClocks | None:
     for version in versions:
         names |= {s.key: s.name for s in version.matrix.segments}
         names |= {h.key: h.name for h in version.matrix.handoffs}
-    return LiveClocks(result.clocks, names, records, events, at)
+    return LiveClocks(result.clocks, names, records, events, at, versions[-1].matrix)
 
 
 def team_names(database: Database) -> list[str]:

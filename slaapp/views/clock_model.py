@@ -23,6 +23,8 @@ from ..engine.clocks import (
     ClockTable,
 )
 from ..engine.durations import describe_duration
+from ..engine.explain import explain_due
+from ..engine.matrix import Matrix
 
 COLUMNS = (
     "Record",
@@ -74,16 +76,23 @@ class ClockTableModel(QAbstractTableModel):
         self._clocks: ClockTable | None = None
         self._rows = np.zeros(0, dtype=np.int64)
         self._names: dict[str, str] = {}
+        self._matrix: Matrix | None = None
         self._statuses: frozenset[int] = frozenset(range(len(STATUSES)))
         self._search = ""
         self._sort: tuple[int, Qt.SortOrder] = (DUE, Qt.SortOrder.AscendingOrder)
 
     # ----- contents ------------------------------------------------------------------
-    def set_clocks(self, clocks: ClockTable, names: dict[str, str]) -> None:
-        """Show these clocks; `names` maps handoff and segment keys to the names users know."""
+    def set_clocks(
+        self, clocks: ClockTable, names: dict[str, str], matrix: Matrix | None = None
+    ) -> None:
+        """Show these clocks; `names` maps handoff and segment keys to the names users know.
+
+        With the matrix, the Due column's tooltip explains each due time.
+        """
         self.beginResetModel()
         self._clocks = clocks
         self._names = names
+        self._matrix = matrix
         self._rows = self._visible_rows()
         self._apply_sort()
         self.endResetModel()
@@ -191,9 +200,28 @@ class ClockTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == HANDOFF:
             return self._names.get(clocks.handoff_keys[int(clocks.handoff[i])])
+        if role == Qt.ItemDataRole.ToolTipRole and column == DUE:
+            return self.explain(i)
         if role == Qt.ItemDataRole.UserRole:
             return status
         return None
+
+    def explain(self, i: int) -> str | None:
+        """Why clock `i` is due when it is, in words (None without the matrix)."""
+        clocks, matrix = self._clocks, self._matrix
+        if clocks is None or matrix is None:
+            return None
+        key, segment = (
+            clocks.handoff_keys[int(clocks.handoff[i])],
+            clocks.segment_keys[int(clocks.segment[i])],
+        )
+        try:
+            handoff = matrix.handoff(key)
+            calendar = matrix.calendar(handoff.rule_calendar(segment))
+        except KeyError:  # judged by an older version that the latest one changed
+            return None
+        due = int(clocks.due_at[i]) if clocks.has_due[i] else None
+        return explain_due(calendar, int(clocks.started_at[i]), due, int(clocks.paused[i]))
 
     def _text(self, clocks: ClockTable, i: int, column: int) -> str:
         if column == RECORD:

@@ -331,7 +331,7 @@ class MainWindow(QMainWindow):
         assert result is None or isinstance(result, LiveClocks)
         self.empty.setVisible(result is None)
         if result is not None:
-            self.model.set_clocks(result.clocks, result.names)
+            self.model.set_clocks(result.clocks, result.names, result.matrix)
             self._refilter()
             if not self._sized:
                 self.table.resizeColumnsToContents()

@@ -18,7 +18,7 @@ from slaapp.models.database import open_database
 from slaapp.models.jobs import DEFAULT_MATRIX, RESOURCES
 from slaapp.notify.email import SmtpSettings
 from slaapp.reports.schedule import WeeklySchedule
-from slaapp.views.clock_model import OWNER, REMAINING, SEGMENT, STATUS, ClockTableModel
+from slaapp.views.clock_model import DUE, OWNER, REMAINING, SEGMENT, STATUS, ClockTableModel
 from slaapp.views.export_dialog import ExportChoice, ExportDialog
 from slaapp.views.main_window import MainWindow
 from slaapp.views.schedule_dialog import ScheduleDialog
@@ -230,3 +230,19 @@ def test_due_weekly_scorecard_is_written_and_mailed_by_the_running_app(
         window.check_schedule()  # already sent this week: nothing more goes out
         qtbot.waitUntil(lambda: not window.jobs.running)
         assert len(mailbox.received) == 1
+
+
+def test_due_column_explains_each_due_time(qtbot, window):
+    with qtbot.waitSignal(window.refreshed, timeout=20_000) as done:
+        window.import_file(SAMPLE_EVENTS)
+    live = done.args[0]
+    window.filter.setCurrentText("All clocks")
+    texts = [
+        window.model.index(r, DUE).data(Qt.ItemDataRole.ToolTipRole)
+        for r in range(window.model.rowCount())
+    ]
+    assert all(
+        t and t.startswith("started ") and ("due " in t or "no due time" in t) for t in texts
+    )
+    assert any("outside hours" in t for t in texts)
+    assert len(texts) == len(live.clocks)
