@@ -25,7 +25,15 @@ from .engine.versions import take_clocks
 from .models.database import Database, DatabaseError, open_database
 from .models.evaluation import refresh_clocks, stored_clocks
 from .models.jobs import load_demo, store_log
-from .models.matrices import MatrixConflictError, diff, history, load_version, publish, rollback
+from .models.matrices import (
+    MatrixConflictError,
+    diff,
+    history,
+    latest_number,
+    load_version,
+    publish,
+    rollback,
+)
 from .notify.email import check_addresses
 from .reports.periods import last_full_week
 
@@ -87,10 +95,7 @@ def matrix_publish(options: argparse.Namespace, database: Database) -> int:
     now = _now()
     effective = _instant(options.effective_from, "--effective-from", options.tz)
     with database.session() as session:
-        base = options.base_version
-        if base is None:
-            latest = history(session)
-            base = latest[-1].number if latest else None
+        base = options.base_version if options.base_version is not None else latest_number(session)
         try:
             info = publish(
                 session, matrix, author=_author(options), now=now, base_version=base, note=options.note or "",
@@ -164,12 +169,14 @@ def matrix_history(options: argparse.Namespace, database: Database) -> int:
 def matrix_rollback(options: argparse.Namespace, database: Database) -> int:
     now = _now()
     with database.session() as session:
-        latest = history(session)
         try:
             info = rollback(
-                session, options.version, author=_author(options), now=now,
-                base_version=latest[-1].number if latest else None,
-            )  # fmt: skip
+                session,
+                options.version,
+                author=_author(options),
+                now=now,
+                base_version=latest_number(session),
+            )
         except LookupError as exc:
             raise CommandError(str(exc)) from None
         clocks = refresh_clocks(session, now)

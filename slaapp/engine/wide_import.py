@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from slaapp.engine.eventlog import EventLog, event_log_from_columns
 from slaapp.engine.events import (
@@ -659,9 +659,3 @@ def _read_xlsx(
         numbered = _data_rows(_xlsx_rows(rows, plan), header_row + 1, plan, footer)
         collected = _collect(name, plan, numbered, dates, skip_bad_rows, None)
     return _finish(name, plan, collected, footer, skip_bad_rows, "xlsx", None)
-
-
-def _empty(name: str) -> NoReturn:
-    raise EventFileError(
-        name, [Problem(None, None, "the file is empty; expected a header row and data rows")]
-    )

@@ -55,26 +55,32 @@ def write_definitions(context: _Context) -> None:
         pair(row, name, text)
         row += 1
     row += 1
-    ws.set_row(row, 22)
-    ws.write_string(row, 0, "Calendars", heading)
-    row += 1
-    sheet.header(row, (_Col("Calendar", "text"), _Col("Hours and holidays", "text")))
-    ws.set_row(row, 20)
-    row += 1
-    for key, text in data.calendars:
-        pair(row, key, text)
+
+    def table(
+        row: int,
+        title: str,
+        headers: tuple[str, str],
+        pairs: tuple[tuple[str, str], ...],
+        empty: str,
+    ) -> int:
+        """A headed two-column table of (name, text) pairs; returns the row after it."""
+        ws.set_row(row, 22)
+        ws.write_string(row, 0, title, heading)
         row += 1
-    if not data.calendars:
-        pair(row, "", "No calendars in the matrix.")
+        sheet.header(row, (_Col(headers[0], "text"), _Col(headers[1], "text")))
+        ws.set_row(row, 20)
         row += 1
-    row += 1
-    ws.set_row(row, 22)
-    ws.write_string(row, 0, "How each figure is computed", heading)
-    row += 1
-    sheet.header(row, (_Col("Figure", "text"), _Col("Definition", "text")))
-    ws.set_row(row, 20)
-    row += 1
-    for term, text in data.definitions:
-        pair(row, term, text)
-        row += 1
+        for name, text in pairs or ((("", empty),) if empty else ()):
+            pair(row, name, text)
+            row += 1
+        return row
+
+    row = table(
+        row,
+        "Calendars",
+        ("Calendar", "Hours and holidays"),
+        data.calendars,
+        "No calendars in the matrix.",
+    )
+    table(row + 1, "How each figure is computed", ("Figure", "Definition"), data.definitions, "")
     sheet.print_setup(None)

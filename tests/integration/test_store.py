@@ -17,7 +17,13 @@ from slaapp.models import evaluation
 from slaapp.models.database import Database
 from slaapp.models.evaluation import refresh_clocks, refresh_open_clocks, stored_clocks
 from slaapp.models.ingest import ingest_log
-from slaapp.models.matrices import MatrixConflictError, history, load_version, publish, rollback
+from slaapp.models.matrices import (
+    MatrixConflictError,
+    latest_number,
+    load_version,
+    publish,
+    rollback,
+)
 from slaapp.models.tables import AuditEntry, Clock, Event, MatrixVersion, Record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,10 +39,10 @@ def count(database: Database, table) -> int:
 
 def published(database: Database, matrix=MATRIX, **options) -> int:
     with database.session() as session:
-        latest = history(session)
-        base = latest[-1].number if latest else None
         options.setdefault("effective_from", 0)
-        return publish(session, matrix, author="ana", now=NOW, base_version=base, **options).number
+        return publish(
+            session, matrix, author="ana", now=NOW, base_version=latest_number(session), **options
+        ).number
 
 
 def test_migrations_create_every_table_and_rerun_as_a_no_op(database):
