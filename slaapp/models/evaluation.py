@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..engine.clocks import OPEN_STATUSES, STATUSES, ClockTable
 from ..engine.eventlog import EventLog, event_log_from_columns
-from ..engine.versions import evaluate_versions
+from ..engine.versions import PublishedMatrix, evaluate_versions
 from .bulk import chunks, insert_rows
 from .matrices import published_matrices
 from .tables import Clock, table_of
@@ -27,6 +27,7 @@ class StoredClocks:
     record_ids: np.ndarray  # database id of each record code of clocks.records
     versions: np.ndarray  # matrix version number of each clock
     teams: dict[str, str]  # handoff key -> team
+    matrices: tuple[PublishedMatrix, ...]  # every published version, oldest first
 
 
 _EVENTS_SQL = (
@@ -90,7 +91,7 @@ def stored_clocks(
     log, pks = loaded if loaded is not None else load_log(session, record_ids)
     clocks, numbers = evaluate_versions(versions, log, as_of)
     teams = {h.key: h.team for v in versions for h in v.matrix.handoffs}
-    return StoredClocks(clocks, np.array(pks, dtype=np.int64), numbers, teams)
+    return StoredClocks(clocks, np.array(pks, dtype=np.int64), numbers, teams, tuple(versions))
 
 
 def refresh_clocks(

@@ -17,7 +17,7 @@ from .database import Database
 from .directory import upsert_people
 from .evaluation import refresh_clocks, stored_clocks
 from .ingest import IngestResult, ingest_log
-from .matrices import load_version, publish, published_matrices
+from .matrices import load_version, publish
 from .tables import Event, Record, Team, table_of
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -112,16 +112,18 @@ def live_clocks(database: Database, at: int) -> LiveClocks | None:
     """All clocks judged at `at`; None while the database holds no records yet."""
     with database.session() as session:
         records = int(session.scalar(select(func.count()).select_from(Record)) or 0)
-        if records == 0 or not published_matrices(session):
+        if records == 0:
             return None
         events = int(session.scalar(select(func.count()).select_from(Event)) or 0)
-        result = stored_clocks(session, at)
-        versions = published_matrices(session)
+        try:
+            result = stored_clocks(session, at)
+        except LookupError:  # no matrix published yet
+            return None
     names: dict[str, str] = {}
-    for version in versions:
+    for version in result.matrices:
         names |= {s.key: s.name for s in version.matrix.segments}
         names |= {h.key: h.name for h in version.matrix.handoffs}
-    return LiveClocks(result.clocks, names, records, events, at, versions[-1].matrix)
+    return LiveClocks(result.clocks, names, records, events, at, result.matrices[-1].matrix)
 
 
 def team_names(database: Database) -> list[str]:

@@ -16,7 +16,6 @@ from ..engine.clocks import MET, MISSED, ClockTable
 from ..engine.durations import describe_duration
 from ..engine.matrix import Matrix
 from ..models.evaluation import stored_clocks
-from ..models.matrices import load_version
 from ..models.tables import Person, Record, Setting, Team
 from .figures import causes, figures, late_mask
 from .scorecard import BreachRow, HandoffRow, RepRow, ScorecardData, SegmentRow, TeamRow, TrendPoint
@@ -145,9 +144,10 @@ def build_scorecard(
     """Scorecard of the clocks that started in [start, end), judged at `now`, for one team or all."""
     if end <= start:
         raise ValueError("the period must end after it starts")
-    info, matrix = load_version(session)
     previous_start = start - (end - start)
     result = stored_clocks(session, now)
+    latest = result.matrices[-1]
+    matrix = latest.matrix
     clocks = result.clocks
     amounts, attributes, names = _amounts(session, result.record_ids)
     people = _people(session)
@@ -228,7 +228,7 @@ def build_scorecard(
         generated_at=now,
         timezone=zone,
         matrix_name=matrix.name,
-        matrix_version=info.number,
+        matrix_version=latest.number,
         summary=figures(clocks, current, amounts),
         previous_summary=figures(clocks, previous, amounts),
         causes=causes(clocks, current, amounts, groupings),
