@@ -17,7 +17,7 @@ import numpy as np
 
 from benchmarks import Summary, best_of, line, timed
 from benchmarks.synthetic_log import AS_OF, MATRIX, build_log
-from slaapp import cli
+from slaapp import cli, commands
 from slaapp.engine.clocks import ClockTable, evaluate
 from slaapp.engine.eventlog import Column, EventLog
 from slaapp.engine.matrix_file import load_matrix
@@ -113,7 +113,9 @@ def _instrumented(argv: list[str], sink: Path) -> tuple[int, dict[str, float], f
 
     with contextlib.ExitStack() as stack:
         for name in STAGES:
-            stack.enter_context(mock.patch.object(cli, name, wrap(name, getattr(cli, name))))
+            stack.enter_context(
+                mock.patch.object(commands, name, wrap(name, getattr(commands, name)))
+            )
         out = stack.enter_context(sink.open("w", encoding="utf-8"))
         stack.enter_context(contextlib.redirect_stdout(out))
         total, code = timed(lambda: cli.main(argv))

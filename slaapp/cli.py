@@ -5,23 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import time
 from collections.abc import Sequence
-from typing import TextIO
 
 from . import __version__
-from .clock_output import WRITERS
-from .engine.clocks import ClockTable, evaluate
-from .engine.events import EventFileError, read_events
-from .engine.instants import InstantError, parse_instant, zone
+from .engine.events import EventFileError
+from .engine.instants import InstantError
 from .engine.mapping_file import MappingError
-from .engine.matrix_file import MatrixError, load_matrix
+from .engine.matrix_file import MatrixError
 
 log = logging.getLogger("slaapp")
-
-
-class UsageError(Exception):
-    """Bad input from the user: printed as is, exit code 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,7 +29,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(options.handler(options))
     except (
-        UsageError,
         CommandError,
         MatrixError,
         MappingError,
@@ -84,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip and list bad rows instead of rejecting the file",
     )
-    ev.set_defaults(handler=_evaluate)
+    ev.set_defaults(handler=c.evaluate_file)
 
     matrix = sub.add_parser("matrix", help="publish, export and list SLA matrix versions")
     msub = matrix.add_subparsers(dest="matrix_command", required=True, metavar="ACTION")
@@ -193,30 +184,3 @@ def _parser() -> argparse.ArgumentParser:
     clk.add_argument("--status", nargs="+", metavar="S", help="only clocks in these statuses")
     clk.set_defaults(handler=c.clocks)
     return parser
-
-
-def _as_of(text: str | None, tz: str | None) -> int:
-    if text is None:
-        return int(time.time())
-    try:
-        return parse_instant(text, zone(tz) if tz else None)
-    except InstantError as exc:
-        raise UsageError(f"--as-of: {exc}") from None
-
-
-def _evaluate(options: argparse.Namespace) -> int:
-    if options.tz:
-        zone(options.tz)
-    as_of = _as_of(options.as_of, options.tz)
-    matrix = load_matrix(options.matrix)
-    result = read_events(options.events, tz=options.tz, skip_bad_rows=options.skip_bad_rows)
-    for problem in result.skipped:
-        print(f"slaapp: skipped {problem}", file=sys.stderr)
-    clocks = evaluate(matrix, result.log, as_of)
-    write_clocks(clocks, options.format, sys.stdout)
-    return 0
-
-
-def write_clocks(clocks: ClockTable, fmt: str, out: TextIO) -> None:
-    """Print clocks in one of the output formats (json, csv, table)."""
-    WRITERS[fmt](clocks, out)

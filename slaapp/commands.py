@@ -11,13 +11,13 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from .clock_output import WRITERS
-from .engine.clocks import STATUSES
+from .engine.clocks import STATUSES, ClockTable, evaluate
 from .engine.events import read_events
 from .engine.instants import InstantError, format_instant, parse_instant, zone
 from .engine.matrix_file import dump_matrix, load_matrix
@@ -46,9 +46,7 @@ def _now() -> int:
     return int(time.time())
 
 
-def _instant(text: str | None, option: str, tz: str | None = None) -> int | None:
-    if text is None:
-        return None
+def _instant(text: str, option: str, tz: str | None = None) -> int:
     try:
         return parse_instant(text, zone(tz) if tz else None)
     except InstantError as exc:
@@ -60,6 +58,24 @@ def _database(options: argparse.Namespace) -> Database:
         return open_database(options.db)
     except DatabaseError as exc:
         raise CommandError(str(exc)) from None
+
+
+def write_clocks(clocks: ClockTable, fmt: str, out: TextIO) -> None:
+    """Print clocks in one of the output formats (json, csv, table)."""
+    WRITERS[fmt](clocks, out)
+
+
+def evaluate_file(options: argparse.Namespace) -> int:
+    """`slaapp evaluate`: a matrix file and an event log in, clocks out; no database."""
+    if options.tz:
+        zone(options.tz)
+    as_of = _now() if options.as_of is None else _instant(options.as_of, "--as-of", options.tz)
+    matrix = load_matrix(options.matrix)
+    result = read_events(options.events, tz=options.tz, skip_bad_rows=options.skip_bad_rows)
+    for problem in result.skipped:
+        print(f"slaapp: skipped {problem}", file=sys.stderr)
+    write_clocks(evaluate(matrix, result.log, as_of), options.format, sys.stdout)
+    return 0
 
 
 Handler = Callable[[argparse.Namespace, Database], int]
@@ -93,7 +109,11 @@ def _emit(options: argparse.Namespace, data: Any, text: str) -> None:
 def matrix_publish(options: argparse.Namespace, database: Database) -> int:
     matrix = load_matrix(options.file)
     now = _now()
-    effective = _instant(options.effective_from, "--effective-from", options.tz)
+    effective = (
+        None
+        if options.effective_from is None
+        else _instant(options.effective_from, "--effective-from", options.tz)
+    )
     with database.session() as session:
         base = options.base_version if options.base_version is not None else latest_number(session)
         try:
@@ -224,7 +244,7 @@ def import_file(options: argparse.Namespace, database: Database) -> int:
 
 @with_database
 def clocks(options: argparse.Namespace, database: Database) -> int:
-    as_of = _instant(options.as_of, "--as-of", options.tz) or _now()
+    as_of = _now() if options.as_of is None else _instant(options.as_of, "--as-of", options.tz)
     with database.session() as session:
         try:
             result = stored_clocks(session, as_of)
@@ -239,7 +259,7 @@ def clocks(options: argparse.Namespace, database: Database) -> int:
             )
         codes = np.array([STATUSES.index(s) for s in options.status], dtype=np.int8)
         table = take_clocks(table, np.flatnonzero(np.isin(table.status, codes)))
-    WRITERS[options.format](table, sys.stdout)
+    write_clocks(table, options.format, sys.stdout)
     return 0
 
 
@@ -272,9 +292,7 @@ def _period_bound(text: str, option: str, zone_name: str, next_day: bool) -> int
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        instant = _instant(text, option, zone_name)
-        assert instant is not None
-        return instant
+        return _instant(text, option, zone_name)
     return day_bounds(day, day, zone_name)[1 if next_day else 0]
 
 

@@ -261,3 +261,20 @@ def test_installed_console_script_runs(files):
     )
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["clocks"]) == 5
+
+
+def test_as_of_at_the_epoch_is_taken_literally(capsys, files):
+    code, out, _ = run(
+        capsys,
+        "evaluate",
+        "--matrix",
+        str(MATRIX),
+        "--events",
+        str(files),
+        "--as-of",
+        "1970-01-01T00:00:00Z",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    assert json.loads(out) == {"as_of": "1970-01-01T00:00:00Z", "clocks": []}
