@@ -183,4 +183,9 @@ def _parser() -> argparse.ArgumentParser:
     clk.add_argument("--as-of", metavar="T", help="judge clocks at this instant (default: now)")
     clk.add_argument("--status", nargs="+", metavar="S", help="only clocks in these statuses")
     clk.set_defaults(handler=c.clocks)
+
+    from . import commands_alerts, commands_insights, commands_sync
+
+    for extra in (commands_sync, commands_alerts, commands_insights):
+        extra.register(sub, common)
     return parser

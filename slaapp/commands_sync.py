@@ -1,0 +1,11 @@
+"""The `slaapp sync` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """Add the `sync` subcommands to the parser (`common` holds --db, --format, --tz)."""
