@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 from slaapp.engine.eventlog import EventRow
@@ -67,14 +67,23 @@ class Cursor:
 
 
 @dataclass(frozen=True)
+class RecordInfo:
+    """A source record as the records table keeps it: kind ("lead", "deal", "account") and name."""
+
+    external_id: str
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Page:
     """One fetched page: how many raw records it held, their events, and the cursor after it."""
 
     records: int
     events: tuple[EventRow, ...]
     next_cursor: Cursor
-    record_ids: tuple[str, ...] = ()
-    """The source record ids the page covered (events may be empty for some of them)."""
+    record_info: tuple[RecordInfo, ...] = ()
+    """Kind and display name of the records the events belong to (others default to lead/id)."""
 
 
 @dataclass(frozen=True)
@@ -92,17 +101,29 @@ class Progress:
 
 
 class SyncControl:
-    """Progress reporting and cooperative cancel shared between a sync and its caller."""
+    """Progress reporting and cooperative cancel shared between a sync and its caller.
+
+    `on_progress` is called on the sync's thread (a Qt worker forwards it as a signal).
+    """
 
     def __init__(self, on_progress: Callable[[Progress], None] | None = None) -> None:
         self._on_progress = on_progress
         self._cancelled = False
+        self._last: Progress | None = None
 
     def progress(self, progress: Progress) -> None:
+        self._last = progress
         if self._on_progress is not None:
             self._on_progress(progress)
 
+    def waiting(self, seconds: float) -> None:
+        """Report a wait for a rate limit, keeping the totals of the last progress."""
+        last = self._last or Progress("", "", 0, 0, 0)
+        if self._on_progress is not None:
+            self._on_progress(replace(last, waiting_seconds=seconds))
+
     def cancel(self) -> None:
+        """Ask the sync to stop at the next page or wait; safe from any thread."""
         self._cancelled = True
 
     def cancelled(self) -> bool:
