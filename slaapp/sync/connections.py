@@ -1,0 +1,135 @@
+"""Saved CRM connections (no secrets) in the settings table: add, edit, list and remove."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete
+
+from ..models.database import Database
+from ..models.settings import get_setting, put_setting
+from ..models.tables import SyncCursor, table_of
+from .secrets import forget_token
+
+SETTING = "sync.connections"
+KINDS = ("hubspot", "salesforce", "folder")
+DEFAULT_URLS = {"hubspot": "https://api.hubapi.com", "salesforce": ""}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
+_SECRET_WORDS = ("token", "secret", "password", "apikey", "api_key")
+
+
+class ConnectionSettingError(ValueError):
+    """A connection setting is wrong; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A source to sync: a CRM account or an export folder. Its token lives in the keyring.
+
+    `url` is HubSpot's API base URL or the Salesforce instance URL; `folder` the export
+    folder; `schedule_minutes` how often the app syncs it (0: only on "Sync now");
+    `mapping` the kind's mapping document (see mapping.py); `options` other non-secret
+    settings (e.g. Salesforce "api_version", a folder's "timezone").
+    """
+
+    name: str
+    kind: str
+    url: str = ""
+    folder: str = ""
+    schedule_minutes: int = 60
+    enabled: bool = True
+    mapping: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, str] = field(default_factory=dict)
+
+    def to_document(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc["mapping"] = dict(self.mapping)
+        doc["options"] = dict(self.options)
+        return doc
+
+    @staticmethod
+    def from_document(doc: Mapping[str, Any]) -> Connection:
+        return Connection(
+            name=str(doc["name"]), kind=str(doc["kind"]), url=str(doc.get("url", "")),
+            folder=str(doc.get("folder", "")), schedule_minutes=int(doc.get("schedule_minutes", 60)),
+            enabled=bool(doc.get("enabled", True)), mapping=dict(doc.get("mapping") or {}),
+            options={str(k): str(v) for k, v in (doc.get("options") or {}).items()},
+        )  # fmt: skip
+
+
+def check_connection(connection: Connection) -> None:
+    """Raise ConnectionSettingError naming the field when a setting is unusable."""
+    if not _NAME.match(connection.name):
+        raise ConnectionSettingError(
+            f"name {connection.name!r}: use 1-64 letters, digits, spaces, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    if connection.kind not in KINDS:
+        raise ConnectionSettingError(f"kind {connection.kind!r}: choose one of {', '.join(KINDS)}")
+    if connection.kind in ("hubspot", "salesforce"):
+        url = urlsplit(connection.url)
+        if url.scheme not in ("http", "https") or not url.netloc:
+            what = "API base URL" if connection.kind == "hubspot" else "instance URL"
+            raise ConnectionSettingError(
+                f"url {connection.url!r}: the {what} must start with https:// "
+                "(e.g. https://api.hubapi.com or https://yourorg.my.salesforce.com)"
+            )
+        if url.username or url.password or url.query:
+            raise ConnectionSettingError("url: put the token in the token field, not in the URL")
+    if connection.kind == "folder" and not connection.folder:
+        raise ConnectionSettingError("folder: choose the folder the CRM exports are saved to")
+    if connection.schedule_minutes < 0:
+        raise ConnectionSettingError("schedule_minutes: use 0 (manual) or a number of minutes")
+    for key in connection.options:
+        if any(word in key.lower().replace("-", "_") for word in _SECRET_WORDS):
+            raise ConnectionSettingError(
+                f"options.{key}: secrets belong in the keyring, not in settings"
+            )
+
+
+def list_connections(database: Database) -> tuple[Connection, ...]:
+    with database.session() as session:
+        doc = get_setting(session, SETTING) or {}
+    return tuple(Connection.from_document(d) for d in doc.get("connections", []))
+
+
+def get_connection(database: Database, name: str) -> Connection:
+    for connection in list_connections(database):
+        if connection.name == name:
+            return connection
+    known = ", ".join(c.name for c in list_connections(database)) or "none yet"
+    raise LookupError(f"no connection named {name!r} (connections: {known})")
+
+
+def save_connection(database: Database, connection: Connection, now: int) -> None:
+    """Add or replace (by name) a connection; its cursors stay unless the kind changed."""
+    check_connection(connection)
+    with database.session() as session:
+        doc = get_setting(session, SETTING) or {}
+        saved = [Connection.from_document(d) for d in doc.get("connections", [])]
+        old = next((c for c in saved if c.name == connection.name), None)
+        if old is not None and old.kind != connection.kind:
+            _drop_cursors(session, connection.name)
+        saved = [c for c in saved if c.name != connection.name] + [connection]
+        saved.sort(key=lambda c: c.name.lower())
+        put_setting(session, SETTING, {"connections": [c.to_document() for c in saved]}, now)
+
+
+def remove_connection(database: Database, name: str, now: int) -> None:
+    """Forget a connection, its cursors and its token; the records it brought in stay."""
+    get_connection(database, name)
+    with database.session() as session:
+        doc = get_setting(session, SETTING) or {}
+        kept = [d for d in doc.get("connections", []) if d.get("name") != name]
+        put_setting(session, SETTING, {"connections": kept}, now)
+        _drop_cursors(session, name)
+    forget_token(name)
+
+
+def _drop_cursors(session: Any, name: str) -> None:
+    cursors = table_of(SyncCursor)
+    session.execute(delete(cursors).where(cursors.c.source == name))
