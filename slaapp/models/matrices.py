@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ class VersionInfo:
     note: str
     parent: int | None
     reevaluate_open: bool
+    signoffs: tuple[str, ...] = ()
 
 
 def _info(row: MatrixVersion) -> VersionInfo:
@@ -43,6 +45,7 @@ def _info(row: MatrixVersion) -> VersionInfo:
         row.note,
         row.parent_number,
         row.reevaluate_open,
+        tuple(str(name) for name in row.signoffs or ()),
     )
 
 
@@ -70,8 +73,11 @@ def publish(
     note: str = "",
     effective_from: int | None = None,
     reevaluate_open: bool = False,
+    signoffs: Sequence[str] = (),
 ) -> VersionInfo:
     """Publish `matrix` as the next version, if `base_version` is still the latest one.
+
+    `signoffs` names the team leads who agreed to this version.
 
     Raises MatrixConflictError, naming who published what and when, when someone else
     published after `base_version`; nothing is written then.
@@ -97,7 +103,7 @@ def publish(
         note=note,
         parent_number=current,
         reevaluate_open=reevaluate_open,
-        signoffs=[],
+        signoffs=list(signoffs),
     )
     session.add(row)
     try:
@@ -114,6 +120,7 @@ def publish(
     audit(
         session, author, "publish", "matrix", str(number), now,
         note=note, effective_from=row.effective_from, reevaluate_open=reevaluate_open, changes=changes,
+        signoffs=list(signoffs),
     )  # fmt: skip
     return _info(row)
 

@@ -1,0 +1,137 @@
+"""Editing a matrix document as data: values at paths, validation, and cell descriptions."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .durations import DurationError, describe_duration, parse_duration
+from .matrix import DEFAULT_SEGMENT, Matrix
+from .matrix_file import MatrixError, MatrixProblem, matrix_from_document
+
+Key = str | int
+DocPath = tuple[Key, ...]
+REMOVE = object()  # `with_value(doc, path, REMOVE)` deletes the key or item
+
+
+def path_text(path: DocPath) -> str:
+    """The JSON path problems use: ("handoffs", 0, "rules", "default") -> $.handoffs[0].rules.default."""
+    return "$" + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in path)
+
+
+def get_at(doc: Any, path: DocPath, default: Any = None) -> Any:
+    """The value at `path`, or `default` when any step is missing."""
+    node = doc
+    for key in path:
+        in_list = isinstance(key, int) and isinstance(node, list) and 0 <= key < len(node)
+        in_dict = isinstance(key, str) and isinstance(node, dict) and key in node
+        if not (in_list or in_dict):
+            return default
+        node = node[key]
+    return node
+
+
+def with_value(doc: dict[str, Any], path: DocPath, value: Any) -> dict[str, Any]:
+    """A deep copy of `doc` with `value` at `path` (REMOVE deletes it); missing objects are made."""
+    if not path:
+        raise ValueError("the path must name a field")
+    result = copy.deepcopy(doc)
+    node: Any = result
+    for key in path[:-1]:
+        node = node.setdefault(key, {}) if isinstance(node, dict) else node[key]
+    last = path[-1]
+    if value is REMOVE:
+        if isinstance(node, dict):
+            node.pop(last, None)
+        elif isinstance(last, int) and 0 <= last < len(node):
+            del node[last]
+    else:
+        node[last] = copy.deepcopy(value)
+    return result
+
+
+def check(doc: dict[str, Any]) -> tuple[Matrix | None, tuple[MatrixProblem, ...]]:
+    """The matrix a document describes, or None with every problem the engine finds."""
+    try:
+        return matrix_from_document(doc, "draft"), ()
+    except MatrixError as exc:
+        return None, exc.problems
+
+
+def problems_under(problems: tuple[MatrixProblem, ...], path: DocPath) -> list[MatrixProblem]:
+    """The problems at `path` or inside it."""
+    prefix = path_text(path)
+    return [
+        p
+        for p in problems
+        if p.path == prefix or p.path.startswith(prefix + ".") or p.path.startswith(prefix + "[")
+    ]
+
+
+_BD = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*bd\s*$", re.IGNORECASE)
+
+
+def describe_target(value: object) -> str:
+    """A target as people say it: `2 h`, `1 h 30 min`, `3 business days`, `14 d`."""
+    if isinstance(value, str):
+        found = _BD.match(value)
+        if found:
+            amount = float(found.group(1))
+            shown = f"{amount:g}"
+            return f"{shown} business day" + ("" if amount == 1 else "s")
+    try:
+        return describe_duration(parse_duration(value))
+    except DurationError:
+        return str(value)
+
+
+def calendar_label(key: str, spec: object) -> str:
+    """A calendar's name for people: `24x7`, or its key in words (`us_business` -> `US business`)."""
+    if isinstance(spec, dict) and spec.get("always"):
+        return "24x7" if key in ("24x7", "always") else f"{_words(key)} (24x7)"
+    return _words(key)
+
+
+def _words(key: str) -> str:
+    words = re.split(r"[_\-\s]+", key)
+    shown = [w.upper() if len(w) <= 2 else w for w in words if w]
+    text = " ".join(shown)
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class CellText:
+    """What one matrix cell shows: the target, the calendar, and whether it falls back."""
+
+    target: str
+    calendar: str
+    falls_back: bool
+    at_risk: float | None
+
+    def line(self) -> str:
+        text = f"{self.target} · {self.calendar}"
+        return f"default ({text})" if self.falls_back else text
+
+
+def describe_cell(doc: dict[str, Any], handoff: int, segment: str) -> CellText | None:
+    """The cell of handoff number `handoff` and segment `segment`; None if nothing applies."""
+    rules = get_at(doc, ("handoffs", handoff, "rules"), {})
+    if not isinstance(rules, dict):
+        return None
+    rule = rules.get(segment)
+    falls_back = rule is None
+    if falls_back:
+        rule = rules.get(DEFAULT_SEGMENT)
+    if not isinstance(rule, dict):
+        return None
+    calendar = rule.get("calendar") or get_at(doc, ("handoffs", handoff, "calendar"), "")
+    spec = get_at(doc, ("calendars", calendar)) if isinstance(calendar, str) else None
+    at_risk = rule.get("at_risk", get_at(doc, ("handoffs", handoff, "at_risk")))
+    return CellText(
+        describe_target(rule.get("target")),
+        calendar_label(str(calendar), spec) if calendar else "no calendar",
+        falls_back and segment != DEFAULT_SEGMENT,
+        float(at_risk) if isinstance(at_risk, int | float) else None,
+    )
