@@ -158,20 +158,92 @@ class Clock(Base):
     evaluated_at: Mapped[int] = mapped_column(BigInteger)
 
 
-class Alert(Base):
-    __tablename__ = "alerts"
-    __table_args__ = (UniqueConstraint("clock_id", "step", "channel", "recipient"),)
+class AlertClockState(Base):
+    """How far up its ladder a clock has fired, keyed by clock identity (clock rows are rewritten)."""
+
+    __tablename__ = "alert_clock_states"
+    __table_args__ = (UniqueConstraint("record_id", "handoff", "cycle"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    clock_id: Mapped[int] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"))
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    handoff: Mapped[str] = mapped_column(String(64))
+    cycle: Mapped[int]
     step: Mapped[str] = mapped_column(String(32))
+    step_at: Mapped[float] = mapped_column(Float)
     fired_at: Mapped[int] = mapped_column(BigInteger)
-    channel: Mapped[str] = mapped_column(String(32))
-    recipient: Mapped[str]
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    error: Mapped[str | None] = mapped_column(Text)
     acknowledged_at: Mapped[int | None] = mapped_column(BigInteger)
     snoozed_until: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Alert(Base):
+    """One fired step (or pattern notice); `dedup_key` makes a second firing impossible."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index("ix_alerts_fired_at", "fired_at"),
+        Index("ix_alerts_record_id", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(unique=True)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    handoff: Mapped[str] = mapped_column(String(64), default="")
+    cycle: Mapped[int | None]
+    step: Mapped[str] = mapped_column(String(32))
+    step_at: Mapped[float] = mapped_column(Float, default=0.0)
+    severity: Mapped[str] = mapped_column(String(16))
+    reminder: Mapped[int] = mapped_column(default=0)
+    fired_at: Mapped[int] = mapped_column(BigInteger)
+    owner: Mapped[str | None]
+    team: Mapped[str] = mapped_column(default="")
+    title: Mapped[str] = mapped_column(Text)
+    lines: Mapped[list[Any]] = mapped_column(default=list)
+    link: Mapped[str | None] = mapped_column(Text)
+    acknowledged_at: Mapped[int | None] = mapped_column(BigInteger)
+    acknowledged_by: Mapped[str | None]
+    snoozed_until: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class AlertDelivery(Base):
+    """One alert to one recipient over one channel: waiting, sent or failed (retried with backoff)."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "channel", "recipient_key"),
+        Index("ix_alert_deliveries_state_not_before", "state", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(32))
+    recipient_key: Mapped[str]
+    recipient_name: Mapped[str] = mapped_column(default="")
+    address: Mapped[str | None]
+    state: Mapped[str] = mapped_column(String(16), default="waiting")
+    not_before: Mapped[int] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[int | None] = mapped_column(BigInteger)
+    digest: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AlertAction(Base):
+    """An escalation action on a record (a reassignment): proposed, applied, declined or failed."""
+
+    __tablename__ = "alert_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    from_owner: Mapped[str | None]
+    to_owner: Mapped[str | None]
+    policy: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    decided_at: Mapped[int | None] = mapped_column(BigInteger)
+    decided_by: Mapped[str | None]
 
 
 class SyncCursor(Base):
