@@ -84,6 +84,8 @@ class Page:
     next_cursor: Cursor
     record_info: tuple[RecordInfo, ...] = ()
     """Kind and display name of the records the events belong to (others default to lead/id)."""
+    problems: tuple[str, ...] = ()
+    """Values the mapping could not read, each naming the record and field (the rest is kept)."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,70 @@
+"""CRM owners into the people directory, keeping what the directory already knows about them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from ..engine.people import PersonInfo
+from ..models.database import Database
+from ..models.directory import upsert_people
+from ..models.tables import Person, Team
+from .store import owner_map, save_owner_map
+
+
+def directory_key(source: str, person: PersonInfo) -> str:
+    """The key a new CRM person gets in the directory: the email, else source:id."""
+    return (person.email or "").strip().lower() or f"{source}:{person.key}"
+
+
+def merge_people(
+    database: Database, source: str, people: Sequence[PersonInfo], now: int
+) -> dict[str, str]:
+    """Add CRM owners to the directory and return CRM owner id -> directory key.
+
+    People already in the directory (same key, or same email) keep their team, role, time
+    zone, hours, capacity and out-of-office; the CRM updates their name and manager.
+    """
+    if not people:
+        return owner_map(database, source)
+    previous = owner_map(database, source)
+    with database.session() as session:
+        stored = {p.key: p for p in session.scalars(select(Person))}
+        by_email = {p.email.lower(): p for p in stored.values() if p.email}
+        teams = {t.id: t.name for t in session.scalars(select(Team))}
+        mapping: dict[str, str] = {}
+        for person in people:
+            known = stored.get(previous.get(person.key, "")) or (
+                by_email.get(person.email.lower()) if person.email else None
+            )
+            mapping[person.key] = known.key if known else directory_key(source, person)
+        infos: list[PersonInfo] = []
+        for person in people:
+            key = mapping[person.key]
+            manager = mapping.get(person.manager or "") or None
+            row = stored.get(key)
+            if row is None:
+                infos.append(PersonInfo(
+                    key=key, name=person.name, email=person.email, team=person.team,
+                    role=person.role, manager=manager, timezone=person.timezone,
+                    hours=person.hours, capacity=person.capacity,
+                ))  # fmt: skip
+                continue
+            hours = row.working_hours or {}
+            infos.append(PersonInfo(
+                key=key, name=person.name or row.name, email=row.email,
+                team=teams.get(row.team_id or -1, person.team), role=row.role,
+                manager=manager or _manager_key(row, stored), timezone=row.timezone,
+                hours=(int(hours.get("start", person.hours[0])), int(hours.get("end", person.hours[1]))),
+                capacity=row.capacity, out_of_office=tuple(tuple(s) for s in row.out_of_office or ()),
+            ))  # fmt: skip
+        upsert_people(session, infos)
+    save_owner_map(database, source, mapping, now)
+    return mapping
+
+
+def _manager_key(row: Person, stored: dict[str, Person]) -> str | None:
+    if row.manager_id is None:
+        return None
+    return next((p.key for p in stored.values() if p.id == row.manager_id), None)

@@ -1,0 +1,180 @@
+"""Salesforce leads, opportunities, their field history and activities as handoff events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..engine.eventlog import EventRow
+from .connector import Pipeline, RefData, Stage
+from .mapping import CrmMapping, MappedRecord, ObjectMapping, stage_event
+from .times import parse_time
+
+OWNER_ASSIGNED = "OwnerAssignedDate"
+"""A derived lead property: when the lead first went to a user (from LeadHistory, or creation)."""
+REASSIGNED = "owner_changed"
+"""Event for later owner changes: it moves the owner without starting or stopping a clock."""
+USER, LEAD, OPPORTUNITY = "005", "00Q", "006"
+
+LEADS = ObjectMapping(
+    kind="lead",
+    milestones=(("CreatedDate", "mql"), (OWNER_ASSIGNED, "assigned")),
+    stages={"Unqualified": "disqualified", "Closed - Not Converted": "disqualified"},
+    attributes=(("LeadSource", "source"), ("Rating", "tier"), ("Status", "stage")),
+    owner_property="OwnerId",
+    name_properties=("Name",),
+)
+OPPORTUNITIES = ObjectMapping(
+    kind="deal",
+    milestones=(("CreatedDate", "sql"),),
+    stages={
+        "Proposal/Price Quote": "proposal_sent",
+        "Closed Won": "closed_won",
+        "Closed Lost": "closed_lost",
+    },
+    attributes=(
+        ("Amount", "amount"),
+        ("LeadSource", "source"),
+        ("Type", "type"),
+        ("StageName", "stage"),
+    ),
+    owner_property="OwnerId",
+    name_properties=("Name",),
+)
+STAGE_FIELD = {"leads": "Status", "opportunities": "StageName"}
+
+
+def default_salesforce_mapping(ref: RefData | None = None) -> CrmMapping:
+    """Leads and opportunities mapped to the default matrix; stages from OpportunityStage if known."""
+    stages: dict[str, str] = {}
+    for pipeline in ref.pipelines if ref else ():
+        for stage in pipeline.stages:
+            event = stage_event(stage.id, stage.label, stage.won, stage.closed)
+            if event:
+                stages[stage.id] = event
+    opportunities = (
+        OPPORTUNITIES
+        if not stages
+        else ObjectMapping(**{**OPPORTUNITIES.__dict__, "stages": stages})
+    )
+    return CrmMapping({"leads": LEADS, "opportunities": opportunities})
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field-history row: which field changed when, from what to what."""
+
+    field: str
+    old: str | None
+    new: str | None
+    at: int
+
+
+def changes_of(rows: Iterable[Mapping[str, Any]]) -> list[Change]:
+    """History rows in time order; owner changes keep only the id row (DataType EntityId)."""
+    out = []
+    for row in rows:
+        name = str(row.get("Field") or "")
+        if name == "Owner" and row.get("DataType") not in (None, "EntityId"):
+            continue
+        old, new = row.get("OldValue"), row.get("NewValue")
+        out.append(Change(name, None if old is None else str(old), None if new is None else str(new),
+                          parse_time(str(row["CreatedDate"]))))  # fmt: skip
+    return sorted(out, key=lambda c: c.at)
+
+
+def _is_user(value: str | None) -> bool:
+    return bool(value) and str(value).startswith(USER)
+
+
+def record_events(
+    stream: str, row: Mapping[str, Any], history: list[Change], mapping: CrmMapping
+) -> MappedRecord:
+    """All events of one lead or opportunity from its fields and its full field history."""
+    o = mapping.objects[stream]
+    rid, created = str(row["Id"]), parse_time(str(row["CreatedDate"]))
+    owners = [c for c in history if c.field == "Owner"]
+    first_owner = owners[0].old if owners else row.get(o.owner_property)
+    first_owner = first_owner if _is_user(first_owner) else None
+    attributes = {a: str(v) for p, a in o.attributes if (v := row.get(p)) not in (None, "")}
+    times: dict[str, int] = {"CreatedDate": created}
+    for prop, _ in o.milestones:
+        if prop not in times and row.get(prop):
+            times[prop] = parse_time(str(row[prop]))
+    assigned = created if first_owner else next((c.at for c in owners if _is_user(c.new)), None)
+    if assigned is not None:
+        times[OWNER_ASSIGNED] = assigned
+    events: list[EventRow] = []
+    for prop, event in o.milestones:
+        if prop in times:
+            owner = (
+                first_owner
+                if times[prop] == created
+                else _owner_at(owners, times[prop], first_owner)
+            )
+            extra = attributes if prop == "CreatedDate" else {}
+            events.append(EventRow(rid, event, times[prop], owner, extra))
+    for stage, at in _stage_entries(stream, row, history, created):
+        stage_event_name = o.stages.get(stage)
+        if stage_event_name:
+            events.append(
+                EventRow(
+                    rid, stage_event_name, at, _owner_at(owners, at, first_owner), {"stage": stage}
+                )
+            )
+    reassigned = [c for c in owners if _is_user(c.new) and _is_user(c.old)]
+    events += [EventRow(rid, REASSIGNED, c.at, c.new) for c in reassigned]
+    name = " ".join(str(v) for p in o.name_properties if (v := row.get(p))).strip() or rid
+    return MappedRecord(rid, o.kind, name, tuple(events))
+
+
+def _owner_at(owners: list[Change], at: int, first: str | None) -> str | None:
+    current = first
+    for change in owners:
+        if change.at <= at and _is_user(change.new):
+            current = change.new
+    return current
+
+
+def _stage_entries(
+    stream: str, row: Mapping[str, Any], history: list[Change], created: int
+) -> list[tuple[str, int]]:
+    """(stage, entered at): the creation stage, then each change in the stage field's history."""
+    field_name = STAGE_FIELD[stream]
+    changes = [c for c in history if c.field == field_name]
+    if changes:
+        entries = [(changes[0].old, created)] + [(c.new, c.at) for c in changes]
+        return [(str(stage), at) for stage, at in entries if stage]
+    current = row.get(field_name)
+    if not current:
+        return []
+    since = row.get("LastStageChangeDate") if stream == "opportunities" else None
+    return [(str(current), parse_time(str(since)) if since else created)]
+
+
+def activity_event(row: Mapping[str, Any], event: str) -> EventRow | None:
+    """A completed task or a meeting on a lead as a first-contact event (other activities: None)."""
+    who = str(row.get("WhoId") or "")
+    if not event or not who.startswith(LEAD):
+        return None
+    if "StartDateTime" in row:  # an Event (meeting)
+        when = row.get("StartDateTime") or row.get("ActivityDateTime")
+    elif row.get("IsClosed"):
+        when = row.get("CompletedDateTime") or row.get("CreatedDate")
+    else:
+        return None
+    if not when:
+        return None
+    owner = str(row["OwnerId"]) if _is_user(row.get("OwnerId")) else None
+    return EventRow(who, event, parse_time(str(when)), owner)
+
+
+def pipeline_of(stages: Iterable[Mapping[str, Any]]) -> Pipeline:
+    """The opportunity stages (OpportunityStage rows) as one pipeline."""
+    ordered = sorted(stages, key=lambda s: int(s.get("SortOrder") or 0))
+    return Pipeline("opportunity", "Opportunity stages", tuple(
+        Stage(str(s["ApiName"]), str(s.get("MasterLabel") or s["ApiName"]), i, bool(s.get("IsClosed")),
+              bool(s.get("IsWon")))
+        for i, s in enumerate(ordered)
+    ), object_type="opportunities")  # fmt: skip

@@ -1,0 +1,221 @@
+"""Sync a saved source into the database: one run per source, resumable, with a plain report."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..models.database import Database
+from ..models.jobs import ensure_matrix
+from ..models.tables import SyncRun
+from .connections import get_connection, list_connections
+from .connector import (
+    AccountInfo,
+    Cancelled,
+    Connector,
+    Progress,
+    SourceSuspended,
+    SyncControl,
+    SyncError,
+)
+from .people import merge_people
+from .secrets import TokenMissingError, load_token
+from .sources import ConnectOptions, build_connector, needs_token
+from .store import claim_run, commit_page, finish_run, load_cursor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """How a sync ended. `state`: ok, failed, cancelled, suspended or busy; `message` in plain words."""
+
+    source: str
+    state: str
+    message: str
+    started_at: int
+    finished_at: int
+    pages: int = 0
+    records: int = 0
+    events_added: int = 0
+    clocks: int = 0
+    run_id: int | None = None
+    quota: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+
+@dataclass
+class _Totals:
+    pages: int = 0
+    records: int = 0
+    events: int = 0
+    clocks: int = 0
+
+
+def _clock() -> int:
+    return int(time.time())
+
+
+def open_connector(
+    database: Database, name: str, token: str | None = None, options: ConnectOptions | None = None
+) -> Connector:
+    """The connector of a saved connection with its token (given, env var or keyring)."""
+    connection = get_connection(database, name)
+    if token is None and needs_token(connection.kind):
+        token = load_token(connection.name, connection.kind)
+    return build_connector(connection, token, options)
+
+
+def test_connection(
+    database: Database, name: str, token: str | None = None, options: ConnectOptions | None = None
+) -> AccountInfo:
+    """Probe a saved connection; raises SyncError or TokenMissingError with a plain message."""
+    return open_connector(database, name, token, options).validate()
+
+
+def sync_source(
+    database: Database,
+    name: str,
+    control: SyncControl | None = None,
+    now: Callable[[], int] = _clock,
+    *,
+    token: str | None = None,
+    options: ConnectOptions | None = None,
+) -> SyncReport:
+    """Fetch what changed in source `name` since its cursors and store it, page by page.
+
+    Each page's events, the clocks they change and the stream's cursor are committed in
+    one transaction, so a killed sync resumes after its last page. Environment failures
+    (network, token, rate limits, bad data) end in a report; bugs are logged and raised.
+    """
+    control = control or SyncControl()
+    started = now()
+    try:
+        connector = open_connector(database, name, token, options)
+        run_id, _killed = claim_run(database, name, started)
+    except (SyncError, TokenMissingError, LookupError) as exc:
+        state = "busy" if type(exc).__name__ == "SourceBusyError" else "failed"
+        return SyncReport(name, state, _words(exc), started, now())
+    totals = _Totals()
+    try:
+        ensure_matrix(database)
+        owners = merge_people(database, name, connector.reference_data().people, now())
+        for stream in connector.streams():
+            cursor = load_cursor(database, name, stream)
+            for page in connector.fetch_changes(stream, cursor, control):
+                result = commit_page(database, name, stream, page, owners, run_id, now())
+                totals.pages += 1
+                totals.records += page.records
+                totals.events += result.events_added
+                totals.clocks += result.clocks
+                control.progress(
+                    Progress(name, stream, totals.pages, totals.records, totals.events)
+                )
+                if control.cancelled():
+                    raise Cancelled(f"{name}: sync cancelled")
+    except Cancelled:
+        return _end(database, connector, name, run_id, "cancelled", None, started, totals, now())
+    except SourceSuspended as exc:
+        return _end(database, connector, name, run_id, "suspended", exc.message, started, totals,
+                    now())  # fmt: skip
+    except SyncError as exc:
+        return _end(
+            database, connector, name, run_id, "failed", exc.message, started, totals, now()
+        )
+    except BaseException:
+        log.exception("sync of %s stopped by an internal error", name)
+        finish_run(database, name, run_id, "failed", "an internal error stopped the sync; "
+                   "see the log file", now())  # fmt: skip
+        raise
+    return _end(database, connector, name, run_id, "ok", None, started, totals, now())
+
+
+def _words(exc: BaseException | str) -> str:
+    text = str(exc) or type(exc).__name__
+    return text[:1].upper() + text[1:]
+
+
+def _end(
+    database: Database,
+    connector: Connector,
+    name: str,
+    run_id: int,
+    state: str,
+    error: str | None,
+    started: int,
+    totals: _Totals,
+    finished: int,
+) -> SyncReport:
+    finish_run(database, name, run_id, state, error, finished)
+    done = f"{totals.records:,} records read, {totals.events:,} new events"
+    message = {
+        "ok": f"Synced: {done}.",
+        "cancelled": f"Cancelled; kept what was stored: {done}.",
+    }.get(state, f"{_words(error or state)} (kept what was stored before: {done}).")
+    quota = dict(getattr(connector, "quota", {}) or {})
+    return SyncReport(name, state, message, started, finished, totals.pages, totals.records,
+                      totals.events, totals.clocks, run_id, quota)  # fmt: skip
+
+
+def sync_all(
+    database: Database,
+    control: SyncControl | None = None,
+    now: Callable[[], int] = _clock,
+    *,
+    options: ConnectOptions | None = None,
+) -> tuple[SyncReport, ...]:
+    """Sync every enabled connection in name order; one failing source doesn't stop the rest."""
+    control = control or SyncControl()
+    reports = []
+    for connection in list_connections(database):
+        if control.cancelled():
+            break
+        if connection.enabled:
+            reports.append(sync_source(database, connection.name, control, now, options=options))
+    return tuple(reports)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One sync run of the history, for the Connections screen."""
+
+    id: int
+    source: str
+    state: str
+    started_at: int
+    finished_at: int | None
+    pages: int
+    records: int
+    events: int
+    error: str | None
+
+
+def sync_history(
+    database: Database, source: str | None = None, limit: int = 20
+) -> tuple[RunInfo, ...]:
+    """The latest runs, newest first (of one source when given)."""
+    with database.session() as session:
+        query = select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)
+        if source is not None:
+            query = query.where(SyncRun.source == source)
+        return tuple(
+            RunInfo(
+                r.id,
+                r.source,
+                r.state,
+                r.started_at,
+                r.finished_at,
+                r.pages,
+                r.records,
+                r.events,
+                r.error,
+            )
+            for r in session.scalars(query)
+        )
