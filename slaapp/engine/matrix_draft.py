@@ -111,8 +111,8 @@ class CellText:
     at_risk: float | None
 
     def line(self) -> str:
-        text = f"{self.target} · {self.calendar}"
-        return f"default ({text})" if self.falls_back else text
+        """`2 h` over `US business`, or a plain `default` where the segment falls back."""
+        return "default" if self.falls_back else f"{self.target}\n{self.calendar}"
 
 
 def describe_cell(doc: dict[str, Any], handoff: int, segment: str) -> CellText | None:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from ..engine.matrix_file import matrix_from_document, matrix_to_document
 from .database import Database
@@ -84,7 +84,7 @@ def matrix_state(database: Database, user: str) -> MatrixState:
             .order_by(Team.name, Person.name)
         ).all()
         teams = session.scalars(select(Team.name).order_by(Team.name)).all()
-        events = session.scalars(select(distinct(Event.name)).order_by(Event.name)).all()
+        events = session.scalars(select(Event.name).distinct().order_by(Event.name)).all()
     return MatrixState(
         latest=latest,
         published=matrix_to_document(matrix),

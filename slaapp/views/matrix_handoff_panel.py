@@ -51,16 +51,21 @@ class _StepRow(QWidget):
         self.channels = {name: QCheckBox(name) for name in CHANNELS}
         self.reassign = QCheckBox("reassign")
         self.reassign.setToolTip("Offer or perform a reassignment to the next available rep")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.at)
-        row.addWidget(self.notify, 1)
-        for box in (*self.channels.values(), self.reassign):
-            box.toggled.connect(lambda _=False: changed())
-            row.addWidget(box)
+        top = QHBoxLayout()
+        top.addWidget(self.at)
+        top.addWidget(self.notify, 1)
         drop = QPushButton("Remove")
         drop.clicked.connect(remove)
-        row.addWidget(drop)
+        top.addWidget(drop)
+        bottom = QHBoxLayout()
+        for box in (*self.channels.values(), self.reassign):
+            box.toggled.connect(lambda _=False: changed())
+            bottom.addWidget(box)
+        bottom.addStretch(1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 6)
+        column.addLayout(top)
+        column.addLayout(bottom)
 
     def load(self, step: dict[str, Any]) -> None:
         for widget in (self.at, *self.channels.values(), self.reassign):
