@@ -66,7 +66,7 @@ class Refresher:
 
     refresh_token: str
     client_id: str
-    on_token: Callable[[str], None] = lambda token: None
+    on_token: Callable[[str], object] = lambda token: None
     """Called with each new access token (to keep it in the keyring)."""
 
 
@@ -184,7 +184,7 @@ def raise_unreadable(source: str, what: str) -> None:
 
 
 def refresher_from(
-    refresh_token: str | None, client_id: str, on_token: Callable[[str], None]
+    refresh_token: str | None, client_id: str, on_token: Callable[[str], object]
 ) -> Refresher | None:
     """A Refresher when both a refresh token (or $SLAAPP_SALESFORCE_REFRESH_TOKEN) and a client id exist."""
     token = refresh_token or os.environ.get(REFRESH_ENV) or ""

@@ -1,0 +1,221 @@
+"""The Salesforce connector: leads, opportunities, their history, activities and users by SOQL."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..engine.eventlog import EventRow
+from ..engine.people import PersonInfo
+from .connections import Connection
+from .connector import AccountInfo, Cursor, Page, RecordInfo, RefData, SourceError, SyncControl
+from .mapping import CrmMapping
+from .salesforce_api import SalesforceApi, refresher_from, soql_time
+from .salesforce_mapping import (
+    LEAD,
+    OPPORTUNITY,
+    OWNER_ASSIGNED,
+    USER,
+    activity_event,
+    changes_of,
+    default_salesforce_mapping,
+    pipeline_of,
+    record_events,
+)
+from .secrets import TokenMissingError, load_token, store_token
+from .sources import ConnectOptions
+from .times import parse_time_ms
+
+REFRESH_SUFFIX = "#refresh"
+"""The keyring entry of a connection's refresh token is its name plus this suffix."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One SOQL object synced by SystemModstamp; `history` = (object, parent field, fields)."""
+
+    table: str
+    fields: tuple[str, ...]
+    history: tuple[str, str, tuple[str, ...]] | None = None
+
+
+STREAMS: dict[str, Stream] = {
+    "leads": Stream("Lead", ("Id", "Name", "OwnerId", "Status", "CreatedDate", "SystemModstamp"),
+                    ("LeadHistory", "LeadId", ("Owner", "Status"))),
+    "opportunities": Stream("Opportunity", ("Id", "Name", "OwnerId", "StageName", "CreatedDate",
+                                            "SystemModstamp", "LastStageChangeDate"),
+                            ("OpportunityFieldHistory", "OpportunityId", ("Owner", "StageName"))),
+    "tasks": Stream("Task", ("Id", "WhoId", "OwnerId", "IsClosed", "CompletedDateTime", "CreatedDate",
+                             "SystemModstamp")),
+    "meetings": Stream("Event", ("Id", "WhoId", "OwnerId", "StartDateTime", "CreatedDate", "SystemModstamp")),
+}  # fmt: skip
+USER_QUERY = (
+    "SELECT Id, Name, Email, ManagerId, IsActive, TimeZoneSidKey, Title, Department FROM User"
+)
+STAGE_QUERY = "SELECT ApiName, MasterLabel, SortOrder, IsClosed, IsWon FROM OpportunityStage WHERE IsActive = true"
+
+
+def _key(row: Mapping[str, Any]) -> str:
+    return f"{row['Id']}@{parse_time_ms(str(row['SystemModstamp']))}"
+
+
+class SalesforceConnector:
+    """Syncs one org; `quota` holds the last Sforce-Limit-Info header for the screen."""
+
+    kind = "salesforce"
+
+    def __init__(
+        self, name: str, api: SalesforceApi, mapping: CrmMapping, overlap: int = 180
+    ) -> None:
+        self.name, self.api, self.mapping, self.overlap = name, api, mapping, overlap
+
+    @property
+    def quota(self) -> dict[str, str]:
+        return self.api.quota
+
+    def validate(self) -> AccountInfo:
+        batch = next(self.api.query("SELECT Id, Name FROM Organization LIMIT 1"), [])
+        org = batch[0] if batch else {}
+        account = f"{org.get('Name') or 'Salesforce org'} ({org.get('Id') or '?'})"
+        return AccountInfo("salesforce", account, self.api.remaining())
+
+    def reference_data(self) -> RefData:
+        people = [self._person(row) for batch in self.api.query(USER_QUERY) for row in batch]
+        stages = [row for batch in self.api.query(STAGE_QUERY) for row in batch]
+        return RefData(tuple(people), (pipeline_of(stages),) if stages else ())
+
+    @staticmethod
+    def _person(row: Mapping[str, Any]) -> PersonInfo:
+        zone = str(row.get("TimeZoneSidKey") or "UTC")
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = "UTC"
+        title = str(row.get("Title") or "").lower()
+        role = "vp" if "vp" in title.split() or "vice president" in title else (
+            "manager" if any(w in title for w in ("manager", "director", "head")) else "rep")  # fmt: skip
+        return PersonInfo(
+            key=str(row["Id"]), name=str(row.get("Name") or row["Id"]), email=row.get("Email") or None,
+            team=str(row.get("Department") or "Salesforce users"), role=role,
+            manager=row.get("ManagerId") or None, timezone=zone, hours=(9, 17), capacity=25,
+        )  # fmt: skip
+
+    def streams(self) -> tuple[str, ...]:
+        enabled = {name for name, o in self.mapping.objects.items() if o.enabled}
+        activities = (
+            ("tasks", "meetings") if self.mapping.first_contact_event and "leads" in enabled else ()
+        )
+        return tuple(s for s in ("leads", "opportunities") if s in enabled) + activities
+
+    def _fields(self, stream: str) -> list[str]:
+        wanted = list(STREAMS[stream].fields)
+        o = self.mapping.objects.get(stream)
+        if o is not None:
+            wanted += [p for p, _ in o.milestones if p != OWNER_ASSIGNED] + [
+                p for p, _ in o.attributes
+            ]
+            wanted += [o.owner_property, *o.name_properties]
+        return list(dict.fromkeys(p for p in wanted if p))
+
+    def soql(self, stream: str, cursor: Cursor) -> str:
+        """The stream's query from the cursor's watermark minus the overlap, oldest first."""
+        where = ""
+        if cursor.watermark is not None:
+            where = f" WHERE SystemModstamp >= {soql_time(max(0, cursor.watermark - self.overlap))}"
+        table = STREAMS[stream].table
+        return f"SELECT {', '.join(self._fields(stream))} FROM {table}{where} ORDER BY SystemModstamp, Id"
+
+    def fetch_changes(self, stream: str, cursor: Cursor, control: SyncControl) -> Iterator[Page]:
+        if stream not in STREAMS:
+            raise SourceError(f"{self.name}: Salesforce has no stream {stream!r}")
+        seen, watermark, pages = set(cursor.seen_ids), cursor.watermark, 0
+        for batch in self.api.query(self.soql(stream, cursor), control):
+            fresh = [row for row in batch if _key(row) not in seen]
+            events, infos = self._events(stream, fresh, control)
+            for row in batch:
+                seen.add(_key(row))
+                stamp = parse_time_ms(str(row["SystemModstamp"])) // 1000
+                watermark = stamp if watermark is None else max(watermark, stamp)
+            if watermark is not None:
+                floor_ms = (watermark - self.overlap) * 1000
+                seen = {k for k in seen if int(k.rsplit("@", 1)[1]) >= floor_ms}
+            pages += 1
+            yield Page(
+                len(batch), tuple(events), Cursor(watermark, frozenset(seen), {}), tuple(infos)
+            )
+        if pages == 0:
+            yield Page(0, (), cursor)
+
+    def _events(
+        self, stream: str, rows: list[dict[str, Any]], control: SyncControl
+    ) -> tuple[list[EventRow], list[RecordInfo]]:
+        if not rows:
+            return [], []
+        spec = STREAMS[stream]
+        if spec.history is None:
+            found = [activity_event(row, self.mapping.first_contact_event) for row in rows]
+            return [e for e in found if e is not None], []
+        table, parent, fields = spec.history
+        names = ", ".join(f"'{f}'" for f in fields)
+        template = (f"SELECT {parent}, Field, OldValue, NewValue, DataType, CreatedDate FROM {table} "
+                    f"WHERE {parent} IN ({{ids}}) AND Field IN ({names}) ORDER BY CreatedDate, Id")  # fmt: skip
+        history: dict[str, list[dict[str, Any]]] = {}
+        for change in self.api.query_in(template, [str(r["Id"]) for r in rows], control):
+            history.setdefault(str(change[parent]), []).append(change)
+        events: list[EventRow] = []
+        infos: list[RecordInfo] = []
+        for row in rows:
+            mapped = record_events(
+                stream, row, changes_of(history.get(str(row["Id"]), [])), self.mapping
+            )
+            events += mapped.events
+            infos.append(RecordInfo(mapped.external_id, mapped.kind, mapped.name))
+        return events, infos
+
+    def assign_owner(self, external_id: str, owner_key: str) -> None:
+        """Reassign a lead or opportunity to the Salesforce user `owner_key` (PATCH OwnerId)."""
+        table = {LEAD: "Lead", OPPORTUNITY: "Opportunity"}.get(external_id[:3])
+        if table is None or not owner_key.startswith(USER):
+            raise SourceError(
+                f"{self.name}: can only reassign leads (00Q…) and opportunities (006…) to users "
+                f"(005…), not {external_id!r} to {owner_key!r}"
+            )
+        self.api.patch(f"{self.api.data}/sobjects/{table}/{external_id}", {"OwnerId": owner_key})
+
+
+def _loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "localhost", "::1")
+
+
+def connect(
+    connection: Connection, token: str | None, options: ConnectOptions
+) -> SalesforceConnector:
+    """The connector of a saved Salesforce connection (instance URL, access token, refresh token)."""
+    url = urlsplit(connection.url)
+    if url.scheme != "https" and not _loopback(url.hostname or ""):
+        raise SourceError(f"{connection.name}: the instance URL must start with https:// "
+                          "(e.g. https://yourorg.my.salesforce.com)")  # fmt: skip
+    if not token:
+        raise SourceError(f"{connection.name}: no access token; enter one in Connections")
+    try:
+        refresh = load_token(connection.name + REFRESH_SUFFIX, "salesforce-refresh")
+    except TokenMissingError:
+        refresh = None
+    context = ssl.create_default_context(cafile=options.ca_file) if options.ca_file else None
+    api = SalesforceApi(
+        base_url=f"{url.scheme}://{url.netloc}", token=token, source=f"Salesforce source '{connection.name}'",
+        sleep=options.sleep, rand=options.rand, timeout=options.timeout, ssl_context=context,
+        version=connection.options.get("api_version", "62.0"),
+        refresher=refresher_from(refresh, connection.options.get("client_id", ""),
+                                 lambda new: store_token(connection.name, new)),
+    )  # fmt: skip
+    mapping = (
+        CrmMapping.from_document(connection.mapping)
+        if connection.mapping
+        else default_salesforce_mapping()
+    )
+    return SalesforceConnector(connection.name, api, mapping, options.overlap_seconds)
