@@ -1,0 +1,77 @@
+"""All insights for one period in one pass: the report the CLI prints and the screen shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .backtest import AlertBacktest, alert_backtest
+from .capacity import CAPACITY_THRESHOLD, CapacityFindings, capacity_findings
+from .frame import Frame, build_frame
+from .health import HandoffHealth, RootCause, handoff_health, root_causes
+from .inputs import InsightInputs, Period
+from .predict import BreachModel, Quality, fit_breach_model
+from .revenue import RevenueImpact, revenue_impact
+from .sources import MissingData, missing_data
+from .suggest import ReviewLine, Suggestion, review_pack, suggest
+
+
+@dataclass(frozen=True, eq=False)
+class InsightReport:
+    """Everything the insight functions found for the clocks started in `period`."""
+
+    period: Period
+    as_of: int
+    handoffs: tuple[HandoffHealth, ...]
+    causes: tuple[RootCause, ...]
+    capacity: CapacityFindings
+    missing: tuple[MissingData, ...]
+    revenue: RevenueImpact
+    backtest: AlertBacktest
+    model: BreachModel | None
+    model_problem: str | None  # why no model could be fitted
+    suggestions: tuple[Suggestion, ...]
+    review: tuple[ReviewLine, ...]
+    names: dict[str, str]  # handoff and segment keys -> names
+
+    @property
+    def quality(self) -> Quality | None:
+        return None if self.model is None else self.model.quality
+
+
+def analyze(
+    inputs: InsightInputs,
+    period: Period,
+    threshold: float = CAPACITY_THRESHOLD,
+    with_suggestions: bool = True,
+    frame: Frame | None = None,
+) -> InsightReport:
+    """Capacity vs individual causes, data gaps, revenue, backtest, predictor and suggestions."""
+    frame = frame or build_frame(inputs)
+    clocks = inputs.clocks
+    scope = period.contains(clocks.started_at)
+    capacity = capacity_findings(frame, scope, threshold)
+    missing = missing_data(frame, scope)
+    model: BreachModel | None = None
+    problem: str | None = None
+    try:
+        model = fit_breach_model(clocks, inputs.matrix, frame.zone)
+    except ValueError as exc:
+        problem = str(exc)
+    suggestions = suggest(frame, period) if with_suggestions else ()
+    names = {h.key: h.name for h in inputs.matrix.handoffs}
+    names |= {s.key: s.name for s in inputs.matrix.segments}
+    return InsightReport(
+        period=period,
+        as_of=inputs.as_of,
+        handoffs=handoff_health(frame, scope),
+        causes=root_causes(frame, scope, capacity, missing),
+        capacity=capacity,
+        missing=missing,
+        revenue=revenue_impact(frame, scope),
+        backtest=alert_backtest(inputs.matrix, clocks, scope),
+        model=model,
+        model_problem=problem,
+        suggestions=suggestions,
+        review=review_pack(frame, period, suggestions),
+        names=names,
+    )
