@@ -1,0 +1,71 @@
+"""Alerts by email: text and HTML bodies from a Notice, sent with notify/email.py (STARTTLS + login)."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+
+from .channel import ChannelError, Notice
+from .email import PASSWORD_SECRET, EmailError, SmtpSettings, check_addresses, message, send
+from .render import html_body, plain_text, subject
+from .secrets import SecretStore
+from .webhook import read_secret
+
+
+def _retryable(error: EmailError) -> bool:
+    """Whether waiting can help: email.py raises `from None`, the cause stays in __context__."""
+    cause = error.__context__
+    if isinstance(
+        cause,
+        smtplib.SMTPAuthenticationError
+        | smtplib.SMTPNotSupportedError
+        | smtplib.SMTPRecipientsRefused
+        | smtplib.SMTPSenderRefused
+        | ssl.SSLError,
+    ):
+        return False
+    if isinstance(cause, smtplib.SMTPResponseException):
+        return 400 <= cause.smtp_code < 500  # 4xx: try again later; 5xx: permanent
+    return isinstance(cause, smtplib.SMTPException | OSError)
+
+
+class EmailChannel:
+    """Mails one notice to `notice.address` through the stored SMTP settings."""
+
+    name = "email"
+
+    def __init__(self, settings: SmtpSettings | None, secrets: SecretStore) -> None:
+        self.settings = settings
+        self.secrets = secrets
+
+    def send(self, notice: Notice) -> None:
+        if self.settings is None:
+            raise ChannelError(
+                "email: no SMTP settings yet; run `slaapp settings smtp --host ... --sender ...`",
+                retryable=False,
+            )
+        if not notice.address:
+            raise ChannelError(
+                f"email: {notice.recipient_name} ({notice.recipient_key}) has no email address in "
+                "the people directory",
+                retryable=False,
+            )
+        try:
+            recipients = check_addresses([notice.address])
+        except ValueError as exc:
+            raise ChannelError(
+                f"email to {notice.recipient_name}: {exc} (fix it in the people directory)",
+                retryable=False,
+            ) from None
+        password = (
+            read_secret(self.secrets, PASSWORD_SECRET, "email") if self.settings.username else None
+        )
+        mail = message(self.settings, recipients, subject(notice), plain_text(notice))
+        mail.add_alternative(html_body(notice), subtype="html")
+        try:
+            send(self.settings, password, mail)
+        except EmailError as exc:
+            retry = _retryable(exc)
+            raise ChannelError(
+                f"email: {exc}" + ("; will retry" if retry else ""), retryable=retry
+            ) from None

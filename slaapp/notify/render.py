@@ -1,0 +1,166 @@
+"""One Notice rendered for each channel: plain text, HTML mail, Slack blocks, JSON body."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from .channel import Notice
+
+SEVERITY_LABELS = {
+    "warning": "SLA warning",
+    "breach": "SLA breach",
+    "escalation": "SLA escalation",
+    "pattern": "SLA pattern",
+    "digest": "SLA digest",
+}
+SEVERITY_COLORS = {
+    "warning": "#b45309",
+    "breach": "#c62828",
+    "escalation": "#8e0000",
+    "pattern": "#6a1b9a",
+    "digest": "#1565c0",
+}
+SLACK_EMOJI = {
+    "warning": ":hourglass_flowing_sand:",
+    "breach": ":rotating_light:",
+    "escalation": ":rotating_light:",
+    "pattern": ":chart_with_downwards_trend:",
+    "digest": ":memo:",
+}
+WEBHOOK_FORMAT = "slaapp.notice/1"
+MAX_LABEL = 28
+"""A line `Label: value` with a label up to this long shows as a two-column row."""
+
+
+def label(notice: Notice) -> str:
+    return SEVERITY_LABELS.get(notice.severity, "SLA alert")
+
+
+def subject(notice: Notice) -> str:
+    return f"[{label(notice)}] {notice.title}"
+
+
+def _pair(line: str) -> tuple[str, str] | None:
+    name, sep, value = line.partition(": ")
+    if sep and 0 < len(name) <= MAX_LABEL and value:
+        return name, value
+    return None
+
+
+def plain_text(notice: Notice) -> str:
+    """The body of a text mail, an SMS or a ticket: title, lines (a list for digests), link."""
+    bullet = "  - " if notice.severity == "digest" else ""
+    parts = [f"{label(notice)}: {notice.title}", f"For: {notice.recipient_name}", ""]
+    parts += [bullet + line for line in notice.lines]
+    if notice.link:
+        parts += ["", f"Open the record: {notice.link}"]
+    parts += ["", "Sent by slaapp; acknowledge or snooze it in the Alerts screen."]
+    return "\n".join(parts)
+
+
+def html_body(notice: Notice) -> str:
+    """A self-contained HTML mail (inline styles only, as mail clients require)."""
+    esc = html.escape
+    color = SEVERITY_COLORS.get(notice.severity, "#37474f")
+    if notice.severity == "digest":
+        items = "".join(f'<li style="margin:0 0 6px 0">{esc(line)}</li>' for line in notice.lines)
+        body = f'<ul style="margin:0;padding-left:20px">{items}</ul>'
+    else:
+        rows = []
+        for line in notice.lines:
+            pair = _pair(line)
+            if pair is None:
+                rows.append(f'<tr><td colspan="2" style="padding:4px 0">{esc(line)}</td></tr>')
+            else:
+                rows.append(
+                    f'<tr><td style="padding:4px 16px 4px 0;color:#5f6368;white-space:nowrap;'
+                    f'vertical-align:top">{esc(pair[0])}</td>'
+                    f'<td style="padding:4px 0;font-weight:600">{esc(pair[1])}</td></tr>'
+                )
+        body = f'<table cellspacing="0" cellpadding="0" style="border-collapse:collapse">{"".join(rows)}</table>'
+    button = (
+        f'<p style="margin:20px 0 0 0"><a href="{esc(notice.link, quote=True)}" '
+        f'style="background:{color};color:#ffffff;padding:9px 18px;border-radius:4px;'
+        f'text-decoration:none;font-weight:600">Open the record</a></p>'
+        if notice.link
+        else ""
+    )
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f"<title>{esc(subject(notice))}</title></head>"
+        '<body style="margin:0;padding:24px;background:#f4f5f7;'
+        'font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#202124">'
+        '<table width="600" cellspacing="0" cellpadding="0" style="background:#ffffff;'
+        'border:1px solid #dadce0;border-collapse:separate"><tr>'
+        f'<td style="background:{color};color:#ffffff;padding:12px 20px;font-size:12px;'
+        f'font-weight:700;letter-spacing:1px;text-transform:uppercase">{esc(label(notice))}</td></tr>'
+        '<tr><td style="padding:20px">'
+        f'<h2 style="margin:0 0 4px 0;font-size:19px">{esc(notice.title)}</h2>'
+        f'<p style="margin:0 0 16px 0;color:#5f6368">For {esc(notice.recipient_name)}</p>'
+        f"{body}{button}</td></tr>"
+        '<tr><td style="padding:12px 20px;border-top:1px solid #eceff1;color:#80868b;font-size:12px">'
+        "Sent by slaapp. Acknowledge or snooze this alert in the Alerts screen.</td></tr>"
+        "</table></body></html>"
+    )
+
+
+def _mrkdwn(text: str) -> str:
+    """Slack's three control characters, escaped as its docs ask."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_payload(notice: Notice) -> dict[str, Any]:
+    """Blocks for Slack plus the text fallback shown in notifications and old clients."""
+    emoji = SLACK_EMOJI.get(notice.severity, ":bell:")
+    bullet = "• " if notice.severity == "digest" else ""
+    lines = "\n".join(bullet + _mrkdwn(line) for line in notice.lines) or " "
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": f"{emoji} *{_mrkdwn(label(notice))}: {_mrkdwn(notice.title)}*",
+            },
+        },
+        {"type": "section", "text": {"type": "mrkdwn", "text": lines[:3000]}},
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": f"For {_mrkdwn(notice.recipient_name)}"}],
+        },
+    ]
+    if notice.link:
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": "Open the record"},
+                        "url": notice.link,
+                        "style": "danger" if notice.severity != "warning" else "primary",
+                    }
+                ],
+            }
+        )
+    fallback = f"{label(notice)}: {notice.title} ({notice.recipient_name})"
+    return {"text": fallback, "blocks": blocks}
+
+
+def webhook_body(notice: Notice) -> dict[str, Any]:
+    """The generic webhook's JSON (documented in README: format `slaapp.notice/1`)."""
+    return {
+        "format": WEBHOOK_FORMAT,
+        "alert_ids": list(notice.alert_ids),
+        "severity": notice.severity,
+        "recipient": {
+            "key": notice.recipient_key,
+            "name": notice.recipient_name,
+            "address": notice.address,
+        },
+        "title": notice.title,
+        "lines": list(notice.lines),
+        "text": plain_text(notice),
+        "link": notice.link,
+        "record_id": notice.record_id,
+    }

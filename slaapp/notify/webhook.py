@@ -1,0 +1,154 @@
+"""A generic JSON webhook (an SMS gateway, a ticketing tool) and the HTTP POST every webhook uses.
+
+The URL and the optional bearer token live in the keyring; neither ever appears in a
+message, an exception or a log: failures name the service and the host only.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from .channel import ChannelError, Notice
+from .render import webhook_body
+from .secrets import SecretStore, SecretsUnavailableError
+
+URL_SECRET = "webhook_url"
+TOKEN_SECRET = "webhook_token"
+USER_AGENT = "slaapp/0.1 (+alerts)"
+RETRYABLE_STATUSES = frozenset({408, 425, 429})
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a server answered: status, plain body (cut to 300 chars) and Retry-After seconds."""
+
+    status: int
+    body: str
+    retry_after: float | None
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """`Retry-After` as seconds (it may be a number or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def read_secret(secrets: SecretStore, name: str, what: str) -> str | None:
+    try:
+        return secrets.get(name)
+    except SecretsUnavailableError as exc:
+        raise ChannelError(f"{what}: {exc}", retryable=False) from None
+
+
+def missing_secret(what: str, name: str) -> ChannelError:
+    env = "SLAAPP_SECRET_" + name.upper()
+    return ChannelError(
+        f"{what}: no URL stored yet; save it in the keyring as {name!r} (or set {env})",
+        retryable=False,
+    )
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or "an unknown host"
+
+
+def post_json(
+    url: str, payload: dict[str, Any], what: str, headers: dict[str, str], timeout: float
+) -> Answer:
+    """POST `payload`; returns the answer for any HTTP status, ChannelError when none came."""
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise ChannelError(
+            f"{what}: the stored address is not an http(s) URL; enter the webhook URL again",
+            retryable=False,
+        )
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, body, retry = response.status, response.read(4096), None
+    except urllib.error.HTTPError as exc:
+        status, body = exc.code, exc.read(4096)
+        retry = retry_after_seconds(exc.headers.get("Retry-After"))
+        exc.close()
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, ssl.SSLCertVerificationError):
+            raise ChannelError(
+                f"{what}: the certificate of {host_of(url)} is not trusted ({exc.reason.verify_message})",
+                retryable=False,
+            ) from None
+        raise ChannelError(
+            f"{what}: cannot reach {host_of(url)} ({exc.reason}); will retry", retryable=True
+        ) from None
+    except (TimeoutError, OSError) as exc:
+        raise ChannelError(
+            f"{what}: no answer from {host_of(url)} ({exc or 'timed out'}); will retry",
+            retryable=True,
+        ) from None
+    text = " ".join(body.decode("utf-8", "replace").split())[:300]
+    return Answer(status, text, retry)
+
+
+def status_error(answer: Answer, what: str, advice: str) -> ChannelError:
+    """The generic mapping: 408/425/429/5xx are retried, any other failure needs a person."""
+    said = f" {answer.body}" if answer.body else ""
+    if answer.status in RETRYABLE_STATUSES or answer.status >= 500:
+        wait = f" in {answer.retry_after:g} s" if answer.retry_after is not None else ""
+        return ChannelError(
+            f"{what} is busy or failing ({answer.status}{said}); will retry{wait}",
+            retryable=True,
+            retry_after=answer.retry_after,
+        )
+    return ChannelError(
+        f"{what} refused the message ({answer.status}{said}): {advice}", retryable=False
+    )
+
+
+class WebhookChannel:
+    """POSTs the JSON of `render.webhook_body` to the URL in the keyring; any 2xx is success."""
+
+    name = "webhook"
+
+    def __init__(
+        self, secrets: SecretStore, timeout: float = 10.0, title: str = "the webhook"
+    ) -> None:
+        self.secrets = secrets
+        self.timeout = timeout
+        self.title = title
+
+    def send(self, notice: Notice) -> None:
+        url = read_secret(self.secrets, URL_SECRET, self.title)
+        if not url:
+            raise missing_secret(self.title, URL_SECRET)
+        try:  # optional: without a keyring, a token typed for this session is still found
+            token = self.secrets.get(TOKEN_SECRET)
+        except SecretsUnavailableError:
+            token = None
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        answer = post_json(url, webhook_body(notice), self.title, headers, self.timeout)
+        if not 200 <= answer.status < 300:
+            advice = (
+                f"check the bearer token (keyring {TOKEN_SECRET!r})"
+                if answer.status in (401, 403)
+                else "check the webhook URL and what the receiver expects"
+            )
+            raise status_error(answer, self.title, advice)

@@ -1,0 +1,78 @@
+"""A local HTTP server on 127.0.0.1 that answers like a Slack incoming webhook and records bodies."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+# Scripted answers: (status, plain body, extra headers), as Slack documents them.
+OK = (200, "ok", {})
+INVALID_PAYLOAD = (400, "invalid_payload", {})
+USER_NOT_FOUND = (400, "user_not_found", {})
+RATE_LIMITED = (429, "rate_limited", {"Retry-After": "1"})
+ARCHIVED = (410, "channel_is_archived", {})
+ROLLUP_ERROR = (500, "rollup_error", {})
+UNAUTHORIZED = (401, "missing bearer token", {})
+
+
+@dataclass
+class FakeSlack:
+    """Answers each POST with the next scripted reply (then `ok`); keeps every request."""
+
+    port: int = 0
+    script: list[tuple[int, str, dict[str, str]]] = field(default_factory=list)
+    bodies: list[Any] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/services/T000/B000/XXXXSECRETXXXX"
+
+    def next_reply(self) -> tuple[int, str, dict[str, str]]:
+        return self.script.pop(0) if self.script else OK
+
+
+def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            fake.bodies.append(json.loads(raw))
+            fake.headers.append(dict(self.headers.items()))
+            fake.paths.append(self.path)
+            status, body, extra = fake.next_reply()
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in extra.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet test output
+            pass
+
+    return Handler
+
+
+@contextmanager
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    fake.port = server.server_address[1]
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="fake-slack", daemon=True
+    )
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
