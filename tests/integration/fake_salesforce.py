@@ -162,7 +162,8 @@ def parse_soql(text: str) -> Query:
                 values = []
                 while not peek(")"):
                     values.append(_literal(*toks[i], name))
-                    i += 1 + peek(",")
+                    i += 1
+                    i += peek(",")
                 i += 1
                 where.append((name, "IN", values))
             elif op in ("=", "!=", "<", "<=", ">", ">="):
