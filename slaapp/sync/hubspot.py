@@ -138,11 +138,11 @@ class HubSpotConnector:
         for page in pages:
             if stream in ENGAGEMENTS:
                 events = self._engagement_events(stream, page.fresh, control)
-                yield Page(len(page.results), events, page.cursor)
+                yield Page(len(page.fresh), events, page.cursor)
                 continue
             mapped = [map_object(_raw(stream, r), self.mapping) for r in page.fresh]
             yield Page(
-                len(page.results),
+                len(page.fresh),
                 tuple(e for m in mapped for e in m.events),
                 page.cursor,
                 tuple(RecordInfo(m.external_id, m.kind, m.name) for m in mapped if m.events),

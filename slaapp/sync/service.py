@@ -73,7 +73,7 @@ def open_connector(
     return build_connector(connection, token, options)
 
 
-def test_connection(
+def probe_connection(
     database: Database, name: str, token: str | None = None, options: ConnectOptions | None = None
 ) -> AccountInfo:
     """Probe a saved connection; raises SyncError or TokenMissingError with a plain message."""
@@ -138,8 +138,7 @@ def sync_source(
 
 
 def _words(exc: BaseException | str) -> str:
-    text = str(exc) or type(exc).__name__
-    return text[:1].upper() + text[1:]
+    return str(exc) or type(exc).__name__
 
 
 def _end(

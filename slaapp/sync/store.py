@@ -70,7 +70,9 @@ def claim_run(database: Database, source: str, now: int) -> tuple[int, int | Non
         with database.session() as session:
             lock = _row(session, source, LOCK_STREAM, lock=True)
             if lock is None:
-                lock = SyncCursor(source=source, stream=LOCK_STREAM, watermark=0, extra={})
+                lock = SyncCursor(
+                    source=source, stream=LOCK_STREAM, watermark=0, extra={}, updated_at=now
+                )
                 session.add(lock)
                 session.flush()
             holder = (lock.extra or {}).get("run")
