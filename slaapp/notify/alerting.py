@@ -1,0 +1,174 @@
+"""The alert service: fire due ladder steps and patterns, act on escalations, deliver through channels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models.alerts_settings import KEY, AlertSettings, load_alert_settings, save_alert_settings
+from ..models.database import Database
+from ..models.evaluation import stored_clocks
+from ..models.settings import get_setting
+from ..models.tables import AlertDelivery
+from .alerting_fire import fire_due, ladder_plan, next_clock_instant
+from .alerting_send import DUE_STATES, claim_due, record_outcomes, send_batches
+from .channel import Channel
+from .patterns import find_patterns, fire_patterns
+from .reassign import Writeback, propose_or_reassign
+from .recipients import load_directory
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A delivery that did not go through (it is retried, or waits for a manual retry)."""
+
+    channel: str
+    recipient: str
+    alert_ids: tuple[int, ...]
+    error: str
+    will_retry: bool
+
+
+@dataclass(frozen=True)
+class AlertRun:
+    """What one run did; `next_due` is when the next run has something to do (None: nothing)."""
+
+    now: int
+    fired: tuple[int, ...] = ()
+    patterns: tuple[int, ...] = ()
+    actions: tuple[int, ...] = ()
+    sent: int = 0
+    digests: int = 0
+    failures: tuple[Failure, ...] = ()
+    waiting: int = 0
+    next_due: int | None = None
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.fired)} alert{'s' if len(self.fired) != 1 else ''} fired",
+            f"{self.sent} message{'s' if self.sent != 1 else ''} sent ({self.digests} digests)",
+        ]
+        if self.patterns:
+            parts.append(f"{len(self.patterns)} pattern escalations")
+        if self.actions:
+            parts.append(f"{len(self.actions)} escalation actions")
+        if self.failures:
+            parts.append(f"{len(self.failures)} failed")
+        if self.waiting:
+            parts.append(f"{self.waiting} waiting")
+        return ", ".join(parts)
+
+
+def _channel_map(channels: Iterable[Channel] | Mapping[str, Channel]) -> dict[str, Channel]:
+    if isinstance(channels, Mapping):
+        return dict(channels)
+    return {c.name: c for c in channels}
+
+
+def run_alerts(
+    database: Database,
+    now: int,
+    channels: Iterable[Channel] | Mapping[str, Channel] = (),
+    writeback: Writeback | None = None,
+) -> AlertRun:
+    """Fire every step due at `now`, then send what is due on the given channels.
+
+    Firing and claiming happen in one transaction, sending outside it, and the outcomes in
+    another, so a crash between them leaves claimed deliveries that are retried later.
+    Deliveries on channels not given (desktop in a headless run) keep waiting.
+    """
+    by_name = _channel_map(channels)
+    with database.session() as session:
+        if get_setting(session, KEY) is None:
+            save_alert_settings(session, AlertSettings(), now)
+        settings = load_alert_settings(session)
+        directory = load_directory(session)
+        try:
+            stored = stored_clocks(session, now)
+        except LookupError:  # no matrix yet: nothing can be late
+            stored = None
+        fired, patterns, actions = [], [], []
+        clock_next = None
+        if stored is not None:
+            view = ladder_plan(session, stored, now, settings)
+            clock_next = next_clock_instant(view, now, fired=True)
+            fired = fire_due(session, stored, view, directory, settings, now)
+            for item in fired:
+                if item.step.reassign and not item.reminder:
+                    action = propose_or_reassign(
+                        session, directory, alert_id=item.alert_id, record_id=item.record_id,
+                        owner=item.owner, policy=settings.reassign_policy, now=now,
+                        writeback=writeback,
+                    )  # fmt: skip
+                    if action is not None:
+                        actions.append(action.id)
+            patterns = fire_patterns(
+                session, find_patterns(session, stored, directory, settings, now), settings, now
+            )
+        batches = claim_due(session, now, by_name, settings)
+    outcomes = send_batches(batches, by_name)
+    with database.session() as session:
+        record_outcomes(session, outcomes, now, settings)
+        next_due = _earliest(session, clock_next, now, by_name)
+    failures = tuple(
+        Failure(o.channel, o.recipient, o.alert_ids, o.error, o.retryable)
+        for o in outcomes
+        if o.error is not None
+    )
+    sent = [b for b, o in zip(batches, outcomes, strict=True) if o.error is None]
+    return AlertRun(
+        now=now,
+        fired=tuple(f.alert_id for f in fired),
+        patterns=tuple(patterns),
+        actions=tuple(actions),
+        sent=len(sent),
+        digests=sum(1 for b in sent if b.notice.severity == "digest"),
+        failures=failures,
+        waiting=_waiting(database),
+        next_due=next_due,
+    )
+
+
+def _waiting(database: Database) -> int:
+    with database.session() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(AlertDelivery)
+                .where(AlertDelivery.state.in_(DUE_STATES))
+            )
+            or 0
+        )
+
+
+def next_due_instant(
+    database: Database, now: int, channels: Iterable[str] | None = None
+) -> int | None:
+    """The next instant a run has work: a step crossing, a reminder, a snooze end, or a
+    waiting delivery on one of `channels` (all channels when None). None when nothing is due."""
+    with database.session() as session:
+        settings = load_alert_settings(session)
+        try:
+            stored = stored_clocks(session, now)
+        except LookupError:
+            stored = None
+        found = None
+        if stored is not None:
+            found = next_clock_instant(
+                ladder_plan(session, stored, now, settings), now, fired=False
+            )
+        return _earliest(session, found, now, channels)
+
+
+def _earliest(
+    session: Session, clock_next: int | None, now: int, channels: Iterable[str] | None
+) -> int | None:
+    query = select(func.min(AlertDelivery.not_before)).where(AlertDelivery.state.in_(DUE_STATES))
+    if channels is not None:
+        query = query.where(AlertDelivery.channel.in_(list(channels)))
+    delivery = session.scalar(query)
+    candidates = [c for c in (clock_next, delivery) if c is not None]
+    return max(min(candidates), now) if candidates else None

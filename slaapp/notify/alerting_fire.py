@@ -1,0 +1,250 @@
+"""Firing: evaluate the clocks now, fire each due ladder step once, queue its deliveries."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..engine.alert_clocks import ClockLadders, clock_ladders, open_rows
+from ..engine.alert_ladder import NEVER, WARNING, Plan, Step, plan
+from ..engine.calendar import Calendar
+from ..engine.clocks import OPEN_STATUSES
+from ..engine.eventlog import NO_VALUE
+from ..models.alerts_settings import AlertSettings
+from ..models.evaluation import StoredClocks
+from ..models.tables import Alert, AlertClockState, AlertDelivery, Record, Setting
+from .compose import ClockFacts, lines, title
+from .noise import digest_slot, release_at
+from .recipients import Directory
+
+
+@dataclass(frozen=True)
+class Fired:
+    """A step fired for a clock, with what the escalation actions need."""
+
+    alert_id: int
+    record_id: int
+    handoff: str
+    team: str
+    owner: str | None
+    step: Step
+    reminder: int
+
+
+@dataclass(frozen=True, eq=False)
+class LadderView:
+    """The ladders of the open clocks and the plan for them at one instant."""
+
+    ladders: ClockLadders
+    keys: list[tuple[int, str, int]]
+    plan: Plan
+
+
+def ladder_plan(
+    session: Session, stored: StoredClocks, now: int, settings: AlertSettings
+) -> LadderView:
+    clocks = stored.clocks
+    rows = open_rows(clocks)
+    matrices = {v.number: v.matrix for v in stored.matrices}
+    ladders = clock_ladders(clocks, matrices, stored.versions, rows)
+    keys = [
+        (
+            int(stored.record_ids[clocks.record[r]]),
+            clocks.handoff_keys[clocks.handoff[r]],
+            int(clocks.cycle[r]),
+        )
+        for r in rows.tolist()
+    ]
+    states = {
+        (s.record_id, s.handoff, s.cycle): s for s in session.scalars(select(AlertClockState))
+    }
+    n = len(ladders)
+    fired = np.full(n, -1, dtype=np.int32)
+    fired_at = np.zeros(n, dtype=np.int64)
+    acked = np.zeros(n, dtype=np.bool_)
+    snoozed = np.zeros(n, dtype=np.int64)
+    for i, key in enumerate(keys):
+        state = states.get(key)
+        if state is None:
+            continue
+        fired[i] = ladders.index_of(i, state.step_at)
+        fired_at[i] = state.fired_at
+        acked[i] = state.acknowledged_at is not None
+        snoozed[i] = state.snoozed_until or 0
+    result = plan(
+        ladders.crossing, ladders.remindable, np.ones(n, dtype=np.bool_), fired, fired_at, acked,
+        snoozed, now, settings.remind_every_minutes * 60,
+    )  # fmt: skip
+    return LadderView(ladders, keys, result)
+
+
+def next_clock_instant(view: LadderView, now: int, *, fired: bool) -> int | None:
+    """When the next step or reminder is due; `fired` says the plan's firings were stored."""
+    if not len(view.ladders):
+        return None
+    if not fired and bool((view.plan.step >= 0).any()):
+        return now
+    found = int(view.plan.next_at.min())
+    return None if found >= NEVER else found
+
+
+def fire_due(
+    session: Session,
+    stored: StoredClocks,
+    view: LadderView,
+    directory: Directory,
+    settings: AlertSettings,
+    now: int,
+) -> list[Fired]:
+    """Store an alert, the clock's ladder state and the deliveries for every due step."""
+    due = np.flatnonzero(view.plan.step >= 0)
+    if due.size == 0:
+        return []
+    clocks = stored.clocks
+    rows = view.ladders.rows
+    record_ids = sorted({view.keys[i][0] for i in due.tolist()})
+    records = {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(record_ids)))}
+    links = _links(session)
+    open_mask = np.isin(clocks.status, OPEN_STATUSES)
+    load = Counter(clocks.owner[open_mask].tolist())
+    names = {h.key: h.name for v in stored.matrices for h in v.matrix.handoffs}
+    segments = {s.key: s.name for v in stored.matrices for s in v.matrix.segments}
+    fired: list[Fired] = []
+    for i in due.tolist():
+        row = int(rows[i])
+        step = view.ladders.steps[i][int(view.plan.step[i])]
+        record_id, handoff, cycle = view.keys[i]
+        record = records[record_id]
+        owner_code = int(clocks.owner[row])
+        owner = None if owner_code == NO_VALUE else clocks.owners[owner_code]
+        member = directory.find(owner)
+        team = stored.teams.get(handoff, "")
+        facts = ClockFacts(
+            record_id=record_id, record_name=record.name or record.external_id,
+            source=record.source, external_id=record.external_id, handoff=handoff,
+            handoff_name=names.get(handoff, handoff),
+            segment_name=segments.get(clocks.segment_keys[clocks.segment[row]], ""),
+            team=team, owner=owner, owner_name=directory.name_of(owner),
+            target=int(clocks.target[row]), remaining=int(clocks.target[row] - clocks.elapsed[row]),
+            amount=_amount(record.attributes.get("amount")), tier=str(record.attributes.get("tier") or ""),
+            lead_source=str(record.attributes.get("source") or ""),
+            open_load=load.get(owner_code, 0) if owner_code != NO_VALUE else 0,
+            capacity=member.capacity if member is not None else None,
+            link=_link(links, record),
+        )  # fmt: skip
+        reminder = 0
+        if bool(view.plan.reminder[i]):
+            reminder = 1 + int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(Alert)
+                    .where(
+                        Alert.record_id == record_id,
+                        Alert.handoff == handoff,
+                        Alert.cycle == cycle,
+                        Alert.step == step.key,
+                        Alert.reminder > 0,
+                    )
+                )
+                or 0
+            )
+        alert = Alert(
+            dedup_key=f"clock:{record_id}:{handoff}:{cycle}:{step.key}:{reminder}",
+            record_id=record_id, handoff=handoff, cycle=cycle, step=step.key, step_at=step.at,
+            severity=step.kind, reminder=reminder, fired_at=now, owner=owner, team=team,
+            title=title(step, facts, reminder), lines=list(lines(step, facts)), link=facts.link,
+        )  # fmt: skip
+        try:
+            with session.begin_nested():
+                session.add(alert)
+                session.flush()
+        except IntegrityError:  # another desktop fired it first
+            continue
+        _save_state(session, (record_id, handoff, cycle), step, now, reminder)
+        calendar = _rule_calendar(stored, row)
+        roles = step.notify if step.kind != WARNING else settings.warning_notify
+        channels = step.channels if step.kind != WARNING else settings.warning_channels
+        if not roles:
+            roles = ("owner",)
+        if not channels:
+            channels = ("desktop",)
+        for recipient in directory.resolve_all(roles, owner, team):
+            at = release_at(now, step.kind, recipient.member, calendar, settings)
+            for channel in channels:
+                digest = step.kind == WARNING and channel != "desktop"
+                session.add(
+                    AlertDelivery(
+                        alert_id=alert.id,
+                        channel=channel,
+                        recipient_key=recipient.key,
+                        recipient_name=recipient.name,
+                        address=recipient.address,
+                        state="waiting",
+                        not_before=digest_slot(at, settings.digest_every_minutes) if digest else at,
+                        attempts=0,
+                        digest=digest,
+                    )
+                )
+        fired.append(Fired(alert.id, record_id, handoff, team, owner, step, reminder))
+    session.flush()
+    return fired
+
+
+def _save_state(
+    session: Session, key: tuple[int, str, int], step: Step, now: int, reminder: int
+) -> None:
+    record_id, handoff, cycle = key
+    state = session.scalar(
+        select(AlertClockState).where(
+            AlertClockState.record_id == record_id,
+            AlertClockState.handoff == handoff,
+            AlertClockState.cycle == cycle,
+        )
+    )
+    if state is None:
+        session.add(
+            AlertClockState(
+                record_id=record_id,
+                handoff=handoff,
+                cycle=cycle,
+                step=step.key,
+                step_at=step.at,
+                fired_at=now,
+            )
+        )
+        return
+    if not reminder:
+        state.step, state.step_at, state.acknowledged_at = step.key, step.at, None
+    state.fired_at = now
+
+
+def _rule_calendar(stored: StoredClocks, row: int) -> Calendar:
+    clocks = stored.clocks
+    version = int(stored.versions[row])
+    matrix = next(v.matrix for v in stored.matrices if v.number == version)
+    handoff = matrix.handoff(clocks.handoff_keys[clocks.handoff[row]])
+    return matrix.calendar(handoff.rule_calendar(clocks.segment_keys[clocks.segment[row]]))
+
+
+def _links(session: Session) -> dict[str, str]:
+    setting = session.get(Setting, "crm.record_url")
+    return {str(k): str(v) for k, v in (setting.value if setting else {}).items()}
+
+
+def _link(links: dict[str, str], record: Record) -> str | None:
+    template = links.get(record.source)
+    return template.format(external_id=record.external_id) if template else None
+
+
+def _amount(value: object) -> float | None:
+    try:
+        found = float(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+    return None if found is None or math.isnan(found) else found

@@ -1,0 +1,156 @@
+"""Delivery: claim due deliveries, group each person's into digests, send, record the outcome."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models.alerts_settings import AlertSettings
+from ..models.tables import Alert, AlertDelivery
+from .channel import Channel, ChannelError, Notice
+from .compose import digest_lines, digest_title
+from .noise import HOUR, RateLimiter, backoff
+
+log = logging.getLogger(__name__)
+LEASE = 300
+"""Seconds a claimed delivery stays claimed; a run that died mid-send is retried after it."""
+DUE_STATES = ("waiting", "retrying", "sending")
+URGENCY = {"escalation": 0, "pattern": 1, "breach": 2, "warning": 3}
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One message to send: the deliveries it covers and the notice itself."""
+
+    channel: str
+    delivery_ids: tuple[int, ...]
+    notice: Notice
+
+
+@dataclass(frozen=True)
+class Outcome:
+    channel: str
+    delivery_ids: tuple[int, ...]
+    alert_ids: tuple[int, ...]
+    recipient: str
+    error: str | None = None
+    retryable: bool = False
+    retry_after: float | None = None
+
+
+def claim_due(
+    session: Session, now: int, channels: Collection[str], settings: AlertSettings
+) -> list[Batch]:
+    """Deliveries due now on these channels, grouped per channel and person, claimed for sending."""
+    if not channels:
+        return []
+    rows = session.execute(
+        select(AlertDelivery, Alert)
+        .join(Alert, Alert.id == AlertDelivery.alert_id)
+        .where(
+            AlertDelivery.state.in_(DUE_STATES),
+            AlertDelivery.not_before <= now,
+            AlertDelivery.channel.in_(list(channels)),
+        )
+        .order_by(AlertDelivery.id)
+    ).all()
+    groups: dict[tuple[str, str], list[tuple[AlertDelivery, Alert]]] = {}
+    for delivery, alert in rows:
+        if alert.acknowledged_at is not None:
+            delivery.state, delivery.last_error = "cancelled", "acknowledged before delivery"
+            continue
+        if alert.snoozed_until is not None and alert.snoozed_until > now:
+            delivery.not_before = alert.snoozed_until
+            continue
+        groups.setdefault((delivery.channel, delivery.recipient_key), []).append((delivery, alert))
+    recent = session.execute(
+        select(AlertDelivery.channel, AlertDelivery.recipient_key, AlertDelivery.sent_at).where(
+            AlertDelivery.sent_at > now - HOUR
+        )
+    ).all()
+    sends = {(c, who, at) for c, who, at in recent if at is not None}
+    limiter = RateLimiter(settings, [(c, at) for c, _, at in sends])
+    batches = []
+    for (channel, _), members in groups.items():
+        slot = limiter.next_slot(channel, now)
+        if slot > now:
+            for delivery, _alert in members:
+                delivery.state, delivery.not_before = "waiting", slot
+                delivery.last_error = f"{channel} rate limit reached; sending at the next free slot"
+            continue
+        limiter.record(channel, now)
+        for delivery, _alert in members:
+            delivery.state, delivery.not_before = "sending", now + LEASE
+        batches.append(
+            Batch(
+                channel,
+                tuple(d.id for d, _ in members),
+                _notice([a for _, a in members], members[0][0]),
+            )
+        )
+    return batches
+
+
+def _notice(alerts: list[Alert], delivery: AlertDelivery) -> Notice:
+    if len(alerts) == 1:
+        alert = alerts[0]
+        return Notice(
+            (alert.id,), alert.severity, delivery.recipient_key, delivery.recipient_name,
+            delivery.address, alert.title, tuple(alert.lines), alert.link, alert.record_id,
+        )  # fmt: skip
+    ordered = sorted(alerts, key=lambda a: (URGENCY.get(a.severity, 9), a.fired_at, a.id))
+    return Notice(
+        tuple(a.id for a in ordered), "digest", delivery.recipient_key, delivery.recipient_name,
+        delivery.address, digest_title(len(ordered), delivery.recipient_name),
+        digest_lines([(a.title, a.link) for a in ordered]),
+    )  # fmt: skip
+
+
+def send_batches(batches: list[Batch], channels: Mapping[str, Channel]) -> list[Outcome]:
+    """Send each batch; a failure is an outcome to record, never an exception that loses others."""
+    outcomes = []
+    for batch in batches:
+        base = (
+            batch.channel,
+            batch.delivery_ids,
+            batch.notice.alert_ids,
+            batch.notice.recipient_key,
+        )
+        try:
+            channels[batch.channel].send(batch.notice)
+        except ChannelError as exc:
+            outcomes.append(Outcome(*base, str(exc), exc.retryable, exc.retry_after))
+            continue
+        except Exception as exc:  # a bug in a channel: logged, kept for retry, never lost
+            log.exception(
+                "the %s channel failed on alerts %s", batch.channel, batch.notice.alert_ids
+            )
+            outcomes.append(
+                Outcome(*base, f"internal error in the {batch.channel} channel: {exc}", True)
+            )
+            continue
+        outcomes.append(Outcome(*base))
+    return outcomes
+
+
+def record_outcomes(
+    session: Session, outcomes: list[Outcome], now: int, settings: AlertSettings
+) -> None:
+    for outcome in outcomes:
+        for delivery in session.scalars(
+            select(AlertDelivery).where(AlertDelivery.id.in_(outcome.delivery_ids))
+        ):
+            delivery.attempts += 1
+            if outcome.error is None:
+                delivery.state, delivery.sent_at, delivery.last_error = "sent", now, None
+            elif outcome.retryable and delivery.attempts < settings.max_attempts:
+                delivery.state, delivery.last_error = "retrying", outcome.error
+                delivery.not_before = now + backoff(
+                    delivery.attempts, settings, outcome.retry_after
+                )
+            else:
+                delivery.state, delivery.last_error = "failed", outcome.error

@@ -1,0 +1,116 @@
+"""Noise control: quiet hours, business hours only, digest slots, rate limits, retry backoff."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ..engine.calendar import Calendar
+from ..models.alerts_settings import AlertSettings
+from .recipients import Member
+
+HOUR = 3600
+
+
+def working(member: Member, t: int) -> bool:
+    """Whether t falls in the person's working hours (Monday to Friday, their time zone)."""
+    local = datetime.fromtimestamp(t, ZoneInfo(member.timezone))
+    start, end = member.hours
+    return local.weekday() < 5 and start <= local.hour < end
+
+
+def next_working(member: Member, t: int) -> int:
+    """t when the person works then, else the start of their next working period."""
+    if working(member, t):
+        return t
+    zone = ZoneInfo(member.timezone)
+    local = datetime.fromtimestamp(t, zone)
+    start, end = member.hours
+    day = local.date()
+    for offset in range(8):
+        candidate_day = day + timedelta(days=offset)
+        if candidate_day.weekday() >= 5:
+            continue
+        opens = datetime(
+            candidate_day.year, candidate_day.month, candidate_day.day, start, tzinfo=zone
+        )
+        instant = int(opens.timestamp())
+        if instant > t:
+            return instant
+        if offset == 0 and local.hour < end:
+            return t
+    return t  # no working hours at all: deliver now rather than never
+
+
+def release_at(
+    t: int,
+    severity: str,
+    member: Member | None,
+    calendar: Calendar | None,
+    settings: AlertSettings,
+) -> int:
+    """The first instant at or after t when this alert may reach this person.
+
+    Quiet hours hold it until the person's working hours; "business hours only" until the
+    rule calendar opens; critical escalations bypass both when the policy allows.
+    """
+    if severity == "escalation" and settings.critical_bypass:
+        return t
+    for _ in range(16):
+        moved = t
+        if settings.quiet_hours and member is not None:
+            moved = next_working(member, moved)
+        if settings.business_hours_only and calendar is not None:
+            moved = calendar.next_open(moved)
+        if moved == t:
+            return t
+        t = moved
+    return t
+
+
+def digest_slot(t: int, every_minutes: int) -> int:
+    """The next digest instant at or after t (slots aligned on UTC multiples of the period)."""
+    period = max(every_minutes, 1) * 60
+    return -(-t // period) * period
+
+
+def backoff(attempts: int, settings: AlertSettings, retry_after: float | None) -> int:
+    """Seconds to wait before the next attempt: Retry-After when given, else doubling."""
+    if retry_after is not None and retry_after > 0:
+        return int(min(max(retry_after, 1), settings.retry_max_seconds))
+    return int(
+        min(settings.retry_base_seconds * 2 ** max(attempts - 1, 0), settings.retry_max_seconds)
+    )
+
+
+class RateLimiter:
+    """Sends per channel in the last hour; a full channel says when its next slot frees up."""
+
+    def __init__(self, settings: AlertSettings, recent: Iterable[tuple[str, int]]) -> None:
+        self._limits = settings.rate_limit_per_hour
+        self._sent: dict[str, list[int]] = {}
+        for channel, at in recent:
+            self._sent.setdefault(channel, []).append(at)
+
+    def next_slot(self, channel: str, now: int) -> int:
+        """now when the channel may send now, else the instant it may."""
+        limit = self._limits.get(channel, 0)
+        if limit <= 0:
+            return now
+        window = sorted(at for at in self._sent.get(channel, []) if at > now - HOUR)
+        if len(window) < limit:
+            return now
+        return window[len(window) - limit] + HOUR
+
+    def record(self, channel: str, at: int) -> None:
+        self._sent.setdefault(channel, []).append(at)
+
+
+def local_day_start(t: int, zone: str = "UTC") -> int:
+    local = datetime.fromtimestamp(t, ZoneInfo(zone))
+    return int(datetime(local.year, local.month, local.day, tzinfo=ZoneInfo(zone)).timestamp())
+
+
+def utc_day(t: int) -> str:
+    return datetime.fromtimestamp(t, UTC).date().isoformat()

@@ -1,0 +1,180 @@
+"""Pattern escalations: a person with many breaches lately, a team late today (framed as capacity)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..engine.clocks import BREACHED, MISSED
+from ..engine.eventlog import NO_VALUE
+from ..models.alerts_settings import AlertSettings
+from ..models.evaluation import StoredClocks
+from ..models.tables import Alert, AlertDelivery
+from .noise import local_day_start, release_at, utc_day
+from .recipients import Directory, Recipient
+
+HOUR = 3600
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A pattern worth a manager's attention, and who should hear about it."""
+
+    dedup_key: str
+    subject: str
+    team: str
+    title: str
+    lines: tuple[str, ...]
+    recipients: tuple[Recipient, ...]
+    owner: str | None = None
+
+
+def find_patterns(
+    session: Session, stored: StoredClocks, directory: Directory, settings: AlertSettings, now: int
+) -> list[Pattern]:
+    found = _person_patterns(session, directory, settings, now)
+    found += _team_patterns(stored, directory, settings, now)
+    return found
+
+
+def _person_patterns(
+    session: Session, directory: Directory, settings: AlertSettings, now: int
+) -> list[Pattern]:
+    if settings.pattern_breaches <= 0:
+        return []
+    since = now - settings.pattern_window_hours * HOUR
+    owners = session.scalars(
+        select(Alert.owner).where(
+            Alert.step == "breach",
+            Alert.reminder == 0,
+            Alert.fired_at > since,
+            Alert.owner.is_not(None),
+        )
+    ).all()
+    patterns = []
+    days = max(settings.pattern_window_hours // 24, 1)
+    for owner, count in sorted(Counter(owners).items()):
+        if owner is None or count < settings.pattern_breaches:
+            continue
+        person = directory.find(owner)
+        manager = directory.find(person.manager) if person is not None else None
+        if person is None or manager is None:
+            continue
+        patterns.append(
+            Pattern(
+                f"pattern:person:{owner}:{utc_day(now)}",
+                owner,
+                person.team,
+                f"{person.name} breached {count} SLAs in {days} days",
+                (
+                    f"{person.name} ({person.team}) has had {count} breached handoffs in the last {days} days "
+                    f"(threshold {settings.pattern_breaches}).",
+                    "Worth a conversation: workload, routing or training may need attention.",
+                ),
+                (Recipient(manager.key, manager.name, manager.email, manager),),
+                owner,
+            )
+        )
+    return patterns
+
+
+def _team_patterns(
+    stored: StoredClocks, directory: Directory, settings: AlertSettings, now: int
+) -> list[Pattern]:
+    clocks = stored.clocks
+    if not len(clocks) or settings.team_breach_rate <= 0:
+        return []
+    today = clocks.started_at >= local_day_start(now)
+    late = np.isin(clocks.status, (BREACHED, MISSED))
+    handoff_team = np.array(
+        [stored.teams.get(k, "") for k in clocks.handoff_keys] or [""], dtype=object
+    )
+    teams = handoff_team[clocks.handoff]
+    patterns = []
+    for team in sorted({str(t) for t in teams[today].tolist() if t}):
+        members = today & (teams == team)
+        total, breached = int(members.sum()), int((members & late).sum())
+        if total < settings.team_min_clocks or breached / total < settings.team_breach_rate:
+            continue
+        by_owner: dict[str, list[bool]] = defaultdict(list)
+        for owner, is_late in zip(
+            clocks.owner[members].tolist(), late[members].tolist(), strict=True
+        ):
+            if owner != NO_VALUE:
+                by_owner[clocks.owners[owner]].append(is_late)
+        whole_team = bool(by_owner) and all(any(v) for v in by_owner.values())
+        managers: dict[str, Recipient] = {}
+        for owner in by_owner:
+            person = directory.find(owner)
+            manager = directory.find(person.manager) if person is not None else None
+            if manager is not None:
+                managers[manager.key] = Recipient(manager.key, manager.name, manager.email, manager)
+        if not managers:
+            continue
+        rate = f"{breached} of {total} clocks started today ({breached / total:.0%})"
+        if whole_team:
+            title = f"Capacity: the {team} team is behind today"
+            lines = (
+                f"{rate} are late, and every one of the {len(by_owner)} people on them has at least one.",
+                "This looks like capacity, not individual performance: consider extra hands or rebalancing routing.",
+            )
+        else:
+            worst = sorted(by_owner.items(), key=lambda kv: -sum(kv[1]))[:3]
+            title = f"{team}: breach rate {breached / total:.0%} today"
+            lines = (
+                f"{rate} are late (threshold {settings.team_breach_rate:.0%}).",
+                "Most late: " + ", ".join(f"{directory.name_of(o)} ({sum(v)})" for o, v in worst),
+            )
+        patterns.append(
+            Pattern(
+                f"pattern:team:{team}:{utc_day(now)}",
+                team,
+                team,
+                title,
+                lines,
+                tuple(managers.values()),
+            )
+        )
+    return patterns
+
+
+def fire_patterns(
+    session: Session, patterns: list[Pattern], settings: AlertSettings, now: int
+) -> list[int]:
+    """Store each new pattern once (per subject and day) with deliveries to its managers."""
+    fired = []
+    for pattern in patterns:
+        alert = Alert(
+            dedup_key=pattern.dedup_key, step="pattern", severity="pattern", fired_at=now,
+            owner=pattern.owner,
+            team=pattern.team, title=pattern.title, lines=list(pattern.lines),
+        )  # fmt: skip
+        try:
+            with session.begin_nested():
+                session.add(alert)
+                session.flush()
+        except IntegrityError:
+            continue
+        for recipient in pattern.recipients:
+            for channel in ("desktop", "email"):
+                session.add(
+                    AlertDelivery(
+                        alert_id=alert.id,
+                        channel=channel,
+                        recipient_key=recipient.key,
+                        recipient_name=recipient.name,
+                        address=recipient.address,
+                        state="waiting",
+                        not_before=release_at(now, "pattern", recipient.member, None, settings),
+                        attempts=0,
+                        digest=False,
+                    )
+                )
+        fired.append(alert.id)
+    session.flush()
+    return fired
