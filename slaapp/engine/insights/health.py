@@ -146,7 +146,8 @@ def root_causes(
                 excess, n,
             ))  # fmt: skip
     causes.sort(key=lambda c: -c.excess_breaches)
-    return tuple(c for c in causes if c.excess_breaches >= MIN_EXCESS)
+    # A source without data is a finding even where it costs no breaches (segments, quality).
+    return tuple(c for c in causes if c.kind == "data" or c.excess_breaches >= MIN_EXCESS)
 
 
 def _handoff_name(frame: Frame, key: str) -> str:

@@ -122,28 +122,47 @@ class _Rates:
         self.slot = _tally(list(zip(owners, slots, strict=True)), label)
         self.rule = _tally(rules, label)
 
-    def owner_rate(self, owner: str, own: float = 0.0, count: int = 0) -> float:
+    def owner_rate(self, owner: str) -> float:
         hits, n = self.owner.get(owner, (0.0, 0))
-        return (hits - own + PRIOR * self.base) / (n - count + PRIOR)
+        return (hits + PRIOR * self.base) / (n + PRIOR)
 
     def features(
-        self, owners: list[str], slots: list[int], rules: list[tuple[str, str]], own: B | None
+        self, owners: list[str], slots: list[int], rules: list[tuple[str, str]]
     ) -> tuple[F64, F64]:
-        """Slot and rule rates; with `own`, each sample's own outcome is left out (training)."""
+        """Slot rates (shrunk toward the owner's, then the base rate) and rule rates."""
         slot_rate = np.empty(len(owners))
         rule_rate = np.empty(len(owners))
-        labels = own.tolist() if own is not None else [0.0] * len(owners)
-        count = 1 if own is not None else 0
-        for i, (owner, slot, rule, y) in enumerate(zip(owners, slots, rules, labels, strict=True)):
-            prior = self.owner_rate(owner, y, count)
+        for i, (owner, slot, rule) in enumerate(zip(owners, slots, rules, strict=True)):
+            prior = self.owner_rate(owner)
             hits, n = self.slot.get((owner, slot), (0.0, 0))
-            slot_rate[i] = (hits - y * count + PRIOR * prior) / (n - count + PRIOR)
+            slot_rate[i] = (hits + PRIOR * prior) / (n + PRIOR)
             hits, n = self.rule.get(rule, (0.0, 0))
-            rule_rate[i] = (hits - y * count + PRIOR * self.base) / (n - count + PRIOR)
+            rule_rate[i] = (hits + PRIOR * self.base) / (n + PRIOR)
         return slot_rate, rule_rate
 
 
+def _cross_fitted(
+    owners: list[str], slots: list[int], rules: list[tuple[str, str]], label: B, seed: int
+) -> tuple[F64, F64]:
+    """Rates for fitting: each sample's from the other half of the samples (no own outcome)."""
+    fold = np.random.default_rng(seed).integers(0, 2, label.size).astype(np.bool_)
+    slot_rate = np.empty(label.size)
+    rule_rate = np.empty(label.size)
+    for side in (False, True):
+        source = fold != side
+        rates = _Rates(_pick(owners, source), _pick(slots, source), _pick(rules, source),
+                       label[source])  # fmt: skip
+        target = fold == side
+        found = rates.features(_pick(owners, target), _pick(slots, target), _pick(rules, target))
+        slot_rate[target], rule_rate[target] = found
+    return slot_rate, rule_rate
+
+
 K = TypeVar("K", bound=Hashable)
+
+
+def _pick(values: list[K], where: B) -> list[K]:
+    return [v for v, keep in zip(values, where.tolist(), strict=True) if keep]
 
 
 def _tally(keys: Sequence[K], label: B) -> dict[K, tuple[float, int]]:
@@ -191,19 +210,17 @@ def fit_breach_model(
     if not label[train].any() or label[train].all() or test.sum() == 0:
         raise ValueError("the training part of the history has no breaches or no met clocks")
 
-    def pick(values: list[K], where: B) -> list[K]:
-        return [v for v, keep in zip(values, where.tolist(), strict=True) if keep]
-
-    first = _Rates(pick(owners, train), pick(slots, train), pick(rules, train), label[train])
+    tr_owners, tr_slots, tr_rules = _pick(owners, train), _pick(slots, train), _pick(rules, train)
+    first = _Rates(tr_owners, tr_slots, tr_rules, label[train])
     x_train = _design(
         share[train], remaining[train], load[train],
-        *first.features(pick(owners, train), pick(slots, train), pick(rules, train), label[train]),
+        *_cross_fitted(tr_owners, tr_slots, tr_rules, label[train], seed),
     )  # fmt: skip
     x_test = _design(
         share[test], remaining[test], load[test],
-        *first.features(pick(owners, test), pick(slots, test), pick(rules, test), None),
+        *first.features(_pick(owners, test), _pick(slots, test), _pick(rules, test)),
     )  # fmt: skip
-    mean, scale = x_train.mean(axis=0), np.maximum(x_train.std(axis=0), 1e-9)
+    mean, scale = _standard(x_train)
     weights = fit_logistic((x_train - mean) / scale, label[train].astype(np.float64))
     p_train = predict_logistic(weights, (x_train - mean) / scale)
     p_test = predict_logistic(weights, (x_test - mean) / scale)
@@ -222,12 +239,16 @@ def fit_breach_model(
         alert_precision=float(y_test[flagged].mean()) if flagged.any() else None,
         alert_recall=float(flagged[y_test].mean()) if y_test.any() else None,
     )
-    everyone = np.ones(rows.size, dtype=np.bool_)
-    rates = _Rates(owners, slots, rules, label)
-    x_all = _design(share, remaining, load, *rates.features(owners, slots, rules, label))
-    mean, scale = x_all.mean(axis=0), np.maximum(x_all.std(axis=0), 1e-9)
-    weights = fit_logistic((x_all - mean) / scale, label[everyone].astype(np.float64))
-    return BreachModel(weights, mean, scale, zone, rates, quality)
+    x_all = _design(share, remaining, load, *_cross_fitted(owners, slots, rules, label, seed))
+    mean, scale = _standard(x_all)
+    weights = fit_logistic((x_all - mean) / scale, label.astype(np.float64))
+    return BreachModel(weights, mean, scale, zone, _Rates(owners, slots, rules, label), quality)
+
+
+def _standard(x: F64) -> tuple[F64, F64]:
+    """Column means and spreads; a constant column keeps a spread of 1 (it only shifts)."""
+    spread = x.std(axis=0)
+    return x.mean(axis=0), np.where(spread > 1e-6, spread, 1.0)
 
 
 def _best_threshold(probability: F64, label: B) -> float:
@@ -257,7 +278,7 @@ def breach_risk(model: BreachModel, clocks: ClockTable, at: int | None = None) -
     share = clocks.elapsed[rows] / clocks.target[rows]
     remaining = (clocks.target[rows] - clocks.elapsed[rows]) / 3600.0
     load = _open_load(clocks, clocks.owner[rows].astype(np.int64), instants)
-    x = _design(share, remaining, load, *model.rates.features(owners, slots, rules, None))
+    x = _design(share, remaining, load, *model.rates.features(owners, slots, rules))
     risk[rows] = predict_logistic(model.weights, (x - model.mean) / model.scale)
     return risk
 
