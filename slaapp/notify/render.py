@@ -38,7 +38,12 @@ def label(notice: Notice) -> str:
 
 
 def subject(notice: Notice) -> str:
-    return f"[{label(notice)}] {notice.title}"
+    return f"[SLA] {notice.title}"
+
+
+def items(notice: Notice) -> tuple[str, ...]:
+    """A digest's lines without their bullets (each channel draws its own list)."""
+    return tuple(line.removeprefix("• ").removeprefix("- ") for line in notice.lines)
 
 
 def _pair(line: str) -> tuple[str, str] | None:
@@ -50,9 +55,11 @@ def _pair(line: str) -> tuple[str, str] | None:
 
 def plain_text(notice: Notice) -> str:
     """The body of a text mail, an SMS or a ticket: title, lines (a list for digests), link."""
-    bullet = "  - " if notice.severity == "digest" else ""
-    parts = [f"{label(notice)}: {notice.title}", f"For: {notice.recipient_name}", ""]
-    parts += [bullet + line for line in notice.lines]
+    parts = [f"{label(notice)}: {notice.title}", f"To: {notice.recipient_name}", ""]
+    if notice.severity == "digest":
+        parts += [f"  - {item}" for item in items(notice)]
+    else:
+        parts += notice.lines
     if notice.link:
         parts += ["", f"Open the record: {notice.link}"]
     parts += ["", "Sent by slaapp; acknowledge or snooze it in the Alerts screen."]
@@ -64,8 +71,8 @@ def html_body(notice: Notice) -> str:
     esc = html.escape
     color = SEVERITY_COLORS.get(notice.severity, "#37474f")
     if notice.severity == "digest":
-        items = "".join(f'<li style="margin:0 0 6px 0">{esc(line)}</li>' for line in notice.lines)
-        body = f'<ul style="margin:0;padding-left:20px">{items}</ul>'
+        listed = "".join(f'<li style="margin:0 0 6px 0">{esc(item)}</li>' for item in items(notice))
+        body = f'<ul style="margin:0;padding-left:20px">{listed}</ul>'
     else:
         rows = []
         for line in notice.lines:
@@ -97,7 +104,7 @@ def html_body(notice: Notice) -> str:
         f'font-weight:700;letter-spacing:1px;text-transform:uppercase">{esc(label(notice))}</td></tr>'
         '<tr><td style="padding:20px">'
         f'<h2 style="margin:0 0 4px 0;font-size:19px">{esc(notice.title)}</h2>'
-        f'<p style="margin:0 0 16px 0;color:#5f6368">For {esc(notice.recipient_name)}</p>'
+        f'<p style="margin:0 0 16px 0;color:#5f6368">Addressed to {esc(notice.recipient_name)}</p>'
         f"{body}{button}</td></tr>"
         '<tr><td style="padding:12px 20px;border-top:1px solid #eceff1;color:#80868b;font-size:12px">'
         "Sent by slaapp. Acknowledge or snooze this alert in the Alerts screen.</td></tr>"
@@ -113,20 +120,25 @@ def _mrkdwn(text: str) -> str:
 def slack_payload(notice: Notice) -> dict[str, Any]:
     """Blocks for Slack plus the text fallback shown in notifications and old clients."""
     emoji = SLACK_EMOJI.get(notice.severity, ":bell:")
-    bullet = "• " if notice.severity == "digest" else ""
-    lines = "\n".join(bullet + _mrkdwn(line) for line in notice.lines) or " "
+    shown = [f"• {item}" for item in items(notice)] if notice.severity == "digest" else notice.lines
+    lines = "\n".join(_mrkdwn(line) for line in shown) or " "
     blocks: list[dict[str, Any]] = [
         {
             "type": "section",
             "text": {
                 "type": "mrkdwn",
-                "text": f"{emoji} *{_mrkdwn(label(notice))}: {_mrkdwn(notice.title)}*",
+                "text": f"{emoji} *{_mrkdwn(notice.title)}*",
             },
         },
         {"type": "section", "text": {"type": "mrkdwn", "text": lines[:3000]}},
         {
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"For {_mrkdwn(notice.recipient_name)}"}],
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": f"{_mrkdwn(label(notice))} · addressed to {_mrkdwn(notice.recipient_name)}",
+                }
+            ],
         },
     ]
     if notice.link:
@@ -143,7 +155,7 @@ def slack_payload(notice: Notice) -> dict[str, Any]:
                 ],
             }
         )
-    fallback = f"{label(notice)}: {notice.title} ({notice.recipient_name})"
+    fallback = f"{notice.title} (to {notice.recipient_name})"
     return {"text": fallback, "blocks": blocks}
 
 

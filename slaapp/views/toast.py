@@ -21,8 +21,7 @@ from PySide6.QtCore import QObject, QSocketNotifier, Qt, Signal
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from ..notify.channel import Notice
-from ..notify.render import label
-from .toast_banner import ACTIONS, ToastStack
+from .toast_banner import ACTIONS, ToastStack, toast_lines
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +103,7 @@ class DbusNotifications(QObject):
     def show(self, notice: Notice) -> None:
         from jeepney import new_method_call
 
-        lines = (("• " if notice.severity == "digest" else "") + line for line in notice.lines)
-        body = "\n".join(lines)
+        body = "\n".join(toast_lines(notice))
         if "body-markup" in self.capabilities:
             body = html.escape(body, quote=False)
         actions = ["default", "Open"] + [part for pair in ACTIONS for part in pair]
@@ -114,7 +112,7 @@ class DbusNotifications(QObject):
             "category": ("s", "x-slaapp.alert"),
             "desktop-entry": ("s", APP_NAME),
         }
-        args = (APP_NAME, 0, "dialog-warning", f"{label(notice)}: {notice.title}", body)
+        args = (APP_NAME, 0, "dialog-warning", notice.title, body)
         message = new_method_call(
             self.address, "Notify", "susssasa{sv}i", (*args, actions, hints, -1)
         )
@@ -238,8 +236,8 @@ class DesktopToaster(QObject):
                 if notice.severity in URGENT
                 else QSystemTrayIcon.MessageIcon.Warning
             )
-            text = "\n".join(notice.lines)
-            tray.showMessage(f"{label(notice)}: {notice.title}"[:64], text[:256], icon, 15000)
+            text = "\n".join(toast_lines(notice))
+            tray.showMessage(notice.title[:64], text[:256], icon, 15000)
         else:
             self.stack.add(notice)
 

@@ -14,13 +14,22 @@ from PySide6.QtWidgets import (
 )
 
 from ..notify.channel import Notice
-from ..notify.render import SEVERITY_COLORS, label
+from ..notify.render import SEVERITY_COLORS, items, label
 
 ACTIONS = (("open", "Open"), ("snooze", "Snooze 15 min"), ("acknowledge", "Acknowledge"))
 """Action keys (what the app receives) and button labels, shared with the D-Bus toasts."""
 MAX_VISIBLE = 4
 MARGIN = 16
 WIDTH = 380
+
+
+def toast_lines(notice: Notice) -> tuple[str, ...]:
+    """The body lines of a toast: a digest's alerts as bullets."""
+    return (
+        tuple(f"• {item}" for item in items(notice))
+        if notice.severity == "digest"
+        else notice.lines
+    )
 
 
 class ToastBanner(QFrame):
@@ -61,9 +70,7 @@ class ToastBanner(QFrame):
         title.setObjectName("toastTitle")
         title.setWordWrap(True)
         layout.addWidget(title)
-        body = QLabel(
-            "\n".join(("• " if notice.severity == "digest" else "") + line for line in notice.lines)
-        )
+        body = QLabel("\n".join(toast_lines(notice)))
         body.setWordWrap(True)
         body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(body)

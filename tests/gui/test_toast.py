@@ -56,7 +56,7 @@ def test_a_dbus_toast_has_three_buttons_and_reports_the_one_pressed(qtbot, windo
     ((app, replaces, icon, summary, body, actions, hints, timeout),) = daemon.calls("Notify")
     assert daemon.signatures("Notify") == ["susssasa{sv}i"]  # what strict servers demand
     assert (app, replaces, icon, timeout) == ("slaapp", 0, "dialog-warning", -1)
-    assert summary == f"SLA breach: {BREACH.title}"
+    assert summary == BREACH.title
     assert body.splitlines() == list(BREACH.lines)  # the server has no body-markup: not escaped
     assert actions == ACTIONS
     assert hints["urgency"] == ("y", 2)
@@ -79,7 +79,10 @@ def test_other_apps_toasts_are_ignored_and_digests_are_lists(qtbot, window, daem
     qtbot.waitUntil(lambda: toaster.dbus.shown != {})
     (nid,) = toaster.dbus.shown
     body = daemon.calls("Notify")[0][4]
-    assert body.splitlines()[0] == "• Harbor & Vine Co.: first contact due in 25 min"
+    assert (
+        body.splitlines()[0]
+        == "• Due soon: MQL to first contact for Harbor & Vine Co. (Ben Carter)"
+    )
     with qtbot.waitSignal(toaster.action) as pressed:
         daemon.emit("ActionInvoked", "us", (nid + 100, "acknowledge"))  # not ours
         daemon.emit("ActionInvoked", "us", (nid, "acknowledge"))

@@ -30,11 +30,11 @@ DIGEST = Notice(
     recipient_key="ben.carter",
     recipient_name="Ben Carter",
     address="ben.carter@northwind.example",
-    title="3 handoffs need you today",
+    title="3 SLA alerts for Ben Carter",
     lines=(
-        "Harbor & Vine Co.: first contact due in 25 min",
-        "Quartz Ridge LLC: first contact due in 1 h 10 min",
-        "Alder Analytics: first contact 40 min late",
+        "• Due soon: MQL to first contact for Harbor & Vine Co. (Ben Carter)",
+        "• Due soon: MQL to first contact for Quartz Ridge LLC (Ben Carter) · https://crm.example/c/2",
+        "• Breached: MQL to first contact for Alder Analytics (Ben Carter)",
     ),
 )
 
@@ -59,11 +59,11 @@ def test_an_escalation_mail_has_text_and_html_bodies(server):
     ((sender, recipients, raw),) = mailbox.received
     assert sender == USER and recipients == ["marcus.hill@northwind.example"]
     mail, text, html = _parts(raw)
-    assert mail["Subject"].strip() == f"[SLA breach] {BREACH.title}"  # folded: it is long
-    assert "Late by: 1 h 20 min (target 2 h)" in text.splitlines()
+    assert mail["Subject"].strip() == f"[SLA] {BREACH.title}"  # folded: it is long
+    assert "Late by: 1 h 20 min of business time" in text.splitlines()
     assert "Open the record: https://crm.example/contacts/9001" in text
     assert "Bluepeak Logistics &lt;Inc.&gt; &amp; Co." in html  # escaped, never raw markup
-    assert ">1 h 20 min (target 2 h)</td>" in html
+    assert ">1 h 20 min of business time</td>" in html
     assert 'href="https://crm.example/contacts/9001"' in html
 
 
@@ -71,8 +71,8 @@ def test_a_digest_renders_as_a_list(server):
     mailbox, settings = server
     EmailChannel(settings, SecretStore()).send(DIGEST)
     _, text, html = _parts(mailbox.received[0][2])
-    assert "  - Harbor & Vine Co.: first contact due in 25 min" in text.splitlines()
-    assert html.count("<li ") == 3 and "Harbor &amp; Vine Co." in html
+    assert "  - Due soon: MQL to first contact for Harbor & Vine Co. (Ben Carter)" in text
+    assert html.count("<li ") == 3 and "Harbor &amp; Vine Co." in html and "•" not in html
 
 
 def test_mail_failures_are_retryable_only_when_waiting_helps(server, monkeypatch):

@@ -29,12 +29,14 @@ BREACH = Notice(
     recipient_key="marcus.hill",
     recipient_name="Marcus Hill",
     address="marcus.hill@northwind.example",
-    title="MQL to first contact breached: Bluepeak Logistics <Inc.> & Co.",
+    title="Breached: MQL to first contact for Bluepeak Logistics <Inc.> & Co. (Ben Carter)",
     lines=(
-        "Owner: Ben Carter (SDR)",
-        "Late by: 1 h 20 min (target 2 h)",
-        "Deal value: $160,000 (Enterprise, Webinar)",
-        "Owner's open load: 17 clocks",
+        "What: MQL to first contact (Enterprise), target 1 h",
+        "For: Bluepeak Logistics <Inc.> & Co., owned by Ben Carter (SDR)",
+        "Late by: 1 h 20 min of business time",
+        "Deal value: $160,000",
+        "Source: Webinar · Tier: Enterprise",
+        "Ben Carter's open load: 17 open clocks (capacity 60)",
     ),
     link="https://crm.example/contacts/9001",
     record_id=9001,
@@ -52,16 +54,15 @@ def test_slack_posts_blocks_with_a_text_fallback_and_a_link_button(slack):
     SlackChannel(SecretStore()).send(BREACH)
     (body,) = slack.bodies
     assert slack.paths == ["/services/T000/B000/XXXXSECRETXXXX"]
-    assert body["text"] == (
-        "SLA breach: MQL to first contact breached: Bluepeak Logistics <Inc.> & Co. (Marcus Hill)"
-    )
+    assert body["text"] == f"{BREACH.title} (to Marcus Hill)"
     title, lines, context, actions = body["blocks"]
     assert title["text"]["text"] == (
-        ":rotating_light: *SLA breach: MQL to first contact breached: "
-        "Bluepeak Logistics &lt;Inc.&gt; &amp; Co.*"
+        ":rotating_light: *Breached: MQL to first contact for "
+        "Bluepeak Logistics &lt;Inc.&gt; &amp; Co. (Ben Carter)*"
     )
-    assert lines["text"]["text"].splitlines() == list(BREACH.lines)
-    assert context["elements"][0]["text"] == "For Marcus Hill"
+    assert lines["text"]["text"].splitlines()[2:] == list(BREACH.lines[2:])
+    assert "For: Bluepeak Logistics &lt;Inc.&gt; &amp; Co., owned by" in lines["text"]["text"]
+    assert context["elements"][0]["text"] == "SLA breach · addressed to Marcus Hill"
     (button,) = actions["elements"]
     assert button["url"] == "https://crm.example/contacts/9001"
     assert button["text"]["text"] == "Open the record"
@@ -149,7 +150,7 @@ def test_generic_webhook_posts_the_documented_json_with_the_bearer_token(webhook
         "link": "https://crm.example/contacts/9001",
         "record_id": 9001,
     }
-    assert body["text"].startswith("SLA breach: MQL to first contact breached")
+    assert body["text"].startswith(f"SLA breach: {BREACH.title}\nTo: Marcus Hill\n")
     assert "Open the record: https://crm.example/contacts/9001" in body["text"]
 
 
