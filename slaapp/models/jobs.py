@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import delete, func, select
 
 from ..engine.clocks import ClockTable
@@ -18,7 +19,7 @@ from .directory import upsert_people
 from .evaluation import refresh_clocks, stored_clocks
 from .ingest import IngestResult, ingest_log
 from .matrices import load_version, publish
-from .tables import Event, Record, Team, table_of
+from .tables import Event, Person, Record, Team, table_of
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 DEFAULT_MATRIX = RESOURCES / "matrices" / "revenue-default.json"
@@ -51,6 +52,9 @@ class LiveClocks:
     events: int
     as_of: int
     matrix: Matrix | None = None  # the latest version, to explain due times
+    record_ids: np.ndarray | None = None  # database id per record code of clocks.records
+    people: dict[str, str] = field(default_factory=dict)  # person key -> name
+    owner_teams: dict[str, str] = field(default_factory=dict)  # person key -> team name
 
 
 def now() -> int:
@@ -119,11 +123,18 @@ def live_clocks(database: Database, at: int) -> LiveClocks | None:
             result = stored_clocks(session, at)
         except LookupError:  # no matrix published yet
             return None
+        directory = session.execute(
+            select(Person.key, Person.name, Team.name).outerjoin(Team, Person.team_id == Team.id)
+        ).all()
     names: dict[str, str] = {}
     for version in result.matrices:
         names |= {s.key: s.name for s in version.matrix.segments}
         names |= {h.key: h.name for h in version.matrix.handoffs}
-    return LiveClocks(result.clocks, names, records, events, at, result.matrices[-1].matrix)
+    return LiveClocks(
+        result.clocks, names, records, events, at, result.matrices[-1].matrix, result.record_ids,
+        {key: name for key, name, _ in directory},
+        {key: team for key, _, team in directory if team},
+    )  # fmt: skip
 
 
 def team_names(database: Database) -> list[str]:

@@ -10,6 +10,7 @@ import numpy.typing as npt
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from ..engine.calendar import Calendar
 from ..engine.clocks import (
     AT_RISK,
     BREACHED,
@@ -24,7 +25,7 @@ from ..engine.clocks import (
 )
 from ..engine.durations import describe_duration
 from ..engine.explain import explain_due
-from ..engine.matrix import Matrix
+from ..engine.matrix import DEFAULT_SEGMENT, Matrix
 
 COLUMNS = (
     "Record",
@@ -79,20 +80,34 @@ class ClockTableModel(QAbstractTableModel):
         self._matrix: Matrix | None = None
         self._statuses: frozenset[int] = frozenset(range(len(STATUSES)))
         self._search = ""
+        self._owners: np.ndarray | None = None  # allowed owner codes (team/person filters)
+        self._handoff: int | None = None
+        self._segment: int | None = None
         self._sort: tuple[int, Qt.SortOrder] = (DUE, Qt.SortOrder.AscendingOrder)
+        self._people: dict[str, str] = {}
+        self._now = 0
+        self._rules: dict[tuple[int, int], tuple[Calendar, float] | None] = {}
 
     # ----- contents ------------------------------------------------------------------
     def set_clocks(
-        self, clocks: ClockTable, names: dict[str, str], matrix: Matrix | None = None
+        self,
+        clocks: ClockTable,
+        names: dict[str, str],
+        matrix: Matrix | None = None,
+        people: dict[str, str] | None = None,
     ) -> None:
         """Show these clocks; `names` maps handoff and segment keys to the names users know.
 
-        With the matrix, the Due column's tooltip explains each due time.
+        With the matrix, the Due column's tooltip explains each due time and countdowns
+        tick in each rule's business calendar; `people` maps owner keys to names.
         """
         self.beginResetModel()
         self._clocks = clocks
         self._names = names
         self._matrix = matrix
+        self._people = people or {}
+        self._now = clocks.as_of
+        self._rules = {}
         self._rows = self._visible_rows()
         self._apply_sort()
         self.endResetModel()
@@ -107,10 +122,30 @@ class ClockTableModel(QAbstractTableModel):
     def clock_index(self, row: int) -> int:
         return int(self._rows[row])
 
-    def set_filter(self, statuses: frozenset[int], search: str) -> None:
+    def set_filter(
+        self,
+        statuses: frozenset[int],
+        search: str,
+        *,
+        owners: set[str] | None = None,
+        handoff: str | None = None,
+        segment: str | None = None,
+    ) -> None:
+        """Keep clocks in `statuses` matching `search`, owned by `owners`, of a handoff/segment."""
         self.layoutAboutToBeChanged.emit()
         self._statuses = statuses
         self._search = search.strip().lower()
+        clocks = self._clocks
+        self._owners = self._handoff = self._segment = None
+        if clocks is not None:
+            if owners is not None:
+                self._owners = np.array(
+                    [i for i, key in enumerate(clocks.owners) if key in owners], dtype=np.int32
+                )
+            if handoff is not None:
+                self._handoff = _code(clocks.handoff_keys, handoff)
+            if segment is not None:
+                self._segment = _code(clocks.segment_keys, segment)
         self._rows = self._visible_rows()
         self._apply_sort()
         self.layoutChanged.emit()
@@ -130,7 +165,16 @@ class ClockTableModel(QAbstractTableModel):
             text = self._search
             record_hit = np.array([text in r.lower() for r in clocks.records] + [False])
             owner_hit = np.array([text in o.lower() for o in clocks.owners] + [False])
-            keep &= record_hit[clocks.record] | owner_hit[clocks.owner]
+            name_hit = np.array(
+                [text in self._people.get(o, "").lower() for o in clocks.owners] + [False]
+            )
+            keep &= record_hit[clocks.record] | owner_hit[clocks.owner] | name_hit[clocks.owner]
+        if self._owners is not None:
+            keep &= np.isin(clocks.owner, self._owners)
+        if self._handoff is not None:
+            keep &= clocks.handoff == self._handoff
+        if self._segment is not None:
+            keep &= clocks.segment == self._segment
         return np.flatnonzero(keep)
 
     # ----- sorting -------------------------------------------------------------------
@@ -191,7 +235,7 @@ class ClockTableModel(QAbstractTableModel):
             return None
         i = int(self._rows[index.row()])
         column = index.column()
-        status = int(clocks.status[i])
+        status = self.live_status(i)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(clocks, i, column)
         if role == Qt.ItemDataRole.ForegroundRole and column in (STATUS, REMAINING):
@@ -205,6 +249,79 @@ class ClockTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return status
         return None
+
+    # ----- countdowns ------------------------------------------------------------------
+    def tick(self, now: int, first: int, last: int) -> None:
+        """Move countdowns to `now`, repainting only rows first..last (those on screen)."""
+        self._now = now
+        if self._rows.size == 0 or first < 0:
+            return
+        last = min(max(last, first), int(self._rows.size) - 1)
+        self.dataChanged.emit(
+            self.index(first, REMAINING),
+            self.index(last, STATUS),
+            [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole],
+        )
+
+    def _rule(self, i: int) -> tuple[Calendar, float] | None:
+        clocks, matrix = self._clocks, self._matrix
+        assert clocks is not None
+        key = (int(clocks.handoff[i]), int(clocks.segment[i]))
+        if key not in self._rules:
+            found: tuple[Calendar, float] | None = None
+            if matrix is not None:
+                try:
+                    handoff = matrix.handoff(clocks.handoff_keys[key[0]])
+                    segment = clocks.segment_keys[key[1]]
+                    segment = segment if segment in handoff.rules else DEFAULT_SEGMENT
+                    found = (
+                        matrix.calendar(handoff.rule_calendar(segment)),
+                        handoff.rule_at_risk(segment),
+                    )
+                except KeyError:
+                    found = None
+            self._rules[key] = found
+        return self._rules[key]
+
+    def _running(self, i: int) -> bool:
+        clocks = self._clocks
+        assert clocks is not None
+        status = int(clocks.status[i])
+        return status in (ON_TRACK, AT_RISK, BREACHED) and bool(clocks.has_due[i])
+
+    def live_remaining(self, i: int) -> int:
+        """Business seconds left at the current tick (negative once late)."""
+        clocks = self._clocks
+        assert clocks is not None
+        static = int(clocks.target[i] - clocks.elapsed[i])
+        if self._now <= clocks.as_of or not self._running(i):
+            return static
+        rule = self._rule(i)
+        if rule is None:
+            return static
+        calendar, due = rule[0], int(clocks.due_at[i])
+        if self._now <= due:
+            return calendar.elapsed(self._now, due)
+        return -calendar.elapsed(due, self._now)
+
+    def live_share(self, i: int) -> float:
+        clocks = self._clocks
+        assert clocks is not None
+        target = float(clocks.target[i])
+        return (target - self.live_remaining(i)) / target
+
+    def live_status(self, i: int) -> int:
+        clocks = self._clocks
+        assert clocks is not None
+        status = int(clocks.status[i])
+        if self._now <= clocks.as_of or not self._running(i):
+            return status
+        rule = self._rule(i)
+        if rule is None:
+            return status
+        if self.live_remaining(i) < 0:
+            return BREACHED
+        return AT_RISK if self.live_share(i) >= rule[1] else ON_TRACK
 
     def explain(self, i: int) -> str | None:
         """Why clock `i` is due when it is, in words (None without the matrix)."""
@@ -234,13 +351,15 @@ class ClockTableModel(QAbstractTableModel):
             return self._names.get(key, key)
         if column == OWNER:
             owner = int(clocks.owner[i])
-            return "—" if owner < 0 else clocks.owners[owner]
+            return (
+                "—" if owner < 0 else self._people.get(clocks.owners[owner], clocks.owners[owner])
+            )
         if column == STARTED:
             return _local(int(clocks.started_at[i]))
         if column == DUE:
             return _local(int(clocks.due_at[i])) if clocks.has_due[i] else "paused"
         if column == REMAINING:
-            remaining = int(clocks.target[i] - clocks.elapsed[i])
+            remaining = self.live_remaining(i)
             if int(clocks.status[i]) not in OPEN_STATUSES:
                 return ""
             return (
@@ -249,8 +368,12 @@ class ClockTableModel(QAbstractTableModel):
                 else f"{describe_duration(-remaining)} late"
             )
         if column == PCT:
-            return f"{float(clocks.elapsed[i]) / float(clocks.target[i]):.0%}"
-        return STATUS_LABELS[int(clocks.status[i])]
+            return f"{self.live_share(i):.0%}"
+        return STATUS_LABELS[self.live_status(i)]
+
+
+def _code(keys: tuple[str, ...], key: str) -> int:
+    return keys.index(key) if key in keys else -2  # -2 matches no clock
 
 
 def _local(epoch: int) -> str:

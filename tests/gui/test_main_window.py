@@ -88,23 +88,23 @@ def test_empty_database_offers_the_demo_and_loading_it_fills_the_table(qtbot, wi
     with qtbot.waitSignal(window.refreshed, timeout=20_000) as first:
         window.start()
     assert first.args == [None]
-    assert not window.empty.isHidden()
-    assert window.model.rowCount() == 0
-    qtbot.waitUntil(window.empty_demo.isEnabled)
+    assert not window.live.empty.isHidden()
+    assert window.live.model.rowCount() == 0
+    qtbot.waitUntil(window.live.empty_demo.isEnabled)
     with qtbot.waitSignal(window.refreshed, timeout=60_000) as loaded:
-        window.empty_demo.click()
+        window.live.empty_demo.click()
     live = loaded.args[0]
     assert live.records > 10_000 and len(live.clocks) > live.records
-    assert window.empty.isHidden()
-    assert window.filter.currentText() == "Open"
-    assert window.model.rowCount() == int(np.isin(live.clocks.status, OPEN_STATUSES).sum()) > 0
-    window.filter.setCurrentText("All clocks")
-    assert window.model.rowCount() == len(live.clocks)
+    assert window.live.empty.isHidden()
+    assert window.live.status_filter.currentText() == "Open"
+    assert window.live.model.rowCount() == int(np.isin(live.clocks.status, OPEN_STATUSES).sum()) > 0
+    window.live.status_filter.setCurrentText("All clocks")
+    assert window.live.model.rowCount() == len(live.clocks)
     segments = {
-        window.model.index(r, SEGMENT).data() for r in range(min(window.model.rowCount(), 3000))
+        window.live.model.index(r, SEGMENT).data() for r in range(min(window.live.model.rowCount(), 3000))
     }
     assert "Everyone else" in segments and "default" not in segments
-    assert "breached" in window.summary.text()
+    assert "breached" in window.live.summary.text()
 
 
 def test_importing_a_file_stores_it_and_shows_its_clocks(qtbot, window, sample_clocks):
@@ -112,8 +112,8 @@ def test_importing_a_file_stores_it_and_shows_its_clocks(qtbot, window, sample_c
         window.import_file(SAMPLE_EVENTS)
     live = done.args[0]
     assert live.records == 60 and len(live.clocks) == len(sample_clocks)
-    window.filter.setCurrentText("All clocks")
-    assert window.model.rowCount() == len(sample_clocks)
+    window.live.status_filter.setCurrentText("All clocks")
+    assert window.live.model.rowCount() == len(sample_clocks)
 
 
 def test_a_bad_file_is_reported_in_plain_words_and_nothing_is_stored(qtbot, window, tmp_path):
@@ -153,32 +153,32 @@ def test_scorecard_export_runs_off_the_gui_thread_with_progress(qtbot, window, t
     with qtbot.waitSignal(window.refreshed, timeout=20_000):
         window.import_file(SAMPLE_EVENTS)
     qtbot.waitUntil(lambda: not window.jobs.running)
-    window.open_exports = False
+    window.scorecards.open_exports = False
     seen: list[int] = []
-    window.progress.valueChanged.connect(seen.append)
+    window.scorecards.progress.valueChanged.connect(seen.append)
     target = tmp_path / "week.xlsx"
     with qtbot.waitSignal(window.exported, timeout=60_000) as done:
-        window.export(ExportChoice(date(2026, 11, 16), date(2026, 11, 22), None, target))
+        window.scorecards.export(ExportChoice(date(2026, 11, 16), date(2026, 11, 22), None, target))
     assert done.args[0].path == target and target.exists()
     assert seen and max(seen) == 100
     workbook = load_workbook(target, read_only=True)
     assert "Summary" in workbook.sheetnames and "Breaches" in workbook.sheetnames
     workbook.close()
     qtbot.waitUntil(lambda: not window.jobs.running)
-    assert window.progress.isHidden()
+    assert window.scorecards.progress.isHidden()
 
 
 def test_table_exports_the_visible_rows_as_csv(qtbot, window, tmp_path):
     with qtbot.waitSignal(window.refreshed, timeout=20_000):
         window.import_file(SAMPLE_EVENTS)
     qtbot.waitUntil(lambda: not window.jobs.running)
-    window.filter.setCurrentText("Breached")
+    window.live.status_filter.setCurrentText("Breached")
     target = tmp_path / "breached.csv"
     with qtbot.waitSignal(window.exported, timeout=20_000):
         window.export_csv(target)
     with target.open(encoding="utf-8-sig") as written:
         rows = list(csv.DictReader(written))
-    assert len(rows) == window.model.rowCount() > 0
+    assert len(rows) == window.live.model.rowCount() > 0
     assert {r["status"] for r in rows} == {"breached"}
 
 
@@ -223,11 +223,11 @@ def test_due_weekly_scorecard_is_written_and_mailed_by_the_running_app(
             0,
         )
         with qtbot.waitSignal(window.exported, timeout=60_000) as sent:
-            window.check_schedule()
+            window.scorecards.check_schedule()
         assert sent.args[0].recipients == ("vp@acme.test",)
         assert len(mailbox.received) == 1
         qtbot.waitUntil(lambda: not window.jobs.running)
-        window.check_schedule()  # already sent this week: nothing more goes out
+        window.scorecards.check_schedule()  # already sent this week: nothing more goes out
         qtbot.waitUntil(lambda: not window.jobs.running)
         assert len(mailbox.received) == 1
 
@@ -236,10 +236,10 @@ def test_due_column_explains_each_due_time(qtbot, window):
     with qtbot.waitSignal(window.refreshed, timeout=20_000) as done:
         window.import_file(SAMPLE_EVENTS)
     live = done.args[0]
-    window.filter.setCurrentText("All clocks")
+    window.live.status_filter.setCurrentText("All clocks")
     texts = [
-        window.model.index(r, DUE).data(Qt.ItemDataRole.ToolTipRole)
-        for r in range(window.model.rowCount())
+        window.live.model.index(r, DUE).data(Qt.ItemDataRole.ToolTipRole)
+        for r in range(window.live.model.rowCount())
     ]
     assert all(
         t and t.startswith("started ") and ("due " in t or "no due time" in t) for t in texts

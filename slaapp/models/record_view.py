@@ -1,0 +1,104 @@
+"""Everything about one record for its window: timeline, clocks explained, quality, link, actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..engine.explain import explain_due
+from ..engine.matrix import DEFAULT_SEGMENT
+from .database import Database
+from .matrices import load_version
+from .queries import OpenClock, Timeline, timeline
+from .settings import get_setting
+from .tables import AuditEntry, Clock
+
+RECORD_URL_SETTING = "crm.record_url"
+
+
+@dataclass(frozen=True)
+class ClockDetail:
+    """A clock of the record with its due-time explanation and quality verdict."""
+
+    clock: OpenClock
+    handoff_name: str
+    segment_name: str
+    explanation: str
+    paused_seconds: int
+    quality: str
+
+
+@dataclass(frozen=True)
+class ActionEntry:
+    at: int
+    actor: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class RecordView:
+    timeline: Timeline
+    clocks: tuple[ClockDetail, ...]
+    actions: tuple[ActionEntry, ...]
+    link: str | None
+
+
+def record_link(database_links: dict[str, str], source: str, external_id: str) -> str | None:
+    """The record's CRM address from the `crm.record_url` templates, per source."""
+    template = database_links.get(source)
+    return template.format(external_id=external_id) if template else None
+
+
+def record_view(database: Database, record_id: int) -> RecordView:
+    """LookupError when the record does not exist (any more)."""
+    with database.session() as session:
+        found = timeline(session, record_id)
+        _, matrix = load_version(session)
+        stored = {
+            clock_id: (paused, ok)
+            for clock_id, paused, ok in session.execute(
+                select(Clock.id, Clock.paused_seconds, Clock.quality_ok).where(
+                    Clock.record_id == record_id
+                )
+            )
+        }
+        links = {
+            str(k): str(v) for k, v in (get_setting(session, RECORD_URL_SETTING) or {}).items()
+        }
+        audit = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == "record", AuditEntry.entity_key == str(record_id))
+            .order_by(AuditEntry.at)
+        ).all()
+        actions = tuple(
+            ActionEntry(
+                a.at, a.actor, a.action, ", ".join(f"{k}: {v}" for k, v in a.detail.items())
+            )
+            for a in audit
+        )
+    details = []
+    for clock in found.clocks:
+        try:
+            handoff = matrix.handoff(clock.handoff)
+        except KeyError:  # judged by an older version that the latest one dropped
+            pause = stored.get(clock.clock_id, (0, None))[0]
+            details.append(ClockDetail(clock, clock.handoff, clock.segment, "", pause, ""))
+            continue
+        segment = clock.segment if clock.segment in handoff.rules else DEFAULT_SEGMENT
+        calendar = matrix.calendar(handoff.rule_calendar(segment))
+        pause, quality_ok = stored.get(clock.clock_id, (0, None))
+        explanation = explain_due(calendar, clock.started_at, clock.due_at, pause)
+        quality = ""
+        if quality_ok is not None:
+            required = ", ".join(handoff.quality_required)
+            quality = f"complete ({required})" if quality_ok else f"incomplete: needs {required}"
+        try:
+            segment_name = matrix.segment(clock.segment).name
+        except KeyError:
+            segment_name = clock.segment
+        details.append(ClockDetail(clock, handoff.name, segment_name, explanation, pause, quality))
+    return RecordView(
+        found, tuple(details), actions, record_link(links, found.source, found.external_id)
+    )
