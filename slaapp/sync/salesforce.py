@@ -13,7 +13,7 @@ from ..engine.eventlog import EventRow
 from ..engine.people import PersonInfo
 from .connections import Connection
 from .connector import AccountInfo, Cursor, Page, RecordInfo, RefData, SourceError, SyncControl
-from .mapping import CrmMapping
+from .mapping import CrmMapping, MappedRecord
 from .salesforce_api import SalesforceApi, refresher_from, soql_time
 from .salesforce_mapping import (
     LEAD,
@@ -151,30 +151,48 @@ class SalesforceConnector:
             yield Page(0, (), cursor)
 
     def _events(
-        self, stream: str, rows: list[dict[str, Any]], control: SyncControl
+        self, stream: str, rows: list[dict[str, Any]], control: SyncControl | None
     ) -> tuple[list[EventRow], list[RecordInfo]]:
-        if not rows:
-            return [], []
-        spec = STREAMS[stream]
-        if spec.history is None:
+        if STREAMS[stream].history is None:
             found = [activity_event(row, self.mapping.first_contact_event) for row in rows]
             return [e for e in found if e is not None], []
-        table, parent, fields = spec.history
+        mapped = self._mapped(stream, rows, control)
+        events = [e for m in mapped for e in m.events]
+        return events, [RecordInfo(m.external_id, m.kind, m.name) for m in mapped]
+
+    def _mapped(
+        self, stream: str, rows: list[dict[str, Any]], control: SyncControl | None
+    ) -> list[MappedRecord]:
+        """Each lead or opportunity with its events, reading its field history (200 ids a query)."""
+        if not rows or STREAMS[stream].history is None:
+            return []
+        table, parent, fields = STREAMS[stream].history or ("", "", ())
         names = ", ".join(f"'{f}'" for f in fields)
         template = (f"SELECT {parent}, Field, OldValue, NewValue, DataType, CreatedDate FROM {table} "
                     f"WHERE {parent} IN ({{ids}}) AND Field IN ({names}) ORDER BY CreatedDate, Id")  # fmt: skip
         history: dict[str, list[dict[str, Any]]] = {}
         for change in self.api.query_in(template, [str(r["Id"]) for r in rows], control):
             history.setdefault(str(change[parent]), []).append(change)
-        events: list[EventRow] = []
-        infos: list[RecordInfo] = []
-        for row in rows:
-            mapped = record_events(
-                stream, row, changes_of(history.get(str(row["Id"]), [])), self.mapping
-            )
-            events += mapped.events
-            infos.append(RecordInfo(mapped.external_id, mapped.kind, mapped.name))
-        return events, infos
+        return [
+            record_events(stream, row, changes_of(history.get(str(row["Id"]), [])), self.mapping)
+            for row in rows
+        ]
+
+    def preview(self, mapping: CrmMapping, limit: int = 25) -> tuple[MappedRecord, ...]:
+        """The events `mapping` makes of the latest `limit` leads and opportunities (nothing stored)."""
+        saved, self.mapping = self.mapping, mapping
+        try:
+            out: list[MappedRecord] = []
+            for stream in ("leads", "opportunities"):
+                if stream in mapping.objects and mapping.objects[stream].enabled:
+                    table = STREAMS[stream].table
+                    soql = (f"SELECT {', '.join(self._fields(stream))} FROM {table} "
+                            f"ORDER BY SystemModstamp DESC LIMIT {int(limit)}")  # fmt: skip
+                    rows = next(self.api.query(soql), [])
+                    out += self._mapped(stream, rows, None)
+            return tuple(out)
+        finally:
+            self.mapping = saved
 
     def assign_owner(self, external_id: str, owner_key: str) -> None:
         """Reassign a lead or opportunity to the Salesforce user `owner_key` (PATCH OwnerId)."""
