@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
-from slaapp.engine.eventlog import EventRow
+from slaapp.engine.eventlog import EventLog, EventRow
 from slaapp.engine.people import PersonInfo
 
 
@@ -84,6 +84,8 @@ class Page:
     next_cursor: Cursor
     record_info: tuple[RecordInfo, ...] = ()
     """Kind and display name of the records the events belong to (others default to lead/id)."""
+    log: EventLog | None = None
+    """The events as an engine log instead of `events` (file readers: keeps times as written)."""
     problems: tuple[str, ...] = ()
     """Values the mapping could not read, each naming the record and field (the rest is kept)."""
 

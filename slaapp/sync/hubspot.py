@@ -146,7 +146,7 @@ class HubSpotConnector:
                 tuple(e for m in mapped for e in m.events),
                 page.cursor,
                 tuple(RecordInfo(m.external_id, m.kind, m.name) for m in mapped if m.events),
-                tuple(p for m in mapped for p in m.problems),
+                problems=tuple(p for m in mapped for p in m.problems),
             )
 
     def _engagement_events(

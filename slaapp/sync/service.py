@@ -32,7 +32,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SyncReport:
-    """How a sync ended. `state`: ok, failed, cancelled, suspended or busy; `message` in plain words."""
+    """How a sync ended; `message` in plain words.
+
+    `state`: ok; partial (stored, but some values or files were left out: see message);
+    failed; cancelled; suspended (e.g. daily API limit); busy (another sync of the source runs).
+    """
 
     source: str
     state: str
@@ -57,6 +61,7 @@ class _Totals:
     records: int = 0
     events: int = 0
     clocks: int = 0
+    problems: list[str] = field(default_factory=list)
 
 
 def _clock() -> int:
@@ -115,6 +120,7 @@ def sync_source(
                 totals.records += page.records
                 totals.events += result.events_added
                 totals.clocks += result.clocks
+                totals.problems += page.problems
                 control.progress(
                     Progress(name, stream, totals.pages, totals.records, totals.events)
                 )
@@ -134,6 +140,11 @@ def sync_source(
         finish_run(database, name, run_id, "failed", "an internal error stopped the sync; "
                    "see the log file", now())  # fmt: skip
         raise
+    if totals.problems:
+        shown = "; ".join(totals.problems[:3])
+        more = f" (and {len(totals.problems) - 3} more)" if len(totals.problems) > 3 else ""
+        error = f"{len(totals.problems)} problems left data out: {shown}{more}"
+        return _end(database, connector, name, run_id, "partial", error, started, totals, now())
     return _end(database, connector, name, run_id, "ok", None, started, totals, now())
 
 
@@ -156,6 +167,7 @@ def _end(
     done = f"{totals.records:,} records read, {totals.events:,} new events"
     message = {
         "ok": f"Synced: {done}.",
+        "partial": f"Synced: {done}. {error}",
         "cancelled": f"Cancelled; kept what was stored: {done}.",
     }.get(state, f"{_words(error or state)} (kept what was stored before: {done}).")
     quota = dict(getattr(connector, "quota", {}) or {})

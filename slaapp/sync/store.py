@@ -125,10 +125,12 @@ def commit_page(
     """Ingest a page's events, re-evaluate their records, and advance the cursor: one transaction."""
     with database.session() as session:
         added = changed = clocks = 0
-        if page.events:
+        log = page.log
+        if log is None and page.events:
             rows = [replace(e, owner=owners.get(e.owner, e.owner)) if e.owner else e
                     for e in page.events]  # fmt: skip
             log = event_log(rows)
+        if log is not None and len(log):
             kinds = {r.external_id: r.kind for r in page.record_info}
             names = {r.external_id: r.name for r in page.record_info}
             ingested = ingest_log(session, log, source=source, now=now, kinds=kinds, names=names)
