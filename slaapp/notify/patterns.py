@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,29 +36,31 @@ class Pattern:
 def find_patterns(
     session: Session, stored: StoredClocks, directory: Directory, settings: AlertSettings, now: int
 ) -> list[Pattern]:
-    found = _person_patterns(session, directory, settings, now)
-    found += _team_patterns(stored, directory, settings, now)
-    return found
+    return _person_patterns(stored, directory, settings, now) + _team_patterns(
+        stored, directory, settings, now
+    )
 
 
 def _person_patterns(
-    session: Session, directory: Directory, settings: AlertSettings, now: int
+    stored: StoredClocks, directory: Directory, settings: AlertSettings, now: int
 ) -> list[Pattern]:
-    if settings.pattern_breaches <= 0:
+    """Owners whose clocks went past due N times or more in the rolling window."""
+    clocks = stored.clocks
+    if settings.pattern_breaches <= 0 or not len(clocks):
         return []
     since = now - settings.pattern_window_hours * HOUR
-    owners = session.scalars(
-        select(Alert.owner).where(
-            Alert.step == "breach",
-            Alert.reminder == 0,
-            Alert.fired_at > since,
-            Alert.owner.is_not(None),
-        )
-    ).all()
+    late = (
+        np.isin(clocks.status, (BREACHED, MISSED))
+        & clocks.has_due
+        & (clocks.due_at > since)
+        & (clocks.due_at <= now)
+        & (clocks.owner != NO_VALUE)
+    )
+    counts = Counter(clocks.owners[o] for o in clocks.owner[late].tolist())
     patterns = []
     days = max(settings.pattern_window_hours // 24, 1)
-    for owner, count in sorted(Counter(owners).items()):
-        if owner is None or count < settings.pattern_breaches:
+    for owner, count in sorted(counts.items()):
+        if count < settings.pattern_breaches:
             continue
         person = directory.find(owner)
         manager = directory.find(person.manager) if person is not None else None
@@ -67,17 +68,17 @@ def _person_patterns(
             continue
         patterns.append(
             Pattern(
-                f"pattern:person:{owner}:{utc_day(now)}",
-                owner,
+                f"pattern:person:{person.key}:{utc_day(now)}",
+                person.key,
                 person.team,
                 f"{person.name} breached {count} SLAs in {days} days",
                 (
-                    f"{person.name} ({person.team}) has had {count} breached handoffs in the last {days} days "
-                    f"(threshold {settings.pattern_breaches}).",
+                    f"{person.name} ({person.team}) has had {count} handoffs go past due in the "
+                    f"last {days} days (threshold {settings.pattern_breaches}).",
                     "Worth a conversation: workload, routing or training may need attention.",
                 ),
                 (Recipient(manager.key, manager.name, manager.email, manager),),
-                owner,
+                person.key,
             )
         )
     return patterns
