@@ -53,8 +53,8 @@ class LiveClocks:
     as_of: int
     matrix: Matrix | None = None  # the latest version, to explain due times
     record_ids: np.ndarray | None = None  # database id per record code of clocks.records
-    people: dict[str, str] = field(default_factory=dict)  # person key -> name
-    owner_teams: dict[str, str] = field(default_factory=dict)  # person key -> team name
+    people: dict[str, str] = field(default_factory=dict)  # person key or email -> name
+    owner_teams: dict[str, str] = field(default_factory=dict)  # person key or email -> team
 
 
 def now() -> int:
@@ -124,16 +124,25 @@ def live_clocks(database: Database, at: int) -> LiveClocks | None:
         except LookupError:  # no matrix published yet
             return None
         directory = session.execute(
-            select(Person.key, Person.name, Team.name).outerjoin(Team, Person.team_id == Team.id)
+            select(Person.key, Person.email, Person.name, Team.name).outerjoin(
+                Team, Person.team_id == Team.id
+            )
         ).all()
+    people: dict[str, str] = {}  # owners appear by key or by email, as CRMs give them
+    owner_teams: dict[str, str] = {}
+    for key, email, name, team in directory:
+        for handle in (key, email):
+            if handle:
+                people[handle] = name
+                if team:
+                    owner_teams[handle] = team
     names: dict[str, str] = {}
     for version in result.matrices:
         names |= {s.key: s.name for s in version.matrix.segments}
         names |= {h.key: h.name for h in version.matrix.handoffs}
     return LiveClocks(
         result.clocks, names, records, events, at, result.matrices[-1].matrix, result.record_ids,
-        {key: name for key, name, _ in directory},
-        {key: team for key, _, team in directory if team},
+        people, owner_teams,
     )  # fmt: skip
 
 
