@@ -167,7 +167,7 @@ def fire_due(
         except IntegrityError:  # another desktop fired it first
             continue
         _save_state(session, (record_id, handoff, cycle), step, now, reminder)
-        calendar = _rule_calendar(stored, row)
+        calendar = _handoff_calendar(stored, row)
         roles = step.notify if step.kind != WARNING else settings.warning_notify
         channels = step.channels if step.kind != WARNING else settings.warning_channels
         if not roles:
@@ -224,12 +224,12 @@ def _save_state(
     state.fired_at = now
 
 
-def _rule_calendar(stored: StoredClocks, row: int) -> Calendar:
+def _handoff_calendar(stored: StoredClocks, row: int) -> Calendar:
+    """The handoff's business calendar ("only during business hours" waits for it to open)."""
     clocks = stored.clocks
     version = int(stored.versions[row])
     matrix = next(v.matrix for v in stored.matrices if v.number == version)
-    handoff = matrix.handoff(clocks.handoff_keys[clocks.handoff[row]])
-    return matrix.calendar(handoff.rule_calendar(clocks.segment_keys[clocks.segment[row]]))
+    return matrix.calendar(matrix.handoff(clocks.handoff_keys[clocks.handoff[row]]).calendar)
 
 
 def _links(session: Session) -> dict[str, str]:
