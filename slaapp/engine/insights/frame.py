@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from ..clocks import BREACHED, MET, MISSED, OPEN_STATUSES
 from ..eventlog import NO_VALUE, Column, EventLog
+from ..matrix import Matrix
 from .inputs import AMOUNT, SOURCE, InsightInputs
 
 I32 = npt.NDArray[np.int32]
@@ -45,8 +46,13 @@ class Frame:
 
 def org_zone(inputs: InsightInputs) -> str:
     """The zone of the first handoff's calendar, else UTC."""
-    for handoff in inputs.matrix.handoffs:
-        spec = inputs.matrix.calendars.get(handoff.calendar)
+    return matrix_zone(inputs.matrix)
+
+
+def matrix_zone(matrix: Matrix) -> str:
+    """The zone of the first handoff's calendar, else UTC."""
+    for handoff in matrix.handoffs:
+        spec = matrix.calendars.get(handoff.calendar)
         if spec is not None and spec.timezone:
             return str(spec.timezone)
     return "UTC"

@@ -1,0 +1,83 @@
+"""Background work of the Insights screen, and the breach-risk column for the live table."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from ..engine.clocks import ClockTable
+from ..engine.insights.analyze import InsightReport, analyze
+from ..engine.insights.frame import Frame, build_frame, matrix_zone
+from ..engine.insights.inputs import Period
+from ..engine.insights.predict import BreachModel, breach_risk, fit_breach_model
+from ..engine.insights.prompt import analysis_prompt
+from ..engine.insights.whatif import Change, WhatIf, what_if
+from ..engine.matrix import Matrix
+from ..models.database import Database
+from ..models.insight_data import InsightData, load_insight_data
+
+
+@dataclass(frozen=True, eq=False)
+class InsightsResult:
+    """What the screen shows: the report of the chosen period and last month's health report."""
+
+    data: InsightData
+    frame: Frame
+    report: InsightReport
+    monthly: InsightReport
+    month: str
+    prompt: str
+
+
+def last_full_month(as_of: int) -> tuple[Period, str]:
+    """The calendar month (UTC) before the one holding `as_of`, and its name."""
+    today = datetime.fromtimestamp(as_of, UTC).date()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    first = date(year, month, 1)
+    last_day = calendar.monthrange(year, month)[1]
+    start = int(datetime(year, month, 1, tzinfo=UTC).timestamp())
+    return Period(start, start + last_day * 86400), first.strftime("%B %Y")
+
+
+def load_insights(
+    database: Database, period: Period, threshold: float, as_of: int
+) -> InsightsResult | None:
+    """One unit of work: read the history, then analyse the period and last month."""
+    data = load_insight_data(database, as_of)
+    if data is None:
+        return None
+    frame = build_frame(data.inputs)
+    report = analyze(data.inputs, period, threshold, frame=frame)
+    month_period, month = last_full_month(as_of)
+    monthly = analyze(data.inputs, month_period, threshold, with_suggestions=False, frame=frame)
+    return InsightsResult(data, frame, report, monthly, month, analysis_prompt(monthly))
+
+
+def run_what_if(frame: Frame, changes: tuple[Change, ...], period: Period) -> WhatIf:
+    return what_if(frame, changes, period)
+
+
+@dataclass(frozen=True, eq=False)
+class RiskColumn:
+    """Breach probability per clock of a table (nan for closed clocks) and the alert cut."""
+
+    risk: npt.NDArray[np.float64]
+    threshold: float
+    model: BreachModel
+
+
+def risk_column(clocks: ClockTable, matrix: Matrix) -> RiskColumn | None:
+    """Fit on the table's own history and score its open clocks; None without enough history.
+
+    For the live table: run off the GUI thread after each reload of LiveClocks, e.g.
+    `risk_column(live.clocks, live.matrix)`; rows with risk >= threshold deserve a
+    predictive alert (`predictive_alerts`)."""
+    try:
+        model = fit_breach_model(clocks, matrix, matrix_zone(matrix))
+    except ValueError:
+        return None
+    return RiskColumn(breach_risk(model, clocks), model.quality.alert_threshold, model)
