@@ -111,7 +111,7 @@ def apply(
             name="reassigned",
             occurred_at=now,
             owner=action.to_owner,
-            attributes=None,
+            attributes={},
             source="slaapp",
             raw=None,
             ingested_at=now,

@@ -107,7 +107,7 @@ def test_acknowledge_stops_reminders_and_snooze_delays_the_next_step(database) -
     assert snooze_alerts(database, [breach.id], breach_time, "ann") == 1
     assert next_due_instant(database, breach_time, ["desktop"]) == breach_time + 15 * 60
     reminded = run_alerts(database, breach_time + 15 * 60, out)
-    assert [a.title for a in alert_history(database, breach_time + 15 * 60)][0].startswith(
+    assert next(a.title for a in alert_history(database, breach_time + 15 * 60)).startswith(
         "Reminder: breached"
     )
     assert len(reminded.fired) == 1
@@ -115,7 +115,7 @@ def test_acknowledge_stops_reminders_and_snooze_delays_the_next_step(database) -
     # Acknowledged: no more reminders of the breach; the escalation still comes at 1.5.
     quiet = run_alerts(database, breach_time + 50 * 60, out)
     assert quiet.fired == ()
-    assert [a.step for a in alert_history(database, T0 + 3 * H + 1)][0] == "breach"
+    assert next(a.step for a in alert_history(database, T0 + 3 * H + 1)) == "breach"
     escalated = run_alerts(database, T0 + 3 * H + 1, out)
-    assert [a.step for a in alert_history(database, T0 + 3 * H + 1)][0] == "esc@1.5"
+    assert next(a.step for a in alert_history(database, T0 + 3 * H + 1)) == "esc@1.5"
     assert len(escalated.fired) == 1
