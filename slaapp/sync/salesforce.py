@@ -188,7 +188,7 @@ class SalesforceConnector:
                     table = STREAMS[stream].table
                     soql = (f"SELECT {', '.join(self._fields(stream))} FROM {table} "
                             f"ORDER BY SystemModstamp DESC LIMIT {int(limit)}")  # fmt: skip
-                    rows = next(self.api.query(soql), [])
+                    rows = [row for batch in self.api.query(soql) for row in batch]
                     out += self._mapped(stream, rows, None)
             return tuple(out)
         finally:

@@ -37,11 +37,12 @@ class _Worker(QObject):
 
 
 class SourceSync(QObject):
-    """One sync at a time. Signals: progress(Progress), finished(SyncReport), crashed(str)."""
+    """One sync at a time. Signals: progress(Progress), finished(SyncReport), crashed(str), stopped()."""
 
     progress = Signal(object)
     finished = Signal(object)
     crashed = Signal(str)
+    stopped = Signal()
 
     def __init__(
         self,
@@ -94,6 +95,7 @@ class SourceSync(QObject):
         if self._worker is not None:
             self._worker.deleteLater()
         self._thread = self._worker = self._control = None
+        self.stopped.emit()
 
     def shutdown(self) -> None:
         """Cancel the running sync and wait for its page to commit."""

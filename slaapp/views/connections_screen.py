@@ -58,6 +58,7 @@ class ConnectionsScreen(QWidget):
         self.sync.progress.connect(self._progress)
         self.sync.finished.connect(self._synced)
         self.sync.crashed.connect(self._crashed)
+        self.sync.stopped.connect(self._update_buttons)
         title = QLabel("Connections")
         title.setStyleSheet("font-size: 20px; font-weight: 600;")
         subtitle = QLabel(

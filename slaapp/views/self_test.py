@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import tempfile
 import time
@@ -14,6 +15,16 @@ from PySide6.QtWidgets import QApplication
 from ..models.database import open_database
 from ..models.jobs import load_demo
 from .main_window import MainWindow
+
+log = logging.getLogger("slaapp.self_test")
+
+
+def _say(line: str, failed: bool = False) -> None:
+    """Print the line (a windowed build has no stdout: the log file keeps it then)."""
+    log.log(logging.ERROR if failed else logging.INFO, line)
+    stream = sys.stderr if failed else sys.stdout
+    if stream is not None:
+        print(line, file=stream)
 
 
 def _wait(app: QApplication, done: Callable[[], bool], seconds: float, what: str) -> None:
@@ -42,19 +53,19 @@ def run_self_test(app: QApplication, days: int = 14) -> int:
             window.refreshed.connect(refreshed.append)
             window.start()
             _wait(app, lambda: bool(refreshed) and not window.jobs.running, 60, "evaluating")
-            print(f"self-test: demo org evaluated ({time.perf_counter() - started:.1f} s)")
+            _say(f"self-test: demo org evaluated ({time.perf_counter() - started:.1f} s)")
             for label, _screen in window.screens:
                 try:
                     window.show_screen(label)
                     _wait(app, lambda: not window.jobs.running, 60, f"opening {label}")
-                    print(f"self-test: {label} ok")
+                    _say(f"self-test: {label} ok")
                 except Exception as exc:
                     failures.append(f"{label}: {type(exc).__name__}: {exc}")
             window.show_screen("Live handoffs")
             if window.live.model.rowCount():
                 window.live.open_row(0)
                 _wait(app, lambda: bool(window.record_windows), 30, "opening a record")
-                print("self-test: record window ok")
+                _say("self-test: record window ok")
             else:
                 failures.append("the live table is empty after loading the demo org")
             failures += [f"job refused: {message}" for message in crashes]
@@ -64,6 +75,6 @@ def run_self_test(app: QApplication, days: int = 14) -> int:
             window.close()
             database.dispose()
     for failure in failures:
-        print(f"self-test FAILED: {failure}", file=sys.stderr)
-    print("self-test: " + ("passed" if not failures else f"{len(failures)} failure(s)"))
+        _say(f"self-test FAILED: {failure}", failed=True)
+    _say("self-test: " + ("passed" if not failures else f"{len(failures)} failure(s)"))
     return 0 if not failures else 1

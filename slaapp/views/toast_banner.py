@@ -24,12 +24,10 @@ WIDTH = 380
 
 
 def toast_lines(notice: Notice) -> tuple[str, ...]:
-    """The body lines of a toast: a digest's alerts as bullets."""
-    return (
-        tuple(f"• {item}" for item in items(notice))
-        if notice.severity == "digest"
-        else notice.lines
-    )
+    """The body lines of a toast: a digest's alerts as bullets; the link is the Open button."""
+    if notice.severity == "digest":
+        return tuple(f"• {item}" for item in items(notice))
+    return tuple(line for line in notice.lines if not notice.link or notice.link not in line)
 
 
 class ToastBanner(QFrame):
@@ -90,6 +88,20 @@ class ToastBanner(QFrame):
             self.buttons[key] = button
         self.buttons["open"].setDefault(True)
         layout.addLayout(buttons)
+        self._fit(layout, (title, body))
+
+    def _fit(self, layout: QVBoxLayout, labels: tuple[QLabel, ...]) -> None:
+        """Wrapped labels as tall as their text at the toast's fixed width (a floating widget
+        gets no height-for-width pass from a parent layout)."""
+        self.ensurePolished()
+        frame, inside = self.contentsMargins(), layout.contentsMargins()
+        width = WIDTH - frame.left() - frame.right() - inside.left() - inside.right()
+        for text in labels:
+            text.ensurePolished()
+            text.setFixedHeight(text.heightForWidth(width))
+            policy = text.sizePolicy()
+            policy.setHeightForWidth(False)  # the fixed height above stands
+            text.setSizePolicy(policy)
 
 
 class ToastStack(QWidget):
@@ -115,10 +127,11 @@ class ToastStack(QWidget):
         banner.chosen.connect(lambda key, banner=banner: self._chosen(banner, key))
         self.banners.append(banner)
         self._layout.addWidget(banner)
+        banner.show()  # now, not at the next event: hidden widgets do not count in the size
         while len(self.banners) > MAX_VISIBLE:  # the oldest leave; the Alerts screen keeps them
             self._remove(self.banners[0])
-        self._place()
         self.show()
+        self._place()
         self.raise_()
         return banner
 
@@ -138,7 +151,8 @@ class ToastStack(QWidget):
             self.hide()
 
     def _place(self) -> None:
-        self.adjustSize()
+        self._layout.activate()
+        self.resize(WIDTH, self.sizeHint().height())
         window = self.parentWidget()
         if window is not None:
             self.move(
