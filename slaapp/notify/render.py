@@ -55,7 +55,7 @@ def _pair(line: str) -> tuple[str, str] | None:
 
 def plain_text(notice: Notice) -> str:
     """The body of a text mail, an SMS or a ticket: title, lines (a list for digests), link."""
-    parts = [f"{label(notice)}: {notice.title}", f"To: {notice.recipient_name}", ""]
+    parts = [notice.title, f"{label(notice)} · to {notice.recipient_name}", ""]
     if notice.severity == "digest":
         parts += [f"  - {item}" for item in items(notice)]
     else:
@@ -66,49 +66,68 @@ def plain_text(notice: Notice) -> str:
     return "\n".join(parts)
 
 
+def _html_line(text: str, link: str | None) -> str:
+    """Escaped text; the record's link inside it becomes an anchor."""
+    escaped = html.escape(text)
+    if link and html.escape(link) in escaped:
+        anchor = f'<a href="{html.escape(link, quote=True)}" style="color:#1a73e8">{html.escape(link)}</a>'
+        escaped = escaped.replace(html.escape(link), anchor)
+    return escaped
+
+
+def _html_rows(notice: Notice) -> str:
+    if notice.severity == "digest":
+        listed = "".join(
+            f'<li style="margin:0 0 6px 0">{_html_line(item, notice.link)}</li>'
+            for item in items(notice)
+        )
+        return f'<ul style="margin:0;padding-left:20px">{listed}</ul>'
+    rows = []
+    for line in notice.lines:
+        pair = _pair(line)
+        if pair is None:
+            rows.append(
+                f'<tr><td colspan="2" style="padding:4px 0">{_html_line(line, notice.link)}</td></tr>'
+            )
+        else:
+            rows.append(
+                '<tr><td style="padding:4px 16px 4px 0;color:#5f6368;white-space:nowrap;'
+                f'vertical-align:top">{html.escape(pair[0])}</td>'
+                f'<td style="padding:4px 0;font-weight:600">{_html_line(pair[1], notice.link)}</td></tr>'
+            )
+    return f'<table cellspacing="0" cellpadding="0" style="border-collapse:collapse">{"".join(rows)}</table>'
+
+
 def html_body(notice: Notice) -> str:
-    """A self-contained HTML mail (inline styles only, as mail clients require)."""
+    """A self-contained HTML mail: nested tables and inline styles only, as mail clients need."""
     esc = html.escape
     color = SEVERITY_COLORS.get(notice.severity, "#37474f")
-    if notice.severity == "digest":
-        listed = "".join(f'<li style="margin:0 0 6px 0">{esc(item)}</li>' for item in items(notice))
-        body = f'<ul style="margin:0;padding-left:20px">{listed}</ul>'
-    else:
-        rows = []
-        for line in notice.lines:
-            pair = _pair(line)
-            if pair is None:
-                rows.append(f'<tr><td colspan="2" style="padding:4px 0">{esc(line)}</td></tr>')
-            else:
-                rows.append(
-                    f'<tr><td style="padding:4px 16px 4px 0;color:#5f6368;white-space:nowrap;'
-                    f'vertical-align:top">{esc(pair[0])}</td>'
-                    f'<td style="padding:4px 0;font-weight:600">{esc(pair[1])}</td></tr>'
-                )
-        body = f'<table cellspacing="0" cellpadding="0" style="border-collapse:collapse">{"".join(rows)}</table>'
     button = (
-        f'<p style="margin:20px 0 0 0"><a href="{esc(notice.link, quote=True)}" '
-        f'style="background:{color};color:#ffffff;padding:9px 18px;border-radius:4px;'
-        f'text-decoration:none;font-weight:600">Open the record</a></p>'
+        '<table cellspacing="0" cellpadding="0" style="margin-top:20px"><tr>'
+        f'<td bgcolor="{color}" style="background:{color};padding:10px 20px;border-radius:4px">'
+        f'<a href="{esc(notice.link, quote=True)}" style="color:#ffffff;text-decoration:none;'
+        'font-weight:600">Open the record</a></td></tr></table>'
         if notice.link
         else ""
     )
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
         f"<title>{esc(subject(notice))}</title></head>"
-        '<body style="margin:0;padding:24px;background:#f4f5f7;'
-        'font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#202124">'
-        '<table width="600" cellspacing="0" cellpadding="0" style="background:#ffffff;'
-        'border:1px solid #dadce0;border-collapse:separate"><tr>'
-        f'<td style="background:{color};color:#ffffff;padding:12px 20px;font-size:12px;'
-        f'font-weight:700;letter-spacing:1px;text-transform:uppercase">{esc(label(notice))}</td></tr>'
+        '<body style="margin:0;padding:0;background:#f4f5f7">'
+        '<table width="100%" cellspacing="0" cellpadding="24" bgcolor="#f4f5f7" '
+        'style="background:#f4f5f7"><tr><td align="center">'
+        '<table width="600" cellspacing="0" cellpadding="0" bgcolor="#ffffff" style="background:#ffffff;'
+        "border:1px solid #dadce0;font-family:'Segoe UI',Helvetica,Arial,sans-serif;font-size:14px;"
+        'color:#202124;text-align:left"><tr>'
+        f'<td bgcolor="{color}" style="background:{color};color:#ffffff;padding:12px 20px;'
+        f'font-size:12px;font-weight:700;letter-spacing:1px">{esc(label(notice).upper())}</td></tr>'
         '<tr><td style="padding:20px">'
         f'<h2 style="margin:0 0 4px 0;font-size:19px">{esc(notice.title)}</h2>'
         f'<p style="margin:0 0 16px 0;color:#5f6368">Addressed to {esc(notice.recipient_name)}</p>'
-        f"{body}{button}</td></tr>"
+        f"{_html_rows(notice)}{button}</td></tr>"
         '<tr><td style="padding:12px 20px;border-top:1px solid #eceff1;color:#80868b;font-size:12px">'
         "Sent by slaapp. Acknowledge or snooze this alert in the Alerts screen.</td></tr>"
-        "</table></body></html>"
+        "</table></td></tr></table></body></html>"
     )
 
 

@@ -37,6 +37,7 @@ BREACH = Notice(
         "Deal value: $160,000",
         "Source: Webinar · Tier: Enterprise",
         "Ben Carter's open load: 17 open clocks (capacity 60)",
+        "Record: HubSpot 9001 · https://crm.example/contacts/9001",
     ),
     link="https://crm.example/contacts/9001",
     record_id=9001,
@@ -150,7 +151,7 @@ def test_generic_webhook_posts_the_documented_json_with_the_bearer_token(webhook
         "link": "https://crm.example/contacts/9001",
         "record_id": 9001,
     }
-    assert body["text"].startswith(f"SLA breach: {BREACH.title}\nTo: Marcus Hill\n")
+    assert body["text"].startswith(f"{BREACH.title}\nSLA breach · to Marcus Hill\n")
     assert "Open the record: https://crm.example/contacts/9001" in body["text"]
 
 
