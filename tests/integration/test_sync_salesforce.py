@@ -88,15 +88,6 @@ def org():
 
 def connect(database, fake: FakeSalesforce, **options: str) -> None:
     save_connection(database, Connection("sf", "salesforce", url=fake.url, options=options), NOW)
-    _lock_row(database)
-
-
-def _lock_row(database) -> None:  # TEMP workaround for store.claim_run missing updated_at
-    with database.session() as session:
-        if not session.scalars(select(SyncCursor).where(SyncCursor.stream == "~run")).first():
-            session.add(
-                SyncCursor(source="sf", stream="~run", watermark=0, extra={}, updated_at=NOW)
-            )
 
 
 def sync(database, fake: FakeSalesforce, **kw):
@@ -229,7 +220,6 @@ def test_error_array_names_the_field(database, org):
     doc = default_salesforce_mapping().to_document()
     doc["objects"]["leads"]["milestones"].append(["First_Touch__c", "first_contact"])
     save_connection(database, Connection("sf", "salesforce", url=fake.url, mapping=doc), NOW)
-    _lock_row(database)
     report = sync(database, fake)
     assert report.state == "failed"
     assert "INVALID_FIELD: No such column 'First_Touch__c' on entity 'Lead'" in report.message
