@@ -23,13 +23,27 @@ from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 from ..notify.channel import Notice
 from .toast_banner import ACTIONS, ToastStack, toast_lines
 
+try:  # jeepney comes with keyring on Linux; elsewhere toasts use the tray or the window
+    from jeepney import (
+        DBusAddress,
+        DBusErrorResponse,
+        HeaderFields,
+        MatchRule,
+        MessageType,
+        new_method_call,
+    )
+    from jeepney.io.blocking import open_dbus_connection
+
+    HAVE_JEEPNEY = True
+except ImportError:
+    HAVE_JEEPNEY = False
+
 log = logging.getLogger(__name__)
 
 BUS_NAME = "org.freedesktop.Notifications"
 OBJECT_PATH = "/org/freedesktop/Notifications"
 APP_NAME = "slaapp"
 URGENT = frozenset({"breach", "escalation", "pattern"})
-BACKENDS = ("dbus", "tray", "window")
 
 
 class DbusNotifications(QObject):
@@ -45,8 +59,6 @@ class DbusNotifications(QObject):
 
     def __init__(self, connection: Any, capabilities: tuple[str, ...]) -> None:
         super().__init__()
-        from jeepney import DBusAddress
-
         self.connection = connection
         self.capabilities = capabilities
         self.address = DBusAddress(OBJECT_PATH, BUS_NAME, BUS_NAME)
@@ -60,16 +72,7 @@ class DbusNotifications(QObject):
     @classmethod
     def open(cls, bus: str | None = None, timeout: float = 1.0) -> DbusNotifications | None:
         """Connect to the session bus (or `bus`); None when no server offers action buttons."""
-        try:
-            from jeepney import (
-                DBusAddress,
-                DBusErrorResponse,
-                MatchRule,
-                MessageType,
-                new_method_call,
-            )
-            from jeepney.io.blocking import open_dbus_connection
-        except ImportError:  # not Linux: jeepney comes with keyring there only
+        if not HAVE_JEEPNEY:
             return None
         address = bus or os.environ.get("DBUS_SESSION_BUS_ADDRESS")
         if not address:
@@ -101,8 +104,6 @@ class DbusNotifications(QObject):
         return notifications
 
     def show(self, notice: Notice) -> None:
-        from jeepney import new_method_call
-
         body = "\n".join(toast_lines(notice))
         if "body-markup" in self.capabilities:
             body = html.escape(body, quote=False)
@@ -126,8 +127,6 @@ class DbusNotifications(QObject):
         self.pending[serial] = notice
 
     def _drain(self) -> None:
-        from jeepney import HeaderFields, MessageType
-
         while True:
             try:
                 message = self.connection.receive(timeout=0)

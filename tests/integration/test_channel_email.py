@@ -7,6 +7,7 @@ import email.policy
 
 import pytest
 
+from slaapp.models.settings import put_setting
 from slaapp.notify.channel import Notice
 from slaapp.notify.channels import (
     ChannelSettings,
@@ -46,11 +47,18 @@ def _parts(raw: bytes) -> tuple[email.message.EmailMessage, str, str]:
     return mail, text, html
 
 
-@pytest.fixture
-def server(tmp_path, monkeypatch):
-    monkeypatch.setenv("SLAAPP_SECRET_SMTP_PASSWORD", PASSWORD)
-    with smtp_server(tmp_path) as (mailbox, port, ca_file):
+@pytest.fixture(scope="module")
+def smtp(tmp_path_factory):
+    """One server (and one self-signed certificate) for the module."""
+    with smtp_server(tmp_path_factory.mktemp("smtp")) as (mailbox, port, ca_file):
         yield mailbox, SmtpSettings("127.0.0.1", port, USER, USER, True, str(ca_file))
+
+
+@pytest.fixture
+def server(smtp, monkeypatch):
+    monkeypatch.setenv("SLAAPP_SECRET_SMTP_PASSWORD", PASSWORD)
+    smtp[0].received.clear()
+    return smtp
 
 
 def test_an_escalation_mail_has_text_and_html_bodies(server):
@@ -97,8 +105,6 @@ def test_settings_choose_the_channels_and_each_can_send_a_test(database, server,
     assert config == ChannelSettings() and stored_smtp is None
     assert sorted(build_channels(database, SecretStore())) == ["email"]  # desktop comes from views
     with database.session() as session:
-        from slaapp.models.settings import put_setting
-
         put_setting(session, "smtp", smtp.to_dict(), NOW)
     save_channel_settings(
         database, ChannelSettings(slack=True, webhook=True, webhook_title="the SMS gateway"), NOW
