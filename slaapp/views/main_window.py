@@ -35,6 +35,7 @@ from ..models.jobs import (
     store_log,
 )
 from ..models.record_view import RecordView, record_view
+from .connections_screen import ConnectionsScreen
 from .jobs import JobRunner
 from .live_screen import LiveScreen, write_csv_file
 from .matrix_screen import MatrixScreen
@@ -61,10 +62,12 @@ class MainWindow(QMainWindow):
         self.live = LiveScreen(settings)
         self.matrix = MatrixScreen(database, self.jobs)
         self.scorecards = ScorecardsScreen(database, self.jobs, settings)
+        self.connections = ConnectionsScreen(database, self.jobs)
         self.screens: list[tuple[str, QWidget]] = [
             ("Live handoffs", self.live),
             ("SLA matrix", self.matrix),
             ("Scorecards", self.scorecards),
+            ("Connections", self.connections),
         ]
         self._build()
         self.jobs.busy.connect(self._busy)
@@ -311,6 +314,10 @@ class MainWindow(QMainWindow):
         self.timer.stop()
         self.scorecards.timer.stop()
         self.live.ticker.stop()
+        for _, screen in self.screens:
+            shutdown = getattr(screen, "shutdown", None)
+            if shutdown is not None:
+                shutdown()
         self.settings.setValue("geometry", self.saveGeometry())
         self.jobs.shutdown()
         super().closeEvent(event)

@@ -21,9 +21,10 @@ log = logging.getLogger("slaapp.self_test")
 
 def _say(line: str, failed: bool = False) -> None:
     """Print the line (a windowed build has no stdout: the log file keeps it then)."""
-    log.log(logging.ERROR if failed else logging.INFO, line)
     stream = sys.stderr if failed else sys.stdout
-    if stream is not None:
+    if stream is None:
+        log.log(logging.ERROR if failed else logging.INFO, line)
+    else:
         print(line, file=stream)
 
 
