@@ -265,7 +265,6 @@ class InsightsScreen(QWidget):
         ):
             for column, width in enumerate(widths):
                 table.setColumnWidth(column, width)  # fmt: skip
-        self.review_table.resizeRowsToContents()
         self.report.setHtml(monthly_html(result.monthly, result.month))
         self.copy_button.setEnabled(True)
         self.what_if.set_frame(result.frame, report.period)
