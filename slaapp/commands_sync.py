@@ -24,7 +24,7 @@ from .sync.connections import (
     save_connection,
 )
 from .sync.connector import Progress, SyncControl, SyncError
-from .sync.mapping import CrmMapping, default_mapping
+from .sync.mapping import CrmMapping
 from .sync.secrets import ENV_VARS, TokenMissingError, keyring_works, store_token
 from .sync.service import probe_connection, sync_all, sync_history, sync_source
 from .sync.sources import needs_token
@@ -124,7 +124,7 @@ def _token(options: argparse.Namespace, kind: str) -> str | None:
 
 def _mapping(options: argparse.Namespace, kind: str) -> dict[str, Any]:
     if not options.mapping:
-        return default_mapping().to_document() if kind == "hubspot" else {}
+        return {}  # the built-in mapping (HubSpot deal stages follow the account's pipelines)
     try:
         loaded: dict[str, Any] = json.loads(Path(options.mapping).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

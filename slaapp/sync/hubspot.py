@@ -56,11 +56,13 @@ class HubSpotConnector:
             policy=RetryPolicy(), rate_limit=rate_limit, describe_error=describe_error,
             timeout=options.timeout, sleep=options.sleep, rand=options.rand,
         )  # fmt: skip
+        self.default_mapping = not connection.mapping
+        """No saved mapping: the default one, with deal stages read from the pipelines."""
         try:
             self.mapping = (
-                CrmMapping.from_document(connection.mapping)
-                if connection.mapping
-                else default_mapping()
+                default_mapping()
+                if self.default_mapping
+                else CrmMapping.from_document(connection.mapping)
             )
         except ValueError as exc:
             raise SourceError(f"{self.name}: {exc}") from None
@@ -83,7 +85,10 @@ class HubSpotConnector:
         return AccountInfo("hubspot", f"HubSpot portal {portal}", detail)
 
     def reference_data(self) -> RefData:
-        return RefData(tuple(self._owners()), tuple(self._pipelines()))
+        ref = RefData(tuple(self._owners()), tuple(self._pipelines()))
+        if self.default_mapping:
+            self.mapping = default_mapping(ref)
+        return ref
 
     def _owners(self) -> Iterator[PersonInfo]:
         after: str | None = None
