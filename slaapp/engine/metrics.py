@@ -40,12 +40,12 @@ class ClockColumns:
     def __len__(self) -> int:
         return int(self.status.shape[0])
 
-    @property
+    @cached_property
     def closed(self) -> B:
         found: B = (self.status == MET) | (self.status == MISSED)
         return found
 
-    @property
+    @cached_property
     def late(self) -> B:
         found: B = (self.status == MISSED) | (self.status == BREACHED)
         return found
@@ -60,8 +60,14 @@ class ClockColumns:
     def by_response(self) -> I64:
         """Indices of the met and missed clocks ordered by response time (shared by all groupings)."""
         closed = np.flatnonzero(self.closed)
-        order: I64 = closed[np.argsort(self.elapsed[closed], kind="stable")]
+        order: I64 = closed[np.argsort(self.elapsed[closed])]
         return order
+
+    @cached_property
+    def sorted_responses(self) -> F64:
+        """Response times of `by_response`, ascending."""
+        found: F64 = self.elapsed[self.by_response].astype(np.float64)
+        return found
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,9 +150,9 @@ KINDS = 7 * 3
 
 def _tally(codes: I64, kind: I64, groups: int) -> I64:
     """Clocks per group and kind, shape (groups, KINDS); clocks with codes < 0 are left out."""
-    cell = np.where(codes >= 0, codes * KINDS + kind, groups * KINDS)
-    counts = np.bincount(cell, minlength=(groups + 1) * KINDS)
-    found: I64 = counts[: groups * KINDS].reshape(groups, KINDS).astype(np.int64)
+    cell = (codes + 1) * KINDS + kind  # codes < 0 land in the first row, dropped below
+    counts = np.bincount(cell, minlength=(groups + 1) * KINDS)[: (groups + 1) * KINDS]
+    found: I64 = counts[KINDS:].reshape(groups, KINDS).astype(np.int64)
     return found
 
 
@@ -186,7 +192,7 @@ def aggregate(
     *,
     responses: bool = True,
 ) -> GroupStats:
-    """Figures of the clocks per group code (one code per clock; < 0 means no group).
+    """Figures of the clocks per group code (one code per clock; -1 means in no group).
 
     Median and p90 response times only when `responses` (they cost a sort per grouping).
     """
@@ -196,11 +202,16 @@ def aggregate(
     judged = _kind_sum(table, (MET, MISSED), (0, 1))
     median = p90 = np.full(groups, np.nan)
     if responses:
-        ordered = columns.by_response
-        chosen = ordered[codes[ordered] >= 0]
-        grouped = chosen[np.argsort(small_codes(codes[chosen], groups), kind="stable")]
-        sizes = np.bincount(codes[grouped], minlength=groups)[:groups].astype(np.int64)
-        values = columns.elapsed[grouped].astype(np.float64)
+        # Codes in response-time order; a stable radix sort by code keeps each group ascending.
+        # Clocks in no group go to an extra last group, so nothing is compacted.
+        code = codes[columns.by_response]
+        if groups == 1 and bool((code == 0).all()):  # one group of everything: sorted already
+            values, sizes = columns.sorted_responses, np.array([code.size], dtype=np.int64)
+        else:
+            code = np.where(code < 0, groups, code)
+            grouped = np.argsort(small_codes(code, groups + 1), kind="stable")
+            sizes = np.bincount(code, minlength=groups + 1)[:groups].astype(np.int64)
+            values = columns.sorted_responses[grouped]
         median = grouped_quantiles(values, sizes, 0.5)
         p90 = grouped_quantiles(values, sizes, 0.9)
     return GroupStats(

@@ -91,6 +91,7 @@ def dashboard_metrics(
             owner_team,
             team.codes,
             team.labels,
+            breakdowns["team"],
         ),
         breakdowns=breakdowns,
     )

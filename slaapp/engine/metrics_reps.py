@@ -41,14 +41,16 @@ def rep_scorecards(
     owner_team: I64,
     team: I64,
     teams: tuple[str, ...],
+    team_stats: GroupStats | None = None,
 ) -> RepScorecards:
     """Scorecards of every owner and of every team (each clock's `team` code indexes `teams`).
 
     Owner codes index `owners`; `owner_team` maps an owner code to the team code of that owner.
+    `team_stats` is `aggregate(columns, team, teams)` when the caller has it already.
     """
     return RepScorecards(
         aggregate(columns, owner, owners),
-        aggregate(columns, team, teams),
+        aggregate(columns, team, teams) if team_stats is None else team_stats,
         owner_team.astype(np.int64),
     )
 

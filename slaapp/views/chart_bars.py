@@ -18,6 +18,8 @@ from .chart_theme import percent
 
 F64 = npt.NDArray[np.float64]
 BAR = 0.7
+LABELLED = 40
+"""Horizontal charts with at most this many bars print each value beside its bar."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,8 +114,9 @@ class BarChart(ChartCard):
                 label=bars.marker_name, labelOpts={"color": theme.goal, "position": 0.92},
             )  # fmt: skip
             item.addItem(line)
-        for i, value in enumerate(bars.values.tolist()):
-            if math.isnan(value) or not self.horizontal:  # histograms: the tooltip tells
+        labelled = self.horizontal and len(bars) <= LABELLED  # else the tooltips tell
+        for i, value in enumerate(bars.values.tolist() if labelled else ()):
+            if math.isnan(value):
                 continue
             text = pg.TextItem(bars.value_text(value), color=theme.foreground, anchor=(0, 0.5) if self.horizontal else (0.5, 1))  # fmt: skip
             text.setPos(value + scale * 0.01, i) if self.horizontal else text.setPos(i, value)
