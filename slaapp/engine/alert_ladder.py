@@ -119,6 +119,8 @@ def plan(
     snoozed_until: I64,
     now: int,
     remind_every: int,
+    reminders: I32 | None = None,
+    max_reminders: int = 0,
 ) -> Plan:
     """Decide the firings of n clocks with s step slots each (padding slots cross NEVER).
 
@@ -126,9 +128,12 @@ def plan(
     reminded, `acknowledged` whether that step was acknowledged, `snoozed_until` the end of
     a snooze (0 none). Only the highest crossed step fires, each at most once; a closed
     clock fires nothing; a snoozed clock waits; an unacknowledged remindable step repeats
-    every `remind_every` seconds (0: never) while it is the clock's highest step.
+    every `remind_every` seconds (0: never) while it is the clock's highest step, at most
+    `max_reminders` times (0: no limit) counting `reminders` already sent for it.
     """
     n, s = crossing.shape
+    sent = np.zeros(n, dtype=np.int32) if reminders is None else reminders
+    under_cap = np.ones(n, dtype=np.bool_) if max_reminders <= 0 else sent < max_reminders
     crossed = crossing <= now
     any_crossed = crossed.any(axis=1) if s else np.zeros(n, dtype=np.bool_)
     highest = (
@@ -146,7 +151,7 @@ def plan(
         & (remind_every > 0)
         & (remindable[np.arange(n), safe] if s else np.zeros(n, dtype=np.bool_))
     )
-    reminder = active & ~new & can_remind & (now >= fired_at + remind_every)
+    reminder = active & ~new & can_remind & under_cap & (now >= fired_at + remind_every)
     step = np.where(new, highest, np.where(reminder, fired, -1)).astype(np.int32)
 
     # After these firings: the next step above what has fired, and the next reminder.
@@ -156,8 +161,11 @@ def plan(
     nxt = after + 1
     padded = np.concatenate((crossing, np.full((n, 1), NEVER, dtype=np.int64)), axis=1)
     next_step = padded[np.arange(n), np.minimum(nxt, s)]
+    sent_after = np.where(new, 0, sent + reminder)
+    cap_after = np.ones(n, dtype=np.bool_) if max_reminders <= 0 else sent_after < max_reminders
     remind_ok = (
-        (after >= 0)
+        cap_after
+        & (after >= 0)
         & ~acked_after
         & (remind_every > 0)
         & (remindable[np.arange(n), np.clip(after, 0, max(s - 1, 0))] if s else False)

@@ -24,6 +24,7 @@ class AlertSettings:
     warning_notify: tuple[str, ...] = ("owner",)
     warning_channels: tuple[str, ...] = ("desktop", "email")
     remind_every_minutes: int = 120
+    max_reminders: int = 2
     quiet_hours: bool = True
     business_hours_only: bool = True
     critical_bypass: bool = True

@@ -171,6 +171,7 @@ class AlertClockState(Base):
     step: Mapped[str] = mapped_column(String(32))
     step_at: Mapped[float] = mapped_column(Float)
     fired_at: Mapped[int] = mapped_column(BigInteger)
+    reminders: Mapped[int] = mapped_column(default=0)
     acknowledged_at: Mapped[int | None] = mapped_column(BigInteger)
     snoozed_until: Mapped[int | None] = mapped_column(BigInteger)
 

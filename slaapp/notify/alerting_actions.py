@@ -46,6 +46,7 @@ class AlertsOverview:
     volume: tuple[Volume, ...]
     actions: tuple[ActionView, ...]
     people: tuple[tuple[str, str], ...]  # (key, name) of everyone with alerts
+    names: dict[str, str]  # person key or email -> name
 
 
 def alert_history(
@@ -71,7 +72,9 @@ def alerts_overview(database: Database, now: int, days: int = 7) -> AlertsOvervi
         actions = list_actions(session)
     volume = _volume(alerts, directory.people, now)
     people = sorted({(v.key, v.name) for v in volume}, key=lambda p: p[1])
-    return AlertsOverview(now, tuple(alerts), volume, tuple(actions), tuple(people))
+    names = {m.key: m.name for m in directory.people.values()}
+    names |= {m.email: m.name for m in directory.people.values() if m.email}
+    return AlertsOverview(now, tuple(alerts), volume, tuple(actions), tuple(people), names)
 
 
 def _volume(alerts: list[AlertView], people: dict[str, Member], now: int) -> tuple[Volume, ...]:

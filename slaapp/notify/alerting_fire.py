@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,7 @@ class LadderView:
     ladders: ClockLadders
     keys: list[tuple[int, str, int]]
     plan: Plan
+    states: dict[tuple[int, str, int], AlertClockState]
 
 
 def ladder_plan(
@@ -69,6 +70,7 @@ def ladder_plan(
     fired_at = np.zeros(n, dtype=np.int64)
     acked = np.zeros(n, dtype=np.bool_)
     snoozed = np.zeros(n, dtype=np.int64)
+    reminders = np.zeros(n, dtype=np.int32)
     for i, key in enumerate(keys):
         state = states.get(key)
         if state is None:
@@ -77,11 +79,12 @@ def ladder_plan(
         fired_at[i] = state.fired_at
         acked[i] = state.acknowledged_at is not None
         snoozed[i] = state.snoozed_until or 0
+        reminders[i] = state.reminders
     result = plan(
         ladders.crossing, ladders.remindable, np.ones(n, dtype=np.bool_), fired, fired_at, acked,
-        snoozed, now, settings.remind_every_minutes * 60,
+        snoozed, now, settings.remind_every_minutes * 60, reminders, settings.max_reminders,
     )  # fmt: skip
-    return LadderView(ladders, keys, result)
+    return LadderView(ladders, keys, result, states)
 
 
 def next_clock_instant(view: LadderView, now: int, *, fired: bool) -> int | None:
@@ -116,6 +119,7 @@ def fire_due(
     names = {h.key: h.name for v in stored.matrices for h in v.matrix.handoffs}
     segments = {s.key: s.name for v in stored.matrices for s in v.matrix.segments}
     fired: list[Fired] = []
+    states = view.states
     for i in due.tolist():
         row = int(rows[i])
         step = view.ladders.steps[i][int(view.plan.step[i])]
@@ -138,22 +142,8 @@ def fire_due(
             capacity=member.capacity if member is not None else None,
             link=_link(links, record),
         )  # fmt: skip
-        reminder = 0
-        if bool(view.plan.reminder[i]):
-            reminder = 1 + int(
-                session.scalar(
-                    select(func.count())
-                    .select_from(Alert)
-                    .where(
-                        Alert.record_id == record_id,
-                        Alert.handoff == handoff,
-                        Alert.cycle == cycle,
-                        Alert.step == step.key,
-                        Alert.reminder > 0,
-                    )
-                )
-                or 0
-            )
+        state = states.get((record_id, handoff, cycle))
+        reminder = state.reminders + 1 if bool(view.plan.reminder[i]) and state else 0
         alert = Alert(
             dedup_key=f"clock:{record_id}:{handoff}:{cycle}:{step.key}:{reminder}",
             record_id=record_id, handoff=handoff, cycle=cycle, step=step.key, step_at=step.at,
@@ -166,7 +156,7 @@ def fire_due(
                 session.flush()
         except IntegrityError:  # another desktop fired it first
             continue
-        _save_state(session, (record_id, handoff, cycle), step, now, reminder)
+        _save_state(session, states, (record_id, handoff, cycle), step, now, reminder)
         calendar = _handoff_calendar(stored, row)
         roles = step.notify if step.kind != WARNING else settings.warning_notify
         channels = step.channels if step.kind != WARNING else settings.warning_channels
@@ -197,30 +187,36 @@ def fire_due(
 
 
 def _save_state(
-    session: Session, key: tuple[int, str, int], step: Step, now: int, reminder: int
+    session: Session,
+    states: dict[tuple[int, str, int], AlertClockState],
+    key: tuple[int, str, int],
+    step: Step,
+    now: int,
+    reminder: int,
 ) -> None:
-    record_id, handoff, cycle = key
-    state = session.scalar(
-        select(AlertClockState).where(
-            AlertClockState.record_id == record_id,
-            AlertClockState.handoff == handoff,
-            AlertClockState.cycle == cycle,
-        )
-    )
+    state = states.get(key)
     if state is None:
-        session.add(
-            AlertClockState(
-                record_id=record_id,
-                handoff=handoff,
-                cycle=cycle,
-                step=step.key,
-                step_at=step.at,
-                fired_at=now,
-            )
+        record_id, handoff, cycle = key
+        state = states[key] = AlertClockState(
+            record_id=record_id,
+            handoff=handoff,
+            cycle=cycle,
+            step=step.key,
+            step_at=step.at,
+            fired_at=now,
+            reminders=0,
         )
+        session.add(state)
         return
-    if not reminder:
-        state.step, state.step_at, state.acknowledged_at = step.key, step.at, None
+    if reminder:
+        state.reminders = reminder
+    else:
+        state.step, state.step_at, state.acknowledged_at, state.reminders = (
+            step.key,
+            step.at,
+            None,
+            0,
+        )
     state.fired_at = now
 
 

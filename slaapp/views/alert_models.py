@@ -109,8 +109,7 @@ class AlertTableModel(QAbstractTableModel):
         if column == self.FIRED:
             return when(alert.fired_at)
         if column == self.SEVERITY:
-            text = SEVERITY_TEXT.get(alert.severity, alert.severity.title())
-            return f"{text} (reminder)" if alert.reminder else text
+            return SEVERITY_TEXT.get(alert.severity, alert.severity.title())
         if column == self.TITLE:
             return alert.title
         if column == self.OWNER:

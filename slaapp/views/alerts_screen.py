@@ -106,6 +106,11 @@ class AlertsScreen(QWidget):
         subtitle.setEnabled(False)
 
         self.person = QComboBox(toolTip="Alerts owned by or sent to one person")
+        self.person.addItem("Everyone", "")
+        self.person.setMinimumContentsLength(16)
+        self.person.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.state = QComboBox(toolTip="Delivery state of the alerts")
         self.state.addItem("All states", "")
         for state in ALERT_STATES:
@@ -135,10 +140,11 @@ class AlertsScreen(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(AlertTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 120), (1, 90), (3, 120), (4, 150), (5, 120), (6, 100)):
+        for column, width in ((0, 118), (1, 88), (3, 110), (4, 130), (5, 96), (6, 96)):
             self.table.setColumnWidth(column, width)
         self.empty = QLabel(EMPTY, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.empty.setEnabled(False)
@@ -179,6 +185,8 @@ class AlertsScreen(QWidget):
         self.volume_table.setModel(self.volume)
         self.volume_table.verticalHeader().hide()
         self.volume_table.setAlternatingRowColors(True)
+        self.volume_table.setWordWrap(False)
+        self.volume_table.verticalHeader().setDefaultSectionSize(24)
         self.volume_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (2, 3, 4):
             self.volume_table.setColumnWidth(column, 58)
@@ -195,7 +203,7 @@ class AlertsScreen(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([820, 440])
+        splitter.setSizes([900, 400])
 
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #d64545;")
@@ -232,7 +240,7 @@ class AlertsScreen(QWidget):
         assert isinstance(result, AlertsOverview)
         self._overview = result
         self.error.hide()
-        names = dict(result.people)
+        names = {**result.names, **dict(result.people)}
         for alert in result.alerts:
             if alert.owner and alert.owner not in names:
                 names[alert.owner] = alert.owner

@@ -12,7 +12,7 @@ crossing_rows = st.lists(st.integers(0, 1000), min_size=1, max_size=5).map(sorte
 ticks = st.lists(st.integers(0, 1200), min_size=1, max_size=12).map(sorted)
 
 
-def _run(rows: list[list[int]], times: list[int], remind_every: int, acks: bool):
+def _run(rows: list[list[int]], times: list[int], remind_every: int, acks: bool, cap: int = 0):
     n, width = len(rows), max(len(r) for r in rows)
     crossing = np.full((n, width), NEVER, dtype=np.int64)
     remindable = np.zeros((n, width), dtype=np.bool_)
@@ -26,16 +26,21 @@ def _run(rows: list[list[int]], times: list[int], remind_every: int, acks: bool)
     is_open = np.ones(n, dtype=np.bool_)
     events: list[tuple[int, int, int, bool, int]] = []
     next_at = np.zeros(n, dtype=np.int64)
+    reminders = np.zeros(n, dtype=np.int32)
     for now in times:
         result = plan(
-            crossing, remindable, is_open, fired, fired_at, acked, snoozed, now, remind_every
-        )
+            crossing, remindable, is_open, fired, fired_at, acked, snoozed, now, remind_every,
+            reminders, cap,
+        )  # fmt: skip
         for i in np.flatnonzero(result.step >= 0).tolist():
             step = int(result.step[i])
             assert now >= next_at[i], "fired before the announced next instant"
             events.append((i, now, step, bool(result.reminder[i]), int(fired[i])))
             if step != fired[i]:
                 acked[i] = False
+                reminders[i] = 0
+            else:
+                reminders[i] += 1
             fired[i], fired_at[i] = step, now
             if acks:
                 acked[i] = True
@@ -95,3 +100,18 @@ def test_a_snooze_delays_the_next_step_until_it_ends(row, now, length) -> None:
                   np.array([now + length]), now, 0)  # fmt: skip
     assert result.step.tolist() == [-1]
     assert result.next_at[0] >= now + length
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    crossing_rows,
+    st.lists(st.integers(0, 3000), min_size=1, max_size=30).map(sorted),
+    st.integers(1, 3),
+)
+def test_reminders_stop_after_the_cap(row, times, cap) -> None:
+    _, events = _run([row], times, 50, False, cap)
+    per_step: dict[int, int] = {}
+    for _, _, step, reminder, _ in events:
+        if reminder:
+            per_step[step] = per_step.get(step, 0) + 1
+    assert all(count <= cap for count in per_step.values())

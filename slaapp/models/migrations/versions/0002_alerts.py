@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("step", sa.String(length=32), nullable=False),
         sa.Column("step_at", sa.Float(), nullable=False),
         sa.Column("fired_at", sa.BigInteger(), nullable=False),
+        sa.Column("reminders", sa.Integer(), nullable=False),
         sa.Column("acknowledged_at", sa.BigInteger(), nullable=True),
         sa.Column("snoozed_until", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
