@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +15,7 @@ from .stats import auc, brier, fit_logistic, predict_logistic
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
+Obj = npt.NDArray[np.object_]
 
 FEATURES = (
     "elapsed share",
@@ -113,36 +112,38 @@ def _slot(at: I64, zone: str) -> I64:
     return slot
 
 
+@dataclass(frozen=True, eq=False)
+class _Keys:
+    """Integer group codes and the text of each code (texts carry across clock tables)."""
+
+    codes: I64
+    names: Obj  # text per code
+
+    def __getitem__(self, where: B) -> _Keys:
+        return _Keys(self.codes[where], self.names)
+
+
 class _Rates:
     """Breach counts by owner, owner x weekday-hour slot and handoff x segment, from training."""
 
-    def __init__(self, owners: list[str], slots: list[int], rules: list[tuple[str, str]], label: B):
+    def __init__(self, owners: _Keys, slots: _Keys, rules: _Keys, label: B) -> None:
         self.base = float(label.mean()) if label.size else 0.0
         self.owner = _tally(owners, label)
-        self.slot = _tally(list(zip(owners, slots, strict=True)), label)
+        self.slot = _tally(slots, label)
         self.rule = _tally(rules, label)
 
-    def owner_rate(self, owner: str) -> float:
-        hits, n = self.owner.get(owner, (0.0, 0))
-        return (hits + PRIOR * self.base) / (n + PRIOR)
-
-    def features(
-        self, owners: list[str], slots: list[int], rules: list[tuple[str, str]]
-    ) -> tuple[F64, F64]:
+    def features(self, owners: _Keys, slots: _Keys, rules: _Keys) -> tuple[F64, F64]:
         """Slot rates (shrunk toward the owner's, then the base rate) and rule rates."""
-        slot_rate = np.empty(len(owners))
-        rule_rate = np.empty(len(owners))
-        for i, (owner, slot, rule) in enumerate(zip(owners, slots, rules, strict=True)):
-            prior = self.owner_rate(owner)
-            hits, n = self.slot.get((owner, slot), (0.0, 0))
-            slot_rate[i] = (hits + PRIOR * prior) / (n + PRIOR)
-            hits, n = self.rule.get(rule, (0.0, 0))
-            rule_rate[i] = (hits + PRIOR * self.base) / (n + PRIOR)
-        return slot_rate, rule_rate
+        hits, n = _counts(self.owner, owners)
+        owner_rate = (hits + PRIOR * self.base) / (n + PRIOR)
+        hits, n = _counts(self.slot, slots)
+        slot_rate = (hits + PRIOR * owner_rate) / (n + PRIOR)
+        hits, n = _counts(self.rule, rules)
+        return slot_rate, (hits + PRIOR * self.base) / (n + PRIOR)
 
 
 def _cross_fitted(
-    owners: list[str], slots: list[int], rules: list[tuple[str, str]], label: B, seed: int
+    owners: _Keys, slots: _Keys, rules: _Keys, label: B, seed: int
 ) -> tuple[F64, F64]:
     """Rates for fitting: each sample's from the other half of the samples (no own outcome)."""
     fold = np.random.default_rng(seed).integers(0, 2, label.size).astype(np.bool_)
@@ -150,27 +151,31 @@ def _cross_fitted(
     rule_rate = np.empty(label.size)
     for side in (False, True):
         source = fold != side
-        rates = _Rates(_pick(owners, source), _pick(slots, source), _pick(rules, source),
-                       label[source])  # fmt: skip
+        rates = _Rates(owners[source], slots[source], rules[source], label[source])
         target = fold == side
-        found = rates.features(_pick(owners, target), _pick(slots, target), _pick(rules, target))
-        slot_rate[target], rule_rate[target] = found
+        slot_rate[target], rule_rate[target] = rates.features(
+            owners[target], slots[target], rules[target]
+        )
     return slot_rate, rule_rate
 
 
-K = TypeVar("K", bound=Hashable)
+def _tally(keys: _Keys, label: B) -> dict[str, tuple[float, int]]:
+    unique, inverse = np.unique(keys.codes, return_inverse=True)
+    hits = np.bincount(inverse, weights=label, minlength=unique.size)
+    n = np.bincount(inverse, minlength=unique.size)
+    return {
+        str(keys.names[k]): (float(h), int(c))
+        for k, h, c in zip(unique.tolist(), hits.tolist(), n.tolist(), strict=True)
+    }
 
 
-def _pick(values: list[K], where: B) -> list[K]:
-    return [v for v, keep in zip(values, where.tolist(), strict=True) if keep]
-
-
-def _tally(keys: Sequence[K], label: B) -> dict[K, tuple[float, int]]:
-    found: dict[K, tuple[float, int]] = {}
-    for key, hit in zip(keys, label.tolist(), strict=True):
-        hits, n = found.get(key, (0.0, 0))
-        found[key] = (hits + float(hit), n + 1)
-    return found
+def _counts(table: dict[str, tuple[float, int]], keys: _Keys) -> tuple[F64, F64]:
+    """Hits and sizes of each key's group (0 and 0 for keys never seen)."""
+    unique, inverse = np.unique(keys.codes, return_inverse=True)
+    found = [table.get(str(keys.names[k]), (0.0, 0)) for k in unique.tolist()]
+    hits = np.array([f[0] for f in found], dtype=np.float64)
+    n = np.array([f[1] for f in found], dtype=np.float64)
+    return hits[inverse], n[inverse]
 
 
 def _design(share: F64, remaining_hours: F64, load: F64, slot_rate: F64, rule_rate: F64) -> F64:
@@ -180,14 +185,27 @@ def _design(share: F64, remaining_hours: F64, load: F64, slot_rate: F64, rule_ra
     )  # fmt: skip
 
 
-def _names(clocks: ClockTable, rows: I64) -> tuple[list[str], list[tuple[str, str]]]:
-    owners_table = [*clocks.owners, ""]
-    owners = [owners_table[o] for o in clocks.owner[rows].tolist()]
-    rules = [
-        (clocks.handoff_keys[h], clocks.segment_keys[s])
-        for h, s in zip(clocks.handoff[rows].tolist(), clocks.segment[rows].tolist(), strict=True)
-    ]
-    return owners, rules
+SLOTS = 7 * 24
+
+
+def _names(clocks: ClockTable, rows: I64, slots: I64) -> tuple[_Keys, _Keys, _Keys]:
+    """Owner, owner x weekday-hour slot and handoff x segment keys of these clocks."""
+    owner_names = np.array([*clocks.owners, ""], dtype=object)
+    owner = np.where(clocks.owner[rows] >= 0, clocks.owner[rows], len(clocks.owners))
+    owner = owner.astype(np.int64)
+    slot_names = np.array(
+        [f"{o}|{slot}" for o in owner_names.tolist() for slot in range(SLOTS)], dtype=object
+    )
+    width = len(clocks.segment_keys)
+    rule_names = np.array(
+        [f"{h}|{s}" for h in clocks.handoff_keys for s in clocks.segment_keys] or [""], dtype=object
+    )
+    rule = clocks.handoff[rows].astype(np.int64) * width + clocks.segment[rows]
+    return (
+        _Keys(owner, owner_names),
+        _Keys(owner * SLOTS + slots, slot_names),
+        _Keys(rule, rule_names),
+    )
 
 
 def fit_breach_model(
@@ -200,8 +218,7 @@ def fit_breach_model(
             f"too little decided history to fit a breach model ({rows.size} clocks with a "
             f"known outcome; at least {MIN_SAMPLES} with both breaches and met clocks are needed)"
         )
-    owners, rules = _names(clocks, rows)
-    slots = _slot(instant, zone).tolist()
+    owners, slots, rules = _names(clocks, rows, _slot(instant, zone))
     load = _open_load(clocks, clocks.owner[rows].astype(np.int64), instant)
     remaining = (1.0 - share) * clocks.target[rows] / 3600.0
     split_at = int(np.quantile(instant, train_share))
@@ -210,7 +227,7 @@ def fit_breach_model(
     if not label[train].any() or label[train].all() or test.sum() == 0:
         raise ValueError("the training part of the history has no breaches or no met clocks")
 
-    tr_owners, tr_slots, tr_rules = _pick(owners, train), _pick(slots, train), _pick(rules, train)
+    tr_owners, tr_slots, tr_rules = owners[train], slots[train], rules[train]
     first = _Rates(tr_owners, tr_slots, tr_rules, label[train])
     x_train = _design(
         share[train], remaining[train], load[train],
@@ -218,7 +235,7 @@ def fit_breach_model(
     )  # fmt: skip
     x_test = _design(
         share[test], remaining[test], load[test],
-        *first.features(_pick(owners, test), _pick(slots, test), _pick(rules, test)),
+        *first.features(owners[test], slots[test], rules[test]),
     )  # fmt: skip
     mean, scale = _standard(x_train)
     weights = fit_logistic((x_train - mean) / scale, label[train].astype(np.float64))
@@ -272,9 +289,8 @@ def breach_risk(model: BreachModel, clocks: ClockTable, at: int | None = None) -
     rows = np.flatnonzero(np.isin(status, OPEN_STATUSES) & (status != BREACHED))
     if rows.size == 0:
         return risk
-    owners, rules = _names(clocks, rows)
     instants = np.full(rows.size, at, dtype=np.int64)
-    slots = _slot(instants, model.zone).tolist()
+    owners, slots, rules = _names(clocks, rows, _slot(instants, model.zone))
     share = clocks.elapsed[rows] / clocks.target[rows]
     remaining = (clocks.target[rows] - clocks.elapsed[rows]) / 3600.0
     load = _open_load(clocks, clocks.owner[rows].astype(np.int64), instants)
