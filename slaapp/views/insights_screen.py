@@ -26,7 +26,6 @@ from ..engine.insights.predict import describe_quality
 from ..engine.insights.text import money, rate
 from ..models.database import Database
 from ..models.jobs import now
-from .insights_models import RowsModel
 from .insights_tabs import (
     backtest_model,
     causes_model,
@@ -276,5 +275,3 @@ class InsightsScreen(QWidget):
         QGuiApplication.clipboard().setText(self.result.prompt)
         self.message.emit("Analysis prompt copied: paste it into your AI assistant")
 
-
-__all__ = ["InsightsScreen", "RowsModel"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .analyze import InsightReport
-from .ladder import describe_target
 from .predict import describe_quality
 from .text import money, period_text, rate
 from .whatif import WhatIf
@@ -76,4 +75,4 @@ def report_lines(report: InsightReport) -> list[str]:
     return lines
 
 
-__all__ = ["describe_target", "findings_lines", "report_lines", "what_if_lines"]
+__all__ = ["findings_lines", "report_lines", "what_if_lines"]

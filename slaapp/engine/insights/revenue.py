@@ -43,14 +43,6 @@ class HandoffRevenue:
     open_value: float
     at_stake_value: float  # records of open clocks at risk or breached
 
-    def band_rates(self) -> F64:
-        """Band conversion rates shrunk toward the handoff's overall rate (empty bands get it)."""
-        clocks = np.array([b.clocks for b in self.bands], dtype=np.float64)
-        converted = np.array([b.converted for b in self.bands], dtype=np.float64)
-        overall = converted.sum() / max(clocks.sum(), 1.0)
-        rates: F64 = (converted + PRIOR_WEIGHT * overall) / (clocks + PRIOR_WEIGHT)
-        return rates
-
 
 @dataclass(frozen=True)
 class RevenueImpact:
@@ -64,6 +56,15 @@ class RevenueImpact:
     @property
     def at_stake_value(self) -> float:
         return sum(h.at_stake_value for h in self.handoffs)
+
+
+def band_rates(bands: tuple[ConversionBand, ...]) -> F64:
+    """Band conversion rates shrunk toward the overall rate (a band without clocks gets it)."""
+    clocks = np.array([b.clocks for b in bands], dtype=np.float64)
+    converted = np.array([b.converted for b in bands], dtype=np.float64)
+    overall = converted.sum() / max(clocks.sum(), 1.0)
+    rates: F64 = (converted + PRIOR_WEIGHT * overall) / (clocks + PRIOR_WEIGHT)
+    return rates
 
 
 def band_of(share: F64) -> npt.NDArray[np.int64]:

@@ -14,7 +14,7 @@ from ..matrix import DEFAULT_SEGMENT, Handoff, Matrix, Rule
 from .frame import Frame, outcome_times
 from .inputs import Period
 from .ladder import AlertVolume, describe_target, ladder_volume
-from .revenue import band_of, conversion_bands
+from .revenue import band_of, band_rates, conversion_bands
 from .stats import F64
 
 I64 = npt.NDArray[np.int64]
@@ -159,16 +159,14 @@ def what_if(
 
 
 def _curves(frame: Frame, keys: set[str]) -> dict[str, F64]:
+    """Conversion by response-time band of each changed handoff whose records can convert."""
     clocks = frame.inputs.clocks
     found: dict[str, F64] = {}
     for h, key in enumerate(clocks.handoff_keys):
         if key in keys:
             bands = conversion_bands(frame, np.flatnonzero(clocks.handoff == h))
             if bands:
-                rates = np.array([b.converted for b in bands], dtype=np.float64)
-                counts = np.array([b.clocks for b in bands], dtype=np.float64)
-                overall = rates.sum() / max(counts.sum(), 1.0)
-                found[key] = (rates + 10.0 * overall) / (counts + 10.0)
+                found[key] = band_rates(bands)
     return found
 
 
