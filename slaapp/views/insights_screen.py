@@ -274,4 +274,3 @@ class InsightsScreen(QWidget):
             return
         QGuiApplication.clipboard().setText(self.result.prompt)
         self.message.emit("Analysis prompt copied: paste it into your AI assistant")
-
