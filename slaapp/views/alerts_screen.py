@@ -342,7 +342,8 @@ def _details(alert: AlertView, now: int) -> str:
     parts.append("<ul>" + "".join(body) + "</ul>")
     rows = "".join(
         f"<tr><td>{html.escape(d.channel)}</td><td>{html.escape(d.recipient_name or d.recipient_key)}</td>"
-        f"<td>{html.escape(d.state)}</td><td>{html.escape(d.last_error or '')}</td></tr>"
+        f"<td>{html.escape(_delivery_state(d.state, d.not_before, now))}</td>"
+        f"<td>{html.escape(d.last_error or '')}</td></tr>"
         for d in alert.deliveries
     )
     parts.append(
@@ -354,3 +355,10 @@ def _details(alert: AlertView, now: int) -> str:
             f"<p>Acknowledged {when(alert.acknowledged_at)} by {html.escape(alert.acknowledged_by or '')}</p>"
         )
     return "".join(parts)
+
+
+def _delivery_state(state: str, not_before: int, now: int) -> str:
+    """`waiting until Mon 30 Nov 09:00` says why a delivery has not gone yet."""
+    if state in ("waiting", "retrying") and not_before > now:
+        return f"{state} until {when(not_before)}"
+    return state
