@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
-
-_OFFSET = re.compile(r"([+-]\d\d)(\d\d)$")
 
 
 def parse_time_ms(text: str) -> int:
@@ -13,8 +10,7 @@ def parse_time_ms(text: str) -> int:
     value = text.strip()
     if value.isdigit():
         return int(value)
-    value = _OFFSET.sub(r"\1:\2", value.replace("Z", "+00:00"))
-    moment = datetime.fromisoformat(value)
+    moment = datetime.fromisoformat(value)  # Python 3.11 reads Z, +0000 and +00:00
     if moment.tzinfo is None:  # date-only and naive values are UTC in HubSpot and Salesforce
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)

@@ -1,0 +1,80 @@
+"""HubSpot sync from the local fake into SQLite, against importing the same events in one call."""
+
+from __future__ import annotations
+
+import gc
+import tempfile
+from pathlib import Path
+
+import keyring
+
+from benchmarks import Summary, line, rate, timed
+from slaapp.engine.eventlog import event_log
+from slaapp.models.database import open_database
+from slaapp.models.jobs import store_log
+from slaapp.sync.connections import Connection, save_connection
+from slaapp.sync.connector import Cursor, SyncControl
+from slaapp.sync.mapping import CrmMapping, default_mapping
+from slaapp.sync.secrets import store_token
+from slaapp.sync.service import open_connector, sync_source
+from tests.integration.fake_hubspot import TOKEN, MemoryKeyring, fake_hubspot, seed_org
+
+CONTACTS = 20_000
+NOW = 1_764_500_000
+RATIO_BUDGET = 3.0
+
+
+def _database(folder: Path, name: str, url: str):  # type: ignore[no-untyped-def]
+    database = open_database(f"sqlite:///{folder / name}")
+    mapping = default_mapping()
+    doc = CrmMapping({"contacts": mapping.objects["contacts"]}, "").to_document()
+    save_connection(database, Connection("crm", "hubspot", url=url, mapping=doc), NOW)
+    return database
+
+
+def run() -> list[Summary]:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        with tempfile.TemporaryDirectory() as tmp, fake_hubspot() as (url, state):
+            seed_org(state, contacts=CONTACTS)
+            gc.collect()
+            gc.freeze()
+            store_token("crm", TOKEN)
+            folder = Path(tmp)
+            synced = _database(folder, "sync.db", url)
+            pages: list[int] = []
+            seconds, report = timed(
+                lambda: sync_source(
+                    synced, "crm", SyncControl(lambda p: pages.append(p.pages)), lambda: NOW
+                )
+            )
+            requests = len(state.requests)
+            imported = _database(folder, "import.db", url)
+            connector = open_connector(imported, "crm")
+            connector.reference_data()
+            fetched = list(connector.fetch_changes("contacts", Cursor(), SyncControl()))
+            log = event_log(e for page in fetched for e in page.events)
+            baseline, _ = timed(lambda: store_log(imported, log, source="crm", at=NOW))
+            synced.dispose()
+            imported.dispose()
+            gc.unfreeze()
+    finally:
+        keyring.set_keyring(previous)
+    ratio = seconds / baseline
+    print(f"\nHubSpot sync of {CONTACTS:,} contacts from the local fake (200 per page) into SQLite")
+    line("", "sync", "one import")
+    line("wall time", f"{seconds:.2f} s", f"{baseline:.2f} s")
+    line("records", rate(report.records, seconds), rate(CONTACTS, baseline))
+    line("HTTP requests / committed pages", f"{requests:,} / {len(pages):,}", "-")
+    return [
+        Summary(
+            f"HubSpot sync, {CONTACTS:,} contacts (page commits)",
+            f"{seconds:.2f} s",
+            f"{baseline:.2f} s one import",
+            ratio,
+            f"<= {RATIO_BUDGET:.0f}x one import",
+            ratio <= RATIO_BUDGET,
+            identical=report.ok and report.records == CONTACTS,
+        )
+    ]
