@@ -16,6 +16,8 @@ from benchmarks import (
     bench_calendar,
     bench_clocks,
     bench_evaluate_cli,
+    bench_gui,
+    bench_insights,
     bench_scorecard,
     bench_store,
 )
@@ -46,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         summaries += bench_evaluate_cli.run(repeats=3 if options.all else 1)
     summaries += bench_store.run(sync_records=460_000 if options.all else None)
     summaries += bench_scorecard.run(public_calls=options.all)
+    summaries += bench_insights.run(days=365 if options.all else 90)
+    summaries += bench_gui.run()
     print_summary(summaries, time.perf_counter() - started)
     return 0 if all(s.identical for s in summaries) else 1
 

@@ -12,11 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ENV_VAR = "SLAAPP_DB"
+
+
+def newest_revision() -> str:
+    """The newest migration's revision id: migrations are numbered `NNNN_what.py`, revision `NNNN`."""
+    return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
 
 
 class DatabaseError(Exception):
@@ -99,16 +100,24 @@ class Database:
             yield session
 
     # ----- migrations -------------------------------------------------------------------
-    def _config(self) -> Config:
+    def _config(self) -> Any:
+        from alembic.config import Config  # alembic loads only when a migration runs
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         return config
 
     def revision(self) -> str | None:
+        """The schema revision stored in the database (None for an empty database)."""
         with self.engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            found = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            return None if found is None else str(found)
 
     def head(self) -> str:
+        from alembic.script import ScriptDirectory
+
         head = ScriptDirectory.from_config(self._config()).get_current_head()
         assert head is not None
         return head
@@ -119,6 +128,11 @@ class Database:
             current = self.revision()
         except Exception as exc:
             raise DatabaseError(f"cannot open the database {self.display}: {exc}") from exc
+        if current is not None and current == newest_revision():
+            return None  # the usual start: no need to load alembic at all
+        from alembic import command
+        from alembic.script import ScriptDirectory
+
         head = self.head()
         if current == head:
             return None

@@ -87,6 +87,7 @@ class ClockTableModel(QAbstractTableModel):
         self._people: dict[str, str] = {}
         self._now = 0
         self._rules: dict[tuple[int, int], tuple[Calendar, float] | None] = {}
+        self._live: dict[int, int] = {}  # remaining seconds at this tick, per clock shown
 
     # ----- contents ------------------------------------------------------------------
     def set_clocks(
@@ -108,6 +109,7 @@ class ClockTableModel(QAbstractTableModel):
         self._people = people or {}
         self._now = clocks.as_of
         self._rules = {}
+        self._live = {}
         self._rows = self._visible_rows()
         self._apply_sort()
         self.endResetModel()
@@ -235,11 +237,10 @@ class ClockTableModel(QAbstractTableModel):
             return None
         i = int(self._rows[index.row()])
         column = index.column()
-        status = self.live_status(i)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(clocks, i, column)
         if role == Qt.ItemDataRole.ForegroundRole and column in (STATUS, REMAINING):
-            return STATUS_COLOURS[status]
+            return STATUS_COLOURS[self.live_status(i)]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (REMAINING, PCT):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == HANDOFF:
@@ -247,13 +248,14 @@ class ClockTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == DUE:
             return self.explain(i)
         if role == Qt.ItemDataRole.UserRole:
-            return status
+            return self.live_status(i)
         return None
 
     # ----- countdowns ------------------------------------------------------------------
     def tick(self, now: int, first: int, last: int) -> None:
         """Move countdowns to `now`, repainting only rows first..last (those on screen)."""
         self._now = now
+        self._live.clear()
         if self._rows.size == 0 or first < 0:
             return
         last = min(max(last, first), int(self._rows.size) - 1)
@@ -291,18 +293,22 @@ class ClockTableModel(QAbstractTableModel):
 
     def live_remaining(self, i: int) -> int:
         """Business seconds left at the current tick (negative once late)."""
+        found = self._live.get(i)
+        if found is not None:
+            return found
         clocks = self._clocks
         assert clocks is not None
-        static = int(clocks.target[i] - clocks.elapsed[i])
-        if self._now <= clocks.as_of or not self._running(i):
-            return static
-        rule = self._rule(i)
-        if rule is None:
-            return static
-        calendar, due = rule[0], int(clocks.due_at[i])
-        if self._now <= due:
-            return calendar.elapsed(self._now, due)
-        return -calendar.elapsed(due, self._now)
+        remaining = int(clocks.target[i] - clocks.elapsed[i])
+        rule = self._rule(i) if self._now > clocks.as_of and self._running(i) else None
+        if rule is not None:
+            calendar, due = rule[0], int(clocks.due_at[i])
+            remaining = (
+                calendar.elapsed(self._now, due)
+                if self._now <= due
+                else -calendar.elapsed(due, self._now)
+            )
+        self._live[i] = remaining
+        return remaining
 
     def live_share(self, i: int) -> float:
         clocks = self._clocks

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..deliveries import ScheduledRun, run_schedule_if_due
 from ..engine.events import read_events
 from ..models.database import Database
 from ..models.jobs import (
@@ -35,14 +36,12 @@ from ..models.jobs import (
     store_log,
 )
 from ..models.record_view import RecordView, record_view
-from .connections_screen import ConnectionsScreen
 from .jobs import JobRunner
 from .live_screen import LiveScreen, write_csv_file
-from .matrix_screen import MatrixScreen
 from .record_dialog import RecordDialog
-from .scorecards_screen import ScorecardsScreen
 
 REFRESH_MS = 60_000
+SCHEDULE_CHECK_MS = 60_000
 
 
 class MainWindow(QMainWindow):
@@ -60,20 +59,22 @@ class MainWindow(QMainWindow):
         self.record_windows: list[RecordDialog] = []
         self.setWindowTitle("slaapp")
         self.live = LiveScreen(settings)
-        self.matrix = MatrixScreen(database, self.jobs)
-        self.scorecards = ScorecardsScreen(database, self.jobs, settings)
-        self.connections = ConnectionsScreen(database, self.jobs)
-        self.screens: list[tuple[str, QWidget]] = [
-            ("Live handoffs", self.live),
-            ("SLA matrix", self.matrix),
-            ("Scorecards", self.scorecards),
-            ("Connections", self.connections),
+        self.screens: list[tuple[str, Callable[[], QWidget]]] = [
+            ("Live handoffs", lambda: self.live),
+            ("SLA matrix", self._matrix_screen),
+            ("Insights", self._insights_screen),
+            ("Scorecards", self._scorecards_screen),
+            ("Connections", self._connections_screen),
         ]
+        self.built: dict[str, QWidget] = {}
         self._build()
         self.jobs.busy.connect(self._busy)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
+        self.schedule_timer = QTimer(self)
+        self.schedule_timer.setInterval(SCHEDULE_CHECK_MS)
+        self.schedule_timer.timeout.connect(self.check_schedule)
         geometry = settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -90,18 +91,8 @@ class MainWindow(QMainWindow):
             "QListWidget#navigation::item { padding: 9px 14px; }"
         )
         self.stack = QStackedWidget()
-        for label, screen in self.screens:
+        for label, _ in self.screens:
             self.nav.addItem(QListWidgetItem(label))
-            self.stack.addWidget(screen)
-            message = getattr(screen, "message", None)
-            if message is not None:
-                message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-            opener = getattr(screen, "open_record", None)
-            if opener is not None:
-                opener.connect(self.open_record)
-            changed = getattr(screen, "data_changed", None)
-            if changed is not None:
-                changed.connect(self.refresh)
         self.nav.currentRowChanged.connect(self._show_screen)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.nav)
@@ -112,8 +103,6 @@ class MainWindow(QMainWindow):
 
         self.live.demo_requested.connect(self.load_demo)
         self.live.import_requested.connect(self.choose_import)
-        self.scorecards.exported.connect(self.exported)
-        self.scorecards.failed.connect(self.failed)
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -123,7 +112,7 @@ class MainWindow(QMainWindow):
         self.demo_action = self._action(file_menu, "Load demo org", None, self.load_demo)
         file_menu.addSeparator()
         self.export_action = self._action(
-            file_menu, "Export scorecard…", "Ctrl+E", self.scorecards.choose_export
+            file_menu, "Export scorecard…", "Ctrl+E", self.choose_export
         )
         self.csv_action = self._action(
             file_menu, "Export table as CSV…", "Ctrl+Shift+E", self.choose_csv
@@ -165,10 +154,52 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
+    def screen(self, label: str) -> QWidget:
+        """The screen called `label`, built (and its modules imported) the first time it is needed."""
+        found = self.built.get(label)
+        if found is None:
+            factory = dict(self.screens)[label]
+            found = self.built[label] = factory()
+            self.stack.addWidget(found)
+            message = getattr(found, "message", None)
+            if message is not None:
+                message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+            opener = getattr(found, "open_record", None)
+            if opener is not None:
+                opener.connect(self.open_record)
+            changed = getattr(found, "data_changed", None)
+            if changed is not None and found is not self.live:
+                changed.connect(self.refresh)
+        return found
+
+    def _matrix_screen(self) -> QWidget:
+        from .matrix_screen import MatrixScreen
+
+        return MatrixScreen(self.database, self.jobs)
+
+    def _insights_screen(self) -> QWidget:
+        from .insights_screen import InsightsScreen
+
+        return InsightsScreen(self.database, self.jobs)
+
+    def _scorecards_screen(self) -> QWidget:
+        from .scorecards_screen import ScorecardsScreen
+
+        screen = ScorecardsScreen(self.database, self.jobs, self.settings)
+        screen.exported.connect(self.exported)
+        screen.failed.connect(self.failed)
+        return screen
+
+    def _connections_screen(self) -> QWidget:
+        from .connections_screen import ConnectionsScreen
+
+        return ConnectionsScreen(self.database, self.jobs)
+
     def _show_screen(self, row: int) -> None:
         if not 0 <= row < len(self.screens):
             return
-        label, screen = self.screens[row]
+        label = self.screens[row][0]
+        screen = self.screen(label)
         self.stack.setCurrentWidget(screen)
         self.setWindowTitle(f"slaapp — {label}")
         self.settings.setValue("screen", row)
@@ -178,11 +209,15 @@ class MainWindow(QMainWindow):
 
     def show_screen(self, label: str) -> QWidget:
         """Switch to the screen called `label` and return it."""
-        for row, (name, screen) in enumerate(self.screens):
+        for row, (name, _) in enumerate(self.screens):
             if name == label:
                 self.nav.setCurrentRow(row)
-                return screen
+                return self.screen(label)
         raise KeyError(label)
+
+    def choose_export(self) -> None:
+        scorecards = self.screen("Scorecards")
+        scorecards.choose_export()  # type: ignore[attr-defined]
 
     def _busy(self, busy: bool) -> None:
         for action in (self.import_action, self.demo_action, self.refresh_action):
@@ -195,7 +230,7 @@ class MainWindow(QMainWindow):
         """Show the database's clocks and keep them fresh."""
         self.refresh()
         self.timer.start()
-        self.scorecards.timer.start()
+        self.schedule_timer.start()
 
     def _run(
         self, message: str, work: Callable[[], object], done: Callable[[object], None]
@@ -271,6 +306,25 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("The database is empty")
         self.refreshed.emit(result)
 
+    def check_schedule(self) -> None:
+        """Send the weekly scorecard when it is due (every minute while the app runs)."""
+        work = partial(run_schedule_if_due, self.database, now())
+        self.jobs.start(work, self._scheduled, self._schedule_failed, self._schedule_failed)
+
+    def _schedule_failed(self, message: str) -> None:
+        """Shown without a dialog: the run is retried at the next check until it goes out."""
+        self.statusBar().showMessage(f"The weekly scorecard was not sent (will retry): {message}")
+        self.failed.emit(message)
+
+    def _scheduled(self, result: object) -> None:
+        if result is None:
+            return
+        assert isinstance(result, ScheduledRun)
+        self.statusBar().showMessage(
+            f"Weekly scorecard sent to {', '.join(result.recipients)}", 15_000
+        )
+        self.exported.emit(result)
+
     def open_record(self, record_id: int) -> None:
         """Open the record window (timeline, clocks explained, alerts and actions, CRM link)."""
         self._run(
@@ -312,9 +366,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.timer.stop()
-        self.scorecards.timer.stop()
+        self.schedule_timer.stop()
         self.live.ticker.stop()
-        for _, screen in self.screens:
+        for screen in self.built.values():
             shutdown = getattr(screen, "shutdown", None)
             if shutdown is not None:
                 shutdown()

@@ -126,14 +126,14 @@ class RecordDialog(QDialog):
                 for e in found.events
             ],
         )  # fmt: skip
-        self.actions = table(
+        self.action_log = table(
             ["When", "Who", "What", "Details"],
             [[local_time(a.at), a.actor, a.action, a.detail] for a in view.actions],
         )
         tabs = QTabWidget()
         tabs.addTab(clocks_tab, f"Clocks ({len(view.clocks)})")
         tabs.addTab(self.events, f"Timeline ({len(found.events)})")
-        tabs.addTab(self.actions, f"Alerts and actions ({len(view.actions)})")
+        tabs.addTab(self.action_log, f"Alerts and actions ({len(view.actions)})")
         self.tabs = tabs
         close = QPushButton("Close")
         close.clicked.connect(self.accept)

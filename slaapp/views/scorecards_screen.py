@@ -7,7 +7,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer, QUrl, Signal
+from PySide6.QtCore import QSettings, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..deliveries import ScheduledRun, load_schedule, run_schedule_if_due, save_schedule
+from ..deliveries import load_schedule, save_schedule
 from ..models.database import Database
 from ..models.jobs import now, team_names
 from ..reports.export import ExportResult, day_bounds, export_scorecard, period_zone
@@ -29,7 +29,6 @@ from .jobs import JobRunner, ProgressRelay
 from .matrix_dialogs import local_time
 from .schedule_dialog import ScheduleDialog
 
-SCHEDULE_CHECK_MS = 60_000
 SHEETS = (
     ("Summary", "adherence, breaches and the ranked causes, against the previous period"),
     ("Handoffs", "every handoff and segment with volume, adherence, median and p90 response"),
@@ -110,9 +109,6 @@ class ScorecardsScreen(QWidget):
         layout.addWidget(export_box)
         layout.addWidget(schedule_box)
         layout.addStretch(1)
-        self.timer = QTimer(self)
-        self.timer.setInterval(SCHEDULE_CHECK_MS)
-        self.timer.timeout.connect(self.check_schedule)
 
     def refresh(self) -> None:
         self.jobs.start(
@@ -178,24 +174,6 @@ class ScorecardsScreen(QWidget):
 
     def _saved(self, chosen: WeeklySchedule) -> None:
         self.message.emit(f"Weekly scorecard: {chosen.describe()}")
-        self.refresh()
-
-    def check_schedule(self) -> None:
-        """Send the weekly scorecard when it is due (every minute while the app runs)."""
-        work = partial(run_schedule_if_due, self.database, now())
-        self.jobs.start(work, self._scheduled, self._schedule_failed, self._schedule_failed)
-
-    def _schedule_failed(self, message: str) -> None:
-        """Shown without a dialog: the run is retried at the next check until it goes out."""
-        self.message.emit(f"The weekly scorecard was not sent (will retry): {message}")
-        self.failed.emit(message)
-
-    def _scheduled(self, result: object) -> None:
-        if result is None:
-            return
-        assert isinstance(result, ScheduledRun)
-        self.message.emit(f"Weekly scorecard sent to {', '.join(result.recipients)}")
-        self.exported.emit(result)
         self.refresh()
 
     def _fail(self, message: str) -> None:

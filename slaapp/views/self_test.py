@@ -55,7 +55,7 @@ def run_self_test(app: QApplication, days: int = 14) -> int:
             window.start()
             _wait(app, lambda: bool(refreshed) and not window.jobs.running, 60, "evaluating")
             _say(f"self-test: demo org evaluated ({time.perf_counter() - started:.1f} s)")
-            for label, _screen in window.screens:
+            for label, _ in window.screens:
                 try:
                     window.show_screen(label)
                     _wait(app, lambda: not window.jobs.running, 60, f"opening {label}")

@@ -101,7 +101,8 @@ def test_empty_database_offers_the_demo_and_loading_it_fills_the_table(qtbot, wi
     window.live.status_filter.setCurrentText("All clocks")
     assert window.live.model.rowCount() == len(live.clocks)
     segments = {
-        window.live.model.index(r, SEGMENT).data() for r in range(min(window.live.model.rowCount(), 3000))
+        window.live.model.index(r, SEGMENT).data()
+        for r in range(min(window.live.model.rowCount(), 3000))
     }
     assert "Everyone else" in segments and "default" not in segments
     assert "breached" in window.live.summary.text()
@@ -153,19 +154,21 @@ def test_scorecard_export_runs_off_the_gui_thread_with_progress(qtbot, window, t
     with qtbot.waitSignal(window.refreshed, timeout=20_000):
         window.import_file(SAMPLE_EVENTS)
     qtbot.waitUntil(lambda: not window.jobs.running)
-    window.scorecards.open_exports = False
+    window.screen("Scorecards").open_exports = False
     seen: list[int] = []
-    window.scorecards.progress.valueChanged.connect(seen.append)
+    window.screen("Scorecards").progress.valueChanged.connect(seen.append)
     target = tmp_path / "week.xlsx"
     with qtbot.waitSignal(window.exported, timeout=60_000) as done:
-        window.scorecards.export(ExportChoice(date(2026, 11, 16), date(2026, 11, 22), None, target))
+        window.screen("Scorecards").export(
+            ExportChoice(date(2026, 11, 16), date(2026, 11, 22), None, target)
+        )
     assert done.args[0].path == target and target.exists()
     assert seen and max(seen) == 100
     workbook = load_workbook(target, read_only=True)
     assert "Summary" in workbook.sheetnames and "Breaches" in workbook.sheetnames
     workbook.close()
     qtbot.waitUntil(lambda: not window.jobs.running)
-    assert window.scorecards.progress.isHidden()
+    assert window.screen("Scorecards").progress.isHidden()
 
 
 def test_table_exports_the_visible_rows_as_csv(qtbot, window, tmp_path):
@@ -223,11 +226,11 @@ def test_due_weekly_scorecard_is_written_and_mailed_by_the_running_app(
             0,
         )
         with qtbot.waitSignal(window.exported, timeout=60_000) as sent:
-            window.scorecards.check_schedule()
+            window.check_schedule()
         assert sent.args[0].recipients == ("vp@acme.test",)
         assert len(mailbox.received) == 1
         qtbot.waitUntil(lambda: not window.jobs.running)
-        window.scorecards.check_schedule()  # already sent this week: nothing more goes out
+        window.check_schedule()  # already sent this week: nothing more goes out
         qtbot.waitUntil(lambda: not window.jobs.running)
         assert len(mailbox.received) == 1
 
