@@ -14,12 +14,14 @@ import numpy.typing as npt
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from ..engine.clocks import AT_RISK, BREACHED, ON_TRACK, STATUSES
+from ..engine.calendar import Calendar
+from ..engine.clocks import STATUSES
 from ..engine.matrix import Matrix
 from ..engine.metrics import ClockColumns
 from ..engine.metrics_dashboard import DashboardMetrics, Dimension, dashboard_metrics
+from ..engine.metrics_open import judge_open_now
 from .database import Database
-from .matrices import load_version
+from .matrices import published_matrices
 from .settings import get_setting
 from .tables import Clock, Person, Record, Team
 
@@ -33,7 +35,7 @@ DEFAULT_GOAL = 0.9
 _STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
 _CLOCKS_SQL = (
     "SELECT id, record_id, handoff, segment, owner, started_at, stopped_at, due_at, "
-    "target_seconds, elapsed_seconds, status, quality_ok FROM clocks "
+    "target_seconds, elapsed_seconds, status, quality_ok, version, evaluated_at FROM clocks "
     "WHERE started_at >= {m} AND started_at < {m} ORDER BY id"
 )
 _PERIOD_RECORDS = select(Clock.record_id).where(
@@ -113,7 +115,7 @@ class DashboardData:
         return len(self.columns)
 
 
-def _coded(values: list[Any], labels: list[str] | None = None) -> tuple[I64, list[str]]:
+def _coded(values: list[Any], labels: list[str] | None = None) -> tuple[I64, list[Any]]:
     """Codes of values (None -> -1) into labels (extended with unseen values, in order of use)."""
     known = list(labels or [])
     index = {label: i for i, label in enumerate(known)}
@@ -177,10 +179,8 @@ def load_dashboard(database: Database, chosen: DashboardFilter, now: int) -> Das
 
 
 def dashboard_data(session: Session, chosen: DashboardFilter, now: int) -> DashboardData:
-    try:
-        matrix: Matrix | None = load_version(session)[1]
-    except LookupError:
-        matrix = None
+    versions = {v.number: v.matrix for v in published_matrices(session)}
+    matrix = versions[max(versions)] if versions else None
     zone = display_zone(matrix)
     start, end = period_bounds(chosen.first, chosen.last, zone)
     connection = session.connection()
@@ -191,7 +191,7 @@ def dashboard_data(session: Session, chosen: DashboardFilter, now: int) -> Dashb
     people = _people(session)
     goal_setting = get_setting(session, GOAL_SETTING) or {}
     goal = float(goal_setting.get("goal", DEFAULT_GOAL))
-    return _build(chosen, rows, records, people, matrix, zone, start, end, now, stored, goal)
+    return _build(chosen, rows, records, people, versions, zone, start, end, now, stored, goal)
 
 
 def _build(
@@ -199,7 +199,7 @@ def _build(
     rows: Sequence[Any],
     records: dict[int, tuple[Any, ...]],
     people: dict[str, tuple[str, str]],
-    matrix: Matrix | None,
+    versions: dict[int, Matrix],
     zone: str,
     start: int,
     end: int,
@@ -209,7 +209,8 @@ def _build(
 ) -> DashboardData:
     n = len(rows)
     (ids, record_ids, handoffs, segments, owners, started, stopped, due, target, elapsed,
-     status, quality) = (list(c) for c in zip(*rows, strict=True)) if n else ([[]] * 12)  # fmt: skip
+     status, quality, version, evaluated) = (list(c) for c in zip(*rows, strict=True)) if n else ([[]] * 14)  # fmt: skip
+    matrix = versions[max(versions)] if versions else None
     handoff_order = [h.key for h in matrix.handoffs] if matrix is not None else []
     handoff_codes, handoff_keys = _coded(handoffs, handoff_order)
     segment_order = [s.key for s in matrix.segments] if matrix is not None else []
@@ -227,17 +228,21 @@ def _build(
     amounts = np.array([_amount(f[3]) for f in found], dtype=np.float64)[per_clock]
     record_codes = per_clock.astype(np.int64)
     record_labels = [_record_label(f) for f in found]
-    status_codes = np.array([_STATUS_CODE[s] for s in status], dtype=np.int8)
     due_array = np.array([-1 if d is None else d for d in due], dtype=np.int64)
-    # Stored open clocks were judged when last evaluated: one past its due time is breached now.
-    overdue = (due_array >= 0) & (due_array < now) & np.isin(status_codes, (ON_TRACK, AT_RISK))
-    status_codes[overdue] = BREACHED
+    # Open clocks were judged when last evaluated: judge them again at `now`.
+    rule_codes, rule_keys = _coded(list(zip(version, handoffs, segments, strict=True)))
+    target_array = np.array(target, dtype=np.int64)
+    status_codes, elapsed_array = judge_open_now(
+        np.array([_STATUS_CODE[s] for s in status], dtype=np.int8),
+        np.array(elapsed, dtype=np.int64), target_array, np.array(evaluated, dtype=np.int64),
+        now, rule_codes, [_rule(versions, *key) for key in rule_keys],
+    )  # fmt: skip
     quality_codes = np.array([-1 if q is None else int(bool(q)) for q in quality], dtype=np.int8)
     columns = ClockColumns(
         status_codes,
         np.array(started, dtype=np.int64),
-        np.array(elapsed, dtype=np.int64),
-        np.array(target, dtype=np.int64),
+        elapsed_array,
+        target_array,
         quality_codes,
     )
     handoff_names = [_handoff_name(matrix, k) for k in handoff_keys]
@@ -288,6 +293,20 @@ def _build(
         source=source_dim, amount=amount,
         record=Dimension(record_codes[rows_kept], tuple(record_labels)), metrics=metrics,
     )  # fmt: skip
+
+
+def _rule(
+    versions: dict[int, Matrix], number: int, handoff: str, segment: str
+) -> tuple[Calendar, float] | None:
+    """The calendar and at-risk share of one rule of one matrix version (None if gone)."""
+    matrix = versions.get(number)
+    try:
+        found = matrix.handoff(handoff) if matrix is not None else None
+        if matrix is None or found is None:
+            return None
+        return matrix.calendar(found.rule_calendar(segment)), found.rule_at_risk(segment)
+    except KeyError:
+        return None
 
 
 def _record_label(found: tuple[Any, ...]) -> str:

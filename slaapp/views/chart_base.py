@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 from .chart_theme import ChartTheme, theme_for
 
 I64 = npt.NDArray[np.int64]
+PLOT_HEIGHT = 250
+"""Plot height of a chart card (rep charts grow with their reps)."""
 
 
 class ChartCard(QFrame):
@@ -60,7 +62,7 @@ class ChartCard(QFrame):
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.setMinimumHeight(220)
+        self.plot.setFixedHeight(PLOT_HEIGHT)
         self.plot.getPlotItem().getViewBox().setDefaultPadding(0.02)
         scene = self.plot.scene()
         scene.sigMouseMoved.connect(self._hover)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QTabl
 
 from ..engine.metrics_reps import RepScorecards
 from .chart_bars import BarChart, Bars
+from .chart_base import PLOT_HEIGHT
 from .chart_theme import count, duration, percent
 
 I64 = npt.NDArray[np.int64]
@@ -158,7 +159,7 @@ class RepScorecardPanel(QWidget):
                 bad=np.nan_to_num(adherence, nan=1.0) < np.nan_to_num(reference, nan=0.0) - 0.05,
             )
         )
-        self.chart.plot.setMinimumHeight(max(220, 22 * len(order) + 40))
+        self.chart.plot.setFixedHeight(max(PLOT_HEIGHT, 22 * len(order) + 40))
 
     def _tooltip(self, rep: int) -> str:
         assert self.cards is not None

@@ -100,8 +100,7 @@ class DashboardScreen(QWidget):
         grid.addWidget(self.reps, 3, 0, 1, 6)
         grid.addWidget(self.breakdowns["deal_size"], 4, 0, 1, 3)
         grid.addWidget(self.breakdowns["team"], 4, 3, 1, 3)
-        for row, height in ((1, 300), (2, 280), (4, 260)):
-            grid.setRowMinimumHeight(row, height)
+        grid.setRowStretch(5, 1)  # spare height goes below the charts
         for chart in self.charts():
             chart.picked.connect(self.show_clocks)
         self.reps.picked.connect(self.show_clocks)

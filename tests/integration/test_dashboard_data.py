@@ -55,6 +55,13 @@ def test_demo_dashboard_agrees_with_scorecard_and_shows_planted_signals(database
             team = reps.team_of(i)
             assert _close(row.team_figures.adherence, reps.teams.adherence[team]), row.team
 
+        # Two days later the stored open clocks are judged again with their rule calendars.
+        later = now + 2 * 86400
+        again = dashboard_data(session, whole, later).metrics.summary
+        rescored = build_scorecard(session, start=data.start, end=data.end, now=later).summary
+        assert int(again.late[0]) == rescored.breaches > scorecard.summary.breaches
+        assert int(again.open[0]) == rescored.open
+
         # The slow SDRs are the two slowest and least adherent SDRs in the rep scorecards.
         sdr = [i for i in range(len(reps.reps)) if data.team.labels[reps.team_of(i)] == SDR]
         slowest = sorted(sdr, key=lambda i: -reps.reps.median_response[i])[:2]

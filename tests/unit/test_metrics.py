@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from slaapp.engine.clocks import BREACHED, CANCELLED, MET, MISSED, ON_TRACK
+from slaapp.engine.clocks import AT_RISK, BREACHED, CANCELLED, MET, MISSED, ON_TRACK
 from slaapp.engine.metrics import ClockColumns, aggregate, deal_bands, grouped_quantiles
 from slaapp.engine.metrics_reps import rep_scorecards, response_distribution
 from slaapp.engine.metrics_time import (
@@ -174,3 +174,34 @@ def test_rep_scorecards_use_all_team_clocks_as_the_reference() -> None:
     assert cards.reference(cards.teams.adherence).tolist()[:2] == [pytest.approx(2 / 3)] * 2
     assert cards.team_of(2) == 1
     assert cards.teams.clocks.tolist() == [4, 1, 1]
+
+
+def test_open_clocks_are_judged_again_with_their_rule_calendar() -> None:
+    from slaapp.engine.calendar import Calendar, CalendarSpec
+    from slaapp.engine.metrics_open import judge_open_now
+
+    office = Calendar(CalendarSpec(timezone=NY, hours={d: ((9 * H, 17 * H),) for d in range(5)}))
+    friday_5pm = at("2026-03-06T17:00")
+    status = np.array([ON_TRACK, ON_TRACK, MET, ON_TRACK], dtype=np.int8)
+    elapsed = np.array([H, H, H, H], dtype=np.int64)
+    target = np.full(4, 2 * H, dtype=np.int64)
+    evaluated = np.array([friday_5pm, friday_5pm, friday_5pm, at("2026-03-09T10:00")])
+    rule = np.array([0, 1, 0, 0], dtype=np.int64)
+    rules = [(office, 0.75), None]
+    # Monday 10:00: one business hour later the clock has used exactly its target: at risk.
+    found, spent = judge_open_now(
+        status, elapsed, target, evaluated, at("2026-03-09T10:00"), rule, rules
+    )
+    assert found.tolist() == [AT_RISK, ON_TRACK, MET, ON_TRACK] and spent.tolist() == [
+        2 * H,
+        H,
+        H,
+        H,
+    ]
+    # 11:00: past the target, breached; the unknown rule and the closed clock stay as stored;
+    # the clock stored at 10:00 gains one hour only.
+    found, spent = judge_open_now(
+        status, elapsed, target, evaluated, at("2026-03-09T11:00"), rule, rules
+    )
+    assert found.tolist() == [BREACHED, ON_TRACK, MET, AT_RISK]
+    assert spent.tolist() == [3 * H, H, H, 2 * H]
