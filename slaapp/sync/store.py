@@ -92,8 +92,12 @@ def claim_run(database: Database, source: str, now: int) -> tuple[int, int | Non
             lock.extra = {"run": run.id}
             lock.updated_at = now
             return run.id, killed
-    except (IntegrityError, OperationalError):
+    except IntegrityError:  # another process created the lock row at the same moment
         raise busy from None
+    except OperationalError as exc:  # SQLite: another process holds the write lock
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise busy from None
+        raise
 
 
 def finish_run(

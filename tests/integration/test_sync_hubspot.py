@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 
 from slaapp.models.tables import Event, Person, Record, SyncCursor, SyncRun
 from slaapp.sync.connections import Connection, save_connection
-from slaapp.sync.connector import SyncControl
+from slaapp.sync.connector import SourceError, SyncControl
 from slaapp.sync.hubspot import HubSpotConnector
 from slaapp.sync.mapping import default_mapping, preview
 from slaapp.sync.secrets import store_token
 from slaapp.sync.service import open_connector, probe_connection, sync_history, sync_source
 from slaapp.sync.sources import ConnectOptions
 from slaapp.sync.store import load_cursor, owner_map
+from slaapp.sync.writeback import owner_writeback
 
 from .fake_hubspot import TOKEN, HubSpotState, MemoryKeyring, fake_hubspot, iso, seed_org
 
@@ -192,6 +193,13 @@ def test_engagements_make_first_contact_events_and_owner_write_back(database, hu
     connector.assign_owner("0-1/101", "41629781")
     assert state.objects["contacts"]["101"]["properties"]["hubspot_owner_id"] == "41629781"
     assert state.requests[-1].method == "PATCH"
+    writeback = owner_writeback(database, options())
+    writeback("crm", "0-1/102", "rep3@acme.test")  # a directory person, as escalation names them
+    assert state.objects["contacts"]["102"]["properties"]["hubspot_owner_id"] == "41629782"
+    with pytest.raises(SourceError, match="not a user of this CRM"):
+        writeback("crm", "0-1/102", "nobody@acme.test")
+    with pytest.raises(SourceError, match="no connection"):
+        writeback("demo", "L-1", "rep3@acme.test")
 
 
 def test_connection_test_and_mapping_preview(database, hubspot):
