@@ -67,6 +67,19 @@ class FilterBar(QWidget):
             combo.currentIndexChanged.connect(self._emit)
         self.period.setCurrentIndex(PRESETS.index("Last 30 days"))
 
+    def set_today(self, today: date) -> None:
+        """A new day: a preset period moves with it (quietly; the caller reloads)."""
+        if today == self.today:
+            return
+        self.today = today
+        index = self.period.currentIndex()
+        if index != CUSTOM:
+            first, last = preset_dates(PRESETS[index], today)
+            self._quiet = True
+            self.first.setDate(QDate(first))
+            self.last.setDate(QDate(last))
+            self._quiet = False
+
     def _date_edit(self, tip: str) -> QDateEdit:
         edit = QDateEdit()
         edit.setCalendarPopup(True)

@@ -149,6 +149,7 @@ class DashboardScreen(QWidget):
     # ----- loading -------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload the current period and filters (the main window calls this when shown)."""
+        self.filters.set_today(date.today())
         self.load(self.filters.current())
 
     def load(self, chosen: DashboardFilter) -> None:

@@ -179,3 +179,27 @@ def test_models_pass_the_model_tester(qtmodeltester, qtbot, database, jobs) -> N
     qtmodeltester.check(reps)
     qtmodeltester.check(screen.reps.model)
     qtmodeltester.check(screen.list_model)
+
+
+def test_period_presets_and_custom_dates(qtbot) -> None:
+    from datetime import date
+
+    from slaapp.views.dashboard_filter import PRESETS, FilterBar, preset_dates
+
+    bar = FilterBar(date(2026, 11, 27))
+    qtbot.addWidget(bar)
+    assert (bar.current().first, bar.current().last) == (date(2026, 10, 29), date(2026, 11, 27))
+    assert preset_dates("Quarter to date", date(2026, 11, 27)) == (
+        date(2026, 10, 1),
+        date(2026, 11, 27),
+    )
+    with qtbot.waitSignal(bar.changed) as changed:
+        bar.period.setCurrentIndex(PRESETS.index("Last 7 days"))
+    assert changed.args[0].first == date(2026, 11, 21)
+    bar.set_today(date(2026, 11, 28))  # the app stayed open past midnight
+    assert bar.current().last == date(2026, 11, 28)
+    with qtbot.waitSignal(bar.changed) as changed:
+        bar.first.setDate(date(2026, 11, 1))
+    assert bar.period.currentText() == "Custom dates" and changed.args[0].first == date(2026, 11, 1)
+    bar.set_today(date(2026, 11, 29))  # custom dates stay put
+    assert bar.current().last == date(2026, 11, 28)
