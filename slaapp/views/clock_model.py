@@ -37,8 +37,9 @@ COLUMNS = (
     "Remaining",
     "% elapsed",
     "Status",
+    "Breach risk",
 )
-RECORD, HANDOFF, SEGMENT, OWNER, STARTED, DUE, REMAINING, PCT, STATUS = range(len(COLUMNS))
+RECORD, HANDOFF, SEGMENT, OWNER, STARTED, DUE, REMAINING, PCT, STATUS, RISK = range(len(COLUMNS))
 STATUS_LABELS = {
     ON_TRACK: "On track",
     AT_RISK: "At risk",
@@ -88,6 +89,9 @@ class ClockTableModel(QAbstractTableModel):
         self._now = 0
         self._rules: dict[tuple[int, int], tuple[Calendar, float] | None] = {}
         self._live: dict[int, int] = {}  # remaining seconds at this tick, per clock shown
+        self._risk: np.ndarray | None = None  # breach probability per clock (nan: closed)
+        self._risk_threshold = 1.0
+        self._risk_note = ""
 
     # ----- contents ------------------------------------------------------------------
     def set_clocks(
@@ -110,9 +114,16 @@ class ClockTableModel(QAbstractTableModel):
         self._now = clocks.as_of
         self._rules = {}
         self._live = {}
+        self._risk = None
         self._rows = self._visible_rows()
         self._apply_sort()
         self.endResetModel()
+
+    def set_risk(self, risk: np.ndarray | None, threshold: float, note: str) -> None:
+        """Breach probabilities aligned with the clocks (from the insights predictor)."""
+        self._risk, self._risk_threshold, self._risk_note = risk, threshold, note
+        if self._rows.size:
+            self.dataChanged.emit(self.index(0, RISK), self.index(int(self._rows.size) - 1, RISK))
 
     def clocks(self) -> ClockTable | None:
         return self._clocks
@@ -215,6 +226,8 @@ class ClockTableModel(QAbstractTableModel):
             return clocks.remaining
         if column == PCT:
             return clocks.pct_elapsed
+        if column == RISK:
+            return np.nan_to_num(self._risk, nan=-1.0) if self._risk is not None else clocks.status
         return clocks.status
 
     # ----- Qt model API ----------------------------------------------------------------
@@ -241,7 +254,11 @@ class ClockTableModel(QAbstractTableModel):
             return self._text(clocks, i, column)
         if role == Qt.ItemDataRole.ForegroundRole and column in (STATUS, REMAINING):
             return STATUS_COLOURS[self.live_status(i)]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (REMAINING, PCT):
+        if role == Qt.ItemDataRole.ForegroundRole and column == RISK and self._risky(i):
+            return STATUS_COLOURS[BREACHED]
+        if role == Qt.ItemDataRole.ToolTipRole and column == RISK:
+            return self._risk_note or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (REMAINING, PCT, RISK):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == HANDOFF:
             return self._names.get(clocks.handoff_keys[int(clocks.handoff[i])])
@@ -375,7 +392,13 @@ class ClockTableModel(QAbstractTableModel):
             )
         if column == PCT:
             return f"{self.live_share(i):.0%}"
+        if column == RISK:
+            risk = float(self._risk[i]) if self._risk is not None else float("nan")
+            return "" if risk != risk or int(clocks.status[i]) == BREACHED else f"{risk:.0%}"
         return STATUS_LABELS[self.live_status(i)]
+
+    def _risky(self, i: int) -> bool:
+        return self._risk is not None and float(self._risk[i]) >= self._risk_threshold
 
 
 def _code(keys: tuple[str, ...], key: str) -> int:

@@ -25,16 +25,16 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..deliveries import ScheduledRun, run_schedule_if_due
 from ..engine.events import read_events
+from ..engine.insights.predict import BreachModel
 from ..models.database import Database
 from ..models.jobs import (
     DemoResult,
-    LiveClocks,
     StoreResult,
-    live_clocks,
     load_demo,
     now,
     store_log,
 )
+from ..models.live_view import LiveView, live_view
 from ..models.record_view import RecordView, record_view
 from .jobs import JobRunner
 from .live_screen import LiveScreen, write_csv_file
@@ -57,6 +57,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.jobs = JobRunner(self)
         self.record_windows: list[RecordDialog] = []
+        self._risk_model: BreachModel | None = None
+        self._fitted_at = 0
         self.setWindowTitle("slaapp")
         self.live = LiveScreen(settings)
         self.screens: list[tuple[str, Callable[[], QWidget]]] = [
@@ -239,7 +241,8 @@ class MainWindow(QMainWindow):
         self.jobs.start(work, done, self._fail, self._crash)
 
     def refresh(self) -> None:
-        self._run("Evaluating…", partial(live_clocks, self.database, now()), self._show)
+        work = partial(live_view, self.database, now(), self._risk_model, self._fitted_at)
+        self._run("Evaluating…", work, self._show)
 
     def load_demo(self) -> None:
         self._run(
@@ -292,9 +295,14 @@ class MainWindow(QMainWindow):
         self.refresh()
         self.statusBar().showMessage(message, 10_000)
 
-    def _show(self, result: object) -> None:
-        assert result is None or isinstance(result, LiveClocks)
+    def _show(self, view: object) -> None:
+        assert isinstance(view, LiveView)
+        result = view.live
+        self._risk_model, self._fitted_at = view.model, view.fitted_at
         self.live.show_clocks(result)
+        if view.risk is not None and view.model is not None:
+            threshold = view.model.quality.alert_threshold
+            self.live.model.set_risk(view.risk, threshold, view.risk_note)
         if result is not None:
             at = datetime.fromtimestamp(result.as_of, UTC).astimezone().strftime("%H:%M")
             self.evaluated.setText(f"Evaluated at {at}")

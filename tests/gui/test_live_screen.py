@@ -155,3 +155,17 @@ def test_self_test_opens_every_screen_and_exits_zero(tmp_path):
     assert "self-test: passed" in done.stdout
     for screen in ("Live handoffs", "SLA matrix", "Insights", "Scorecards", "Connections"):
         assert f"self-test: {screen} ok" in done.stdout
+
+
+def test_risk_column_shows_the_predictors_probability_and_sorts_by_it(window):
+    from PySide6.QtCore import Qt
+
+    from slaapp.views.clock_model import RISK
+
+    model = window.live.model
+    assert model._risk is not None and window._risk_model is not None
+    model.sort(RISK, Qt.SortOrder.DescendingOrder)
+    texts = [model.index(r, RISK).data() for r in range(model.rowCount())]
+    shown = [int(t.rstrip("%")) for t in texts if t]
+    assert shown and shown == sorted(shown, reverse=True)
+    assert "AUC" in model.index(0, RISK).data(Qt.ItemDataRole.ToolTipRole)
