@@ -33,7 +33,8 @@ class Connection:
     `url` is HubSpot's API base URL or the Salesforce instance URL; `folder` the export
     folder; `schedule_minutes` how often the app syncs it (0: only on "Sync now");
     `mapping` the kind's mapping document (see mapping.py); `options` other non-secret
-    settings (e.g. Salesforce "api_version", a folder's "timezone").
+    settings (HubSpot "api_prefix", default /crm/v3; Salesforce "api_version"; a folder's
+    "timezone" and "record_kind").
     """
 
     name: str

@@ -77,7 +77,7 @@ class RecordInfo:
 
 @dataclass(frozen=True)
 class Page:
-    """One fetched page: how many raw records it held, their events, and the cursor after it."""
+    """One fetched page: how many new or changed records it held, their events, the cursor after it."""
 
     records: int
     events: tuple[EventRow, ...]
