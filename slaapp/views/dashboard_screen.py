@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.metrics_dashboard import BREAKDOWN_TITLES
-from ..models.dashboard_data import DashboardData, DashboardFilter, load_dashboard
+from ..models.dashboard_data import DashboardData, DashboardFilter, load_dashboard, with_step
 from ..models.database import Database
 from ..models.jobs import now
 from .chart_bars import BarChart
@@ -155,7 +156,11 @@ class DashboardScreen(QWidget):
     def load(self, chosen: DashboardFilter) -> None:
         self._wanted = chosen
         self.context.setText(f"Loading {chosen.describe()}…")
-        work = partial(load_dashboard, self.database, chosen, self.clock())
+        shown = self.data
+        if shown is not None and replace(shown.filter, step=chosen.step) == chosen:
+            work: Callable[[], object] = partial(with_step, shown, chosen.step)  # same clocks
+        else:
+            work = partial(load_dashboard, self.database, chosen, self.clock())
         self.jobs.start(work, self._loaded, self._failed, self._crashed)
 
     def _loaded(self, result: object) -> None:

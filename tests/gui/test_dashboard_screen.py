@@ -80,6 +80,12 @@ def test_changing_the_team_changes_every_chart(qtbot, database, jobs) -> None:
     sdr_reps = {sdr.owner.labels[c] for c in set(sdr.owner.codes.tolist()) if c >= 0}
     assert shown == sdr_reps
     assert screen.filters.team.currentData() == "SDR"  # the choice survives the new choices
+    with qtbot.waitSignal(screen.loaded, timeout=20_000) as blocker:
+        screen.filters.step.setCurrentIndex(screen.filters.step.findData("week"))
+    weekly: DashboardData = blocker.args[0]
+    assert weekly.clock_id is sdr.clock_id  # re-bucketed without reading the database again
+    assert len(weekly.metrics.adherence.buckets) < len(sdr.metrics.adherence.buckets)
+    assert len(screen.adherence.lines()["All handoffs"]) == len(weekly.metrics.adherence.buckets)
 
 
 def _click(qtbot, chart: BarChart, x: float, y: float) -> None:
