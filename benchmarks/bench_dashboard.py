@@ -61,7 +61,8 @@ def synthetic(clocks: int, seed: int = 11) -> DashboardData:
                                  tuple((s, s) for s in segment.labels), SOURCES),
         columns=columns, clock_id=ids, record_id=ids, stopped_at=columns.started_at + elapsed,
         due_at=columns.started_at + target, handoff=handoff, handoff_keys=handoff.labels,
-        segment=segment, segment_keys=segment.labels, owner=owners, owner_team=owner_team,
+        segment=segment, segment_keys=segment.labels, owner=owners, owner_keys=owners.labels,
+        owner_team=owner_team,
         team=teams, source=source, amount=amount,
         record=Dimension(np.zeros(clocks, dtype=np.int64), ("record",)), metrics=metrics,
     )  # fmt: skip

@@ -103,7 +103,8 @@ class DashboardData:
     handoff_keys: tuple[str, ...]
     segment: Dimension
     segment_keys: tuple[str, ...]
-    owner: Dimension
+    owner: Dimension  # labels: people's names
+    owner_keys: tuple[str, ...]  # the owner value stored on the clocks (an email or person key)
     owner_team: I64
     team: Dimension
     source: Dimension
@@ -289,8 +290,8 @@ def _build(
         choices=choices, columns=columns, clock_id=take(ids), record_id=take(record_ids),
         stopped_at=take([-1 if s is None else s for s in stopped]), due_at=due_array[rows_kept],
         handoff=handoff_dim, handoff_keys=tuple(handoff_keys), segment=segment_dim,
-        segment_keys=tuple(segment_keys), owner=owner_dim, owner_team=owner_team, team=team_dim,
-        source=source_dim, amount=amount,
+        segment_keys=tuple(segment_keys), owner=owner_dim, owner_keys=tuple(owner_keys),
+        owner_team=owner_team, team=team_dim, source=source_dim, amount=amount,
         record=Dimension(record_codes[rows_kept], tuple(record_labels)), metrics=metrics,
     )  # fmt: skip
 

@@ -96,6 +96,7 @@ def test_filters_narrow_every_aggregate_and_clicks_list_the_clocks_behind(databa
         last = date.fromtimestamp(now)
         whole = dashboard_data(session, DashboardFilter(last - timedelta(days=13), last), now)
         assert whole.stored >= len(whole) > 0
+        assert all(key.endswith("@northwind.example") for key in whole.owner_keys)
         assert "SDR" in whole.choices.teams and whole.choices.sources
         source = whole.choices.sources[0]
         narrow = dashboard_data(
