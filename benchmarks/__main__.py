@@ -15,6 +15,7 @@ from benchmarks import (
     Summary,
     bench_calendar,
     bench_clocks,
+    bench_dashboard,
     bench_evaluate_cli,
     bench_gui,
     bench_insights,
@@ -49,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     summaries += bench_store.run(sync_records=460_000 if options.all else None)
     summaries += bench_scorecard.run(public_calls=options.all)
     summaries += bench_insights.run(days=365 if options.all else 90)
+    summaries += bench_dashboard.run(baseline_clocks=1_000_000 if options.all else 100_000)
     summaries += bench_gui.run()
     print_summary(summaries, time.perf_counter() - started)
     return 0 if all(s.identical for s in summaries) else 1

@@ -89,7 +89,10 @@ def record_view(database: Database, record_id: int) -> RecordView:
         segment = clock.segment if clock.segment in handoff.rules else DEFAULT_SEGMENT
         calendar = matrix.calendar(handoff.rule_calendar(segment))
         pause, quality_ok = stored.get(clock.clock_id, (0, None))
-        explanation = explain_due(calendar, clock.started_at, clock.due_at, pause)
+        explanation = (
+            f"{explain_due(calendar, clock.started_at, clock.due_at, pause)} "
+            f"(times in {calendar.spec.timezone}, the calendar's zone)"
+        )
         quality = ""
         if quality_ok is not None:
             required = ", ".join(handoff.quality_required)

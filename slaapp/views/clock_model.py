@@ -391,7 +391,8 @@ class ClockTableModel(QAbstractTableModel):
                 else f"{describe_duration(-remaining)} late"
             )
         if column == PCT:
-            return f"{self.live_share(i):.0%}"
+            share = self.live_share(i)
+            return f"{share:.0%}" if share < 10 else f"{share:.0f}×"
         if column == RISK:
             risk = float(self._risk[i]) if self._risk is not None else float("nan")
             return "" if risk != risk or int(clocks.status[i]) == BREACHED else f"{risk:.0%}"

@@ -26,7 +26,8 @@ from ..engine.clocks import MET, MISSED, OPEN_STATUSES, STATUSES, ClockTable
 from ..engine.versions import take_clocks
 from ..models.jobs import LiveClocks
 from .clock_delegates import ElapsedBarDelegate
-from .clock_model import DUE, PCT, STATUS_LABELS, ClockTableModel
+from .clock_model import DUE, PCT, STATUS_COLOURS, STATUS_LABELS, ClockTableModel
+from .page_header import page_header
 
 FILTERS = {
     "Open": frozenset(OPEN_STATUSES),
@@ -137,7 +138,20 @@ class LiveScreen(QWidget):
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.summary = QLabel()
 
+        self.chips = QLabel()
+        self.chips.setTextFormat(Qt.TextFormat.RichText)
+        top = QHBoxLayout()
+        top.addWidget(
+            page_header(
+                "Live handoffs",
+                "Every open handoff counting down in its business calendar; double-click a row "
+                "for the record, hover Due for why it is due then.",
+            ),
+            1,
+        )
+        top.addWidget(self.chips, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
+        layout.addLayout(top)
         layout.addWidget(self.empty)
         layout.addLayout(controls)
         layout.addWidget(self.card)
@@ -197,6 +211,13 @@ class LiveScreen(QWidget):
             f"{self.model.rowCount():,} clocks shown: " + " · ".join(parts)
             if parts
             else "No clocks match"
+        )
+        self.chips.setText(
+            "&nbsp;&nbsp;".join(
+                f"<span style='background-color:{STATUS_COLOURS[s].name()};color:white;"
+                f"font-weight:600'>&nbsp;{counts[s]:,} {STATUS_LABELS[s].lower()}&nbsp;</span>"
+                for s in sorted(counts)
+            )
         )
         self._update_card()
 

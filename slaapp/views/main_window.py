@@ -12,12 +12,12 @@ from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
     QWidget,
 )
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.live = LiveScreen(settings)
         self.screens: list[tuple[str, Callable[[], QWidget]]] = [
             ("Live handoffs", lambda: self.live),
+            ("Dashboard", self._dashboard_screen),
             ("SLA matrix", self._matrix_screen),
             ("Insights", self._insights_screen),
             ("Scorecards", self._scorecards_screen),
@@ -96,12 +97,13 @@ class MainWindow(QMainWindow):
         for label, _ in self.screens:
             self.nav.addItem(QListWidgetItem(label))
         self.nav.currentRowChanged.connect(self._show_screen)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.nav)
-        split.addWidget(self.stack)
-        split.setStretchFactor(1, 1)
-        split.setChildrenCollapsible(False)
-        self.setCentralWidget(split)
+        body = QWidget()
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(body)
 
         self.live.demo_requested.connect(self.load_demo)
         self.live.import_requested.connect(self.choose_import)
@@ -173,6 +175,11 @@ class MainWindow(QMainWindow):
             if changed is not None and found is not self.live:
                 changed.connect(self.refresh)
         return found
+
+    def _dashboard_screen(self) -> QWidget:
+        from .dashboard_screen import DashboardScreen
+
+        return DashboardScreen(self.database, self.jobs)
 
     def _matrix_screen(self) -> QWidget:
         from .matrix_screen import MatrixScreen

@@ -54,6 +54,7 @@ from .matrix_handoff_panel import HandoffPanel
 from .matrix_print import export_pdf, export_png, matrix_html
 from .matrix_segments import SegmentEditor
 from .matrix_undo import MatrixDraft
+from .page_header import page_header
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,13 @@ class MatrixScreen(QWidget):
         split.setStretchFactor(1, 2)
         split.setSizes([900, 560])
         layout = QVBoxLayout(self)
+        layout.addWidget(
+            page_header(
+                "SLA matrix",
+                "How fast each handoff must happen, per segment, in which business hours; "
+                "edits stay a draft until you publish them.",
+            )
+        )
         layout.addWidget(bar)
         layout.addWidget(self.status)
         layout.addWidget(self.banner)

@@ -144,7 +144,7 @@ class RecordDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(tabs, 1)
         layout.addLayout(bottom)
-        self.resize(1100, 620)
+        self.resize(1280, 640)
 
     def _open(self) -> None:
         if self.view.link:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QUrl, Signal
+from PySide6.QtCore import QDate, QSettings, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -27,6 +27,7 @@ from ..reports.schedule import WeeklySchedule
 from .export_dialog import ExportChoice, ExportDialog
 from .jobs import JobRunner, ProgressRelay
 from .matrix_dialogs import local_time
+from .page_header import page_header
 from .schedule_dialog import ScheduleDialog
 
 SHEETS = (
@@ -86,10 +87,16 @@ class ScorecardsScreen(QWidget):
             + "".join(f"<br>• <b>{name}</b>: {what}" for name, what in SHEETS)
         )
         about.setWordWrap(True)
-        self.export_button = QPushButton("Export scorecard…")
-        self.export_button.clicked.connect(self.choose_export)
+        self.export_button = QPushButton("Other period…")
+        self.export_button.clicked.connect(lambda: self.choose_export())
         self.last_export = QLabel()
+        self.last_week = QPushButton("Last week")
+        self.last_week.clicked.connect(lambda: self.choose_export("week"))
+        self.last_month = QPushButton("Last month")
+        self.last_month.clicked.connect(lambda: self.choose_export("month"))
         row = QHBoxLayout()
+        row.addWidget(self.last_week)
+        row.addWidget(self.last_month)
         row.addWidget(self.export_button)
         row.addWidget(self.progress)
         row.addWidget(self.last_export, 1)
@@ -103,9 +110,17 @@ class ScorecardsScreen(QWidget):
         self.schedule_button = QPushButton("Set up the weekly scorecard…")
         self.schedule_button.clicked.connect(self.edit_schedule)
         schedule_layout.addWidget(self.schedule_text)
-        schedule_layout.addWidget(self.schedule_button)
+        schedule_row = QHBoxLayout()
+        schedule_row.addWidget(self.schedule_button)
+        schedule_row.addStretch(1)
+        schedule_layout.addLayout(schedule_row)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(
+            page_header(
+                "Scorecards", "The Excel workbook leadership reads, on demand or every week."
+            )
+        )
         layout.addWidget(export_box)
         layout.addWidget(schedule_box)
         layout.addStretch(1)
@@ -129,9 +144,14 @@ class ScorecardsScreen(QWidget):
             self.schedule_text.setText(f"Sent {schedule.describe()}. Last sent: {sent}.")
 
     # ----- export ------------------------------------------------------------------------
-    def choose_export(self) -> None:
+    def choose_export(self, period: str | None = None) -> None:
+        """Ask for period, team and file; `week`/`month` preset last week or last month."""
         folder = Path(str(self.settings.value("export_folder", str(Path.home()))))
         dialog = ExportDialog(list(self.state.teams), folder, date.today(), self)
+        if period == "month":
+            last = date.today().replace(day=1) - timedelta(days=1)
+            dialog.first.setDate(QDate(last.year, last.month, 1))
+            dialog.last.setDate(QDate(last.year, last.month, last.day))
         if dialog.exec() == ExportDialog.DialogCode.Accepted:
             choice = dialog.choice()
             self.settings.setValue("export_folder", str(choice.path.parent))

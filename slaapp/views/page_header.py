@@ -1,0 +1,20 @@
+"""The title and one-line purpose shown at the top of every screen."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+def page_header(title: str, subtitle: str) -> QWidget:
+    header = QWidget()
+    layout = QVBoxLayout(header)
+    layout.setContentsMargins(0, 0, 0, 4)
+    layout.setSpacing(0)
+    heading = QLabel(title)
+    heading.setStyleSheet("font-size: 20px; font-weight: 600;")
+    purpose = QLabel(subtitle)
+    purpose.setStyleSheet("color: palette(mid);")
+    purpose.setWordWrap(True)
+    layout.addWidget(heading)
+    layout.addWidget(purpose)
+    return header
