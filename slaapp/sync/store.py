@@ -65,7 +65,10 @@ def claim_run(database: Database, source: str, now: int) -> tuple[int, int | Non
 
     Raises SourceBusyError when a live run holds the source (heartbeat within STALE_SECONDS).
     """
-    busy = SourceBusyError(f"{source}: a sync of this source is already running; wait for it")
+    busy = SourceBusyError(
+        f"{source}: a sync of this source is already running (or one stopped without finishing "
+        f"less than {STALE_SECONDS // 60} minutes ago); try again in a few minutes"
+    )
     try:
         with database.session() as session:
             lock = _row(session, source, LOCK_STREAM, lock=True)
