@@ -153,7 +153,14 @@ def test_self_test_opens_every_screen_and_exits_zero(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert "self-test: passed" in done.stdout
-    for screen in ("Live handoffs", "Dashboard", "SLA matrix", "Insights", "Scorecards", "Connections"):
+    for screen in (
+        "Live handoffs",
+        "Dashboard",
+        "SLA matrix",
+        "Insights",
+        "Scorecards",
+        "Connections",
+    ):
         assert f"self-test: {screen} ok" in done.stdout
 
 
