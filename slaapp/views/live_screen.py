@@ -58,12 +58,14 @@ def _refill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
 
 
 class LiveScreen(QWidget):
-    """Signals: open_record(int), message(str), demo_requested(), import_requested()."""
+    """Signals: open_record(int), message(str), demo_requested(), import_requested(),
+    connect_requested()."""
 
     open_record = Signal(int)
     message = Signal(str)
     demo_requested = Signal()
     import_requested = Signal()
+    connect_requested = Signal()
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,9 +92,11 @@ class LiveScreen(QWidget):
         self.empty_demo.clicked.connect(self.demo_requested)
         self.empty_import = QPushButton("Import events…")
         self.empty_import.clicked.connect(self.import_requested)
+        self.empty_connect = QPushButton("Connect a CRM…")
+        self.empty_connect.clicked.connect(self.connect_requested)
         empty_layout.addStretch(1)
-        empty_layout.addWidget(self.empty_demo)
-        empty_layout.addWidget(self.empty_import)
+        for button in (self.empty_demo, self.empty_import, self.empty_connect):
+            empty_layout.addWidget(button)
         self.empty.hide()
 
         self.status_filter = QComboBox()

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
 
         self.live.demo_requested.connect(self.load_demo)
         self.live.import_requested.connect(self.choose_import)
+        self.live.connect_requested.connect(lambda: self.show_screen("Connections"))
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -306,6 +307,7 @@ class MainWindow(QMainWindow):
         assert isinstance(view, LiveView)
         result = view.live
         self._risk_model, self._fitted_at = view.model, view.fitted_at
+        self._show_sources(view)
         self.live.show_clocks(result)
         if view.risk is not None and view.model is not None:
             threshold = view.model.quality.alert_threshold
@@ -339,6 +341,17 @@ class MainWindow(QMainWindow):
             f"Weekly scorecard sent to {', '.join(result.recipients)}", 15_000
         )
         self.exported.emit(result)
+
+    def _show_sources(self, view: LiveView) -> None:
+        words = {"ok": "synced", "running": "syncing", "partial": "synced with gaps"}
+        parts = [
+            f"{s.source} {words.get(s.state, s.state)} "
+            f"{datetime.fromtimestamp(s.at, UTC).astimezone():%H:%M}"
+            for s in view.sources
+        ]
+        self.sync_state.setText(" · ".join(parts) if parts else "No CRM connected")
+        failing = any(s.state not in words for s in view.sources)
+        self.sync_state.setStyleSheet("color: #d64541;" if failing else "")
 
     def open_record(self, record_id: int) -> None:
         """Open the record window (timeline, clocks explained, alerts and actions, CRM link)."""

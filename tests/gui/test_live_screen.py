@@ -176,3 +176,23 @@ def test_risk_column_shows_the_predictors_probability_and_sorts_by_it(window):
     shown = [int(t.rstrip("%")) for t in texts if t]
     assert shown and shown == sorted(shown, reverse=True)
     assert "AUC" in model.index(0, RISK).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_status_bar_names_each_sources_last_sync(qtbot, window, demo_db):
+    from slaapp.models.tables import SyncRun
+
+    assert window.sync_state.text() == "No CRM connected"
+    with demo_db.session() as session:
+        session.add(
+            SyncRun(
+                source="hubspot", started_at=1_790_000_000, finished_at=1_790_000_060, state="ok"
+            )
+        )
+        session.add(SyncRun(source="salesforce", started_at=1_790_000_000, state="suspended"))
+    with qtbot.waitSignal(window.refreshed, timeout=30_000):
+        window.refresh()
+    text = window.sync_state.text()
+    assert "hubspot synced" in text and "salesforce suspended" in text
+    assert "d64541" in window.sync_state.styleSheet()
+    with demo_db.session() as session:
+        session.query(SyncRun).delete()
