@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from ..models.database import Database
 from ..models.jobs import ensure_matrix
@@ -25,7 +26,7 @@ from .connector import (
 from .people import merge_people
 from .secrets import TokenMissingError, load_token
 from .sources import ConnectOptions, build_connector, needs_token
-from .store import claim_run, commit_page, finish_run, load_cursor
+from .store import SourceBusyError, claim_run, commit_page, finish_run, load_cursor
 
 log = logging.getLogger(__name__)
 
@@ -106,13 +107,15 @@ def sync_source(
         connector = open_connector(database, name, token, options)
         run_id, _killed = claim_run(database, name, started)
     except (SyncError, TokenMissingError, LookupError) as exc:
-        state = "busy" if type(exc).__name__ == "SourceBusyError" else "failed"
+        state = "busy" if isinstance(exc, SourceBusyError) else "failed"
         return SyncReport(name, state, _words(exc), started, now())
     totals = _Totals()
     try:
         ensure_matrix(database)
         owners = merge_people(database, name, connector.reference_data().people, now())
         for stream in connector.streams():
+            if control.cancelled():
+                raise Cancelled(f"{name}: sync cancelled")
             cursor = load_cursor(database, name, stream)
             for page in connector.fetch_changes(stream, cursor, control):
                 result = commit_page(database, name, stream, page, owners, run_id, now())
@@ -135,6 +138,16 @@ def sync_source(
         return _end(
             database, connector, name, run_id, "failed", exc.message, started, totals, now()
         )
+    except OperationalError as exc:  # the database went away: an environment error
+        log.warning("sync of %s stopped: the database failed: %s", name, exc.orig)
+        message = f"{name}: the database stopped answering ({type(exc.orig).__name__}); try again"
+        try:
+            return _end(
+                database, connector, name, run_id, "failed", message, started, totals, now()
+            )
+        except OperationalError:
+            return SyncReport(name, "failed", message, started, now(), totals.pages, totals.records,
+                              totals.events, totals.clocks, run_id)  # fmt: skip
     except BaseException:
         log.exception("sync of %s stopped by an internal error", name)
         finish_run(database, name, run_id, "failed", "an internal error stopped the sync; "
