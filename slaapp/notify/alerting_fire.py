@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..engine.alert_clocks import ClockLadders, clock_ladders, open_rows
-from ..engine.alert_ladder import NEVER, WARNING, Plan, Step, plan
+from ..engine.alert_ladder import ESCALATION, NEVER, WARNING, Plan, Step, plan
 from ..engine.calendar import Calendar
 from ..engine.clocks import OPEN_STATUSES
 from ..engine.eventlog import NO_VALUE
@@ -167,7 +167,7 @@ def fire_due(
         for recipient in directory.resolve_all(roles, owner, team):
             at = release_at(now, step.kind, recipient.member, calendar, settings)
             for channel in channels:
-                digest = step.kind == WARNING and channel != "desktop"
+                digest = step.kind != ESCALATION and channel != "desktop"
                 session.add(
                     AlertDelivery(
                         alert_id=alert.id,
