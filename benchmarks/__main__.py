@@ -21,6 +21,7 @@ from benchmarks import (
     bench_insights,
     bench_scorecard,
     bench_store,
+    bench_sync,
 )
 
 
@@ -51,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     summaries += bench_scorecard.run(public_calls=options.all)
     summaries += bench_insights.run(days=365 if options.all else 90)
     summaries += bench_dashboard.run(baseline_clocks=1_000_000 if options.all else 100_000)
+    summaries += bench_sync.run()
     summaries += bench_gui.run()
     print_summary(summaries, time.perf_counter() - started)
     return 0 if all(s.identical for s in summaries) else 1

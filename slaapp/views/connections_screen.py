@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -30,9 +30,9 @@ from ..sync.sources import ConnectOptions
 from . import connection_ops as ops
 from .connection_dialog import ConnectionDialog
 from .connection_model import RowsModel
-from .connection_sync import SourceSync
 from .jobs import JobRunner
 from .mapping_editor import MappingEditor
+from .sync_worker import SyncService
 
 HEADERS = ("Name", "Source", "Address", "Schedule", "Last sync", "Result")
 
@@ -47,18 +47,21 @@ class ConnectionsScreen(QWidget):
     def __init__(
         self, database: Database, jobs: JobRunner, parent: QWidget | None = None,
         options: ConnectOptions | None = None, clock: Callable[[], float] = time.time,
+        sync: SyncService | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self._database, self._jobs, self._options, self._clock = database, jobs, options, clock
         self._state = ops.ScreenState((), True)
         self._quota: dict[str, str] = {}
-        self._due: dict[str, float] = {}
         self._testing = ""
-        self.sync = SourceSync(database, options, self)
+        # The app passes its one SyncService (it also runs the schedules); alone, the screen
+        # makes its own without a schedule.
+        self._owns_sync = sync is None
+        self.sync = sync or SyncService(database, self, options=options, schedule=False)
         self.sync.progress.connect(self._progress)
         self.sync.finished.connect(self._synced)
         self.sync.crashed.connect(self._crashed)
-        self.sync.stopped.connect(self._update_buttons)
+        self.sync.busy.connect(lambda _: self._update_buttons())
         title = QLabel("Connections")
         title.setStyleSheet("font-size: 20px; font-weight: 600;")
         subtitle = QLabel(
@@ -139,10 +142,6 @@ class ConnectionsScreen(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty, 1)
         layout.addWidget(panel)
-        self.timer = QTimer(self)
-        self.timer.setInterval(30_000)
-        self.timer.timeout.connect(self.run_schedule)
-        self.timer.start()
         self._update_buttons()
 
     # --- loading -------------------------------------------------------------------------
@@ -173,8 +172,6 @@ class ConnectionsScreen(QWidget):
                          f"{state_word} {ops.when(last.finished_at or last.started_at)}".strip() if last else "",
                          result])  # fmt: skip
             tips.append(["", "", "", "", "", result])
-            if c.schedule_minutes and c.enabled:
-                self._due.setdefault(c.name, self._clock() + c.schedule_minutes * 60)
         self.model.set_rows(rows, tips)
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
@@ -313,27 +310,12 @@ class ConnectionsScreen(QWidget):
     def sync_now(self, name: str | None = None) -> bool:
         connection = self.current() if name is None else None
         target = name or (connection.name if connection else None)
-        if target is None or not self.sync.start(target):
+        if target is None or not self.sync.sync_now(target):
             return False
         self.progress_bar.show()
         self.status.setText(f"Syncing {target}…")
         self._update_buttons()
         return True
-
-    def run_schedule(self) -> None:
-        """Start the first enabled connection whose interval has passed (one sync at a time)."""
-        now = self._clock()
-        for row in self._state.rows:
-            c = row.connection
-            if (
-                c.enabled
-                and c.schedule_minutes
-                and now >= self._due.get(c.name, now)
-                and not self.sync.running
-            ):
-                self._due[c.name] = now + c.schedule_minutes * 60
-                self.sync_now(c.name)
-                return
 
     def _progress(self, progress: Progress) -> None:
         text = f"Syncing {progress.source}: {progress.stream}, {progress.pages:,} pages, " \
@@ -351,10 +333,10 @@ class ConnectionsScreen(QWidget):
             self.data_changed.emit()
         self.refresh()
 
-    def _crashed(self, text: str) -> None:
+    def _crashed(self, name: str, text: str) -> None:
         self.progress_bar.hide()
         self._failed(f"The sync stopped on an internal error ({text}); see the log file.")
 
     def shutdown(self) -> None:
-        self.timer.stop()
-        self.sync.shutdown()
+        if self._owns_sync:
+            self.sync.shutdown()

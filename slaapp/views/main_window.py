@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QSystemTrayIcon,
     QWidget,
 )
 
@@ -36,9 +37,15 @@ from ..models.jobs import (
 )
 from ..models.live_view import LiveView, live_view
 from ..models.record_view import RecordView, record_view
+from ..notify.channels import build_channels
+from ..sync.writeback import owner_writeback
+from .alert_scheduler import AlertScheduler
+from .app_icon import app_icon
 from .jobs import JobRunner
 from .live_screen import LiveScreen, write_csv_file
 from .record_dialog import RecordDialog
+from .sync_worker import SyncService
+from .toast import DesktopToaster
 
 REFRESH_MS = 60_000
 SCHEDULE_CHECK_MS = 60_000
@@ -61,11 +68,31 @@ class MainWindow(QMainWindow):
         self._fitted_at = 0
         self.setWindowTitle("slaapp")
         self.live = LiveScreen(settings)
+        self.sync = SyncService(database, self)  # scheduled CRM syncs run while the app is open
+        self.sync.finished.connect(self._synced)
+        self.setWindowIcon(app_icon())
+        self.tray = (
+            QSystemTrayIcon(app_icon(), self) if QSystemTrayIcon.isSystemTrayAvailable() else None
+        )
+        if self.tray is not None:
+            self.tray.setToolTip("slaapp: handoff SLAs")
+            self.tray.show()
+        self.toaster = DesktopToaster(self, self.tray)
+        self.alerts = AlertScheduler(
+            database, self.jobs, show_desktop=self.toaster.show,
+            channels=partial(build_channels, database), writeback=owner_writeback(database),
+            parent=self,
+        )  # fmt: skip
+        self.toaster.action.connect(self.alerts.handle_action)
+        self.alerts.open_record.connect(self.open_record)
+        self.alerts.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+        self.alerts.changed.connect(self._alerts_changed)
         self.screens: list[tuple[str, Callable[[], QWidget]]] = [
             ("Live handoffs", lambda: self.live),
             ("Dashboard", self._dashboard_screen),
             ("SLA matrix", self._matrix_screen),
             ("Insights", self._insights_screen),
+            ("Alerts", self._alerts_screen),
             ("Scorecards", self._scorecards_screen),
             ("Connections", self._connections_screen),
         ]
@@ -175,6 +202,7 @@ class MainWindow(QMainWindow):
             changed = getattr(found, "data_changed", None)
             if changed is not None and found is not self.live:
                 changed.connect(self.refresh)
+                changed.connect(self.alerts.trigger)
         return found
 
     def _dashboard_screen(self) -> QWidget:
@@ -186,6 +214,16 @@ class MainWindow(QMainWindow):
         from .matrix_screen import MatrixScreen
 
         return MatrixScreen(self.database, self.jobs)
+
+    def _alerts_screen(self) -> QWidget:
+        from .alerts_screen import AlertsScreen
+
+        return AlertsScreen(self.database, self.jobs)
+
+    def _alerts_changed(self) -> None:
+        screen = self.built.get("Alerts")
+        if screen is not None:
+            screen.refresh()  # type: ignore[attr-defined]
 
     def _insights_screen(self) -> QWidget:
         from .insights_screen import InsightsScreen
@@ -203,7 +241,7 @@ class MainWindow(QMainWindow):
     def _connections_screen(self) -> QWidget:
         from .connections_screen import ConnectionsScreen
 
-        return ConnectionsScreen(self.database, self.jobs)
+        return ConnectionsScreen(self.database, self.jobs, sync=self.sync)
 
     def _show_screen(self, row: int) -> None:
         if not 0 <= row < len(self.screens):
@@ -241,6 +279,7 @@ class MainWindow(QMainWindow):
         self.refresh()
         self.timer.start()
         self.schedule_timer.start()
+        self.alerts.start()
 
     def _run(
         self, message: str, work: Callable[[], object], done: Callable[[object], None]
@@ -301,6 +340,7 @@ class MainWindow(QMainWindow):
             assert isinstance(result, StoreResult)
             message = f"Imported: {result.ingested.summary()}"
         self.refresh()
+        self.alerts.trigger()
         self.statusBar().showMessage(message, 10_000)
 
     def _show(self, view: object) -> None:
@@ -341,6 +381,11 @@ class MainWindow(QMainWindow):
             f"Weekly scorecard sent to {', '.join(result.recipients)}", 15_000
         )
         self.exported.emit(result)
+
+    def _synced(self, report: object) -> None:
+        if getattr(report, "events_added", 0):
+            self.refresh()
+            self.alerts.trigger()
 
     def _show_sources(self, view: LiveView) -> None:
         words = {"ok": "synced", "running": "syncing", "partial": "synced with gaps"}
@@ -395,11 +440,13 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.timer.stop()
         self.schedule_timer.stop()
+        self.alerts.stop()
         self.live.ticker.stop()
         for screen in self.built.values():
             shutdown = getattr(screen, "shutdown", None)
             if shutdown is not None:
                 shutdown()
+        self.sync.shutdown()
         self.settings.setValue("geometry", self.saveGeometry())
         self.jobs.shutdown()
         super().closeEvent(event)

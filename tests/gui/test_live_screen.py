@@ -158,6 +158,7 @@ def test_self_test_opens_every_screen_and_exits_zero(tmp_path):
         "Dashboard",
         "SLA matrix",
         "Insights",
+        "Alerts",
         "Scorecards",
         "Connections",
     ):
