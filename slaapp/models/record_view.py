@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..engine.explain import explain_due
 from ..engine.matrix import DEFAULT_SEGMENT
+from .alerts import list_actions, list_alerts
 from .database import Database
 from .matrices import load_version
 from .queries import OpenClock, Timeline, timeline
@@ -51,7 +52,7 @@ def record_link(database_links: dict[str, str], source: str, external_id: str) -
     return template.format(external_id=external_id) if template else None
 
 
-def record_view(database: Database, record_id: int) -> RecordView:
+def record_view(database: Database, record_id: int, now: int) -> RecordView:
     """LookupError when the record does not exist (any more)."""
     with database.session() as session:
         found = timeline(session, record_id)
@@ -72,12 +73,26 @@ def record_view(database: Database, record_id: int) -> RecordView:
             .where(AuditEntry.entity == "record", AuditEntry.entity_key == str(record_id))
             .order_by(AuditEntry.at)
         ).all()
-        actions = tuple(
+        entries = [
             ActionEntry(
                 a.at, a.actor, a.action, ", ".join(f"{k}: {v}" for k, v in a.detail.items())
             )
             for a in audit
-        )
+        ]
+        for alert in list_alerts(session, now, record_id=record_id):
+            sent_to = ", ".join(alert.recipients)
+            entries.append(
+                ActionEntry(alert.fired_at, "slaapp", f"{alert.severity} alert ({alert.state(now)})",
+                            f"{alert.title}; to {sent_to}" if sent_to else alert.title)
+            )  # fmt: skip
+        for action in list_actions(session, record_id):
+            change = f"{action.from_owner or 'nobody'} -> {action.to_owner or 'nobody'}"
+            error = f"; {action.error}" if action.error else ""
+            entries.append(
+                ActionEntry(action.created_at, "slaapp", f"{action.kind} ({action.state})",
+                            f"{change}, policy {action.policy}{error}")
+            )  # fmt: skip
+        actions = tuple(sorted(entries, key=lambda e: e.at))
     details = []
     for clock in found.clocks:
         try:

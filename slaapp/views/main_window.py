@@ -401,7 +401,9 @@ class MainWindow(QMainWindow):
     def open_record(self, record_id: int) -> None:
         """Open the record window (timeline, clocks explained, alerts and actions, CRM link)."""
         self._run(
-            "Opening the record…", partial(record_view, self.database, record_id), self._record
+            "Opening the record…",
+            partial(record_view, self.database, record_id, now()),
+            self._record,
         )
 
     def _record(self, result: object) -> None:

@@ -197,3 +197,20 @@ def test_status_bar_names_each_sources_last_sync(qtbot, window, demo_db):
     assert "d64541" in window.sync_state.styleSheet()
     with demo_db.session() as session:
         session.query(SyncRun).delete()
+
+
+def test_record_window_lists_the_alerts_fired_for_the_record(demo_db):
+    from slaapp.engine.clocks import BREACHED as BREACHED_STATUS
+    from slaapp.models.record_view import record_view
+    from slaapp.notify.alerting import run_alerts
+
+    live = live_clocks(demo_db, int(__import__("time").time()))
+    run_alerts(demo_db, live.as_of)
+    clocks = live.clocks
+    i = int(np.flatnonzero(clocks.status == BREACHED_STATUS)[-1])
+    record_id = int(live.record_ids[clocks.record[i]])
+    view = record_view(demo_db, record_id, live.as_of)
+    alerts = [a for a in view.actions if "alert" in a.action]
+    assert alerts, view.actions
+    handoff = live.names[clocks.handoff_keys[clocks.handoff[i]]]
+    assert any(handoff in a.detail for a in alerts)
