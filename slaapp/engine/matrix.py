@@ -107,5 +107,13 @@ class Matrix:
         raise KeyError(key)
 
     @property
+    def display_zone(self) -> str:
+        """The zone reports show days and hours in: the first business (not 24x7) calendar's."""
+        for spec in self.calendars.values():
+            if not spec.always:
+                return spec.timezone
+        return "UTC"
+
+    @property
     def segment_keys(self) -> tuple[str, ...]:
         return tuple(s.key for s in self.segments)

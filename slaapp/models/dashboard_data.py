@@ -21,9 +21,10 @@ from ..engine.metrics import ClockColumns
 from ..engine.metrics_dashboard import DashboardMetrics, Dimension, dashboard_metrics
 from ..engine.metrics_open import judge_open_now
 from .database import Database
+from .directory import owner_directory
 from .matrices import published_matrices
 from .settings import get_setting
-from .tables import Clock, Person, Record, Team
+from .tables import Clock, Record
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -145,22 +146,12 @@ def _amount(value: Any) -> float:
 
 def _people(session: Session) -> dict[str, tuple[str, str]]:
     """Person key and email -> (name, team), as the scorecard resolves owners."""
-    teams = {t.id: t.name for t in session.scalars(select(Team))}
-    found: dict[str, tuple[str, str]] = {}
-    for person in session.scalars(select(Person)):
-        entry = (person.name, teams.get(person.team_id or -1, UNASSIGNED))
-        found[person.key] = entry
-        if person.email:
-            found[person.email] = entry
-    return found
+    return {h: (name, team or UNASSIGNED) for h, (name, team) in owner_directory(session).items()}
 
 
 def display_zone(matrix: Matrix | None) -> str:
     """The zone the dashboard shows days and hours in: the first business calendar's."""
-    for spec in matrix.calendars.values() if matrix is not None else ():
-        if not spec.always:
-            return spec.timezone
-    return "UTC"
+    return matrix.display_zone if matrix is not None else "UTC"
 
 
 def period_bounds(first: date, last: date, zone: str) -> tuple[int, int]:

@@ -11,6 +11,18 @@ from ..engine.people import PersonInfo
 from .tables import Person, Team
 
 
+def owner_directory(session: Session) -> dict[str, tuple[str, str | None]]:
+    """Person key and email -> (name, team): owners appear either way, as CRMs give them."""
+    teams = {t.id: t.name for t in session.scalars(select(Team))}
+    found: dict[str, tuple[str, str | None]] = {}
+    for person in session.scalars(select(Person)):
+        entry = (person.name, teams.get(person.team_id) if person.team_id is not None else None)
+        found[person.key] = entry
+        if person.email:
+            found[person.email] = entry
+    return found
+
+
 def upsert_people(session: Session, people: Sequence[PersonInfo]) -> int:
     """Create or update teams and people; returns how many people were new."""
     teams = {t.name: t for t in session.scalars(select(Team))}

@@ -15,11 +15,11 @@ from ..engine.eventlog import EventLog
 from ..engine.matrix import Matrix
 from ..engine.matrix_file import load_matrix
 from .database import Database
-from .directory import upsert_people
+from .directory import owner_directory, upsert_people
 from .evaluation import refresh_clocks, stored_clocks
 from .ingest import IngestResult, ingest_log
 from .matrices import load_version, publish
-from .tables import Event, Person, Record, Team, table_of
+from .tables import Event, Record, Team, table_of
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 DEFAULT_MATRIX = RESOURCES / "matrices" / "revenue-default.json"
@@ -123,19 +123,9 @@ def live_clocks(database: Database, at: int) -> LiveClocks | None:
             result = stored_clocks(session, at)
         except LookupError:  # no matrix published yet
             return None
-        directory = session.execute(
-            select(Person.key, Person.email, Person.name, Team.name).outerjoin(
-                Team, Person.team_id == Team.id
-            )
-        ).all()
-    people: dict[str, str] = {}  # owners appear by key or by email, as CRMs give them
-    owner_teams: dict[str, str] = {}
-    for key, email, name, team in directory:
-        for handle in (key, email):
-            if handle:
-                people[handle] = name
-                if team:
-                    owner_teams[handle] = team
+        directory = owner_directory(session)
+    people = {handle: name for handle, (name, _) in directory.items()}
+    owner_teams = {handle: team for handle, (_, team) in directory.items() if team}
     names: dict[str, str] = {}
     for version in result.matrices:
         names |= {s.key: s.name for s in version.matrix.segments}

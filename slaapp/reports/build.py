@@ -15,8 +15,9 @@ from ..engine.calendar import WEEKDAYS, CalendarSpec
 from ..engine.clocks import MET, MISSED, ClockTable
 from ..engine.durations import describe_duration
 from ..engine.matrix import Matrix
+from ..models.directory import owner_directory
 from ..models.evaluation import stored_clocks
-from ..models.tables import Person, Record, Setting, Team
+from ..models.tables import Record, Setting
 from .figures import causes, figures, late_mask
 from .scorecard import BreachRow, HandoffRow, RepRow, ScorecardData, SegmentRow, TeamRow, TrendPoint
 
@@ -91,14 +92,7 @@ def _amounts(
 
 def _people(session: Session) -> dict[str, tuple[str, str]]:
     """Email (and key) -> (name, team)."""
-    teams = {t.id: t.name for t in session.scalars(select(Team))}
-    found: dict[str, tuple[str, str]] = {}
-    for person in session.scalars(select(Person)):
-        entry = (person.name, teams.get(person.team_id or -1, UNASSIGNED))
-        found[person.key] = entry
-        if person.email:
-            found[person.email] = entry
-    return found
+    return {h: (name, team or UNASSIGNED) for h, (name, team) in owner_directory(session).items()}
 
 
 def _record_links(session: Session) -> dict[str, str]:
@@ -132,10 +126,7 @@ def describe_calendar(key: str, spec: CalendarSpec) -> str:
 
 
 def display_zone(matrix: Matrix) -> str:
-    for spec in matrix.calendars.values():
-        if not spec.always:
-            return spec.timezone
-    return "UTC"
+    return matrix.display_zone
 
 
 def build_scorecard(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..deliveries import DeliveryError
@@ -65,6 +67,7 @@ class JobRunner(QObject):
         self._thread: QThread | None = None
         self._worker: JobWorker | None = None
         self._queue: list[Job] = []
+        self._callbacks: tuple[Callable[[Any], None], ...] = ()
 
     @property
     def running(self) -> bool:
@@ -86,20 +89,42 @@ class JobRunner(QObject):
         if not self._queue:
             self.busy.emit(False)
             return
-        work, done, failed, crashed = self._queue.pop(0)
+        work, *callbacks = self._queue.pop(0)
+        self._callbacks = tuple(callbacks)
         thread = QThread(self)
         worker = JobWorker(work)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
-        worker.finished.connect(done)
-        worker.failed.connect(failed)
-        worker.crashed.connect(crashed)
+        # Results go through this runner (it lives on the GUI thread), so any callable works
+        # as a callback and a callback whose widget is gone by then is skipped.
+        worker.finished.connect(self._finished)
+        worker.failed.connect(self._failed)
+        worker.crashed.connect(self._crashed)
         for signal in (worker.finished, worker.failed, worker.crashed):
             signal.connect(thread.quit)
         thread.finished.connect(self._cleanup)
         self._thread, self._worker = thread, worker
         self.busy.emit(True)
         thread.start()
+
+    def _deliver(self, which: int, value: object) -> None:
+        callback = self._callbacks[which] if self._callbacks else None
+        owner = getattr(callback, "__self__", None)
+        if callback is None or (isinstance(owner, QObject) and not shiboken6.isValid(owner)):
+            return
+        callback(value)
+
+    @Slot(object)
+    def _finished(self, result: object) -> None:
+        self._deliver(0, result)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        self._deliver(1, message)
+
+    @Slot(str)
+    def _crashed(self, message: str) -> None:
+        self._deliver(2, message)
 
     def _cleanup(self) -> None:
         if self._thread is not None:

@@ -50,12 +50,8 @@ def org_zone(inputs: InsightInputs) -> str:
 
 
 def matrix_zone(matrix: Matrix) -> str:
-    """The zone of the first handoff's calendar, else UTC."""
-    for handoff in matrix.handoffs:
-        spec = matrix.calendars.get(handoff.calendar)
-        if spec is not None and spec.timezone:
-            return str(spec.timezone)
-    return "UTC"
+    """The zone days and hours are read in (the same as the scorecard's and the dashboard's)."""
+    return matrix.display_zone
 
 
 def local_parts(instants: I64, zone: str) -> tuple[I64, I64, I64]:
