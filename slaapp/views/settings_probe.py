@@ -1,0 +1,66 @@
+"""Test messages from the Settings form as typed (before saving): email, Slack, webhook (no Qt)."""
+
+from __future__ import annotations
+
+from ..notify.channel import Channel, ChannelError
+from ..notify.channels import send_test
+from ..notify.email import check_addresses
+from ..notify.email_channel import EmailChannel
+from ..notify.secrets import SecretStore
+from ..notify.slack import SlackChannel
+from ..notify.webhook import WebhookChannel, host_of
+from .settings_service import SECRET_FIELDS, SettingsForm, url_problem
+
+
+class TypedSecrets(SecretStore):
+    """The secrets typed in the form first, then the keyring (or the environment)."""
+
+    def __init__(self, typed: dict[str, str], store: SecretStore) -> None:
+        super().__init__(store.service)
+        self._typed = {name: value.strip() for name, value in typed.items() if value.strip()}
+        self._store = store
+
+    def get(self, name: str) -> str | None:
+        return self._typed.get(name) or self._store.get(name)
+
+
+class ProbeError(ValueError):
+    """A test message did not go through; `field` is the form field to point at ('' for none)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _channel(form: SettingsForm, name: str, secrets: SecretStore) -> Channel:
+    if name == "email":
+        return EmailChannel(form.smtp if form.smtp.host else None, secrets)
+    if name == "slack":
+        return SlackChannel(secrets, form.channels.timeout)
+    return WebhookChannel(secrets, form.channels.timeout, form.channels.webhook_title)
+
+
+def send_probe(form: SettingsForm, channel: str, store: SecretStore, address: str = "") -> str:
+    """Send a test message through `channel` as the form stands; what happened, or ProbeError."""
+    if channel == "email":
+        if not form.smtp.host:
+            raise ProbeError("Enter the mail server first", "smtp.host")
+        try:
+            address = check_addresses([address])[0]
+        except ValueError as exc:
+            raise ProbeError(f"Test address: {exc}", "test.address") from None
+    for name in ("slack_webhook_url", "webhook_url"):
+        typed = form.typed(name)
+        problem = url_problem(typed, "The URL") if typed else ""
+        if problem and name.startswith(channel):
+            raise ProbeError(problem, SECRET_FIELDS[name])
+    secrets = TypedSecrets(dict(form.secrets), store)
+    try:
+        send_test(_channel(form, channel, secrets), "slaapp settings test", address or None)
+    except ChannelError as exc:
+        raise ProbeError(str(exc)) from None
+    if channel == "email":
+        return f"Test email sent to {address} through {form.smtp.host}:{form.smtp.port}."
+    url = secrets.get("slack_webhook_url" if channel == "slack" else "webhook_url") or ""
+    where = "Slack" if channel == "slack" else form.channels.webhook_title
+    return f"Test message accepted by {where} ({host_of(url)})."
