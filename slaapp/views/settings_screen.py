@@ -208,7 +208,7 @@ class SettingsScreen(QWidget):
             count = len(errors)
             first = next(iter(errors.values()))
             self._say(
-                f"Nothing was saved: {count} field{'s' if count > 1 else ''} need attention ({first}).",
+                f"Nothing was saved: {count} field{'s need' if count > 1 else ' needs'} attention ({first}).",
                 error=True,
             )
             return

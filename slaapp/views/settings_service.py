@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -147,7 +148,7 @@ def _smtp_errors(smtp: SmtpSettings) -> dict[str, str]:
         errors["smtp.sender"] = "Enter the From address, e.g. sla-alerts@acme.com"
     else:
         try:
-            check_addresses([sender])
+            check_addresses([parseaddr(sender)[1] or sender])
         except ValueError:
             key = "smtp.sender" if smtp.sender else "smtp.user"
             errors[key] = f"“{sender}” is not an email address (the From address needs one)"
