@@ -178,6 +178,9 @@ def _parser() -> argparse.ArgumentParser:
         help="address with {external_id}, e.g. https://acme.my.salesforce.com/{external_id}",
     )
     link.set_defaults(handler=c.settings_record_url)
+    from .commands_settings import register_settings
+
+    register_settings(ssub, common)
 
     clk = sub.add_parser("clocks", parents=[common], help="the stored clocks, judged at --as-of")
     clk.add_argument("--as-of", metavar="T", help="judge clocks at this instant (default: now)")

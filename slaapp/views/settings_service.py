@@ -157,21 +157,24 @@ def _smtp_errors(smtp: SmtpSettings) -> dict[str, str]:
     return errors
 
 
-def _channel_errors(form: SettingsForm, statuses: dict[str, str]) -> dict[str, str]:
+def channel_errors(
+    channels: ChannelSettings, typed: dict[str, str], statuses: dict[str, str]
+) -> dict[str, str]:
+    """Problems of the channel switches and newly typed secrets (URLs, token), by field key."""
     errors: dict[str, str] = {}
     for channel, name, what in (("slack", SLACK_SECRET, "The Slack webhook URL"),
                                 ("webhook", URL_SECRET, "The webhook URL")):  # fmt: skip
-        typed = form.typed(name)
-        if typed:
-            problem = url_problem(typed, what)
+        value = typed.get(name, "")
+        if value:
+            problem = url_problem(value, what)
             if problem:
                 errors[SECRET_FIELDS[name]] = problem
-        elif form.channels.enabled(channel) and statuses.get(name, MISSING) == MISSING:
+        elif channels.enabled(channel) and statuses.get(name, MISSING) == MISSING:
             errors[SECRET_FIELDS[name]] = f"{what} is needed to turn this channel on"
-    token = form.typed(TOKEN_SECRET)
+    token = typed.get(TOKEN_SECRET, "")
     if token and any(c.isspace() for c in token):
         errors["webhook.token"] = "The token must not contain spaces or line breaks"
-    if not form.channels.webhook_title.strip():
+    if not channels.webhook_title.strip():
         errors["webhook.title"] = "Give the webhook a name for messages, e.g. the SMS gateway"
     return errors
 
@@ -195,7 +198,11 @@ def _link_errors(form: SettingsForm) -> dict[str, str]:
 
 def validate(form: SettingsForm, statuses: dict[str, str]) -> dict[str, str]:
     """Field key -> what is wrong, in plain words; empty when the form can be saved."""
-    errors = {**_smtp_errors(form.smtp), **_channel_errors(form, statuses), **_link_errors(form)}
+    errors = {
+        **_smtp_errors(form.smtp),
+        **channel_errors(form.channels, dict(form.secrets), statuses),
+        **_link_errors(form),
+    }
     try:
         AlertSettings.from_dict(form.alerts.to_dict())
     except ValueError as exc:
