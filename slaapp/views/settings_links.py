@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
 
 from .settings_widgets import Section, line, note
 
@@ -22,8 +22,8 @@ class LinksSection(Section):
         self.empty = note("No records yet: connect or import a CRM first, or name a source below.")
         self.add_widget(self.empty)
         self.templates: dict[str, QLineEdit] = {}
-        self.new_source = line("source name, e.g. hubspot")
-        self.new_source.setMaximumWidth(200)
+        self.new_source = line("e.g. hubspot")
+        self.new_source.setMaximumWidth(160)
         self.new_template = line(EXAMPLE)
         holder = QWidget()
         row = QHBoxLayout(holder)
@@ -36,28 +36,17 @@ class LinksSection(Section):
 
     def load(self, links: tuple[tuple[str, str], ...]) -> None:
         for source in list(self.templates):
-            self.form.removeRow(self.templates.pop(source).parentWidget())
-            self.errors.pop(f"record_url.{source}")
-            self.editors.pop(f"record_url.{source}")
-            self.hints.pop(f"record_url.{source}")
+            self.remove(f"record_url.{source}")
+            del self.templates[source]
         for position, (source, template) in enumerate(links):
             editor = line(EXAMPLE)
             editor.setText(template)
             self.templates[source] = editor
-            self.add(f"record_url.{source}", source, editor, TIP)
-            self.form.insertRow(1 + position, *self._take_last())
+            # Below the empty-state note (row 0), above "Another source".
+            self.add(f"record_url.{source}", source, editor, TIP, row=1 + position)
         self.empty.setVisible(not links)
         self.new_source.clear()
         self.new_template.clear()
-
-    def _take_last(self) -> tuple[QLabel, QWidget]:
-        """Detach the row just added (it goes above the 'Another source' row)."""
-        last = self.form.rowCount() - 1
-        taken = self.form.takeRow(last)
-        label = taken.labelItem.widget()
-        field = taken.fieldItem.widget()
-        assert isinstance(label, QLabel) and field is not None
-        return label, field
 
     def links(self) -> tuple[tuple[str, str], ...]:
         rows = [(source, editor.text().strip()) for source, editor in self.templates.items()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 ERROR_STYLE = "color: #e5484d; font-size: 12px;"
-HINT_STYLE = "color: palette(mid); font-size: 12px;"
+HINT_STYLE = "font-size: 12px;"
 LABEL_WIDTH = 118
 
 
@@ -25,6 +26,8 @@ def note(text: str = "", style: str = HINT_STYLE) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setStyleSheet(style)
+    if style == HINT_STYLE:  # muted, and readable in light and dark palettes
+        label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
@@ -34,7 +37,7 @@ def line(placeholder: str = "", secret: bool = False) -> QLineEdit:
     editor.setPlaceholderText(placeholder)
     editor.setClearButtonEnabled(not secret)
     if secret:
-        editor.setEchoMode(QLineEdit.EchoMode.Password)
+        editor.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
     return editor
 
 
@@ -78,8 +81,10 @@ class Section(QGroupBox):
         self.editors: dict[str, QWidget] = {}
         self.hints: dict[str, QLabel] = {}
 
-    def add(self, key: str, label: str, editor: QWidget, tip: str, hint: str = "") -> QWidget:
-        """Add a row; `key` names the field in validation messages."""
+    def add(
+        self, key: str, label: str, editor: QWidget, tip: str, hint: str = "", row: int = -1
+    ) -> QWidget:
+        """Add a row (at the end, or at `row`); `key` names the field in validation messages."""
         editor.setToolTip(tip)
         cell = QWidget()
         column = QVBoxLayout(cell)
@@ -102,16 +107,24 @@ class Section(QGroupBox):
         caption.setFixedHeight(editor.sizeHint().height())
         caption.setMinimumWidth(LABEL_WIDTH)
         caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.form.addRow(caption, cell)
+        self.form.insertRow(row, caption, cell)
         return editor
+
+    def remove(self, key: str) -> None:
+        """Remove the row of field `key` (its widgets are deleted)."""
+        self.hints.pop(key)
+        self.errors.pop(key)
+        cell = self.editors.pop(key).parentWidget()
+        position, _ = self.form.getWidgetPosition(cell)
+        self.form.removeRow(position)
 
     def add_widget(self, widget: QWidget) -> None:
         self.form.addRow(widget)
 
     def separator(self) -> None:
         rule = QFrame()
-        rule.setFrameShape(QFrame.Shape.HLine)
-        rule.setFrameShadow(QFrame.Shadow.Sunken)
+        rule.setFixedHeight(1)
+        rule.setStyleSheet("background: palette(mid);")
         self.form.addRow(rule)
 
     def set_hint(self, key: str, text: str) -> None:

@@ -112,6 +112,12 @@ def test_every_section_round_trips_and_secrets_stay_in_the_keyring(
     with qtbot.waitSignal(screen.data_changed):
         save(qtbot, screen)
     assert "Settings saved" in screen.status.text()
+    assert list(screen.links.templates) == ["hubspot"] and not screen.dirty()
+    screen.links.templates["hubspot"].setText("https://changed.test/{external_id}")
+    screen.revert_button.click()  # reload: the source rows are rebuilt
+    qtbot.waitUntil(lambda: not screen._busy)
+    assert screen.links.templates["hubspot"].text().startswith("https://app.hubspot.com/")
+    assert screen.links.form.rowCount() == 3  # empty-state note, hubspot, another source
 
     channels, smtp = load_channel_settings(database)
     assert (channels.desktop, channels.email, channels.slack, channels.webhook) == (
