@@ -9,7 +9,7 @@ from ..notify.email_channel import EmailChannel
 from ..notify.secrets import SecretStore
 from ..notify.slack import SlackChannel
 from ..notify.webhook import WebhookChannel, host_of
-from .settings_service import SECRET_FIELDS, SettingsForm, url_problem
+from .settings_service import SettingsForm, url_problem
 
 
 class TypedSecrets(SecretStore):
@@ -25,11 +25,7 @@ class TypedSecrets(SecretStore):
 
 
 class ProbeError(ValueError):
-    """A test message did not go through; `field` is the form field to point at ('' for none)."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
+    """A test message did not go through (the screen shows it next to the test button)."""
 
 
 def _channel(form: SettingsForm, name: str, secrets: SecretStore) -> Channel:
@@ -44,16 +40,16 @@ def send_probe(form: SettingsForm, channel: str, store: SecretStore, address: st
     """Send a test message through `channel` as the form stands; what happened, or ProbeError."""
     if channel == "email":
         if not form.smtp.host:
-            raise ProbeError("Enter the mail server first", "smtp.host")
+            raise ProbeError("Enter the mail server first")
         try:
             address = check_addresses([address])[0]
         except ValueError as exc:
-            raise ProbeError(f"Test address: {exc}", "test.address") from None
+            raise ProbeError(f"Test address: {exc}") from None
     for name in ("slack_webhook_url", "webhook_url"):
         typed = form.typed(name)
         problem = url_problem(typed, "The URL") if typed else ""
         if problem and name.startswith(channel):
-            raise ProbeError(problem, SECRET_FIELDS[name])
+            raise ProbeError(problem)
     secrets = TypedSecrets(dict(form.secrets), store)
     try:
         send_test(_channel(form, channel, secrets), "slaapp settings test", address or None)
