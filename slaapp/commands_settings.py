@@ -12,7 +12,7 @@ from .models.alerts_settings import AlertSettings, load_alert_settings, save_ale
 from .models.database import Database
 from .notify.channels import ChannelSettings, load_channel_settings, save_channel_settings
 from .notify.secrets import SecretStore
-from .views.settings_service import (
+from .notify.settings_form import (
     SECRET_FIELDS,
     SECRET_NAMES,
     channel_errors,

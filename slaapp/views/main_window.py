@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
             ("Alerts", self._alerts_screen),
             ("Scorecards", self._scorecards_screen),
             ("Connections", self._connections_screen),
+            ("Settings", self._settings_screen),
         ]
         self.built: dict[str, QWidget] = {}
         self._build()
@@ -242,6 +243,11 @@ class MainWindow(QMainWindow):
         from .connections_screen import ConnectionsScreen
 
         return ConnectionsScreen(self.database, self.jobs, sync=self.sync)
+
+    def _settings_screen(self) -> QWidget:
+        from .settings_screen import SettingsScreen
+
+        return SettingsScreen(self.database, self.jobs)
 
     def _show_screen(self, row: int) -> None:
         if not 0 <= row < len(self.screens):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from ..notify.email import SmtpSettings
-from .settings_service import (
+from ..notify.settings_form import (
     ENVIRONMENT,
     MISSING,
     SECRET_FIELDS,

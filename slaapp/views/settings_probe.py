@@ -7,9 +7,9 @@ from ..notify.channels import send_test
 from ..notify.email import check_addresses
 from ..notify.email_channel import EmailChannel
 from ..notify.secrets import SecretStore
+from ..notify.settings_form import SettingsForm, url_problem
 from ..notify.slack import SlackChannel
 from ..notify.webhook import WebhookChannel, host_of
-from .settings_service import SettingsForm, url_problem
 
 
 class TypedSecrets(SecretStore):

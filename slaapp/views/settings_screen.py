@@ -19,13 +19,7 @@ from PySide6.QtWidgets import (
 from ..models.database import Database
 from ..notify.channels import ChannelSettings
 from ..notify.secrets import SecretStore
-from .jobs import JobRunner
-from .page_header import page_header
-from .settings_channels import DesktopSection, EmailSection, SlackSection, WebhookSection
-from .settings_links import LinksSection
-from .settings_policy import PolicySection
-from .settings_probe import send_probe
-from .settings_service import (
+from ..notify.settings_form import (
     SECRET_NAMES,
     UNAVAILABLE,
     LoadedSettings,
@@ -35,6 +29,12 @@ from .settings_service import (
     save_settings,
     validate,
 )
+from .jobs import JobRunner
+from .page_header import page_header
+from .settings_channels import DesktopSection, EmailSection, SlackSection, WebhookSection
+from .settings_links import LinksSection
+from .settings_policy import PolicySection
+from .settings_probe import send_probe
 from .settings_widgets import ERROR_STYLE, Section, note
 
 PROBE_FIELD = {"email": "test.address", "slack": "slack.url", "webhook": "webhook.token"}

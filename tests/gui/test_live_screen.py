@@ -161,6 +161,7 @@ def test_self_test_opens_every_screen_and_exits_zero(tmp_path):
         "Alerts",
         "Scorecards",
         "Connections",
+        "Settings",
     ):
         assert f"self-test: {screen} ok" in done.stdout
 

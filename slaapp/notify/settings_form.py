@@ -17,12 +17,12 @@ from ..models.database import Database
 from ..models.record_view import RECORD_URL_SETTING
 from ..models.settings import get_setting, put_setting
 from ..models.tables import Record, Setting
-from ..notify.channels import SETTINGS_KEY as CHANNELS_KEY
-from ..notify.channels import SMTP_KEY, ChannelSettings
-from ..notify.email import PASSWORD_SECRET, SmtpSettings, check_addresses
-from ..notify.secrets import SecretStore, SecretsUnavailableError
-from ..notify.slack import URL_SECRET as SLACK_SECRET
-from ..notify.webhook import TOKEN_SECRET, URL_SECRET
+from .channels import SETTINGS_KEY as CHANNELS_KEY
+from .channels import SMTP_KEY, ChannelSettings
+from .email import PASSWORD_SECRET, SmtpSettings, check_addresses
+from .secrets import SecretStore, SecretsUnavailableError
+from .slack import URL_SECRET as SLACK_SECRET
+from .webhook import TOKEN_SECRET, URL_SECRET
 
 SECRET_NAMES = (PASSWORD_SECRET, SLACK_SECRET, URL_SECRET, TOKEN_SECRET)
 SECRET_FIELDS = {
