@@ -192,9 +192,14 @@ def live_table() -> list[Summary]:
             screen.tick()
 
         def reset_tick(now: int) -> None:
-            screen.model.beginResetModel()
-            screen.model._now = now
-            screen.model.endResetModel()
+            """The naive way: move every clock's countdown on, then reset the model."""
+            model = screen.model
+            model.beginResetModel()
+            model._now = now
+            model._live.clear()
+            for row in range(model.rowCount()):
+                model.live_remaining(model.clock_index(row))
+            model.endResetModel()
 
         visible_tick(clocks.as_of + 1)
         ours_tick = busy_share(visible_tick)
@@ -209,7 +214,7 @@ def live_table() -> list[Summary]:
     line(f"sort (same columns), {BASELINE_ROWS:,} rows", f"{small_sort_s * 1000:.1f} ms",
          f"{proxy_sort_s * 1000:.0f} ms proxy")  # fmt: skip
     line(f"filter by text ({shown:,} match)", f"{filter_s * 1000:.0f} ms", "-")
-    line("GUI thread busy per second of ticking", f"{ours_tick:.1%}", f"{reset:.1%} reset")
+    line("GUI thread busy per second of ticking", f"{ours_tick:.1%}", f"{reset:.0%} all rows")
     return [
         Summary(f"sort {OPEN_CLOCKS // 1000}k open clocks", f"{sort_s * 1000:.0f} ms", "-", None,
                 "< 300 ms", sort_s < 0.3),
@@ -217,7 +222,7 @@ def live_table() -> list[Summary]:
                 f"{proxy_sort_s * 1000:.0f} ms", proxy_sort_s / small_sort_s, "-", None),
         Summary(f"filter {OPEN_CLOCKS // 1000}k open clocks", f"{filter_s * 1000:.0f} ms", "-", None,
                 "< 300 ms", filter_s < 0.3),
-        Summary("ticking: GUI busy share", f"{ours_tick:.1%}", f"{reset:.1%} model reset",
+        Summary("ticking: GUI busy share", f"{ours_tick:.1%}", f"{reset:.0%} every row + reset",
                 reset / ours_tick if ours_tick else None, "< 10 %", ours_tick < 0.10),
     ]  # fmt: skip
 

@@ -150,18 +150,21 @@ def load_version(session: Session, number: int | None = None) -> tuple[VersionIn
     )
 
 
+_PARSED: dict[tuple[int, str], Matrix] = {}  # parsed versions, so their calendars' tables are reused
+
+
 def published_matrices(session: Session) -> list[PublishedMatrix]:
-    """Every version for evaluation, oldest first."""
+    """Every version for evaluation, oldest first (each document is parsed once per process)."""
     rows = session.scalars(select(MatrixVersion).order_by(MatrixVersion.number)).all()
-    return [
-        PublishedMatrix(
-            row.number,
-            matrix_from_document(json.loads(row.document), f"matrix version {row.number}"),
-            row.effective_from,
-            row.reevaluate_open,
-        )
-        for row in rows
-    ]
+    found = []
+    for row in rows:
+        key = (row.number, row.document)
+        matrix = _PARSED.get(key)
+        if matrix is None:
+            matrix = matrix_from_document(json.loads(row.document), f"matrix version {row.number}")
+            _PARSED[key] = matrix
+        found.append(PublishedMatrix(row.number, matrix, row.effective_from, row.reevaluate_open))
+    return found
 
 
 def rollback(
