@@ -11,17 +11,17 @@ from slaapp.views.theme import apply_theme
 
 def test_palette_follows_the_colour_scheme(qapp):
     hints = qapp.styleHints()
-    before = hints.colorScheme()
     try:
         apply_theme(qapp)
-        hints.setColorScheme(Qt.ColorScheme.Dark)
+        # The offscreen platform has no system scheme to switch, so say what the OS would say.
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
         window = qapp.palette().color(QPalette.ColorRole.Window)
         text = qapp.palette().color(QPalette.ColorRole.WindowText)
         assert window.lightness() < 60 and text.lightness() > 200
-        hints.setColorScheme(Qt.ColorScheme.Light)
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
         assert qapp.palette().color(QPalette.ColorRole.Window).lightness() > 200
     finally:
-        hints.setColorScheme(before)
+        hints.colorSchemeChanged.disconnect()
         qapp.setPalette(qapp.style().standardPalette())
 
 
