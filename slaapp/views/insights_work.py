@@ -6,17 +6,11 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-import numpy as np
-import numpy.typing as npt
-
-from ..engine.clocks import ClockTable
 from ..engine.insights.analyze import InsightReport, analyze
-from ..engine.insights.frame import Frame, build_frame, matrix_zone
+from ..engine.insights.frame import Frame, build_frame
 from ..engine.insights.inputs import Period
-from ..engine.insights.predict import BreachModel, breach_risk, fit_breach_model
 from ..engine.insights.prompt import analysis_prompt
 from ..engine.insights.whatif import Change, WhatIf, what_if
-from ..engine.matrix import Matrix
 from ..models.database import Database
 from ..models.insight_data import InsightData, load_insight_data
 
@@ -59,25 +53,3 @@ def load_insights(
 
 def run_what_if(frame: Frame, changes: tuple[Change, ...], period: Period) -> WhatIf:
     return what_if(frame, changes, period)
-
-
-@dataclass(frozen=True, eq=False)
-class RiskColumn:
-    """Breach probability per clock of a table (nan for closed clocks) and the alert cut."""
-
-    risk: npt.NDArray[np.float64]
-    threshold: float
-    model: BreachModel
-
-
-def risk_column(clocks: ClockTable, matrix: Matrix) -> RiskColumn | None:
-    """Fit on the table's own history and score its open clocks; None without enough history.
-
-    For the live table: run off the GUI thread after each reload of LiveClocks, e.g.
-    `risk_column(live.clocks, live.matrix)`; rows with risk >= threshold deserve a
-    predictive alert (`predictive_alerts`)."""
-    try:
-        model = fit_breach_model(clocks, matrix, matrix_zone(matrix))
-    except ValueError:
-        return None
-    return RiskColumn(breach_risk(model, clocks), model.quality.alert_threshold, model)

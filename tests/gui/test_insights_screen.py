@@ -8,10 +8,11 @@ from PySide6.QtGui import QGuiApplication
 
 from slaapp.engine.clocks import BREACHED, OPEN_STATUSES
 from slaapp.models.database import open_database
-from slaapp.models.jobs import live_clocks, load_demo, now
+from slaapp.models.jobs import load_demo, now
+from slaapp.models.live_view import live_view
 from slaapp.views.insights_models import Column, RowsModel
 from slaapp.views.insights_screen import EMPTY, InsightsScreen
-from slaapp.views.insights_work import last_full_month, risk_column
+from slaapp.views.insights_work import last_full_month
 from slaapp.views.jobs import JobRunner
 
 
@@ -110,12 +111,12 @@ def test_rows_model_passes_the_model_tester(qtmodeltester):
 
 def test_risk_column_for_the_live_table(demo_url):
     database = open_database(demo_url)
-    live = live_clocks(database, now())
+    view = live_view(database, now())
     database.dispose()
-    assert live is not None and live.matrix is not None
-    column = risk_column(live.clocks, live.matrix)
-    assert column is not None
+    live = view.live
+    assert live is not None and view.risk is not None and view.model is not None
     status = live.clocks.status
     running = np.isin(status, OPEN_STATUSES) & (status != BREACHED)
-    assert np.all((column.risk[running] > 0) & (column.risk[running] < 1))
-    assert 0 < column.threshold < 1
+    assert np.all((view.risk[running] > 0) & (view.risk[running] < 1))
+    assert np.all(view.risk[status == BREACHED] == 1.0)
+    assert 0 < view.model.quality.alert_threshold < 1
