@@ -150,7 +150,9 @@ def load_version(session: Session, number: int | None = None) -> tuple[VersionIn
     )
 
 
-_PARSED: dict[tuple[int, str], Matrix] = {}  # parsed versions, so their calendars' tables are reused
+_PARSED: dict[
+    tuple[int, str], Matrix
+] = {}  # parsed versions, so their calendars' tables are reused
 
 
 def published_matrices(session: Session) -> list[PublishedMatrix]:
