@@ -46,12 +46,14 @@ class AlertScheduler(QObject):
     """Runs alerts when the next step is due, after each sync or evaluation, and on demand.
 
     Signals: ran(object) with a SchedulerRun, failed(str) in plain words, open_record(int)
-    when a toast's Open button names a record, changed() after acknowledge or snooze.
+    when a toast's Open button names a record, open_alerts() when it names none (a digest),
+    changed() after acknowledge or snooze.
     """
 
     ran = Signal(object)
     failed = Signal(str)
     open_record = Signal(int)
+    open_alerts = Signal()
     changed = Signal()
 
     def __init__(
@@ -157,6 +159,8 @@ class AlertScheduler(QObject):
             records = {self._records[i] for i in ids if i in self._records}
             for record_id in sorted(records):
                 self.open_record.emit(record_id)
+            if not records:  # a digest or a pattern notice: no single record to open
+                self.open_alerts.emit()
             return
         if action == "snooze":
             self.snooze(ids)

@@ -33,6 +33,7 @@ from ..notify.alerting_actions import (
     snooze_alerts,
 )
 from .alert_models import SORT_ROLE, STATE_TEXT, AlertTableModel, VolumeModel, when
+from .alert_reassignments import ReassignmentPanel
 from .jobs import JobRunner
 
 SEVERITIES = (("All severities", ""), ("Warnings", "warning"), ("Breaches", "breach"),
@@ -197,6 +198,9 @@ class AlertsScreen(QWidget):
         right_layout.addWidget(self.details, 2)
         right_layout.addWidget(volume_title)
         right_layout.addWidget(self.volume_table, 3)
+        self.reassignments = ReassignmentPanel(self._database, self._jobs, self._clock)
+        self.reassignments.decided.connect(self._decided)
+        right_layout.addWidget(self.reassignments)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -257,7 +261,14 @@ class AlertsScreen(QWidget):
         self.alerts.set_alerts(result.alerts, names, result.now)
         self.volume.set_rows(result.volume)
         self.stack.setCurrentWidget(self.table if result.alerts else self.empty)
+        titles = {a.id: a.title for a in result.alerts}
+        self.reassignments.show_actions(result.actions, titles, names)
         self._filter()
+
+    def _decided(self, text: str) -> None:
+        self.message.emit(text)
+        self.data_changed.emit()
+        self.refresh()
 
     def _failed(self, message: str) -> None:
         self.error.setText(f"The alerts could not be loaded: {message}")

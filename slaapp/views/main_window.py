@@ -38,6 +38,7 @@ from ..models.jobs import (
 from ..models.live_view import LiveView, live_view
 from ..models.record_view import RecordView, record_view
 from ..notify.channels import build_channels
+from ..notify.secrets import SecretStore
 from ..sync.writeback import owner_writeback
 from .alert_scheduler import AlertScheduler
 from .app_icon import app_icon
@@ -78,13 +79,17 @@ class MainWindow(QMainWindow):
             self.tray.setToolTip("slaapp: handoff SLAs")
             self.tray.show()
         self.toaster = DesktopToaster(self, self.tray)
+        # One store for the app: a secret typed in Settings without a keyring reaches the alerts.
+        self.secrets = SecretStore()
         self.alerts = AlertScheduler(
             database, self.jobs, show_desktop=self.toaster.show,
-            channels=partial(build_channels, database), writeback=owner_writeback(database),
+            channels=partial(build_channels, database, self.secrets),
+            writeback=owner_writeback(database),
             parent=self,
         )  # fmt: skip
         self.toaster.action.connect(self.alerts.handle_action)
         self.alerts.open_record.connect(self.open_record)
+        self.alerts.open_alerts.connect(lambda: self.show_screen("Alerts"))
         self.alerts.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.alerts.changed.connect(self._alerts_changed)
         self.screens: list[tuple[str, Callable[[], QWidget]]] = [
@@ -247,7 +252,7 @@ class MainWindow(QMainWindow):
     def _settings_screen(self) -> QWidget:
         from .settings_screen import SettingsScreen
 
-        return SettingsScreen(self.database, self.jobs)
+        return SettingsScreen(self.database, self.jobs, secrets=self.secrets)
 
     def _show_screen(self, row: int) -> None:
         if not 0 <= row < len(self.screens):

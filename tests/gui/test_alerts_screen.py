@@ -127,3 +127,43 @@ def test_scheduler_runs_to_the_next_instant_and_handles_toast_buttons(
     with pytest.raises(ValueError, match="unknown toast action"):
         scheduler.handle_action(shown[0].alert_ids, "explode")
     scheduler.stop()
+
+
+def test_a_manager_approves_or_declines_a_proposed_reassignment(qtbot, tmp_path, jobs) -> None:
+    from slaapp.models.alerts import list_actions
+
+    from ..integration.test_alert_escalations import settings_with
+
+    db = open_database(f"sqlite:///{tmp_path / 'ask.db'}")
+    try:
+        setup_org(
+            db, [assigned("r1", T0), assigned("r2", T0 + 60)], settings_with(reassign_policy="ask")
+        )
+        run_alerts(db, T0 + 3 * H + 120, channels())  # both past 150 % of their 2 h target
+        screen = _screen(qtbot, db, jobs, FakeClock(T0 + 3 * H + 121))
+        panel = screen.reassignments
+        assert panel.model.rowCount() == 2 and not panel.approve.isEnabled()
+        assert "waiting for a manager" in panel.title.text()
+        panel.table.selectRow(0)
+        with qtbot.waitSignal(panel.decided, timeout=10_000) as approved:
+            panel.approve.click()
+        assert approved.args[0].startswith("Reassignment reassigned")
+        qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=10_000)
+        panel.table.selectRow(0)
+        with qtbot.waitSignal(panel.decided, timeout=10_000) as declined:
+            panel.decline.click()
+        assert declined.args[0] == "Reassignment declined"
+        qtbot.waitUntil(lambda: panel.model.rowCount() == 0, timeout=10_000)
+        with db.session() as session:
+            states = sorted(a.state for a in list_actions(session))
+        assert states == ["applied", "declined"]
+        assert panel.table.isHidden() and "none waiting" in panel.title.text()
+    finally:
+        qtbot.waitUntil(lambda: not jobs.running)
+        db.dispose()
+
+
+def test_open_on_a_digest_toast_shows_the_alerts_screen(qtbot, database, jobs) -> None:
+    scheduler = AlertScheduler(database, jobs, show_desktop=lambda notice: None)
+    with qtbot.waitSignal(scheduler.open_alerts, timeout=1000):
+        scheduler.handle_action((12345, 12346), "open")
