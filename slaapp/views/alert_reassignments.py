@@ -52,6 +52,8 @@ class ReassignmentPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setMaximumHeight(150)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
         self.approve = QPushButton("Approve", toolTip="Reassign now and write the owner to the CRM")
         self.decline = QPushButton("Decline", toolTip="Keep the current owner")
         self.title = QLabel()
