@@ -89,7 +89,7 @@ def run_app(args: Sequence[str] = ()) -> int:
         return 1
     window = MainWindow(database, QSettings())
     window.show()
-    QTimer.singleShot(0, window.start)
+    QTimer.singleShot(0, lambda: window.start(first_run_demo=True))
     try:
         return int(app.exec())
     finally:

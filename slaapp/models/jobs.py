@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 
 from ..engine.clocks import ClockTable
 from ..engine.demo import generate_demo
+from ..engine.demo_people import DOMAIN as DEMO_DOMAIN
 from ..engine.eventlog import EventLog
 from ..engine.matrix import Matrix
 from ..engine.matrix_file import load_matrix
@@ -19,7 +20,7 @@ from .directory import owner_directory, upsert_people
 from .evaluation import refresh_clocks, stored_clocks
 from .ingest import IngestResult, ingest_log
 from .matrices import load_version, publish
-from .tables import Event, Record, Team, table_of
+from .tables import Event, Person, Record, Team, table_of
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 DEFAULT_MATRIX = RESOURCES / "matrices" / "revenue-default.json"
@@ -110,6 +111,33 @@ def load_demo(database: Database, seed: int = 7, days: int = 90) -> DemoResult:
         kinds={r.id: r.kind for r in org.records}, names={r.id: r.name for r in org.records},
     )  # fmt: skip
     return DemoResult(len(org.people), added, len(org.records), replaced, stored)
+
+
+@dataclass(frozen=True)
+class DemoRemoved:
+    records: int
+    people: int
+
+
+def remove_demo(database: Database) -> DemoRemoved:
+    """Delete the demo org: its records (with their events, clocks and alerts) and its people."""
+    demo_people = Person.email.like(f"%@{DEMO_DOMAIN}")
+    with database.session() as session:
+        records = session.scalar(
+            select(func.count()).select_from(Record).where(Record.source == "demo")
+        )
+        people = session.scalar(select(func.count()).select_from(Person).where(demo_people))
+        session.execute(delete(table_of(Record)).where(table_of(Record).c.source == "demo"))
+        session.execute(
+            table_of(Person)
+            .update()
+            .where(table_of(Person).c.email.like(f"%@{DEMO_DOMAIN}"))
+            .values(manager_id=None)
+        )  # fmt: skip  (the org chart points inside itself)
+        session.execute(delete(Person).where(demo_people))
+        staffed = select(Person.team_id).where(Person.team_id.is_not(None))
+        session.execute(delete(Team).where(Team.id.not_in(staffed)))
+    return DemoRemoved(int(records or 0), int(people or 0))
 
 
 def live_clocks(database: Database, at: int) -> LiveClocks | None:

@@ -29,10 +29,12 @@ from ..engine.events import read_events
 from ..engine.insights.predict import BreachModel
 from ..models.database import Database
 from ..models.jobs import (
+    DemoRemoved,
     DemoResult,
     StoreResult,
     load_demo,
     now,
+    remove_demo,
     store_log,
 )
 from ..models.live_view import LiveView, live_view
@@ -65,6 +67,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.jobs = JobRunner(self)
         self.record_windows: list[RecordDialog] = []
+        self._first_run_demo = False
         self._risk_model: BreachModel | None = None
         self._fitted_at = 0
         self.setWindowTitle("slaapp")
@@ -148,6 +151,9 @@ class MainWindow(QMainWindow):
             file_menu, "Import events…", QKeySequence.StandardKey.Open, self.choose_import
         )
         self.demo_action = self._action(file_menu, "Load demo org", None, self.load_demo)
+        self.remove_demo_action = self._action(
+            file_menu, "Remove demo data…", None, self.remove_demo
+        )
         file_menu.addSeparator()
         self.export_action = self._action(
             file_menu, "Export scorecard…", "Ctrl+E", self.choose_export
@@ -285,8 +291,13 @@ class MainWindow(QMainWindow):
         self.live.empty_import.setEnabled(not busy)
 
     # ----- jobs --------------------------------------------------------------------------
-    def start(self) -> None:
-        """Show the database's clocks and keep them fresh."""
+    def start(self, first_run_demo: bool = False) -> None:
+        """Show the database's clocks and keep them fresh.
+
+        With `first_run_demo`, an empty database met for the first time gets the demo org,
+        so a new user looks at a living product (File > Remove demo data takes it away).
+        """
+        self._first_run_demo = first_run_demo and not self.settings.value("demo_offered", False)
         self.refresh()
         self.timer.start()
         self.schedule_timer.start()
@@ -308,6 +319,14 @@ class MainWindow(QMainWindow):
             partial(load_demo, self.database),
             self._stored,
         )
+
+    def remove_demo(self) -> None:
+        answer = QMessageBox.question(
+            self, "Remove demo data",
+            "Delete the demo org's records, clocks, alerts and people? Your own data stays.",
+        )  # fmt: skip
+        if answer == QMessageBox.StandardButton.Yes:
+            self._run("Removing the demo org…", partial(remove_demo, self.database), self._stored)
 
     def choose_import(self) -> None:
         start = str(self.settings.value("import_folder", str(Path.home())))
@@ -346,7 +365,12 @@ class MainWindow(QMainWindow):
 
     def _stored(self, result: object) -> None:
         if isinstance(result, DemoResult):
-            message = f"Demo org loaded: {result.people} people, {result.records:,} records"
+            message = (
+                f"Demo org loaded: {result.people} people, {result.records:,} records. "
+                "File > Remove demo data takes it away when you bring your own."
+            )
+        elif isinstance(result, DemoRemoved):
+            message = f"Demo org removed: {result.records:,} records, {result.people} people"
         else:
             assert isinstance(result, StoreResult)
             message = f"Imported: {result.ingested.summary()}"
@@ -372,6 +396,10 @@ class MainWindow(QMainWindow):
             )
         else:
             self.statusBar().showMessage("The database is empty")
+            if self._first_run_demo:
+                self._first_run_demo = False
+                self.settings.setValue("demo_offered", True)
+                self.load_demo()
         self.refreshed.emit(result)
 
     def check_schedule(self) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from slaapp.deliveries import save_schedule, save_smtp_settings
 from slaapp.engine.clocks import BREACHED, OPEN_STATUSES, evaluate
@@ -249,3 +250,30 @@ def test_due_column_explains_each_due_time(qtbot, window):
     )
     assert any("outside hours" in t for t in texts)
     assert len(texts) == len(live.clocks)
+
+
+def test_first_run_on_an_empty_database_shows_the_demo_once_and_it_can_be_removed(
+    qtbot, window, monkeypatch
+):
+    from slaapp.models.tables import Person, Record
+
+    with qtbot.waitSignal(
+        window.refreshed, timeout=60_000, check_params_cb=lambda live: live is not None
+    ) as shown:
+        window.start(first_run_demo=True)
+    assert shown.args[0].records > 10_000
+    assert window.settings.value("demo_offered") in (True, "true")
+    qtbot.waitUntil(lambda: not window.jobs.running, timeout=60_000)
+    monkeypatch.setattr(
+        "slaapp.views.main_window.QMessageBox.question",
+        lambda *args: QMessageBox.StandardButton.Yes,
+    )
+    with qtbot.waitSignal(window.refreshed, timeout=60_000) as emptied:
+        window.remove_demo()
+    assert emptied.args == [None]
+    with window.database.session() as session:
+        assert session.query(Record).count() == 0 and session.query(Person).count() == 0
+    qtbot.waitUntil(lambda: not window.jobs.running, timeout=60_000)
+    with qtbot.waitSignal(window.refreshed, timeout=30_000) as again:
+        window.start(first_run_demo=True)  # the demo is offered once, not forced back
+    assert again.args == [None]
