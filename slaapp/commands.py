@@ -399,15 +399,15 @@ def settings_smtp(options: argparse.Namespace, database: Database) -> int:
 
 @with_database
 def settings_record_url(options: argparse.Namespace, database: Database) -> int:
-    from .models.settings import get_setting, put_setting
+    from .models.settings import RECORD_URL_SETTING, get_setting, put_setting
 
     if "{external_id}" not in options.template or not options.template.startswith(
         ("http://", "https://")
     ):
         raise CommandError("the template must be an http(s) address containing {external_id}")
     with database.session() as session:
-        links = get_setting(session, "crm.record_url") or {}
+        links = get_setting(session, RECORD_URL_SETTING) or {}
         links[options.source] = options.template
-        put_setting(session, "crm.record_url", links, _now())
+        put_setting(session, RECORD_URL_SETTING, links, _now())
     _emit(options, links, f"records from {options.source} link to {options.template}")
     return 0

@@ -12,10 +12,8 @@ from .alerts import list_actions, list_alerts
 from .database import Database
 from .matrices import load_version
 from .queries import OpenClock, Timeline, timeline
-from .settings import get_setting
+from .settings import record_link, record_links
 from .tables import AuditEntry, Clock
-
-RECORD_URL_SETTING = "crm.record_url"
 
 
 @dataclass(frozen=True)
@@ -46,12 +44,6 @@ class RecordView:
     link: str | None
 
 
-def record_link(database_links: dict[str, str], source: str, external_id: str) -> str | None:
-    """The record's CRM address from the `crm.record_url` templates, per source."""
-    template = database_links.get(source)
-    return template.format(external_id=external_id) if template else None
-
-
 def record_view(database: Database, record_id: int, now: int) -> RecordView:
     """LookupError when the record does not exist (any more)."""
     with database.session() as session:
@@ -65,9 +57,7 @@ def record_view(database: Database, record_id: int, now: int) -> RecordView:
                 )
             )
         }
-        links = {
-            str(k): str(v) for k, v in (get_setting(session, RECORD_URL_SETTING) or {}).items()
-        }
+        links = record_links(session)
         audit = session.scalars(
             select(AuditEntry)
             .where(AuditEntry.entity == "record", AuditEntry.entity_key == str(record_id))

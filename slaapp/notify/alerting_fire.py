@@ -18,7 +18,8 @@ from ..engine.clocks import OPEN_STATUSES
 from ..engine.eventlog import NO_VALUE
 from ..models.alerts_settings import AlertSettings
 from ..models.evaluation import StoredClocks
-from ..models.tables import Alert, AlertClockState, AlertDelivery, Record, Setting
+from ..models.settings import record_link, record_links
+from ..models.tables import Alert, AlertClockState, AlertDelivery, Record
 from .compose import ClockFacts, lines, title
 from .noise import digest_slot, release_at
 from .recipients import Directory
@@ -113,7 +114,7 @@ def fire_due(
     rows = view.ladders.rows
     record_ids = sorted({view.keys[i][0] for i in due.tolist()})
     records = {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(record_ids)))}
-    links = _links(session)
+    links = record_links(session)
     open_mask = np.isin(clocks.status, OPEN_STATUSES)
     load = Counter(clocks.owner[open_mask].tolist())
     names = {h.key: h.name for v in stored.matrices for h in v.matrix.handoffs}
@@ -140,7 +141,7 @@ def fire_due(
             lead_source=str(record.attributes.get("source") or ""),
             open_load=load.get(owner_code, 0) if owner_code != NO_VALUE else 0,
             capacity=member.capacity if member is not None else None,
-            link=_link(links, record),
+            link=record_link(links, record.source, record.external_id),
         )  # fmt: skip
         state = states.get((record_id, handoff, cycle))
         reminder = state.reminders + 1 if bool(view.plan.reminder[i]) and state else 0
@@ -226,16 +227,6 @@ def _handoff_calendar(stored: StoredClocks, row: int) -> Calendar:
     version = int(stored.versions[row])
     matrix = next(v.matrix for v in stored.matrices if v.number == version)
     return matrix.calendar(matrix.handoff(clocks.handoff_keys[clocks.handoff[row]]).calendar)
-
-
-def _links(session: Session) -> dict[str, str]:
-    setting = session.get(Setting, "crm.record_url")
-    return {str(k): str(v) for k, v in (setting.value if setting else {}).items()}
-
-
-def _link(links: dict[str, str], record: Record) -> str | None:
-    template = links.get(record.source)
-    return template.format(external_id=record.external_id) if template else None
 
 
 def _amount(value: object) -> float | None:

@@ -14,8 +14,7 @@ from sqlalchemy import select
 from ..models.alerts_settings import KEY as ALERTS_KEY
 from ..models.alerts_settings import AlertSettings
 from ..models.database import Database
-from ..models.record_view import RECORD_URL_SETTING
-from ..models.settings import get_setting, put_setting
+from ..models.settings import RECORD_URL_SETTING, get_setting, put_setting
 from ..models.tables import Record, Setting
 from .channels import SETTINGS_KEY as CHANNELS_KEY
 from .channels import SMTP_KEY, ChannelSettings

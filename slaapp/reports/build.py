@@ -17,7 +17,8 @@ from ..engine.durations import describe_duration
 from ..engine.matrix import Matrix
 from ..models.directory import owner_directory
 from ..models.evaluation import stored_clocks
-from ..models.tables import Record, Setting
+from ..models.settings import record_link, record_links
+from ..models.tables import Record
 from .figures import causes, figures, late_mask
 from .scorecard import BreachRow, HandoffRow, RepRow, ScorecardData, SegmentRow, TeamRow, TrendPoint
 
@@ -95,12 +96,6 @@ def _people(session: Session) -> dict[str, tuple[str, str]]:
     return {h: (name, team or UNASSIGNED) for h, (name, team) in owner_directory(session).items()}
 
 
-def _record_links(session: Session) -> dict[str, str]:
-    """URL templates per record source from the `crm.record_url` setting ({external_id})."""
-    setting = session.get(Setting, "crm.record_url")
-    return {str(k): str(v) for k, v in (setting.value if setting else {}).items()}
-
-
 def describe_calendar(key: str, spec: CalendarSpec) -> str:
     if spec.always:
         return f"{key}: always open (24x7)"
@@ -142,7 +137,7 @@ def build_scorecard(
     clocks = result.clocks
     amounts, attributes, names = _amounts(session, result.record_ids)
     people = _people(session)
-    links = _record_links(session)
+    links = record_links(session)
     owner_team = np.array(
         [people.get(o, ("", UNASSIGNED))[1] for o in clocks.owners] + [UNASSIGNED], dtype=object
     )
@@ -344,7 +339,6 @@ def _breaches(
     for i in rows.tolist():
         record = int(clocks.record[i])
         source, external, name = names[record]
-        template = links.get(source)
         owner = int(clocks.owner[i])
         amount = float(amounts[record])
         found.append(
@@ -363,7 +357,7 @@ def _breaches(
                 amount=None if math.isnan(amount) else amount,
                 source=attributes[record].get("source", ""),
                 tier=attributes[record].get("tier", ""),
-                url=template.format(external_id=external) if template else None,
+                url=record_link(links, source, external),
             )
         )
     return found
