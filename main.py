@@ -2,7 +2,7 @@
 
 import sys
 
-from slaapp.cli import main
+from slaapp.__main__ import main
 
 if __name__ == "__main__":
     sys.exit(main())

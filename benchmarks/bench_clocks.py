@@ -14,7 +14,7 @@ from slaapp.engine import daywalk
 from slaapp.engine.clocks import ClockTable, evaluate
 from slaapp.engine.eventlog import EventLog, EventRow
 from slaapp.engine.matrix import Matrix
-from slaapp.engine.matrix_file import load_matrix
+from slaapp.importers.matrix_file import load_matrix
 from tests.unit.reference_clocks import reference_clocks
 
 BUDGET_SECONDS = 2.0

@@ -14,7 +14,7 @@ from benchmarks import Summary, best_of, line, timed
 from slaapp.engine.clocks import BREACHED, MET, MISSED
 from slaapp.engine.metrics import ClockColumns, deal_bands
 from slaapp.engine.metrics_dashboard import DashboardMetrics, Dimension, dashboard_metrics
-from slaapp.models.dashboard_data import DashboardChoices, DashboardData, DashboardFilter
+from slaapp.services.dashboard import DashboardChoices, DashboardData, DashboardFilter
 
 ZONE = "America/New_York"
 START = int(datetime(2026, 8, 3, 4, tzinfo=UTC).timestamp())  # Mon 3 Aug 2026 00:00 New York
@@ -173,8 +173,8 @@ def render_seconds(data: DashboardData) -> float:
     from PySide6.QtWidgets import QApplication
 
     from slaapp.models.database import Database
-    from slaapp.views.dashboard_screen import DashboardScreen
-    from slaapp.views.jobs import JobRunner
+    from slaapp.views.common.jobs import JobRunner
+    from slaapp.views.dashboard.screen import DashboardScreen
 
     app = QApplication.instance() or QApplication([])
     database = Database("sqlite://")

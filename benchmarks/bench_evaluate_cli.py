@@ -17,10 +17,11 @@ import numpy as np
 
 from benchmarks import Summary, best_of, line, timed
 from benchmarks.synthetic_log import AS_OF, MATRIX, build_log
-from slaapp import cli, commands
+from slaapp import cli
+from slaapp.cli import evaluate as commands
 from slaapp.engine.clocks import ClockTable, evaluate
 from slaapp.engine.eventlog import Column, EventLog
-from slaapp.engine.matrix_file import load_matrix
+from slaapp.importers.matrix_file import load_matrix
 
 AS_OF_TEXT = datetime.fromtimestamp(AS_OF, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 EVENTS_PER_RECORD = 3.35

@@ -23,7 +23,7 @@ import sys, time
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication([sys.argv[0]])
-from slaapp.views.theme import apply_theme
+from slaapp.views.common.theme import apply_theme
 apply_theme(app)
 from slaapp.models.database import open_database
 from slaapp.views.main_window import MainWindow
@@ -61,7 +61,7 @@ def _process_seconds(code: str, *args: str) -> tuple[float, ...]:
 
 def cold_start() -> list[Summary]:
     from slaapp.models.database import open_database
-    from slaapp.models.jobs import load_demo
+    from slaapp.services.demo_org import load_demo
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'demo.db'}"
@@ -87,8 +87,8 @@ def open_clocks(count: int) -> tuple[Any, Any]:
     """`count` open clocks of the default matrix, started over the last day, 200 owners."""
     from slaapp.engine.clocks import evaluate
     from slaapp.engine.eventlog import event_log_from_columns
-    from slaapp.engine.matrix_file import load_matrix
-    from slaapp.models.jobs import DEFAULT_MATRIX
+    from slaapp.importers.bundled import DEFAULT_MATRIX
+    from slaapp.importers.matrix_file import load_matrix
 
     rng = np.random.default_rng(3)
     as_of = 1_795_000_000
@@ -114,9 +114,9 @@ def live_table() -> list[Summary]:
     from PySide6.QtWidgets import QApplication
 
     from slaapp.engine.clocks import OPEN_STATUSES, STATUSES
-    from slaapp.models.jobs import LiveClocks
-    from slaapp.views.clock_model import COLUMNS, OWNER, REMAINING, STARTED, ClockTableModel
-    from slaapp.views.live_screen import LiveScreen
+    from slaapp.services.live_view import LiveClocks
+    from slaapp.views.live.clock_model import COLUMNS, OWNER, REMAINING, STARTED, ClockTableModel
+    from slaapp.views.live.screen import LiveScreen
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     clocks, matrix = open_clocks(OPEN_CLOCKS)

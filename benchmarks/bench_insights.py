@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks import Summary, best_of, line
+from slaapp.demo.org import generate_demo
 from slaapp.engine.clocks import BREACHED, MISSED, evaluate
-from slaapp.engine.demo import generate_demo
 from slaapp.engine.insights import Change, InsightInputs, Period, analyze, build_frame, what_if
 from slaapp.engine.insights.predict import fit_breach_model
 from slaapp.engine.insights.whatif import changed_matrix
-from slaapp.engine.matrix_file import load_matrix
-from slaapp.models.jobs import DEFAULT_MATRIX
+from slaapp.importers.bundled import DEFAULT_MATRIX
+from slaapp.importers.matrix_file import load_matrix
 
 NOW = 1_795_000_000
 CHANGE = Change("demo_proposal", "default", 5 * 36000)

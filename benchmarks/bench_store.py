@@ -12,8 +12,8 @@ from benchmarks import Summary, line, rate, timed
 from benchmarks.bench_evaluate_cli import write_csv
 from benchmarks.synthetic_log import AS_OF, MATRIX, build_log
 from slaapp.engine.eventlog import event_log_from_columns
-from slaapp.engine.events import read_events
-from slaapp.engine.matrix_file import load_matrix
+from slaapp.importers.event_file import read_events
+from slaapp.importers.matrix_file import load_matrix
 from slaapp.models.database import Database
 from slaapp.models.evaluation import refresh_clocks
 from slaapp.models.ingest import ingest_log

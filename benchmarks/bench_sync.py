@@ -15,7 +15,7 @@ import keyring
 from benchmarks import Summary, line, rate, timed
 from slaapp.engine.eventlog import event_log
 from slaapp.models.database import open_database
-from slaapp.models.jobs import store_log
+from slaapp.services.store import store_log
 from slaapp.sync.connections import Connection, save_connection
 from slaapp.sync.connector import Cursor, SyncControl
 from slaapp.sync.mapping import CrmMapping, default_mapping

@@ -14,8 +14,8 @@ import platformdirs
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from . import __version__
-from .models.database import DatabaseError, open_database
+from slaapp import __version__
+from slaapp.models.database import DatabaseError, open_database
 
 log = logging.getLogger("slaapp")
 
@@ -55,8 +55,8 @@ def _crash_dialog(
 
 def run_app(args: Sequence[str] = ()) -> int:
     """Start the desktop app on --db, $SLAAPP_DB or the embedded SQLite file; returns the exit code."""
-    from .views.main_window import MainWindow
-    from .views.theme import apply_theme
+    from slaapp.views.common.theme import apply_theme
+    from slaapp.views.main_window import MainWindow
 
     parser = argparse.ArgumentParser(prog="slaapp", description="Start the slaapp desktop app.")
     parser.add_argument(
@@ -78,7 +78,7 @@ def run_app(args: Sequence[str] = ()) -> int:
     app.setApplicationVersion(__version__)
     apply_theme(app)
     if options.self_test:
-        from .views.self_test import run_self_test
+        from slaapp.views.self_test import run_self_test
 
         return run_self_test(app)
     sys.excepthook = _crash_dialog

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .alert_ladder import NEVER, Step, crossings, ladder, thresholds
-from .clocks import OPEN_STATUSES, ClockTable
-from .matrix import Matrix
+from slaapp.engine.alert_ladder import NEVER, Step, crossings, ladder, thresholds
+from slaapp.engine.clocks import OPEN_STATUSES, ClockTable
+from slaapp.engine.matrix import Matrix
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .calendar import Calendar
-from .matrix import Handoff
+from slaapp.engine.calendar import Calendar
+from slaapp.engine.matrix import Handoff
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]

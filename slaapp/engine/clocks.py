@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .calendar import Calendar
-from .eventlog import NO_VALUE, Column, EventLog
-from .matrix import Handoff, Matrix
-from .predicates import Condition
+from slaapp.engine.calendar import Calendar
+from slaapp.engine.eventlog import NO_VALUE, Column, EventLog
+from slaapp.engine.matrix import Handoff, Matrix
+from slaapp.engine.predicates import Condition
 
 I8 = npt.NDArray[np.int8]
 I32 = npt.NDArray[np.int32]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from .calendar import Calendar
+from slaapp.engine.calendar import Calendar
 
 
 def _open_spans(calendar: Calendar, from_epoch: int) -> Iterator[tuple[int, int]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from .calendar import Calendar
-from .durations import describe_duration
+from slaapp.engine.calendar import Calendar
+from slaapp.engine.durations import describe_duration
 
 _MAX_DAYS_LISTED = 6
 

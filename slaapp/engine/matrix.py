@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .calendar import Calendar, CalendarSpec
-from .durations import DurationValue
-from .predicates import Predicate
+from slaapp.engine.calendar import Calendar, CalendarSpec
+from slaapp.engine.durations import DurationValue
+from slaapp.engine.predicates import Predicate
 
 FORMAT = "slaapp.matrix/1"
 DEFAULT_SEGMENT = "default"

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .durations import DurationError, describe_duration, parse_duration
-from .matrix import DEFAULT_SEGMENT, Matrix
-from .matrix_file import MatrixError, MatrixProblem, matrix_from_document
+from slaapp.engine.durations import DurationError, describe_duration, parse_duration
+from slaapp.engine.matrix import DEFAULT_SEGMENT, Matrix
+from slaapp.engine.matrix_document import MatrixError, MatrixProblem, matrix_from_document
 
 Key = str | int
 DocPath = tuple[Key, ...]

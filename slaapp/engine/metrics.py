@@ -9,7 +9,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from .clocks import BREACHED, MET, MISSED, OPEN_STATUSES
+from slaapp.engine.clocks import BREACHED, MET, MISSED, OPEN_STATUSES
 
 I8 = npt.NDArray[np.int8]
 I64 = npt.NDArray[np.int64]

@@ -6,9 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .metrics import F64, I64, ClockColumns, GroupStats, aggregate, deal_bands
-from .metrics_reps import RepScorecards, ResponseDistribution, rep_scorecards, response_distribution
-from .metrics_time import (
+from slaapp.engine.metrics import F64, I64, ClockColumns, GroupStats, aggregate, deal_bands
+from slaapp.engine.metrics_reps import (
+    RepScorecards,
+    ResponseDistribution,
+    rep_scorecards,
+    response_distribution,
+)
+from slaapp.engine.metrics_time import (
     AdherenceSeries,
     BreachHeat,
     adherence_over_time,

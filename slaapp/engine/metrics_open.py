@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .calendar import Calendar
-from .clocks import AT_RISK, BREACHED, ON_TRACK
-from .metrics import I8, I64
+from slaapp.engine.calendar import Calendar
+from slaapp.engine.clocks import AT_RISK, BREACHED, ON_TRACK
+from slaapp.engine.metrics import I8, I64
 
 
 def judge_open_now(

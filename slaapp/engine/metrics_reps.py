@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .metrics import F64, I64, ClockColumns, GroupStats, Members, aggregate, members
+from slaapp.engine.metrics import F64, I64, ClockColumns, GroupStats, Members, aggregate, members
 
 SHARE_EDGES = tuple(round(0.1 * i, 1) for i in range(21))
 """Response time as a share of the target: 0-10 %, ..., 190-200 %, then over 200 %."""

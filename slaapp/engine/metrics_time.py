@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from .metrics import I64, ClockColumns, GroupStats, Members, aggregate, members
+from slaapp.engine.metrics import I64, ClockColumns, GroupStats, Members, aggregate, members
 
 DAY = 86400
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -8,9 +8,9 @@ from dataclasses import dataclass, fields
 import numpy as np
 import numpy.typing as npt
 
-from .clocks import ClockTable, evaluate
-from .eventlog import EventLog
-from .matrix import Matrix
+from slaapp.engine.clocks import ClockTable, evaluate
+from slaapp.engine.eventlog import EventLog
+from slaapp.engine.matrix import Matrix
 
 B = npt.NDArray[np.bool_]
 

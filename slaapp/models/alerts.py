@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .tables import Alert, AlertAction, AlertClockState, AlertDelivery, AuditEntry, Record
+from slaapp.models.tables import (
+    Alert,
+    AlertAction,
+    AlertClockState,
+    AlertDelivery,
+    AuditEntry,
+    Record,
+)
 
 ALERT_STATES = ("waiting", "failed", "sent", "acknowledged", "snoozed")
 DELIVERY_STATES = ("waiting", "retrying", "sent", "failed")

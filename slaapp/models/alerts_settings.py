@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .settings import get_setting, put_setting
+from slaapp.models.settings import get_setting, put_setting
 
 KEY = "alerts"
 POLICIES = ("ask", "auto", "never")

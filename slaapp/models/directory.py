@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..engine.people import PersonInfo
-from .tables import Person, Team
+from slaapp.engine.people import PersonInfo
+from slaapp.models.tables import Person, Team
 
 
 def owner_directory(session: Session) -> dict[str, tuple[str, str | None]]:

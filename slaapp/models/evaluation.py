@@ -11,12 +11,12 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..engine.clocks import OPEN_STATUSES, STATUSES, ClockTable
-from ..engine.eventlog import EventLog, event_log_from_columns
-from ..engine.versions import PublishedMatrix, evaluate_versions
-from .bulk import chunks, insert_rows
-from .matrices import published_matrices
-from .tables import Clock, table_of
+from slaapp.engine.clocks import OPEN_STATUSES, STATUSES, ClockTable
+from slaapp.engine.eventlog import EventLog, event_log_from_columns
+from slaapp.engine.versions import PublishedMatrix, evaluate_versions
+from slaapp.models.bulk import chunks, insert_rows
+from slaapp.models.matrices import published_matrices
+from slaapp.models.tables import Clock, table_of
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,9 +11,9 @@ import numpy as np
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from ..engine.eventlog import NO_VALUE, EventLog
-from .bulk import chunks, insert_rows
-from .tables import Event, Record, table_of
+from slaapp.engine.eventlog import NO_VALUE, EventLog
+from slaapp.models.bulk import chunks, insert_rows
+from slaapp.models.tables import Event, Record, table_of
 
 Key = tuple[int, str, int]
 EVENTS = table_of(Event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,11 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..engine.instants import format_instant
-from ..engine.matrix import Matrix
-from ..engine.matrix_file import matrix_from_document, matrix_to_document
-from ..engine.versions import PublishedMatrix
-from .tables import AuditEntry, MatrixVersion
+from slaapp.engine.instants import format_instant
+from slaapp.engine.matrix import Matrix
+from slaapp.engine.matrix_document import matrix_from_document, matrix_to_document
+from slaapp.engine.versions import PublishedMatrix
+from slaapp.importers.bundled import DEFAULT_MATRIX
+from slaapp.importers.matrix_file import load_matrix
+from slaapp.models.database import Database
+from slaapp.models.tables import AuditEntry, MatrixVersion
 
 
 class MatrixConflictError(Exception):
@@ -223,3 +227,17 @@ def _walk(old: Any, new: Any, path: str, lines: list[str], keyed: bool = False) 
                 lines.append(f"{path}: order {', '.join(old_keyed)} -> {', '.join(new_keyed)}")
             return
     lines.append(f"{path}: {_show(old)} -> {_show(new)}")
+
+
+def ensure_matrix(database: Database, author: str = "slaapp") -> bool:
+    """Publish the bundled default matrix as version 1 when none exists; True if it did."""
+    with database.session() as session:
+        try:
+            load_version(session)
+            return False
+        except LookupError:
+            publish(
+                session, load_matrix(DEFAULT_MATRIX), author=author, now=int(time.time()), base_version=None,
+                note="Default revenue matrix", effective_from=0,
+            )  # fmt: skip
+            return True

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from ..engine.instants import format_instant
-from .tables import Clock, Event, Record
+from slaapp.engine.instants import format_instant
+from slaapp.models.tables import Clock, Event, Record
 
 GROUPS = {
     "handoff": Clock.handoff,

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .tables import Setting
+from slaapp.models.tables import Setting
 
 
 def get_setting(session: Session, key: str) -> dict[str, Any] | None:

@@ -8,17 +8,22 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models.alerts_settings import KEY, AlertSettings, load_alert_settings, save_alert_settings
-from ..models.database import Database
-from ..models.evaluation import stored_clocks
-from ..models.settings import get_setting
-from ..models.tables import AlertDelivery
-from .alerting_fire import fire_due, ladder_plan, next_clock_instant
-from .alerting_send import DUE_STATES, claim_due, record_outcomes, send_batches
-from .channel import Channel
-from .patterns import find_patterns, fire_patterns
-from .reassign import Writeback, propose_or_reassign
-from .recipients import load_directory
+from slaapp.models.alerts_settings import (
+    KEY,
+    AlertSettings,
+    load_alert_settings,
+    save_alert_settings,
+)
+from slaapp.models.database import Database
+from slaapp.models.evaluation import stored_clocks
+from slaapp.models.settings import get_setting
+from slaapp.models.tables import AlertDelivery
+from slaapp.notify.alerting_fire import fire_due, ladder_plan, next_clock_instant
+from slaapp.notify.alerting_send import DUE_STATES, claim_due, record_outcomes, send_batches
+from slaapp.notify.channel import Channel
+from slaapp.notify.patterns import find_patterns, fire_patterns
+from slaapp.notify.reassign import Writeback, propose_or_reassign
+from slaapp.notify.recipients import load_directory
 
 
 @dataclass(frozen=True)

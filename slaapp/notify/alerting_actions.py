@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from ..models.alerts import (
+from slaapp.models.alerts import (
     ActionView,
     AlertView,
     acknowledge,
@@ -15,11 +15,11 @@ from ..models.alerts import (
     retry_deliveries,
     snooze,
 )
-from ..models.alerts_settings import load_alert_settings
-from ..models.database import Database
-from ..models.tables import AlertAction
-from .reassign import ActionError, Writeback, apply, decline
-from .recipients import Member, load_directory
+from slaapp.models.alerts_settings import load_alert_settings
+from slaapp.models.database import Database
+from slaapp.models.tables import AlertAction
+from slaapp.notify.reassign import ActionError, Writeback, apply, decline
+from slaapp.notify.recipients import Member, load_directory
 
 DAY = 86400
 SNOOZE_MINUTES = 15

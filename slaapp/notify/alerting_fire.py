@@ -11,18 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..engine.alert_clocks import ClockLadders, clock_ladders, open_rows
-from ..engine.alert_ladder import ESCALATION, NEVER, WARNING, Plan, Step, plan
-from ..engine.calendar import Calendar
-from ..engine.clocks import OPEN_STATUSES
-from ..engine.eventlog import NO_VALUE
-from ..models.alerts_settings import AlertSettings
-from ..models.evaluation import StoredClocks
-from ..models.settings import record_link, record_links
-from ..models.tables import Alert, AlertClockState, AlertDelivery, Record
-from .compose import ClockFacts, lines, title
-from .noise import digest_slot, release_at
-from .recipients import Directory
+from slaapp.engine.alert_clocks import ClockLadders, clock_ladders, open_rows
+from slaapp.engine.alert_ladder import ESCALATION, NEVER, WARNING, Plan, Step, plan
+from slaapp.engine.calendar import Calendar
+from slaapp.engine.clocks import OPEN_STATUSES
+from slaapp.engine.eventlog import NO_VALUE
+from slaapp.models.alerts_settings import AlertSettings
+from slaapp.models.evaluation import StoredClocks
+from slaapp.models.settings import record_link, record_links
+from slaapp.models.tables import Alert, AlertClockState, AlertDelivery, Record
+from slaapp.notify.compose import ClockFacts, lines, title
+from slaapp.notify.noise import digest_slot, release_at
+from slaapp.notify.recipients import Directory
 
 
 @dataclass(frozen=True)

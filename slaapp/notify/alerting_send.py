@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models.alerts_settings import AlertSettings
-from ..models.tables import Alert, AlertDelivery
-from .channel import Channel, ChannelError, Notice
-from .compose import digest_lines, digest_title
-from .noise import HOUR, RateLimiter, backoff
+from slaapp.models.alerts_settings import AlertSettings
+from slaapp.models.tables import Alert, AlertDelivery
+from slaapp.notify.channel import Channel, ChannelError, Notice
+from slaapp.notify.compose import digest_lines, digest_title
+from slaapp.notify.noise import HOUR, RateLimiter, backoff
 
 log = logging.getLogger(__name__)
 LEASE = 300

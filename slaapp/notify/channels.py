@@ -6,18 +6,18 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from ..models.database import Database
-from ..models.settings import get_setting, put_setting
-from .channel import Channel, Notice
-from .email import SmtpSettings
-from .email_channel import EmailChannel
-from .secrets import SecretStore
-from .slack import SlackChannel
-from .webhook import WebhookChannel
+from slaapp.models.database import Database
+from slaapp.models.settings import get_setting, put_setting
+from slaapp.notify.channel import Channel, Notice
+from slaapp.notify.email import SmtpSettings
+from slaapp.notify.email_channel import EmailChannel
+from slaapp.notify.secrets import SecretStore
+from slaapp.notify.slack import SlackChannel
+from slaapp.notify.webhook import WebhookChannel
 
 SETTINGS_KEY = "notify.channels"
 SMTP_KEY = "smtp"
-"""Shared with slaapp.deliveries.SMTP_KEY: scorecards and alerts use the same mail server."""
+"""Shared with slaapp.services.scorecard_delivery.SMTP_KEY: scorecards and alerts use the same mail server."""
 SECRETS = {
     "email": ("smtp_password",),
     "slack": ("slack_webhook_url",),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..engine.alert_ladder import BREACH, ESCALATION, WARNING, Step
+from slaapp.engine.alert_ladder import BREACH, ESCALATION, WARNING, Step
 
 SEVERITY_WORDS = {WARNING: "Due soon", BREACH: "Breached", ESCALATION: "Escalation"}
 

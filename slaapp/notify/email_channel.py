@@ -5,11 +5,18 @@ from __future__ import annotations
 import smtplib
 import ssl
 
-from .channel import ChannelError, Notice
-from .email import PASSWORD_SECRET, EmailError, SmtpSettings, check_addresses, message, send
-from .render import html_body, plain_text, subject
-from .secrets import SecretStore
-from .webhook import read_secret
+from slaapp.notify.channel import ChannelError, Notice
+from slaapp.notify.email import (
+    PASSWORD_SECRET,
+    EmailError,
+    SmtpSettings,
+    check_addresses,
+    message,
+    send,
+)
+from slaapp.notify.render import html_body, plain_text, subject
+from slaapp.notify.secrets import SecretStore
+from slaapp.notify.webhook import read_secret
 
 
 def _retryable(error: EmailError) -> bool:

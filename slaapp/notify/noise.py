@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..engine.calendar import Calendar
-from ..models.alerts_settings import AlertSettings
-from .recipients import Member
+from slaapp.engine.calendar import Calendar
+from slaapp.models.alerts_settings import AlertSettings
+from slaapp.notify.recipients import Member
 
 HOUR = 3600
 

@@ -9,13 +9,13 @@ import numpy as np
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..engine.clocks import BREACHED, MISSED
-from ..engine.eventlog import NO_VALUE
-from ..models.alerts_settings import AlertSettings
-from ..models.evaluation import StoredClocks
-from ..models.tables import Alert, AlertDelivery
-from .noise import local_day_start, release_at, utc_day
-from .recipients import Directory, Recipient
+from slaapp.engine.clocks import BREACHED, MISSED
+from slaapp.engine.eventlog import NO_VALUE
+from slaapp.models.alerts_settings import AlertSettings
+from slaapp.models.evaluation import StoredClocks
+from slaapp.models.tables import Alert, AlertDelivery
+from slaapp.notify.noise import local_day_start, release_at, utc_day
+from slaapp.notify.recipients import Directory, Recipient
 
 HOUR = 3600
 

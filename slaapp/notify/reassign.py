@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models.evaluation import refresh_clocks
-from ..models.settings import get_setting, put_setting
-from ..models.tables import AlertAction, AuditEntry, Clock, Event, Record
-from .recipients import Directory, Member
+from slaapp.models.evaluation import refresh_clocks
+from slaapp.models.settings import get_setting, put_setting
+from slaapp.models.tables import AlertAction, AuditEntry, Clock, Event, Record
+from slaapp.notify.recipients import Directory, Member
 
 log = logging.getLogger(__name__)
 ROUND_ROBIN_KEY = "alerts.round_robin"

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models.tables import Person, Team
+from slaapp.models.tables import Person, Team
 
 
 @dataclass(frozen=True)

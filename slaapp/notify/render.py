@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from .channel import Notice
+from slaapp.notify.channel import Notice
 
 SEVERITY_LABELS = {
     "warning": "SLA warning",

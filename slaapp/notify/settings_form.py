@@ -11,17 +11,17 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from ..models.alerts_settings import KEY as ALERTS_KEY
-from ..models.alerts_settings import AlertSettings
-from ..models.database import Database
-from ..models.settings import RECORD_URL_SETTING, get_setting, put_setting
-from ..models.tables import Record, Setting
-from .channels import SETTINGS_KEY as CHANNELS_KEY
-from .channels import SMTP_KEY, ChannelSettings
-from .email import PASSWORD_SECRET, SmtpSettings, check_addresses
-from .secrets import SecretStore, SecretsUnavailableError
-from .slack import URL_SECRET as SLACK_SECRET
-from .webhook import TOKEN_SECRET, URL_SECRET
+from slaapp.models.alerts_settings import KEY as ALERTS_KEY
+from slaapp.models.alerts_settings import AlertSettings
+from slaapp.models.database import Database
+from slaapp.models.settings import RECORD_URL_SETTING, get_setting, put_setting
+from slaapp.models.tables import Record, Setting
+from slaapp.notify.channels import SETTINGS_KEY as CHANNELS_KEY
+from slaapp.notify.channels import SMTP_KEY, ChannelSettings
+from slaapp.notify.email import PASSWORD_SECRET, SmtpSettings, check_addresses
+from slaapp.notify.secrets import SecretStore, SecretsUnavailableError
+from slaapp.notify.slack import URL_SECRET as SLACK_SECRET
+from slaapp.notify.webhook import TOKEN_SECRET, URL_SECRET
 
 SECRET_NAMES = (PASSWORD_SECRET, SLACK_SECRET, URL_SECRET, TOKEN_SECRET)
 SECRET_FIELDS = {

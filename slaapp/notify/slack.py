@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .channel import ChannelError, Notice
-from .render import slack_payload
-from .secrets import SecretStore
-from .webhook import Answer, missing_secret, post_json, read_secret, status_error
+from slaapp.notify.channel import ChannelError, Notice
+from slaapp.notify.render import slack_payload
+from slaapp.notify.secrets import SecretStore
+from slaapp.notify.webhook import Answer, missing_secret, post_json, read_secret, status_error
 
 URL_SECRET = "slack_webhook_url"
 WHAT = "Slack"

@@ -16,9 +16,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from .channel import ChannelError, Notice
-from .render import webhook_body
-from .secrets import SecretStore, SecretsUnavailableError
+from slaapp.notify.channel import ChannelError, Notice
+from slaapp.notify.render import webhook_body
+from slaapp.notify.secrets import SecretStore, SecretsUnavailableError
 
 URL_SECRET = "webhook_url"
 TOKEN_SECRET = "webhook_token"

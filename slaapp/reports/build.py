@@ -11,16 +11,24 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..engine.calendar import WEEKDAYS, CalendarSpec
-from ..engine.clocks import MET, MISSED, ClockTable
-from ..engine.durations import describe_duration
-from ..engine.matrix import Matrix
-from ..models.directory import owner_directory
-from ..models.evaluation import stored_clocks
-from ..models.settings import record_link, record_links
-from ..models.tables import Record
-from .figures import causes, figures, late_mask
-from .scorecard import BreachRow, HandoffRow, RepRow, ScorecardData, SegmentRow, TeamRow, TrendPoint
+from slaapp.engine.calendar import WEEKDAYS, CalendarSpec
+from slaapp.engine.clocks import MET, MISSED, ClockTable
+from slaapp.engine.durations import describe_duration
+from slaapp.engine.matrix import Matrix
+from slaapp.models.directory import owner_directory
+from slaapp.models.evaluation import stored_clocks
+from slaapp.models.settings import record_link, record_links
+from slaapp.models.tables import Record
+from slaapp.reports.figures import causes, figures, late_mask
+from slaapp.reports.scorecard import (
+    BreachRow,
+    HandoffRow,
+    RepRow,
+    ScorecardData,
+    SegmentRow,
+    TeamRow,
+    TrendPoint,
+)
 
 I64 = npt.NDArray[np.int64]
 UNASSIGNED = "Unassigned"

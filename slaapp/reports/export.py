@@ -8,11 +8,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..models.database import Database
-from ..models.matrices import load_version
-from .build import build_scorecard, display_zone
-from .scorecard import ScorecardData
-from .workbook import write_scorecard
+from slaapp.models.database import Database
+from slaapp.models.matrices import load_version
+from slaapp.reports.build import build_scorecard, display_zone
+from slaapp.reports.scorecard import ScorecardData
+from slaapp.reports.workbook import write_scorecard
 
 
 @dataclass(frozen=True, eq=False)

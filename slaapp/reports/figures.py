@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from ..engine.clocks import BREACHED, CANCELLED, MET, MISSED, OPEN_STATUSES, ClockTable
-from .scorecard import Cause, Figures
+from slaapp.engine.clocks import BREACHED, CANCELLED, MET, MISSED, OPEN_STATUSES, ClockTable
+from slaapp.reports.scorecard import Cause, Figures
 
 B = npt.NDArray[np.bool_]
 

@@ -7,10 +7,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..engine.durations import describe_duration
-from .cells import EXCEL_MAX_TEXT, safe_text
-from .scorecard import BreachRow
-from .sheet_breaches_xml import (
+from slaapp.engine.durations import describe_duration
+from slaapp.reports.cells import EXCEL_MAX_TEXT, safe_text
+from slaapp.reports.scorecard import BreachRow
+from slaapp.reports.sheet_breaches_xml import (
     _TRIGGERS,
     NUMBER_COLUMNS,
     TEXT_COLUMNS,
@@ -20,8 +20,8 @@ from .sheet_breaches_xml import (
     _hyperlink_formula,
     _RowXml,
 )
-from .workbook_sheet import _Col, _Context, _Sheet
-from .workbook_time import EXCEL_EPOCH_DAYS
+from slaapp.reports.workbook_sheet import _Col, _Context, _Sheet
+from slaapp.reports.workbook_time import EXCEL_EPOCH_DAYS
 
 MAX_URL_LENGTH = 2_000
 EXCEL_MAX_ROWS = 1_048_576

@@ -14,7 +14,7 @@ try:  # for the fast breach rows only; without it the public calls are used
 except ImportError:  # pragma: no cover - XlsxWriter before 3.2.1
     _XlsxUrl = None
 
-from .cells import FORMULA_TRIGGERS
+from slaapp.reports.cells import FORMULA_TRIGGERS
 
 MAX_FORMULA_TEXT = 255  # longest string argument of a formula
 _PLAIN_LINK = re.compile(r"[\w.~:/?#@!$&*+,;=%-]*\Z", re.ASCII)  # nothing a formula could misread

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from .cells import is_formula_like, safe_text
-from .workbook_sheet import _Col, _Context, _Sheet
-from .workbook_style import ACCENT, ADHERENCE_GOOD, ADHERENCE_WARN
+from slaapp.reports.cells import is_formula_like, safe_text
+from slaapp.reports.workbook_sheet import _Col, _Context, _Sheet
+from slaapp.reports.workbook_style import ACCENT, ADHERENCE_GOOD, ADHERENCE_WARN
 
 
 def write_definitions(context: _Context) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .cells import is_formula_like, safe_text
-from .scorecard import Figures
-from .workbook_sheet import _change, _Col, _Context, _Sheet
-from .workbook_style import ACCENT, ADHERENCE_GOOD, ADHERENCE_WARN, MUTED
-from .workbook_time import _hours, _in_words
+from slaapp.reports.cells import is_formula_like, safe_text
+from slaapp.reports.scorecard import Figures
+from slaapp.reports.workbook_sheet import _change, _Col, _Context, _Sheet
+from slaapp.reports.workbook_style import ACCENT, ADHERENCE_GOOD, ADHERENCE_WARN, MUTED
+from slaapp.reports.workbook_time import _hours, _in_words
 
 
 def write_summary(context: _Context) -> None:

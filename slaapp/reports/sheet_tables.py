@@ -5,11 +5,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .cells import safe_text
-from .scorecard import Figures
-from .workbook_sheet import FIGURE_COLS, _change, _Col, _column, _Context, _figure_values, _Sheet
-from .workbook_style import ACCENT, ACCENT_2, BAND_FILL, MUTED, RULE
-from .workbook_time import _hours
+from slaapp.reports.cells import safe_text
+from slaapp.reports.scorecard import Figures
+from slaapp.reports.workbook_sheet import (
+    FIGURE_COLS,
+    _change,
+    _Col,
+    _column,
+    _Context,
+    _figure_values,
+    _Sheet,
+)
+from slaapp.reports.workbook_style import ACCENT, ACCENT_2, BAND_FILL, MUTED, RULE
+from slaapp.reports.workbook_time import _hours
 
 
 def write_handoffs(context: _Context) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from .workbook_sheet import _Col, _Context, _Sheet
-from .workbook_style import MUTED, SERIES_COLOURS
+from slaapp.reports.workbook_sheet import _Col, _Context, _Sheet
+from slaapp.reports.workbook_style import MUTED, SERIES_COLOURS
 
 
 def write_trend(context: _Context) -> None:

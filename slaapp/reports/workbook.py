@@ -11,14 +11,14 @@ from typing import Any
 
 import xlsxwriter
 
-from .scorecard import ScorecardData
-from .sheet_breaches import write_breaches
-from .sheet_definitions import write_definitions
-from .sheet_summary import write_summary
-from .sheet_tables import write_handoffs, write_reps, write_teams
-from .sheet_trend import write_trend
-from .workbook_sheet import _Context
-from .workbook_style import ADHERENCE_GOOD, ADHERENCE_WARN
+from slaapp.reports.scorecard import ScorecardData
+from slaapp.reports.sheet_breaches import write_breaches
+from slaapp.reports.sheet_definitions import write_definitions
+from slaapp.reports.sheet_summary import write_summary
+from slaapp.reports.sheet_tables import write_handoffs, write_reps, write_teams
+from slaapp.reports.sheet_trend import write_trend
+from slaapp.reports.workbook_sheet import _Context
+from slaapp.reports.workbook_style import ADHERENCE_GOOD, ADHERENCE_WARN
 
 __all__ = [
     "ADHERENCE_GOOD",

@@ -9,9 +9,9 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .cells import is_formula_like, safe_text
-from .scorecard import Figures, ScorecardData
-from .workbook_style import (
+from slaapp.reports.cells import is_formula_like, safe_text
+from slaapp.reports.scorecard import Figures, ScorecardData
+from slaapp.reports.workbook_style import (
     ACCENT,
     ADHERENCE_GOOD,
     ADHERENCE_WARN,
@@ -27,7 +27,7 @@ from .workbook_style import (
     _shown_width,
     _Styles,
 )
-from .workbook_time import _hours, _LocalTime
+from slaapp.reports.workbook_time import _hours, _LocalTime
 
 
 class _Context:

@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete
 
-from ..models.database import Database
-from ..models.settings import get_setting, put_setting
-from ..models.tables import SyncCursor, table_of
-from .secrets import forget_token
+from slaapp.models.database import Database
+from slaapp.models.settings import get_setting, put_setting
+from slaapp.models.tables import SyncCursor, table_of
+from slaapp.sync.secrets import forget_token
 
 SETTING = "sync.connections"
 KINDS = ("hubspot", "salesforce", "folder")

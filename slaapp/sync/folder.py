@@ -6,13 +6,21 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..engine.eventlog import EventLog
-from ..engine.events import EventFileError, read_events
-from ..engine.mapping_file import Mapping, MappingError, parse_mapping
-from ..engine.wide_import import read_wide
-from .connections import Connection
-from .connector import AccountInfo, Cursor, Page, RecordInfo, RefData, SourceError, SyncControl
-from .sources import ConnectOptions
+from slaapp.engine.eventlog import EventLog
+from slaapp.importers.event_file import EventFileError, read_events
+from slaapp.importers.mapping_file import Mapping, MappingError, parse_mapping
+from slaapp.importers.wide_export import read_wide
+from slaapp.sync.connections import Connection
+from slaapp.sync.connector import (
+    AccountInfo,
+    Cursor,
+    Page,
+    RecordInfo,
+    RefData,
+    SourceError,
+    SyncControl,
+)
+from slaapp.sync.sources import ConnectOptions
 
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 

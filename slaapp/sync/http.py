@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from .connector import AuthError, Cancelled, RateLimited, SourceError, SourceSuspended, SyncControl
+from slaapp.sync.connector import (
+    AuthError,
+    Cancelled,
+    RateLimited,
+    SourceError,
+    SourceSuspended,
+    SyncControl,
+)
 
 log = logging.getLogger(__name__)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..engine.eventlog import EventRow
-from ..engine.people import PersonInfo
-from .connections import Connection
-from .connector import (
+from slaapp.engine.eventlog import EventRow
+from slaapp.engine.people import PersonInfo
+from slaapp.sync.connections import Connection
+from slaapp.sync.connector import (
     AccountInfo,
     Cursor,
     Page,
@@ -19,18 +19,18 @@ from .connector import (
     Stage,
     SyncControl,
 )
-from .http import HttpClient, RetryPolicy
-from .hubspot_client import (
+from slaapp.sync.http import HttpClient, RetryPolicy
+from slaapp.sync.hubspot_client import (
     describe_error,
     quota_words,
     rate_limit,
     record_key,
     split_key,
 )
-from .hubspot_search import modified_property, search_pages
-from .mapping import CrmMapping, RawObject, default_mapping, map_object
-from .sources import ConnectOptions
-from .times import parse_time
+from slaapp.sync.hubspot_search import modified_property, search_pages
+from slaapp.sync.mapping import CrmMapping, RawObject, default_mapping, map_object
+from slaapp.sync.sources import ConnectOptions
+from slaapp.sync.times import parse_time
 
 ENGAGEMENTS = ("calls", "emails", "meetings")
 ENGAGEMENT_PROPERTIES = {

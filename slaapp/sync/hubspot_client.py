@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from .connector import RateLimited, SourceSuspended
-from .http import Response, retry_after
+from slaapp.sync.connector import RateLimited, SourceSuspended
+from slaapp.sync.http import Response, retry_after
 
 OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3"}
 OBJECT_NAMES = {v: k for k, v in OBJECT_TYPE_IDS.items()}

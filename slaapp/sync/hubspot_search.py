@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .connector import Cursor, SourceError, SyncControl
-from .http import HttpClient
-from .times import parse_time_ms
+from slaapp.sync.connector import Cursor, SourceError, SyncControl
+from slaapp.sync.http import HttpClient
+from slaapp.sync.times import parse_time_ms
 
 RESULT_CAP = 10_000
 SEEN_CAP = 20_000

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..engine.eventlog import EventRow
-from .connector import Pipeline, RefData
-from .times import parse_time
+from slaapp.engine.eventlog import EventRow
+from slaapp.sync.connector import Pipeline, RefData
+from slaapp.sync.times import parse_time
 
 FORMAT = "slaapp.crm-mapping/1"
 

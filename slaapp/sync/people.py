@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from ..engine.people import PersonInfo
-from ..models.database import Database
-from ..models.directory import upsert_people
-from ..models.tables import Person, Team
-from .store import owner_map, save_owner_map
+from slaapp.engine.people import PersonInfo
+from slaapp.models.database import Database
+from slaapp.models.directory import upsert_people
+from slaapp.models.tables import Person, Team
+from slaapp.sync.store import owner_map, save_owner_map
 
 
 def directory_key(source: str, person: PersonInfo) -> str:

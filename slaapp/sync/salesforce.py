@@ -9,13 +9,21 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..engine.eventlog import EventRow
-from ..engine.people import PersonInfo
-from .connections import Connection
-from .connector import AccountInfo, Cursor, Page, RecordInfo, RefData, SourceError, SyncControl
-from .mapping import CrmMapping, MappedRecord
-from .salesforce_api import SalesforceApi, refresher_from, soql_time
-from .salesforce_mapping import (
+from slaapp.engine.eventlog import EventRow
+from slaapp.engine.people import PersonInfo
+from slaapp.sync.connections import Connection
+from slaapp.sync.connector import (
+    AccountInfo,
+    Cursor,
+    Page,
+    RecordInfo,
+    RefData,
+    SourceError,
+    SyncControl,
+)
+from slaapp.sync.mapping import CrmMapping, MappedRecord
+from slaapp.sync.salesforce_api import SalesforceApi, refresher_from, soql_time
+from slaapp.sync.salesforce_mapping import (
     LEAD,
     OPPORTUNITY,
     OWNER_ASSIGNED,
@@ -26,9 +34,9 @@ from .salesforce_mapping import (
     pipeline_of,
     record_events,
 )
-from .secrets import TokenMissingError, load_token, store_token
-from .sources import ConnectOptions
-from .times import parse_time_ms
+from slaapp.sync.secrets import TokenMissingError, load_token, store_token
+from slaapp.sync.sources import ConnectOptions
+from slaapp.sync.times import parse_time_ms
 
 REFRESH_SUFFIX = "#refresh"
 """The keyring entry of a connection's refresh token is its name plus this suffix."""

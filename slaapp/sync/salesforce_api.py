@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from .connector import AuthError, SourceError, SourceSuspended, SyncControl
-from .http import HttpClient, Response
+from slaapp.sync.connector import AuthError, SourceError, SourceSuspended, SyncControl
+from slaapp.sync.http import HttpClient, Response
 
 log = logging.getLogger(__name__)
 

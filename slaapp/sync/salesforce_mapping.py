@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine.eventlog import EventRow
-from .connector import Pipeline, RefData, Stage
-from .mapping import CrmMapping, MappedRecord, ObjectMapping, stage_event
-from .times import parse_time
+from slaapp.engine.eventlog import EventRow
+from slaapp.sync.connector import Pipeline, RefData, Stage
+from slaapp.sync.mapping import CrmMapping, MappedRecord, ObjectMapping, stage_event
+from slaapp.sync.times import parse_time
 
 OWNER_ASSIGNED = "OwnerAssignedDate"
 """A derived lead property: when the lead first went to a user (from LeadHistory, or creation)."""

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from ..models.database import Database
-from ..models.jobs import ensure_matrix
-from ..models.tables import SyncRun
-from .connections import get_connection, list_connections
-from .connector import (
+from slaapp.models.database import Database
+from slaapp.models.matrices import ensure_matrix
+from slaapp.models.tables import SyncRun
+from slaapp.sync.connections import get_connection, list_connections
+from slaapp.sync.connector import (
     AccountInfo,
     Cancelled,
     Connector,
@@ -23,10 +23,10 @@ from .connector import (
     SyncControl,
     SyncError,
 )
-from .people import merge_people
-from .secrets import TokenMissingError, load_token
-from .sources import ConnectOptions, build_connector, needs_token
-from .store import SourceBusyError, claim_run, commit_page, finish_run, load_cursor
+from slaapp.sync.people import merge_people
+from slaapp.sync.secrets import TokenMissingError, load_token
+from slaapp.sync.sources import ConnectOptions, build_connector, needs_token
+from slaapp.sync.store import SourceBusyError, claim_run, commit_page, finish_run, load_cursor
 
 log = logging.getLogger(__name__)
 

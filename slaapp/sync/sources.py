@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .connections import Connection
-from .connector import Connector, SourceError
+from slaapp.sync.connections import Connection
+from slaapp.sync.connector import Connector, SourceError
 
 FACTORIES = {
     "hubspot": "slaapp.sync.hubspot",

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from ..engine.eventlog import event_log
-from ..models.database import Database
-from ..models.evaluation import refresh_clocks
-from ..models.ingest import ingest_log
-from ..models.tables import SyncCursor, SyncRun
-from .connector import Cursor, Page, SourceError
+from slaapp.engine.eventlog import event_log
+from slaapp.models.database import Database
+from slaapp.models.evaluation import refresh_clocks
+from slaapp.models.ingest import ingest_log
+from slaapp.models.tables import SyncCursor, SyncRun
+from slaapp.sync.connector import Cursor, Page, SourceError
 
 LOCK_STREAM = "~run"
 OWNERS_STREAM = "~owners"

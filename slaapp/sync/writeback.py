@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..models.database import Database
-from .connector import Connector, OwnerWriter, SourceError
-from .service import open_connector
-from .sources import ConnectOptions
-from .store import owner_map
+from slaapp.models.database import Database
+from slaapp.sync.connector import Connector, OwnerWriter, SourceError
+from slaapp.sync.service import open_connector
+from slaapp.sync.sources import ConnectOptions
+from slaapp.sync.store import owner_map
 
 
 def crm_owner_id(database: Database, source: str, person_key: str) -> str:

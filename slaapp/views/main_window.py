@@ -23,32 +23,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import __version__
-from ..deliveries import ScheduledRun, run_schedule_if_due
-from ..engine.events import read_events
-from ..engine.insights.predict import BreachModel
-from ..models.database import Database
-from ..models.jobs import (
-    DemoRemoved,
-    DemoResult,
-    StoreResult,
-    load_demo,
-    now,
-    remove_demo,
-    store_log,
-)
-from ..models.live_view import LiveView, live_view
-from ..models.record_view import RecordView, record_view
-from ..notify.channels import build_channels
-from ..notify.secrets import SecretStore
-from ..sync.writeback import owner_writeback
-from .alert_scheduler import AlertScheduler
-from .app_icon import app_icon
-from .jobs import JobRunner
-from .live_screen import LiveScreen, write_csv_file
-from .record_dialog import RecordDialog
-from .sync_worker import SyncService
-from .toast import DesktopToaster
+from slaapp import __version__
+from slaapp.engine.insights.predict import BreachModel
+from slaapp.importers.event_file import read_events
+from slaapp.notify.channels import build_channels
+from slaapp.notify.secrets import SecretStore
+from slaapp.services.database import Database
+from slaapp.services.demo_org import DemoRemoved, DemoResult, load_demo, remove_demo
+from slaapp.services.live_view import LiveView, live_view
+from slaapp.services.record_view import RecordView, record_view
+from slaapp.services.scorecard_delivery import ScheduledRun, run_schedule_if_due
+from slaapp.services.store import StoreResult, now, store_log
+from slaapp.sync.writeback import owner_writeback
+from slaapp.views.alerts.scheduler import AlertScheduler
+from slaapp.views.common.app_icon import app_icon
+from slaapp.views.common.jobs import JobRunner
+from slaapp.views.common.record_dialog import RecordDialog
+from slaapp.views.connections.sync_worker import SyncService
+from slaapp.views.live.screen import LiveScreen, write_csv_file
+from slaapp.views.toasts.toast import DesktopToaster
 
 REFRESH_MS = 60_000
 SCHEDULE_CHECK_MS = 60_000
@@ -218,17 +211,17 @@ class MainWindow(QMainWindow):
         return found
 
     def _dashboard_screen(self) -> QWidget:
-        from .dashboard_screen import DashboardScreen
+        from slaapp.views.dashboard.screen import DashboardScreen
 
         return DashboardScreen(self.database, self.jobs)
 
     def _matrix_screen(self) -> QWidget:
-        from .matrix_screen import MatrixScreen
+        from slaapp.views.matrix.screen import MatrixScreen
 
         return MatrixScreen(self.database, self.jobs)
 
     def _alerts_screen(self) -> QWidget:
-        from .alerts_screen import AlertsScreen
+        from slaapp.views.alerts.screen import AlertsScreen
 
         return AlertsScreen(self.database, self.jobs)
 
@@ -238,12 +231,12 @@ class MainWindow(QMainWindow):
             screen.refresh()  # type: ignore[attr-defined]
 
     def _insights_screen(self) -> QWidget:
-        from .insights_screen import InsightsScreen
+        from slaapp.views.insights.screen import InsightsScreen
 
         return InsightsScreen(self.database, self.jobs)
 
     def _scorecards_screen(self) -> QWidget:
-        from .scorecards_screen import ScorecardsScreen
+        from slaapp.views.scorecards.screen import ScorecardsScreen
 
         screen = ScorecardsScreen(self.database, self.jobs, self.settings)
         screen.exported.connect(self.exported)
@@ -251,12 +244,12 @@ class MainWindow(QMainWindow):
         return screen
 
     def _connections_screen(self) -> QWidget:
-        from .connections_screen import ConnectionsScreen
+        from slaapp.views.connections.screen import ConnectionsScreen
 
         return ConnectionsScreen(self.database, self.jobs, sync=self.sync)
 
     def _settings_screen(self) -> QWidget:
-        from .settings_screen import SettingsScreen
+        from slaapp.views.settings.screen import SettingsScreen
 
         return SettingsScreen(self.database, self.jobs, secrets=self.secrets)
 

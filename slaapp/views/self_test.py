@@ -12,9 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from ..models.database import open_database
-from ..models.jobs import load_demo
-from .main_window import MainWindow
+from slaapp.services.database import open_database
+from slaapp.services.demo_org import load_demo
+from slaapp.views.main_window import MainWindow
 
 log = logging.getLogger("slaapp.self_test")
 

@@ -7,10 +7,10 @@ import pytest
 from slaapp.models.database import open_database
 from slaapp.notify.alerting import run_alerts
 from slaapp.notify.channel import ChannelError
-from slaapp.views.alert_models import AlertTableModel
-from slaapp.views.alert_scheduler import AlertScheduler
-from slaapp.views.alerts_screen import AlertsScreen
-from slaapp.views.jobs import JobRunner
+from slaapp.views.alerts.scheduler import AlertScheduler
+from slaapp.views.alerts.screen import AlertsScreen
+from slaapp.views.alerts.tables import AlertTableModel
+from slaapp.views.common.jobs import JobRunner
 
 from ..integration.test_alert_support import T0, H, assigned, channels, setup_org
 

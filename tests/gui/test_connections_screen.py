@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QDialog
 from slaapp.models.database import open_database
 from slaapp.sync.connections import Connection, get_connection, list_connections
 from slaapp.sync.sources import ConnectOptions
-from slaapp.views import connection_ops as ops
-from slaapp.views.connection_dialog import ConnectionDialog
-from slaapp.views.connections_screen import ConnectionsScreen
-from slaapp.views.jobs import JobRunner
-from slaapp.views.mapping_editor import MappingEditor
+from slaapp.views.common.jobs import JobRunner
+from slaapp.views.connections import ops
+from slaapp.views.connections.dialog import ConnectionDialog
+from slaapp.views.connections.mapping_editor import MappingEditor
+from slaapp.views.connections.screen import ConnectionsScreen
 
 from ..integration.fake_salesforce import FakeSalesforce, running
 from ..integration.test_sync_salesforce import MemoryKeyring, seed

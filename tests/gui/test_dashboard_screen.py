@@ -7,14 +7,14 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 
-from slaapp.models.dashboard_data import DashboardData
 from slaapp.models.database import open_database
-from slaapp.models.jobs import load_demo
-from slaapp.views.chart_bars import BarChart
-from slaapp.views.dashboard_clocks import COLUMNS, ClockListModel
-from slaapp.views.dashboard_reps import RepScorecardModel, rep_order
-from slaapp.views.dashboard_screen import EMPTY_DATABASE, DashboardScreen
-from slaapp.views.jobs import JobRunner
+from slaapp.services.dashboard import DashboardData
+from slaapp.services.demo_org import load_demo
+from slaapp.views.common.chart_bars import BarChart
+from slaapp.views.common.jobs import JobRunner
+from slaapp.views.dashboard.clocks import COLUMNS, ClockListModel
+from slaapp.views.dashboard.reps import RepScorecardModel, rep_order
+from slaapp.views.dashboard.screen import EMPTY_DATABASE, DashboardScreen
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +190,7 @@ def test_models_pass_the_model_tester(qtmodeltester, qtbot, database, jobs) -> N
 def test_period_presets_and_custom_dates(qtbot) -> None:
     from datetime import date
 
-    from slaapp.views.dashboard_filter import PRESETS, FilterBar, preset_dates
+    from slaapp.views.dashboard.filter import PRESETS, FilterBar, preset_dates
 
     bar = FilterBar(date(2026, 11, 27))
     qtbot.addWidget(bar)

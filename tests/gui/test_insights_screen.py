@@ -8,12 +8,13 @@ from PySide6.QtGui import QGuiApplication
 
 from slaapp.engine.clocks import BREACHED, OPEN_STATUSES
 from slaapp.models.database import open_database
-from slaapp.models.jobs import load_demo, now
-from slaapp.models.live_view import live_view
-from slaapp.views.insights_models import Column, RowsModel
-from slaapp.views.insights_screen import EMPTY, InsightsScreen
-from slaapp.views.insights_work import last_full_month
-from slaapp.views.jobs import JobRunner
+from slaapp.services.demo_org import load_demo
+from slaapp.services.live_view import live_view
+from slaapp.services.store import now
+from slaapp.views.common.jobs import JobRunner
+from slaapp.views.insights.screen import EMPTY, InsightsScreen
+from slaapp.views.insights.tables import Column, RowsModel
+from slaapp.views.insights.work import last_full_month
 
 
 @pytest.fixture(scope="module")

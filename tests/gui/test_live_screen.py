@@ -11,10 +11,11 @@ from PySide6.QtCore import QSettings
 
 from slaapp.engine.clocks import AT_RISK, BREACHED, ON_TRACK, OPEN_STATUSES
 from slaapp.models.database import open_database
-from slaapp.models.jobs import live_clocks, load_demo
-from slaapp.views.clock_model import REMAINING, STATUS
+from slaapp.services.demo_org import load_demo
+from slaapp.services.live_view import live_clocks
+from slaapp.views.common.record_dialog import RecordDialog
+from slaapp.views.live.clock_model import REMAINING, STATUS
 from slaapp.views.main_window import MainWindow
-from slaapp.views.record_dialog import RecordDialog
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +170,7 @@ def test_self_test_opens_every_screen_and_exits_zero(tmp_path):
 def test_risk_column_shows_the_predictors_probability_and_sorts_by_it(window):
     from PySide6.QtCore import Qt
 
-    from slaapp.views.clock_model import RISK
+    from slaapp.views.live.clock_model import RISK
 
     model = window.live.model
     assert model._risk is not None and window._risk_model is not None
@@ -202,8 +203,8 @@ def test_status_bar_names_each_sources_last_sync(qtbot, window, demo_db):
 
 def test_record_window_lists_the_alerts_fired_for_the_record(demo_db):
     from slaapp.engine.clocks import BREACHED as BREACHED_STATUS
-    from slaapp.models.record_view import record_view
     from slaapp.notify.alerting import run_alerts
+    from slaapp.services.record_view import record_view
 
     live = live_clocks(demo_db, int(__import__("time").time()))
     run_alerts(demo_db, live.as_of)

@@ -11,18 +11,18 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from slaapp.deliveries import save_schedule, save_smtp_settings
 from slaapp.engine.clocks import BREACHED, OPEN_STATUSES, evaluate
-from slaapp.engine.events import read_events
-from slaapp.engine.matrix_file import load_matrix
+from slaapp.importers.bundled import DEFAULT_MATRIX, RESOURCES
+from slaapp.importers.event_file import read_events
+from slaapp.importers.matrix_file import load_matrix
 from slaapp.models.database import open_database
-from slaapp.models.jobs import DEFAULT_MATRIX, RESOURCES
 from slaapp.notify.email import SmtpSettings
 from slaapp.reports.schedule import WeeklySchedule
-from slaapp.views.clock_model import DUE, OWNER, REMAINING, SEGMENT, STATUS, ClockTableModel
-from slaapp.views.export_dialog import ExportChoice, ExportDialog
+from slaapp.services.scorecard_delivery import save_schedule, save_smtp_settings
+from slaapp.views.live.clock_model import DUE, OWNER, REMAINING, SEGMENT, STATUS, ClockTableModel
 from slaapp.views.main_window import MainWindow
-from slaapp.views.schedule_dialog import ScheduleDialog
+from slaapp.views.scorecards.export_dialog import ExportChoice, ExportDialog
+from slaapp.views.scorecards.schedule_dialog import ScheduleDialog
 
 from ..integration.smtp_server import PASSWORD, USER, smtp_server
 

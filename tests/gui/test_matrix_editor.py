@@ -7,17 +7,18 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from slaapp.engine.matrix_file import load_matrix
+from slaapp.importers.bundled import DEFAULT_MATRIX
+from slaapp.importers.matrix_file import load_matrix
 from slaapp.models.database import open_database
-from slaapp.models.jobs import DEFAULT_MATRIX, ensure_matrix
 from slaapp.models.matrices import history, load_version, publish
-from slaapp.models.matrix_drafts import matrix_state
-from slaapp.views.jobs import JobRunner
-from slaapp.views.matrix_delegate import RuleEditor, join_target, split_target
-from slaapp.views.matrix_grid import RULE_ROLE, MatrixGridModel
-from slaapp.views.matrix_screen import MatrixScreen
-from slaapp.views.matrix_segments import predicate_doc, predicate_rows
-from slaapp.views.matrix_undo import MatrixDraft
+from slaapp.services.matrix_drafts import matrix_state
+from slaapp.services.store import ensure_matrix
+from slaapp.views.common.jobs import JobRunner
+from slaapp.views.matrix.delegate import RuleEditor, join_target, split_target
+from slaapp.views.matrix.grid import RULE_ROLE, MatrixGridModel
+from slaapp.views.matrix.screen import MatrixScreen
+from slaapp.views.matrix.segments import predicate_doc, predicate_rows
+from slaapp.views.matrix.undo import MatrixDraft
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ def test_predicate_builder_round_trips_the_file_format():
 
 def test_grid_model_passes_the_model_tester_and_shows_fallbacks(qtmodeltester, qapp):
     draft = MatrixDraft()
-    from slaapp.engine.matrix_file import matrix_to_document
+    from slaapp.engine.matrix_document import matrix_to_document
 
     doc = matrix_to_document(load_matrix(DEFAULT_MATRIX))
     draft.load(doc, doc, 1)
@@ -194,7 +195,7 @@ def test_import_replaces_the_draft_and_a_bad_file_changes_nothing(
 ):
     shown: list[str] = []
     monkeypatch.setattr(
-        "slaapp.views.matrix_screen.QMessageBox.warning", lambda *a: shown.append(a[2])
+        "slaapp.views.matrix.screen.QMessageBox.warning", lambda *a: shown.append(a[2])
     )
     bad = tmp_path / "bad.json"
     document = json.loads(DEFAULT_MATRIX.read_text())

@@ -12,8 +12,8 @@ from slaapp.models.database import open_database
 from slaapp.models.settings import get_setting
 from slaapp.models.tables import Base, Setting
 from slaapp.notify.channels import load_channel_settings
-from slaapp.views.jobs import JobRunner
-from slaapp.views.settings_screen import SettingsScreen
+from slaapp.views.common.jobs import JobRunner
+from slaapp.views.settings.screen import SettingsScreen
 
 from ..integration.fake_slack import ARCHIVED, fake_slack
 from ..integration.smtp_server import PASSWORD, USER, smtp_server

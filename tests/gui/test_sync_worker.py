@@ -16,7 +16,7 @@ from slaapp.sync.connections import Connection, save_connection
 from slaapp.sync.mapping import CrmMapping, default_mapping
 from slaapp.sync.secrets import store_token
 from slaapp.sync.sources import ConnectOptions
-from slaapp.views.sync_worker import SyncService
+from slaapp.views.connections.sync_worker import SyncService
 
 from ..integration.fake_hubspot import TOKEN, Fault, MemoryKeyring, fake_hubspot, seed_org
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 
-from slaapp.views.app_icon import app_icon
-from slaapp.views.theme import apply_theme
+from slaapp.views.common.app_icon import app_icon
+from slaapp.views.common.theme import apply_theme
 
 
 def test_palette_follows_the_colour_scheme(qapp):

@@ -7,8 +7,8 @@ import threading
 import pytest
 from PySide6.QtWidgets import QMainWindow
 
-from slaapp.views.toast import DesktopToaster
-from slaapp.views.toast_banner import MAX_VISIBLE
+from slaapp.views.toasts.banner import MAX_VISIBLE
+from slaapp.views.toasts.toast import DesktopToaster
 
 from ..integration.dbus_notifications import notification_daemon, private_bus
 from ..integration.test_channel_email import DIGEST

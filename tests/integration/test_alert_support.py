@@ -7,15 +7,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from slaapp.engine.eventlog import EventRow, event_log
-from slaapp.engine.matrix_file import matrix_from_document
+from slaapp.engine.matrix_document import matrix_from_document
 from slaapp.engine.people import PersonInfo
 from slaapp.models.alerts_settings import AlertSettings, save_alert_settings
 from slaapp.models.database import Database
 from slaapp.models.directory import upsert_people
-from slaapp.models.jobs import store_log
 from slaapp.models.matrices import publish
 from slaapp.models.settings import put_setting
 from slaapp.notify.channel import ChannelError, Notice
+from slaapp.services.store import store_log
 
 H = 3600
 T0 = int(datetime(2026, 11, 30, 14, 0, tzinfo=UTC).timestamp())  # a Monday, 09:00 in New York

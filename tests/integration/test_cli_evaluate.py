@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from slaapp.cli import main
-from slaapp.clock_output import CLOCK_FIELDS
+from slaapp.reports.clock_output import CLOCK_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 MATRIX = ROOT / "resources" / "matrices" / "revenue-default.json"

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from slaapp.cli import main
 from slaapp.engine.clocks import BREACHED, MET, MISSED, evaluate
-from slaapp.engine.events import read_events
 from slaapp.engine.instants import parse_instant
-from slaapp.engine.matrix_file import load_matrix
+from slaapp.importers.event_file import read_events
+from slaapp.importers.matrix_file import load_matrix
 from slaapp.models.database import open_database
 from slaapp.models.tables import Event, Record
 from slaapp.reports.build import build_scorecard

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from slaapp.engine.demo_people import SLOW_REPS, UNDERSTAFFED_SDRS
-from slaapp.models.dashboard_data import DashboardFilter, dashboard_data, with_step
-from slaapp.models.jobs import load_demo
+from slaapp.demo.people import SLOW_REPS, UNDERSTAFFED_SDRS
 from slaapp.models.tables import Clock, Person
 from slaapp.reports.build import build_scorecard
+from slaapp.services.dashboard import DashboardFilter, dashboard_data, with_step
+from slaapp.services.demo_org import load_demo
 
 SDR = "SDR"
 

@@ -8,7 +8,12 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from slaapp.deliveries import (
+from slaapp.engine.instants import parse_instant
+from slaapp.models.ingest import ingest_log
+from slaapp.notify.email import SmtpSettings
+from slaapp.notify.secrets import SecretStore
+from slaapp.reports.schedule import WeeklySchedule
+from slaapp.services.scorecard_delivery import (
     DeliveryError,
     load_schedule,
     mail_workbook,
@@ -16,11 +21,6 @@ from slaapp.deliveries import (
     save_schedule,
     save_smtp_settings,
 )
-from slaapp.engine.instants import parse_instant
-from slaapp.models.ingest import ingest_log
-from slaapp.notify.email import SmtpSettings
-from slaapp.notify.secrets import SecretStore
-from slaapp.reports.schedule import WeeklySchedule
 
 from .smtp_server import PASSWORD, USER, smtp_server
 from .test_store import NOW, SAMPLE, published

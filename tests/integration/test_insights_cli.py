@@ -7,10 +7,11 @@ import json
 import pytest
 
 from slaapp.cli import main
-from slaapp.engine.demo import SLOW_REPS
+from slaapp.demo.org import SLOW_REPS
 from slaapp.models.database import Database
-from slaapp.models.insight_data import load_insight_data
-from slaapp.models.jobs import load_demo, now
+from slaapp.services.demo_org import load_demo
+from slaapp.services.insights import load_insight_data
+from slaapp.services.store import now
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ from sqlalchemy import func, inspect, select
 
 from slaapp.engine.clocks import evaluate
 from slaapp.engine.eventlog import EventRow, event_log
-from slaapp.engine.events import read_events
 from slaapp.engine.instants import parse_instant
-from slaapp.engine.matrix_file import load_matrix, matrix_from_document, matrix_to_document
+from slaapp.engine.matrix_document import matrix_from_document, matrix_to_document
+from slaapp.importers.event_file import read_events
+from slaapp.importers.matrix_file import load_matrix
 from slaapp.models import evaluation
 from slaapp.models.database import Database
 from slaapp.models.evaluation import refresh_clocks, refresh_open_clocks, stored_clocks

@@ -7,7 +7,7 @@ import shutil
 
 from sqlalchemy import func, select
 
-from slaapp.models.jobs import RESOURCES
+from slaapp.importers.bundled import RESOURCES
 from slaapp.models.tables import Event, Record
 from slaapp.sync.connections import Connection, save_connection
 from slaapp.sync.service import probe_connection, sync_source

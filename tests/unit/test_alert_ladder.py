@@ -12,7 +12,7 @@ from slaapp.engine.alert_clocks import clock_ladders, open_rows
 from slaapp.engine.alert_ladder import NEVER, ladder, plan
 from slaapp.engine.clocks import evaluate
 from slaapp.engine.eventlog import EventRow, event_log
-from slaapp.engine.matrix_file import matrix_from_document
+from slaapp.engine.matrix_document import matrix_from_document
 
 NY = "America/New_York"
 H = 3600

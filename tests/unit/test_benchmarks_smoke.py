@@ -7,7 +7,7 @@ import pytest
 from benchmarks import bench_calendar, bench_clocks, bench_evaluate_cli
 from benchmarks.synthetic_log import AS_OF, MATRIX, count_starts, log_for
 from slaapp.engine.clocks import evaluate
-from slaapp.engine.matrix_file import load_matrix
+from slaapp.importers.matrix_file import load_matrix
 
 
 @pytest.mark.parametrize(("op", "pairs"), [("elapsed", 1_000), ("add", 2_000)])

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from slaapp.engine.clocks import evaluate
 from slaapp.engine.eventlog import EventRow, event_log
-from slaapp.engine.matrix_file import matrix_from_document
+from slaapp.engine.matrix_document import matrix_from_document
 
 from .reference_clocks import reference_clocks
 from .test_clocks import DOC, at

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
+from slaapp.demo.org import SLOW_REPS, UNDERSTAFFED_SDRS, DemoOrg, generate_demo
 from slaapp.engine.clocks import (
     AT_RISK,
     BREACHED,
@@ -22,10 +23,9 @@ from slaapp.engine.clocks import (
     ClockTable,
     evaluate,
 )
-from slaapp.engine.demo import SLOW_REPS, UNDERSTAFFED_SDRS, DemoOrg, generate_demo
 from slaapp.engine.eventlog import EventLog
 from slaapp.engine.matrix import Matrix
-from slaapp.engine.matrix_file import load_matrix
+from slaapp.importers.matrix_file import load_matrix
 
 NY = ZoneInfo("America/New_York")
 MATRIX = Path(__file__).resolve().parents[2] / "resources" / "matrices" / "revenue-default.json"

@@ -1,4 +1,4 @@
-"""Tests for reading event logs from CSV and XLSX files (slaapp.engine.events)."""
+"""Tests for reading event logs from CSV and XLSX files (slaapp.importers.event_file)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from slaapp.engine.eventlog import EventRow
-from slaapp.engine.events import (
+from slaapp.importers.event_file import (
     MAX_PROBLEMS,
     EventFileError,
     Problem,

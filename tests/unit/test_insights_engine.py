@@ -10,7 +10,7 @@ from slaapp.engine.eventlog import EventLogBuilder
 from slaapp.engine.insights import InsightInputs, Period, analysis_prompt, analyze, build_frame
 from slaapp.engine.insights.capacity import capacity_findings
 from slaapp.engine.insights.sources import missing_data
-from slaapp.engine.matrix_file import matrix_from_document
+from slaapp.engine.matrix_document import matrix_from_document
 from slaapp.engine.people import PersonInfo
 
 H, D = 3600, 86400

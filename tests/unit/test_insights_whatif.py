@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from slaapp.demo.org import generate_demo
 from slaapp.engine.clocks import BREACHED, OPEN_STATUSES, evaluate
-from slaapp.engine.demo import generate_demo
 from slaapp.engine.eventlog import EventRow, event_log
 from slaapp.engine.insights import (
     Change,
@@ -19,8 +19,9 @@ from slaapp.engine.insights import (
     what_if,
 )
 from slaapp.engine.insights.whatif import changed_matrix
-from slaapp.engine.matrix_file import load_matrix, matrix_from_document
-from slaapp.models.jobs import DEFAULT_MATRIX
+from slaapp.engine.matrix_document import matrix_from_document
+from slaapp.importers.bundled import DEFAULT_MATRIX
+from slaapp.importers.matrix_file import load_matrix
 
 from .test_insights_engine import DOC
 

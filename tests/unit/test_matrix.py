@@ -9,16 +9,15 @@ from pathlib import Path
 import pytest
 
 from slaapp.engine.durations import DurationError, describe_duration, parse_duration
-from slaapp.engine.matrix_file import (
+from slaapp.engine.matrix_document import (
     MatrixError,
     dump_matrix,
-    load_matrix,
     matrix_from_document,
     matrix_to_document,
     parse_matrix,
-    save_matrix,
 )
 from slaapp.engine.predicates import Condition
+from slaapp.importers.matrix_file import load_matrix, save_matrix
 
 from .test_clocks import DOC
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from slaapp.engine.eventlog import event_log
-from slaapp.engine.matrix_file import matrix_from_document
+from slaapp.engine.matrix_document import matrix_from_document
 from slaapp.engine.versions import PublishedMatrix, evaluate_versions
 
 from .test_clocks import DOC, at, ev

@@ -1,4 +1,4 @@
-"""Tests for reading wide CRM exports through mappings (slaapp.engine.wide_import, text_files)."""
+"""Tests for reading wide CRM exports through mappings (slaapp.importers.wide_export, text_files)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ import pytest
 from openpyxl import Workbook
 
 from slaapp.engine.eventlog import EventRow
-from slaapp.engine.events import MAX_PROBLEMS, EventFileError, Problem
 from slaapp.engine.instants import to_epoch
 from slaapp.engine.predicates import Condition
-from slaapp.engine.text_files import decode_text, sniff_delimiter
-from slaapp.engine.wide_dates import _compile_format, _Dates
-from slaapp.engine.wide_import import (
+from slaapp.importers.event_file import MAX_PROBLEMS, EventFileError, Problem
+from slaapp.importers.text_files import decode_text, sniff_delimiter
+from slaapp.importers.wide_dates import _compile_format, _Dates
+from slaapp.importers.wide_export import (
     FORMAT,
     Mapping,
     MappingError,

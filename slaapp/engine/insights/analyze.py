@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .backtest import AlertBacktest, alert_backtest
-from .capacity import CAPACITY_THRESHOLD, CapacityFindings, capacity_findings
-from .frame import Frame, build_frame
-from .health import HandoffHealth, RootCause, handoff_health, root_causes
-from .inputs import InsightInputs, Period
-from .predict import BreachModel, Quality, fit_breach_model
-from .revenue import RevenueImpact, revenue_impact
-from .sources import MissingData, missing_data
-from .suggest import ReviewLine, Suggestion, review_pack, suggest
+from slaapp.engine.insights.backtest import AlertBacktest, alert_backtest
+from slaapp.engine.insights.capacity import CAPACITY_THRESHOLD, CapacityFindings, capacity_findings
+from slaapp.engine.insights.frame import Frame, build_frame
+from slaapp.engine.insights.health import HandoffHealth, RootCause, handoff_health, root_causes
+from slaapp.engine.insights.inputs import InsightInputs, Period
+from slaapp.engine.insights.predict import BreachModel, Quality, fit_breach_model
+from slaapp.engine.insights.revenue import RevenueImpact, revenue_impact
+from slaapp.engine.insights.sources import MissingData, missing_data
+from slaapp.engine.insights.suggest import ReviewLine, Suggestion, review_pack, suggest
 
 
 @dataclass(frozen=True, eq=False)

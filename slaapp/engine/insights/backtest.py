@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..clocks import CANCELLED, MET, ClockTable
-from ..matrix import Matrix
+from slaapp.engine.clocks import CANCELLED, MET, ClockTable
+from slaapp.engine.matrix import Matrix
 
 B = npt.NDArray[np.bool_]
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .frame import WEEKDAYS, Frame
-from .stats import benjamini_hochberg, binomial_sf
+from slaapp.engine.insights.frame import WEEKDAYS, Frame
+from slaapp.engine.insights.stats import benjamini_hochberg, binomial_sf
 
 B = npt.NDArray[np.bool_]
 

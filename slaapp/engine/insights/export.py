@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from .analyze import InsightReport
-from .whatif import WhatIf
+from slaapp.engine.insights.analyze import InsightReport
+from slaapp.engine.insights.whatif import WhatIf
 
 
 def what_if_json(run: WhatIf) -> dict[str, Any]:

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from ..clocks import BREACHED, MET, MISSED, OPEN_STATUSES
-from ..eventlog import NO_VALUE, Column, EventLog
-from ..matrix import Matrix
-from .inputs import AMOUNT, SOURCE, InsightInputs
+from slaapp.engine.clocks import BREACHED, MET, MISSED, OPEN_STATUSES
+from slaapp.engine.eventlog import NO_VALUE, Column, EventLog
+from slaapp.engine.insights.inputs import AMOUNT, SOURCE, InsightInputs
+from slaapp.engine.matrix import Matrix
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]

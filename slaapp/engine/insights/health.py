@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..clocks import MET
-from .capacity import CapacityFindings
-from .frame import Frame
-from .sources import MissingData
+from slaapp.engine.clocks import MET
+from slaapp.engine.insights.capacity import CapacityFindings
+from slaapp.engine.insights.frame import Frame
+from slaapp.engine.insights.sources import MissingData
 
 B = npt.NDArray[np.bool_]
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from ..clocks import ClockTable
-from ..eventlog import EventLog
-from ..matrix import Matrix
-from ..people import PersonInfo
+from slaapp.engine.clocks import ClockTable
+from slaapp.engine.eventlog import EventLog
+from slaapp.engine.matrix import Matrix
+from slaapp.engine.people import PersonInfo
 
 I64 = npt.NDArray[np.int64]
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..calendar import CalendarSpec
-from ..clocks import ClockTable
-from ..matrix import Matrix
+from slaapp.engine.calendar import CalendarSpec
+from slaapp.engine.clocks import ClockTable
+from slaapp.engine.matrix import Matrix
 
 B = npt.NDArray[np.bool_]
 F64 = npt.NDArray[np.float64]

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..clocks import BREACHED, OPEN_STATUSES, ClockTable
-from ..matrix import Matrix
-from .frame import local_parts
-from .stats import auc, brier, fit_logistic, predict_logistic
+from slaapp.engine.clocks import BREACHED, OPEN_STATUSES, ClockTable
+from slaapp.engine.insights.frame import local_parts
+from slaapp.engine.insights.stats import auc, brier, fit_logistic, predict_logistic
+from slaapp.engine.matrix import Matrix
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .analyze import InsightReport
-from .predict import describe_quality
-from .text import money, period_text, rate
+from slaapp.engine.insights.analyze import InsightReport
+from slaapp.engine.insights.predict import describe_quality
+from slaapp.engine.insights.text import money, period_text, rate
 
 
 def analysis_prompt(report: InsightReport) -> str:

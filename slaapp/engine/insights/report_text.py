@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .analyze import InsightReport
-from .predict import describe_quality
-from .text import money, period_text, rate
-from .whatif import WhatIf
+from slaapp.engine.insights.analyze import InsightReport
+from slaapp.engine.insights.predict import describe_quality
+from slaapp.engine.insights.text import money, period_text, rate
+from slaapp.engine.insights.whatif import WhatIf
 
 
 def findings_lines(report: InsightReport) -> list[str]:

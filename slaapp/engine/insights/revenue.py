@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..clocks import AT_RISK, BREACHED, MET, MISSED
-from .frame import Frame
+from slaapp.engine.clocks import AT_RISK, BREACHED, MET, MISSED
+from slaapp.engine.insights.frame import Frame
 
 B = npt.NDArray[np.bool_]
 F64 = npt.NDArray[np.float64]

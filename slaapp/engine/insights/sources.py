@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..eventlog import NO_VALUE
-from .frame import UNKNOWN, Frame, latest_per_record
-from .inputs import SOURCE
-from .stats import benjamini_hochberg, binomial_sf
+from slaapp.engine.eventlog import NO_VALUE
+from slaapp.engine.insights.frame import UNKNOWN, Frame, latest_per_record
+from slaapp.engine.insights.inputs import SOURCE
+from slaapp.engine.insights.stats import benjamini_hochberg, binomial_sf
 
 B = npt.NDArray[np.bool_]
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..clocks import MET
-from ..matrix import DEFAULT_SEGMENT, Matrix
-from .frame import Frame
-from .inputs import Period
-from .ladder import describe_target
-from .whatif import Change, WhatIf, what_if
+from slaapp.engine.clocks import MET
+from slaapp.engine.insights.frame import Frame
+from slaapp.engine.insights.inputs import Period
+from slaapp.engine.insights.ladder import describe_target
+from slaapp.engine.insights.whatif import Change, WhatIf, what_if
+from slaapp.engine.matrix import DEFAULT_SEGMENT, Matrix
 
 FACTORS = (1.25, 1.5, 2.0, 3.0)
 ADHERENCE_GOAL = 0.9

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .inputs import Period
+from slaapp.engine.insights.inputs import Period
 
 
 def rate(value: float | None) -> str:

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..clocks import BREACHED, MET, MISSED, ClockTable, evaluate
-from ..eventlog import Column, EventLog
-from ..matrix import DEFAULT_SEGMENT, Handoff, Matrix, Rule
-from .frame import Frame, outcome_times
-from .inputs import Period
-from .ladder import AlertVolume, describe_target, ladder_volume
-from .revenue import band_of, band_rates, conversion_bands
-from .stats import F64
+from slaapp.engine.clocks import BREACHED, MET, MISSED, ClockTable, evaluate
+from slaapp.engine.eventlog import Column, EventLog
+from slaapp.engine.insights.frame import Frame, outcome_times
+from slaapp.engine.insights.inputs import Period
+from slaapp.engine.insights.ladder import AlertVolume, describe_target, ladder_volume
+from slaapp.engine.insights.revenue import band_of, band_rates, conversion_bands
+from slaapp.engine.insights.stats import F64
+from slaapp.engine.matrix import DEFAULT_SEGMENT, Handoff, Matrix, Rule
 
 I64 = npt.NDArray[np.int64]
 

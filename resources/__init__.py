@@ -1,0 +1,1 @@
+"""Files shipped with slaapp, installed as the package `slaapp.resources`."""

@@ -1,0 +1,50 @@
+"""`slaapp clocks`: the stored clocks judged at --as-of, as JSON, CSV or a table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from slaapp.cli.common import (
+    CommandError,
+    SubParsers,
+    current_time,
+    instant,
+    with_database,
+    write_clocks,
+)
+from slaapp.engine.clocks import STATUSES
+from slaapp.engine.versions import take_clocks
+from slaapp.services.database import Database
+from slaapp.services.store import judged_clocks
+
+
+def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
+    """Add `clocks` (`common` holds --db, --format, --tz)."""
+    clk = sub.add_parser("clocks", parents=[common], help="the stored clocks, judged at --as-of")
+    clk.add_argument("--as-of", metavar="T", help="judge clocks at this instant (default: now)")
+    clk.add_argument("--status", nargs="+", metavar="S", help="only clocks in these statuses")
+    clk.set_defaults(handler=clocks)
+
+
+@with_database
+def clocks(options: argparse.Namespace, database: Database) -> int:
+    as_of = (
+        current_time() if options.as_of is None else instant(options.as_of, "--as-of", options.tz)
+    )
+    try:
+        table = judged_clocks(database, as_of)
+    except LookupError as exc:
+        raise CommandError(str(exc)) from None
+    if options.status:
+        unknown = sorted(set(options.status) - set(STATUSES))
+        if unknown:
+            raise CommandError(
+                f"--status: unknown status {', '.join(unknown)} (use {', '.join(STATUSES)})"
+            )
+        codes = np.array([STATUSES.index(s) for s in options.status], dtype=np.int8)
+        table = take_clocks(table, np.flatnonzero(np.isin(table.status, codes)))
+    write_clocks(table, options.format, sys.stdout)
+    return 0

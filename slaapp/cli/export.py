@@ -1,0 +1,119 @@
+"""`slaapp export`: the Excel scorecard of a period, written to a file and optionally mailed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from slaapp.cli.common import CommandError, SubParsers, current_time, emit, instant, with_database
+from slaapp.notify.email import check_addresses
+from slaapp.reports.periods import last_full_week
+from slaapp.services.database import Database
+
+
+def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
+    """Add `export` (`common` holds --db, --format, --tz)."""
+    xls = sub.add_parser("export", parents=[common], help="write the Excel scorecard of a period")
+    xls.add_argument("--from", dest="start", metavar="D", help="first day (YYYY-MM-DD) or instant")
+    xls.add_argument(
+        "--to", dest="end", metavar="D", help="last day, included (YYYY-MM-DD) or instant"
+    )
+    xls.add_argument(
+        "--last-week", action="store_true", help="Monday to Sunday of last week (for schedulers)"
+    )
+    xls.add_argument(
+        "--out",
+        required=True,
+        metavar="F.xlsx",
+        help="the workbook to write, or a folder for a dated name",
+    )
+    xls.add_argument("--team", metavar="T", help="only the clocks owned by this team's members")
+    xls.add_argument(
+        "--mail", metavar="A,B", help="mail the workbook to these addresses (SMTP settings)"
+    )
+    xls.set_defaults(handler=export)
+
+
+def _period_bound(text: str, option: str, zone_name: str, next_day: bool) -> int:
+    """A date (local midnight in `zone_name`; the day after for --to) or an ISO instant."""
+    from slaapp.reports.export import day_bounds
+
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return instant(text, option, zone_name)
+    return day_bounds(day, day, zone_name)[1 if next_day else 0]
+
+
+@with_database
+def export(options: argparse.Namespace, database: Database) -> int:
+    from slaapp.reports.export import export_scorecard, period_zone
+
+    try:
+        zone_name = period_zone(database, options.tz)
+    except LookupError as exc:
+        raise CommandError(str(exc)) from None
+    if options.last_week:
+        if options.start or options.end:
+            raise CommandError("--last-week: give either --last-week or --from and --to")
+        first, last = last_full_week(datetime.now(ZoneInfo(zone_name)).date())
+        start, end = (
+            _period_bound(first.isoformat(), "", zone_name, False),
+            _period_bound(last.isoformat(), "", zone_name, True),
+        )
+    elif options.start and options.end:
+        start = _period_bound(options.start, "--from", zone_name, next_day=False)
+        end = _period_bound(options.end, "--to", zone_name, next_day=True)
+    else:
+        raise CommandError("give the period: --from D --to D, or --last-week")
+    out = Path(options.out)
+    if out.is_dir():
+        out = (
+            out
+            / f"slaapp-scorecard-{datetime.fromtimestamp(start, ZoneInfo(zone_name)).date().isoformat()}.xlsx"
+        )
+    mailed: list[str] = []
+    if options.mail:
+        try:
+            mailed = check_addresses(options.mail.split(","))
+        except ValueError as exc:
+            raise CommandError(f"--mail: {exc}") from None
+    try:
+        result = export_scorecard(
+            database, out, start=start, end=end, now=current_time(), team=options.team
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    if mailed:
+        from slaapp.services.scorecard_delivery import DeliveryError, mail_workbook
+
+        try:
+            mail_workbook(
+                database,
+                result.path,
+                mailed,
+                f"SLA scorecard: {result.data.scope}",
+                result.summary(),
+            )
+        except DeliveryError as exc:
+            print(
+                f"slaapp: the scorecard was written to {result.path} but not mailed: {exc}",
+                file=sys.stderr,
+            )
+            return 1
+    figures = result.data.summary
+    emit(
+        options,
+        {
+            "out": str(result.path),
+            "clocks": figures.clocks,
+            "adherence": figures.adherence,
+            "breaches": len(result.data.breaches),
+            "mailed": mailed,
+        },
+        result.summary() + (f"; mailed to {', '.join(mailed)}" if mailed else ""),
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""The demo revenue org: its people and their customer journeys."""

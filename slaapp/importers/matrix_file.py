@@ -1,0 +1,30 @@
+"""Matrix files on disk: read one (validated whole) and write one atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slaapp.engine.matrix import Matrix
+from slaapp.engine.matrix_document import MatrixError, MatrixProblem, dump_matrix, parse_matrix
+
+
+def load_matrix(path: str | Path) -> Matrix:
+    """Read and validate a matrix file; MatrixError lists every problem."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise MatrixError([MatrixProblem("$", "", "file not found")], source) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MatrixError(
+            [MatrixProblem("$", "", f"cannot read the file: {exc}")], source
+        ) from None
+    return parse_matrix(text, source)
+
+
+def save_matrix(matrix: Matrix, path: str | Path) -> None:
+    """Write the matrix file atomically (a temporary file renamed over the target)."""
+    target = Path(path)
+    temporary = target.with_name(target.name + ".tmp")
+    temporary.write_text(dump_matrix(matrix), encoding="utf-8")
+    temporary.replace(target)

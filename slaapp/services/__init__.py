@@ -1,0 +1,1 @@
+"""Whole operations that the CLI, the app and the service call."""

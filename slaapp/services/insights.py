@@ -1,0 +1,76 @@
+"""Loads what the insight functions need (events, clocks, matrices, people) in one unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from slaapp.engine.insights.inputs import InsightInputs
+from slaapp.engine.people import PersonInfo
+from slaapp.models.database import Database
+from slaapp.models.evaluation import load_log, stored_clocks
+from slaapp.models.tables import Person, Team
+
+
+@dataclass(frozen=True, eq=False)
+class InsightData:
+    """The inputs with the names users know (handoffs and segments of every version)."""
+
+    inputs: InsightInputs
+    names: dict[str, str]
+
+
+def load_people(session: Session) -> tuple[PersonInfo, ...]:
+    """The directory as PersonInfo values (team by name, manager by key)."""
+    teams = {t.id: t.name for t in session.scalars(select(Team))}
+    people = list(session.scalars(select(Person).order_by(Person.key)))
+    keys = {p.id: p.key for p in people}
+    found: list[PersonInfo] = []
+    for person in people:
+        hours = person.working_hours or {}
+        found.append(
+            PersonInfo(
+                key=person.key,
+                name=person.name,
+                email=person.email,
+                team=teams.get(person.team_id or -1, ""),
+                role=person.role,
+                manager=keys.get(person.manager_id or -1),
+                timezone=person.timezone,
+                hours=(int(hours.get("start", 9)), int(hours.get("end", 17))),
+                capacity=person.capacity,
+                out_of_office=tuple(
+                    (str(span[0]), str(span[1])) for span in person.out_of_office or ()
+                ),
+            )
+        )
+    return tuple(found)
+
+
+def load_insight_data(database: Database, as_of: int) -> InsightData | None:
+    """Every stored event judged at `as_of`; None while nothing is stored or published yet."""
+    with database.session() as session:
+        log, pks = load_log(session)
+        if len(log) == 0:
+            return None
+        try:
+            result = stored_clocks(session, as_of, loaded=(log, pks))
+        except LookupError:
+            return None
+        people = load_people(session)
+    names: dict[str, str] = {}
+    for version in result.matrices:
+        names |= {s.key: s.name for s in version.matrix.segments}
+        names |= {h.key: h.name for h in version.matrix.handoffs}
+    inputs = InsightInputs(
+        log=log,
+        clocks=result.clocks,
+        matrix=result.matrices[-1].matrix,
+        people=people,
+        as_of=as_of,
+        record_ids=np.asarray(pks, dtype=np.int64),
+    )
+    return InsightData(inputs, names)

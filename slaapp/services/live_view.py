@@ -1,0 +1,122 @@
+"""The live table's data: every clock judged now, with breach risk from a predictor refitted hourly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import func, select
+
+from slaapp.engine.clocks import ClockTable
+from slaapp.engine.insights.frame import matrix_zone
+from slaapp.engine.insights.predict import (
+    BreachModel,
+    breach_risk,
+    describe_quality,
+    fit_breach_model,
+)
+from slaapp.engine.matrix import Matrix
+from slaapp.models.database import Database
+from slaapp.models.directory import owner_directory
+from slaapp.models.evaluation import stored_clocks
+from slaapp.models.tables import Event, Record, SyncRun
+
+REFIT_SECONDS = 3600
+
+
+@dataclass(frozen=True, eq=False)
+class LiveClocks:
+    """Every clock of the database judged now, with the names users know, for the live table."""
+
+    clocks: ClockTable
+    names: dict[str, str]
+    records: int
+    events: int
+    as_of: int
+    matrix: Matrix | None = None  # the latest version, to explain due times
+    record_ids: np.ndarray | None = None  # database id per record code of clocks.records
+    people: dict[str, str] = field(default_factory=dict)  # person key or email -> name
+    owner_teams: dict[str, str] = field(default_factory=dict)  # person key or email -> team
+
+
+def live_clocks(database: Database, at: int) -> LiveClocks | None:
+    """All clocks judged at `at`; None while the database holds no records yet."""
+    with database.session() as session:
+        records = int(session.scalar(select(func.count()).select_from(Record)) or 0)
+        if records == 0:
+            return None
+        events = int(session.scalar(select(func.count()).select_from(Event)) or 0)
+        try:
+            result = stored_clocks(session, at)
+        except LookupError:  # no matrix published yet
+            return None
+        directory = owner_directory(session)
+    people = {handle: name for handle, (name, _) in directory.items()}
+    owner_teams = {handle: team for handle, (_, team) in directory.items() if team}
+    names: dict[str, str] = {}
+    for version in result.matrices:
+        names |= {s.key: s.name for s in version.matrix.segments}
+        names |= {h.key: h.name for h in version.matrix.handoffs}
+    return LiveClocks(
+        result.clocks, names, records, events, at, result.matrices[-1].matrix, result.record_ids,
+        people, owner_teams,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """The latest sync run of one source: running, ok, partial, failed, suspended, ..."""
+
+    source: str
+    state: str
+    at: int
+
+
+def source_states(database: Database) -> tuple[SourceState, ...]:
+    with database.session() as session:
+        rows = session.execute(
+            select(SyncRun.source, SyncRun.state, SyncRun.started_at, SyncRun.finished_at)
+            .order_by(SyncRun.id.desc())
+            .limit(200)
+        ).all()
+    latest: dict[str, SourceState] = {}
+    for source, state, started, finished in rows:
+        latest.setdefault(source, SourceState(source, state, finished or started))
+    return tuple(sorted(latest.values(), key=lambda s: s.source))
+
+
+@dataclass(frozen=True, eq=False)
+class LiveView:
+    """Clocks for the live table; `risk` per clock (nan when closed) while history allows a model."""
+
+    live: LiveClocks | None
+    risk: np.ndarray | None = None
+    model: BreachModel | None = None
+    fitted_at: int = 0
+    sources: tuple[SourceState, ...] = ()
+
+    @property
+    def risk_note(self) -> str:
+        if self.model is None:
+            return ""
+        return (
+            "Probability of breaching, from the elapsed share, the owner's open load and their "
+            f"past speed at this weekday and hour. {describe_quality(self.model.quality)}"
+        )
+
+
+def live_view(
+    database: Database, at: int, model: BreachModel | None = None, fitted_at: int = 0
+) -> LiveView:
+    """Judge every clock at `at`; refit the breach model when it is missing or an hour old."""
+    live = live_clocks(database, at)
+    sources = source_states(database)
+    if live is None or live.matrix is None:
+        return LiveView(live, sources=sources)
+    if model is None or at - fitted_at >= REFIT_SECONDS:
+        try:
+            model = fit_breach_model(live.clocks, live.matrix, matrix_zone(live.matrix))
+        except ValueError:  # too little decided history yet
+            return LiveView(live, sources=sources)
+        fitted_at = at
+    return LiveView(live, breach_risk(model, live.clocks), model, fitted_at, sources)

@@ -1,0 +1,158 @@
+"""The matrix editor's unit of work: load the state, keep a draft per person, publish, roll back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from slaapp.engine.matrix_document import matrix_from_document, matrix_to_document
+from slaapp.models.database import Database
+from slaapp.models.evaluation import refresh_clocks
+from slaapp.models.matrices import (
+    VersionInfo,
+    audit,
+    history,
+    latest_number,
+    load_version,
+    publish,
+    rollback,
+)
+from slaapp.models.settings import get_setting, put_setting
+from slaapp.models.tables import AuditEntry, Event, Person, Team
+from slaapp.services.store import ensure_matrix
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """A published version with what changed and who signed it off."""
+
+    info: VersionInfo
+    changes: tuple[str, ...]
+    document: str
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A team lead who can sign off the matrix."""
+
+    key: str
+    name: str
+    team: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.team})"
+
+
+@dataclass(frozen=True, eq=False)
+class MatrixState:
+    """What the editor needs: the latest version, this person's draft, history and choices."""
+
+    latest: VersionInfo
+    published: dict[str, Any]
+    draft: dict[str, Any] | None
+    draft_base: int | None
+    versions: tuple[VersionEntry, ...]
+    leads: tuple[SignOff, ...]
+    teams: tuple[str, ...]
+    events: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    info: VersionInfo
+    clocks: int
+
+
+def _draft_key(user: str) -> str:
+    return f"matrix_draft:{user}"
+
+
+def matrix_state(database: Database, user: str) -> MatrixState:
+    """The latest version (the default matrix is published first if none exists) and the rest."""
+    ensure_matrix(database)
+    with database.session() as session:
+        latest, matrix = load_version(session)
+        saved = get_setting(session, _draft_key(user))
+        changes: dict[str, tuple[str, ...]] = {}
+        for entry in session.scalars(select(AuditEntry).where(AuditEntry.entity == "matrix")):
+            if entry.action == "publish":
+                changes[entry.entity_key] = tuple(entry.detail.get("changes", ()))
+        versions = []
+        for info in history(session):
+            document = json.dumps(matrix_to_document(load_version(session, info.number)[1]))
+            versions.append(VersionEntry(info, changes.get(str(info.number), ()), document))
+        leads = session.execute(
+            select(Person.key, Person.name, Team.name)
+            .join(Team, Person.team_id == Team.id)
+            .where(Person.role.in_(("team_lead", "manager", "vp")), Person.active.is_(True))
+            .order_by(Team.name, Person.name)
+        ).all()
+        teams = session.scalars(select(Team.name).order_by(Team.name)).all()
+        events = session.scalars(select(Event.name).distinct().order_by(Event.name)).all()
+    return MatrixState(
+        latest=latest,
+        published=matrix_to_document(matrix),
+        draft=saved.get("document") if saved else None,
+        draft_base=saved.get("base") if saved else None,
+        versions=tuple(reversed(versions)),
+        leads=tuple(SignOff(k, n, t) for k, n, t in leads),
+        teams=tuple(teams),
+        events=tuple(events),
+    )
+
+
+def save_draft(
+    database: Database, user: str, document: dict[str, Any], base: int, now: int
+) -> None:
+    """Keep `user`'s unpublished draft (any state, even invalid) and the version it started from."""
+    with database.session() as session:
+        put_setting(session, _draft_key(user), {"document": document, "base": base}, now)
+
+
+def discard_draft(database: Database, user: str, now: int) -> None:
+    with database.session() as session:
+        put_setting(session, _draft_key(user), {}, now)
+
+
+def publish_draft(
+    database: Database,
+    document: dict[str, Any],
+    *,
+    author: str,
+    now: int,
+    base_version: int,
+    note: str,
+    effective_from: int | None,
+    reevaluate_open: bool,
+    signoffs: tuple[str, ...],
+) -> PublishResult:
+    """Publish a draft (MatrixError if invalid, MatrixConflictError if stale), then re-evaluate."""
+    matrix = matrix_from_document(document, "draft")
+    with database.session() as session:
+        info = publish(
+            session, matrix, author=author, now=now, base_version=base_version, note=note,
+            effective_from=effective_from, reevaluate_open=reevaluate_open, signoffs=signoffs,
+        )  # fmt: skip
+        put_setting(session, _draft_key(author), {}, now)
+        clocks = refresh_clocks(session, now)
+    return PublishResult(info, clocks)
+
+
+def roll_back(database: Database, number: int, *, author: str, now: int) -> PublishResult:
+    """Publish version `number` again as the newest version, then re-evaluate."""
+    with database.session() as session:
+        info = rollback(
+            session, number, author=author, now=now, base_version=latest_number(session)
+        )
+        clocks = refresh_clocks(session, now)
+    return PublishResult(info, clocks)
+
+
+def record_matrix_export(database: Database, user: str, what: str, now: int) -> None:
+    """Audit an export of the matrix (file, PDF or PNG) for the agreement meeting."""
+    with database.session() as session:
+        audit(session, user, "export", "matrix", what, now)

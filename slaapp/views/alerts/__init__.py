@@ -1,0 +1,1 @@
+"""The Alerts screen and the background alert scheduler."""

@@ -1,0 +1,126 @@
+"""Reassignments waiting for a manager (policy "ask first"): approve to reassign now, or decline."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from slaapp.notify.alerting_actions import decide_action
+from slaapp.services.alerts import ActionView
+from slaapp.services.database import Database
+from slaapp.sync.writeback import owner_writeback
+from slaapp.views.alerts.tables import when
+from slaapp.views.common.jobs import JobRunner
+
+HEADERS = ("Proposed", "Alert", "From", "To")
+
+
+class ReassignmentPanel(QWidget):
+    """Signals: decided(str) after an approval or a decline, with what happened in words."""
+
+    decided = Signal(str)
+
+    def __init__(
+        self,
+        database: Database,
+        jobs: JobRunner,
+        clock: Callable[[], int],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._database, self._jobs, self._clock = database, jobs, clock
+        self._actions: tuple[ActionView, ...] = ()
+        self.model = QStandardItemModel(0, len(HEADERS), self)
+        self.model.setHorizontalHeaderLabels(list(HEADERS))
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setMaximumHeight(150)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.approve = QPushButton("Approve", toolTip="Reassign now and write the owner to the CRM")
+        self.decline = QPushButton("Decline", toolTip="Keep the current owner")
+        self.title = QLabel()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.title, 1)
+        buttons.addWidget(self.approve)
+        buttons.addWidget(self.decline)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table)
+        self.approve.clicked.connect(lambda: self._decide(True))
+        self.decline.clicked.connect(lambda: self._decide(False))
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._buttons())
+        self._buttons()
+
+    def show_actions(
+        self, actions: tuple[ActionView, ...], titles: dict[int, str], names: dict[str, str]
+    ) -> None:
+        """The proposed reassignments among `actions`; `titles` maps alert ids to alert titles."""
+        self._actions = tuple(a for a in actions if a.state == "proposed")
+        self.model.removeRows(0, self.model.rowCount())
+        for action in self._actions:
+            cells = (
+                when(action.created_at),
+                titles.get(action.alert_id or -1, f"record {action.record_id}"),
+                names.get(action.from_owner or "", action.from_owner or "nobody"),
+                names.get(action.to_owner or "", action.to_owner or "nobody"),
+            )
+            row = [QStandardItem(text) for text in cells]
+            for item in row:
+                item.setEditable(False)
+            self.model.appendRow(row)
+        self.title.setText(
+            f"<b>Reassignments waiting for a manager</b> ({len(self._actions)})"
+            if self._actions
+            else "<b>Reassignments</b>: none waiting"
+        )
+        self.table.setVisible(bool(self._actions))
+        self._buttons()
+
+    def _chosen(self) -> ActionView | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self._actions[rows[0].row()] if rows else None
+
+    def _buttons(self) -> None:
+        chosen = self._chosen() is not None
+        self.approve.setEnabled(chosen)
+        self.decline.setEnabled(chosen)
+
+    def _decide(self, approve: bool) -> None:
+        action = self._chosen()
+        if action is None:
+            return
+        database, now, by = self._database, self._clock(), getpass.getuser()
+
+        def work() -> ActionView:
+            writeback = owner_writeback(database) if approve else None
+            return decide_action(database, action.id, approve, now, by, writeback)
+
+        self._jobs.start(work, self._done, self._failed, self._failed)
+
+    def _done(self, result: object) -> None:
+        assert isinstance(result, ActionView)
+        verdict = {"applied": "reassigned", "declined": "declined"}.get(result.state, result.state)
+        detail = f": {result.error}" if result.error else ""
+        self.decided.emit(f"Reassignment {verdict}{detail}")
+
+    def _failed(self, message: str) -> None:
+        self.decided.emit(f"The reassignment could not be decided: {message}")

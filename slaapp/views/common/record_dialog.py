@@ -1,0 +1,151 @@
+"""The record window: its event timeline, every clock with its due-time explanation, actions, link."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from slaapp.engine.durations import describe_duration
+from slaapp.services.record_view import RecordView
+from slaapp.views.matrix.dialogs import local_time
+
+STATUS_WORDS = {
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "paused": "Paused",
+    "breached": "Breached",
+    "met": "Met",
+    "missed": "Missed",
+    "cancelled": "Cancelled",
+}
+
+
+def table(headers: list[str], rows: list[list[str]], tips: list[str] | None = None) -> QTableView:
+    """A read-only table over a small snapshot (a standard item model, not live data)."""
+    model = QStandardItemModel(len(rows), len(headers))
+    model.setHorizontalHeaderLabels(headers)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QStandardItem(text)
+            item.setEditable(False)
+            if tips is not None and tips[r]:
+                item.setToolTip(tips[r])
+            model.setItem(r, c, item)
+    view = QTableView()
+    view.setModel(model)
+    model.setParent(view)
+    view.verticalHeader().hide()
+    view.setAlternatingRowColors(True)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.setWordWrap(False)
+    return view
+
+
+class RecordDialog(QDialog):
+    """Shows one record; `Open in CRM` follows the record-url setting of its source."""
+
+    def __init__(self, view: RecordView, people: dict[str, str], parent: QWidget | None) -> None:
+        super().__init__(parent)
+        found = view.timeline
+        title = found.name or found.external_id
+        self.setWindowTitle(f"{title} — slaapp")
+        self.view = view
+        owner = people.get(found.owner or "", found.owner or "unassigned")
+        attributes = " · ".join(f"{k}: {v}" for k, v in sorted(found.attributes.items()) if v)
+        header = QLabel(
+            f"<h2 style='margin:0'>{title}</h2>"
+            f"<p>{found.source} record {found.external_id} · owner <b>{owner}</b></p>"
+            f"<p style='color:gray'>{attributes}</p>"
+        )
+        header.setWordWrap(True)
+        header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_crm = QPushButton("Open in CRM")
+        self.open_crm.setEnabled(view.link is not None)
+        self.open_crm.setToolTip(
+            view.link or "Set the record address of this source: slaapp settings record-url"
+        )
+        self.open_crm.clicked.connect(self._open)
+        top = QHBoxLayout()
+        top.addWidget(header, 1)
+        top.addWidget(self.open_crm, 0, Qt.AlignmentFlag.AlignTop)
+
+        clock_rows, tips = [], []
+        for detail in view.clocks:
+            clock = detail.clock
+            late = clock.elapsed_seconds - clock.target_seconds
+            clock_rows.append([
+                detail.handoff_name,
+                detail.segment_name,
+                STATUS_WORDS.get(clock.status, clock.status),
+                local_time(clock.started_at),
+                local_time(clock.due_at) if clock.due_at is not None else "paused",
+                describe_duration(clock.target_seconds),
+                describe_duration(clock.elapsed_seconds)
+                + (f" ({describe_duration(late)} late)" if late > 0 else ""),
+                describe_duration(detail.paused_seconds) if detail.paused_seconds else "",
+                detail.quality,
+                people.get(clock.owner or "", clock.owner or ""),
+            ])  # fmt: skip
+            tips.append(detail.explanation)
+        self.clocks = table(
+            ["Handoff", "Segment", "Status", "Started", "Due", "Target", "Elapsed", "Paused",
+             "Quality", "Owner"],
+            clock_rows,
+            tips,
+        )  # fmt: skip
+        self.explanation = QLabel("Select a clock to see why it is due when it is.")
+        self.explanation.setWordWrap(True)
+        self.clocks.selectionModel().currentRowChanged.connect(
+            lambda current, _: self.explanation.setText(
+                view.clocks[current.row()].explanation or "No explanation for this clock."
+            )
+        )
+        clocks_tab = QWidget()
+        clocks_layout = QVBoxLayout(clocks_tab)
+        clocks_layout.addWidget(self.clocks, 1)
+        clocks_layout.addWidget(self.explanation)
+
+        self.events = table(
+            ["When", "Event", "Owner", "Changed fields", "Source"],
+            [
+                [local_time(e.occurred_at), e.name, people.get(e.owner or "", e.owner or ""),
+                 ", ".join(f"{k}={v}" for k, v in e.attributes.items()), e.source]
+                for e in found.events
+            ],
+        )  # fmt: skip
+        self.action_log = table(
+            ["When", "Who", "What", "Details"],
+            [[local_time(a.at), a.actor, a.action, a.detail] for a in view.actions],
+        )
+        tabs = QTabWidget()
+        tabs.addTab(clocks_tab, f"Clocks ({len(view.clocks)})")
+        tabs.addTab(self.events, f"Timeline ({len(found.events)})")
+        tabs.addTab(self.action_log, f"Alerts and actions ({len(view.actions)})")
+        self.tabs = tabs
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(tabs, 1)
+        layout.addLayout(bottom)
+        self.resize(1280, 640)
+
+    def _open(self) -> None:
+        if self.view.link:
+            QDesktopServices.openUrl(QUrl(self.view.link))

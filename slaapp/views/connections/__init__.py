@@ -1,0 +1,1 @@
+"""The Connections screen: CRM sources, mappings and their syncs."""

@@ -1,0 +1,119 @@
+"""Units of work behind the Connections screen: load, save, test, preview; plain values only."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slaapp.services.database import Database
+from slaapp.sync.connections import Connection, list_connections, remove_connection, save_connection
+from slaapp.sync.connector import AccountInfo, SyncError
+from slaapp.sync.hubspot_client import quota_words as hubspot_quota_words
+from slaapp.sync.mapping import CrmMapping, MappedRecord, default_mapping, preview
+from slaapp.sync.salesforce import REFRESH_SUFFIX
+from slaapp.sync.salesforce_api import usage
+from slaapp.sync.salesforce_mapping import default_salesforce_mapping
+from slaapp.sync.secrets import TokenMissingError, forget_token, keyring_works, store_token
+from slaapp.sync.service import RunInfo, open_connector, sync_history
+from slaapp.sync.sources import ConnectOptions
+
+KIND_LABELS = {"hubspot": "HubSpot", "salesforce": "Salesforce", "folder": "Export folder"}
+STATE_WORDS = {"ok": "Synced", "failed": "Failed", "cancelled": "Cancelled", "suspended": "Suspended",
+               "running": "Running", "interrupted": "Interrupted", "busy": "Busy"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ConnectionRow:
+    """One connection with its latest run, for the table."""
+
+    connection: Connection
+    last: RunInfo | None
+
+
+@dataclass(frozen=True)
+class ScreenState:
+    rows: tuple[ConnectionRow, ...]
+    keyring: bool
+
+
+def load_state(database: Database) -> ScreenState:
+    runs = sync_history(database, limit=200)
+    latest: dict[str, RunInfo] = {}
+    for run in runs:
+        latest.setdefault(run.source, run)
+    rows = tuple(ConnectionRow(c, latest.get(c.name)) for c in list_connections(database))
+    return ScreenState(rows, keyring_works())
+
+
+def save(
+    database: Database, connection: Connection, token: str | None, refresh: str | None = None
+) -> bool:
+    """Save a connection and its secrets; False when the secrets are kept for this session only."""
+    save_connection(database, connection, int(time.time()))
+    kept = True
+    if token:
+        kept = store_token(connection.name, token) and kept
+    if refresh:
+        kept = store_token(connection.name + REFRESH_SUFFIX, refresh) and kept
+    return kept
+
+
+def remove(database: Database, name: str) -> None:
+    """Forget a connection, its cursors, its token and refresh token (its records stay)."""
+    remove_connection(database, name, int(time.time()))
+    forget_token(name + REFRESH_SUFFIX)
+
+
+def test(database: Database, name: str, options: ConnectOptions | None = None) -> AccountInfo:
+    """Probe a connection; SyncError/TokenMissingError become ValueError with plain words."""
+    try:
+        return open_connector(database, name, options=options).validate()
+    except (SyncError, TokenMissingError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def mapping_of(connection: Connection) -> CrmMapping:
+    """The connection's mapping, or the default one of its kind."""
+    if connection.mapping:
+        return CrmMapping.from_document(connection.mapping)
+    return default_salesforce_mapping() if connection.kind == "salesforce" else default_mapping()
+
+
+def preview_mapping(
+    database: Database,
+    name: str,
+    document: Mapping[str, Any],
+    options: ConnectOptions | None = None,
+) -> tuple[MappedRecord, ...]:
+    """The events `document` makes of the latest records of the CRM (nothing is stored)."""
+    mapping = CrmMapping.from_document(document)
+    try:
+        connector: Any = open_connector(database, name, options=options)
+        if hasattr(connector, "preview"):
+            return tuple(connector.preview(mapping))
+        records = [
+            raw
+            for obj, o in mapping.objects.items()
+            if o.enabled
+            for raw in connector.sample(obj, 25)
+        ]
+        return preview(records, mapping)
+    except (SyncError, TokenMissingError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def when(seconds: int | None) -> str:
+    if not seconds:
+        return ""
+    return datetime.fromtimestamp(seconds).strftime("%d %b %H:%M")
+
+
+def quota_words(quota: Mapping[str, str]) -> str:
+    """Remaining API calls in plain words from Sforce-Limit-Info or HubSpot's rate-limit headers."""
+    seen = usage(quota)
+    if seen is not None:
+        return f"{seen[1] - seen[0]:,} of {seen[1]:,} API calls left today"
+    return hubspot_quota_words(dict(quota))

@@ -1,0 +1,1 @@
+"""The Dashboard screen: adherence, reps, heat maps and the clocks behind them."""

@@ -1,0 +1,157 @@
+"""The dashboard's one filter bar: period preset or dates, team, handoff, segment, source, day or week."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
+
+from slaapp.services.dashboard import DashboardChoices, DashboardFilter
+
+PRESETS = ("Last 7 days", "Last 30 days", "Last 90 days", "Month to date", "Quarter to date",
+           "Custom dates")  # fmt: skip
+CUSTOM = PRESETS.index("Custom dates")
+STEPS = (("day", "By day"), ("week", "By week"))
+
+
+def preset_dates(preset: str, today: date) -> tuple[date, date]:
+    """First and last day (both included) of a period preset ending today."""
+    if preset.startswith("Last "):
+        days = int(preset.split()[1])
+        return today - timedelta(days=days - 1), today
+    if preset == "Month to date":
+        return today.replace(day=1), today
+    if preset == "Quarter to date":
+        return today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today
+    raise ValueError(f"unknown period preset {preset!r}")
+
+
+class FilterBar(QWidget):
+    """Signals: changed(DashboardFilter) whenever the period or a filter changes."""
+
+    changed = Signal(object)
+
+    def __init__(self, today: date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.today = today
+        self._quiet = False
+        self.period = QComboBox()
+        self.period.addItems(PRESETS)
+        self.period.setToolTip("Clocks count in the period their start falls in")
+        self.first = self._date_edit("First day of the period (included)")
+        self.last = self._date_edit("Last day of the period (included)")
+        self.team = self._combo("Only clocks owned by this team's members")
+        self.handoff = self._combo("Only this handoff")
+        self.segment = self._combo("Only this segment")
+        self.source = self._combo("Only records from this lead source")
+        self.step = QComboBox()
+        for key, text in STEPS:
+            self.step.addItem(text, key)
+        self.step.setToolTip("Adherence over time per day or per week")
+        self.set_choices(DashboardChoices())
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for label, widget in (("Period", self.period), ("", self.first), ("to", self.last),
+                              ("Team", self.team), ("Handoff", self.handoff),
+                              ("Segment", self.segment), ("Source", self.source), ("", self.step)):  # fmt: skip
+            if label:
+                layout.addWidget(QLabel(label))
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.period.currentIndexChanged.connect(self._preset)
+        for edit in (self.first, self.last):
+            edit.dateChanged.connect(self._dates)
+        for combo in (self.team, self.handoff, self.segment, self.source, self.step):
+            combo.currentIndexChanged.connect(self._emit)
+        self.period.setCurrentIndex(PRESETS.index("Last 30 days"))
+
+    def set_today(self, today: date) -> None:
+        """A new day: a preset period moves with it (quietly; the caller reloads)."""
+        if today == self.today:
+            return
+        self.today = today
+        index = self.period.currentIndex()
+        if index != CUSTOM:
+            first, last = preset_dates(PRESETS[index], today)
+            self._quiet = True
+            self.first.setDate(QDate(first))
+            self.last.setDate(QDate(last))
+            self._quiet = False
+
+    def _date_edit(self, tip: str) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("d MMM yyyy")
+        edit.setToolTip(tip)
+        return edit
+
+    def _combo(self, tip: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setToolTip(tip)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setMaximumWidth(230)
+        return combo
+
+    def current(self) -> DashboardFilter:
+        return DashboardFilter(
+            first=self.first.date().toPython(),
+            last=self.last.date().toPython(),
+            team=self.team.currentData(),
+            handoff=self.handoff.currentData(),
+            segment=self.segment.currentData(),
+            source=self.source.currentData(),
+            step=str(self.step.currentData()),
+        )
+
+    def set_choices(self, choices: DashboardChoices) -> None:
+        """Offer what the period holds, keeping the current choices (even if absent now)."""
+        self._quiet = True
+        _fill(self.team, "All teams", [(t, t) for t in choices.teams])
+        _fill(self.handoff, "All handoffs", list(choices.handoffs))
+        _fill(self.segment, "All segments", list(choices.segments))
+        _fill(self.source, "All sources", [(s, s) for s in choices.sources])
+        self._quiet = False
+
+    def choose(self, combo: QComboBox, key: str | None) -> None:
+        """Select the entry with this key (None: all)."""
+        index = combo.findData(key) if key is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+
+    def _preset(self, index: int) -> None:
+        if index == CUSTOM:
+            return
+        first, last = preset_dates(PRESETS[index], self.today)
+        self._quiet = True
+        self.first.setDate(QDate(first))
+        self.last.setDate(QDate(last))
+        self._quiet = False
+        self._emit()
+
+    def _dates(self) -> None:
+        if self._quiet:
+            return
+        if self.last.date() < self.first.date():
+            self._quiet = True
+            self.last.setDate(self.first.date())
+            self._quiet = False
+        self.period.blockSignals(True)
+        self.period.setCurrentIndex(CUSTOM)
+        self.period.blockSignals(False)
+        self._emit()
+
+    def _emit(self) -> None:
+        if not self._quiet:
+            self.changed.emit(self.current())
+
+
+def _fill(combo: QComboBox, everything: str, entries: Sequence[tuple[str, str]]) -> None:
+    chosen = combo.currentData()
+    combo.clear()
+    combo.addItem(everything, None)
+    for key, text in entries:
+        combo.addItem(text, key)
+    if chosen is not None and combo.findData(chosen) < 0:
+        combo.addItem(str(chosen), chosen)
+    combo.setCurrentIndex(max(combo.findData(chosen), 0) if chosen is not None else 0)

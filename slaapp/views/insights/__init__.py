@@ -1,0 +1,1 @@
+"""The Insights screen: findings, revenue weight and what-if replays."""

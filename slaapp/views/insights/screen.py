@@ -1,0 +1,276 @@
+"""Insights: where SLAs slip and why, what a change would do, the predictor and the monthly report."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from slaapp.engine.insights.inputs import Period
+from slaapp.engine.insights.predict import describe_quality
+from slaapp.engine.insights.text import money, rate
+from slaapp.services.database import Database
+from slaapp.services.store import now
+from slaapp.views.common.jobs import JobRunner
+from slaapp.views.insights.tabs import (
+    backtest_model,
+    causes_model,
+    handoffs_model,
+    make_table,
+    monthly_html,
+    review_model,
+    titled,
+)
+from slaapp.views.insights.whatif import WhatIfPanel
+from slaapp.views.insights.work import InsightsResult, load_insights
+
+DEFAULT_DAYS = 90
+EMPTY = "No history yet: import events or load the demo org (File ▸ Load demo data), then refresh."
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+class Card(QFrame):
+    """A headline figure with its caption."""
+
+    def __init__(self, caption: str, tip: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setToolTip(tip)
+        self.value = QLabel("–")
+        font = QFont(self.value.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.value.setFont(font)
+        self.caption = QLabel(caption)
+        self.caption.setForegroundRole(self.caption.foregroundRole())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+
+    def show_value(self, text: str) -> None:
+        self.value.setText(text)
+
+
+class InsightsScreen(QWidget):
+    """Signals: open_record(int), message(str), data_changed()."""
+
+    open_record = Signal(int)
+    message = Signal(str)
+    data_changed = Signal()
+
+    def __init__(self, database: Database, jobs: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.jobs = jobs
+        self.result: InsightsResult | None = None
+        self.loading = False
+        title = QLabel("Insights")
+        font = QFont(title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        title.setFont(font)
+        subtitle = QLabel("Where SLAs slip, why, and what a change would do")
+        today = datetime.now(UTC).date()
+        self.first = QDateEdit(_qdate(date.fromordinal(today.toordinal() - DEFAULT_DAYS + 1)))
+        self.last = QDateEdit(_qdate(today))
+        for edit, tip in (
+            (self.first, "First start day of the clocks analysed (UTC)"),
+            (self.last, "Last start day of the clocks analysed, included"),
+        ):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+            edit.setToolTip(tip)  # fmt: skip
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(10, 95)
+        self.threshold.setSingleStep(5)
+        self.threshold.setDecimals(0)
+        self.threshold.setSuffix(" %")
+        self.threshold.setValue(60)
+        self.threshold.setToolTip(
+            "A team-day whose breach rate passes this share is flagged as a capacity problem"
+        )
+        self.refresh_button = QPushButton("Analyse")
+        self.refresh_button.setToolTip("Re-read the history and recompute every insight")
+        self.refresh_button.clicked.connect(self.refresh)
+        bar = QHBoxLayout()
+        for label, widget in (
+            ("From", self.first),
+            ("to", self.last),
+            ("Capacity threshold", self.threshold),
+        ):
+            bar.addWidget(QLabel(label))
+            bar.addWidget(widget)  # fmt: skip
+        bar.addStretch(1)
+        bar.addWidget(self.refresh_button)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.cards = {
+            "late": Card("late of decided clocks", "Missed or breached clocks started in the period"),
+            "value": Card("pipeline behind late clocks", "Amount of the records with a late clock"),
+            "stake": Card("at stake on open clocks", "Amount of records whose open clock is at "
+                          "risk or breached now"),
+            "auc": Card("breach predictor AUC", "Held-out AUC of the breach predictor (1 = "
+                        "perfect ranking, 0.5 = chance)"),
+            "warned": Card("breaches warned in time", "Breaches whose first warning left at "
+                           "least the typical response time"),
+        }  # fmt: skip
+        cards = QGridLayout()
+        for column, card in enumerate(self.cards.values()):
+            cards.addWidget(card, 0, column)
+        self.tabs = QTabWidget()
+        self.causes = causes_model(self)
+        self.handoffs = handoffs_model(self)
+        self.review = review_model(self)
+        self.backtest = backtest_model(self, {})
+        findings = QSplitter(Qt.Orientation.Vertical)
+        self.causes_table = make_table(self.causes, findings)
+        self.handoffs_table = make_table(self.handoffs, findings, stretch=0)
+        findings.addWidget(titled("Root causes, largest first", self.causes_table))
+        findings.addWidget(titled("Handoffs in the period", self.handoffs_table))
+        findings.setStretchFactor(0, 3)
+        findings.setStretchFactor(1, 2)
+        self.tabs.addTab(findings, "Findings")
+        self.what_if = WhatIfPanel(jobs, self)
+        self.what_if.message.connect(self.message)
+        self.tabs.addTab(self.what_if, "What-if")
+        predictor = QWidget()
+        self.quality = QLabel("")
+        self.quality.setWordWrap(True)
+        predictor_layout = QVBoxLayout(predictor)
+        predictor_layout.addWidget(titled("Breach predictor (held-out history)", self.quality))
+        self.backtest_table = make_table(self.backtest, predictor, stretch=0)
+        predictor_layout.addWidget(titled("Alert backtest: the first warning of each handoff",
+                                          self.backtest_table), 1)  # fmt: skip
+        self.tabs.addTab(predictor, "Predictor && alerts")
+        self.review_table = make_table(self.review, self)
+        self.tabs.addTab(self.review_table, "Suggestions")
+        monthly = QWidget()
+        self.report = QTextBrowser()
+        self.copy_button = QPushButton("Copy analysis prompt")
+        self.copy_button.setToolTip(
+            "Copy last month's aggregated violation data, with the questions to answer, for an "
+            "AI assistant (no record names)"
+        )
+        self.copy_button.clicked.connect(self.copy_prompt)
+        self.copy_button.setEnabled(False)
+        monthly_layout = QVBoxLayout(monthly)
+        monthly_layout.addWidget(self.report, 1)
+        copy_row = QHBoxLayout()
+        copy_row.addStretch(1)
+        copy_row.addWidget(self.copy_button)
+        monthly_layout.addLayout(copy_row)
+        self.tabs.addTab(monthly, "Monthly report")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(subtitle)
+        layout.addLayout(bar)
+        layout.addWidget(self.status)
+        layout.addLayout(cards)
+        layout.addWidget(self.tabs, 1)
+
+    def period(self) -> Period:
+        first, last = self.first.date(), self.last.date()
+        start = int(datetime(first.year(), first.month(), first.day(), tzinfo=UTC).timestamp())
+        end = int(datetime(last.year(), last.month(), last.day(), tzinfo=UTC).timestamp()) + 86400
+        return Period(start, end)
+
+    def refresh(self) -> None:
+        if self.loading:
+            return
+        if self.last.date() < self.first.date():
+            self.status.setText("The last day is before the first day: pick a later last day.")
+            return
+        self.loading = True
+        self.refresh_button.setEnabled(False)
+        self.status.setText("Analysing the history…")
+        database, period, threshold = self.database, self.period(), self.threshold.value() / 100
+        self.jobs.start(
+            lambda: load_insights(database, period, threshold, now()),
+            self._loaded, self._failed, self._crashed,
+        )  # fmt: skip
+
+    def _finish(self) -> None:
+        self.loading = False
+        self.refresh_button.setEnabled(True)
+
+    def _failed(self, text: str) -> None:
+        self._finish()
+        self.status.setText(f"Could not analyse the history: {text}")
+
+    def _crashed(self, text: str) -> None:
+        self._finish()
+        self.status.setText(f"Analysis failed unexpectedly ({text}); details are in the log.")
+
+    def _loaded(self, result: object) -> None:
+        self._finish()
+        if result is None:
+            self.result = None
+            self.status.setText(EMPTY)
+            for model in (self.causes, self.handoffs, self.review, self.backtest):
+                model.set_rows([])
+            self.copy_button.setEnabled(False)
+            return
+        assert isinstance(result, InsightsResult)
+        self.result = result
+        report = result.report
+        late = sum(h.violations for h in report.handoffs)
+        decided = sum(h.judged for h in report.handoffs)
+        self.status.setText(
+            f"{len(report.causes)} finding{'s' if len(report.causes) != 1 else ''} over "
+            f"{sum(h.clocks for h in report.handoffs):,} clocks started in the period."
+            if report.handoffs
+            else "No clocks started in this period: widen it."
+        )
+        self.cards["late"].show_value(f"{late:,} ({rate(late / decided if decided else None)})")
+        self.cards["value"].show_value(money(report.revenue.breached_value))
+        self.cards["stake"].show_value(money(report.revenue.at_stake_value))
+        quality = report.quality
+        self.cards["auc"].show_value("n/a" if quality is None else f"{quality.auc:.2f}")
+        self.cards["warned"].show_value(rate(report.backtest.in_time))
+        self.causes.set_rows(report.causes)
+        self.handoffs.set_rows(report.handoffs)
+        self.review.set_rows(report.review)
+        self.backtest.columns = backtest_model(self, report.names).columns
+        self.backtest.set_rows(report.backtest.handoffs)
+        self.quality.setText(
+            describe_quality(quality) + (
+                f" Predictive alerts fire at a risk of {quality.alert_threshold:.0%}."
+                if quality is not None else "")
+            if quality is not None else f"No breach predictor: {report.model_problem}."
+        )  # fmt: skip
+        for table, widths in (
+            (self.causes_table, (90, 330, 110, 80)),
+            (self.handoffs_table, (300, 80, 80, 80)),
+            (self.review_table, (240, 110, 70, 100)),
+            (self.backtest_table, (260, 100, 90, 140, 80)),
+        ):
+            for column, width in enumerate(widths):
+                table.setColumnWidth(column, width)  # fmt: skip
+        self.report.setHtml(monthly_html(result.monthly, result.month))
+        self.copy_button.setEnabled(True)
+        self.what_if.set_frame(result.frame, report.period)
+        self.message.emit("Insights updated")
+
+    def copy_prompt(self) -> None:
+        if self.result is None:
+            return
+        QGuiApplication.clipboard().setText(self.result.prompt)
+        self.message.emit("Analysis prompt copied: paste it into your AI assistant")

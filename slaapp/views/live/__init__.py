@@ -1,0 +1,1 @@
+"""The Live handoffs screen: every open clock with its countdown."""

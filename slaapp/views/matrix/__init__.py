@@ -1,0 +1,1 @@
+"""The SLA matrix screen: the visual editor, calendars, segments, publish and history."""

@@ -1,0 +1,100 @@
+"""Small helpers shared by the matrix side panels: list fields, fractions, problem labels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
+
+from slaapp.engine.matrix_document import MatrixProblem
+
+
+def split_list(text: str) -> list[str]:
+    """`a, b ,c` -> ["a", "b", "c"]."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def join_list(values: object) -> str:
+    return ", ".join(str(v) for v in values) if isinstance(values, list) else ""
+
+
+def parse_fractions(text: str) -> list[Any]:
+    """`50%, 0.75` -> [0.5, 0.75]; text that is not a number is kept for the engine to reject."""
+    values: list[Any] = []
+    for part in split_list(text):
+        raw = part.rstrip("%").strip()
+        try:
+            number = float(raw)
+        except ValueError:
+            values.append(part)
+            continue
+        values.append(number / 100 if part.endswith("%") or number > 1.0 else number)
+    return values
+
+
+def show_fractions(values: object) -> str:
+    if not isinstance(values, list):
+        return ""
+    return ", ".join(f"{v:.0%}" if isinstance(v, int | float) else str(v) for v in values)
+
+
+def line_edit(placeholder: str, done: Callable[[str], None], tip: str = "") -> QLineEdit:
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setToolTip(tip)
+    edit.editingFinished.connect(lambda: done(edit.text()))
+    return edit
+
+
+def choice(
+    items: Sequence[str], done: Callable[[str], None], *, editable: bool = True, blank: bool = False
+) -> QComboBox:
+    combo = QComboBox()
+    combo.setEditable(editable)
+    if blank:
+        combo.addItem("")
+    combo.addItems(list(items))
+    if editable:
+        line = combo.lineEdit()
+        assert line is not None
+        line.editingFinished.connect(lambda: done(combo.currentText()))
+    combo.activated.connect(lambda _: done(combo.currentText()))
+    return combo
+
+
+def set_choices(combo: QComboBox, items: Sequence[str], current: str, blank: bool = False) -> None:
+    """Refill a combo box without emitting, keeping `current` (added when unknown)."""
+    combo.blockSignals(True)
+    combo.clear()
+    if blank:
+        combo.addItem("")
+    combo.addItems(list(items))
+    if current and combo.findText(current) < 0:
+        combo.addItem(current)
+    combo.setCurrentText(current)
+    combo.blockSignals(False)
+
+
+def set_text(edit: QLineEdit, text: str) -> None:
+    if edit.text() != text:
+        edit.blockSignals(True)
+        edit.setText(text)
+        edit.blockSignals(False)
+
+
+def problem_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #d64541;")
+    label.hide()
+    return label
+
+
+def show_problems(
+    label: QLabel, problems: Sequence[MatrixProblem], widget: QWidget | None = None
+) -> None:
+    label.setVisible(bool(problems))
+    label.setText("\n".join(f"• {p}" for p in problems))
+    if widget is not None:
+        widget.setToolTip(label.text())

@@ -1,0 +1,247 @@
+"""Side panel that edits the selected handoff: events, team, calendar, quality, thresholds, ladder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from slaapp.engine.matrix import CHANNELS, ROLES
+from slaapp.engine.matrix_draft import REMOVE, problems_under
+from slaapp.views.matrix.form import (
+    choice,
+    join_list,
+    line_edit,
+    parse_fractions,
+    problem_label,
+    set_choices,
+    set_text,
+    show_fractions,
+    show_problems,
+    split_list,
+)
+from slaapp.views.matrix.undo import MatrixDraft
+
+
+class _StepRow(QWidget):
+    """One escalation step: at what share of the target, whom, through which channels."""
+
+    def __init__(self, changed: Any, remove: Any) -> None:
+        super().__init__()
+        self.at = QSpinBox()
+        self.at.setRange(1, 1000)
+        self.at.setSuffix(" %")
+        self.at.setToolTip("When the step fires, as a share of the target (100 % = the breach)")
+        self.at.editingFinished.connect(changed)
+        self.notify = line_edit(
+            "owner, manager",
+            lambda _: changed(),
+            f"Roles ({', '.join(ROLES)}), people keys or emails",
+        )
+        self.channels = {name: QCheckBox(name) for name in CHANNELS}
+        self.reassign = QCheckBox("reassign")
+        self.reassign.setToolTip("Offer or perform a reassignment to the next available rep")
+        top = QHBoxLayout()
+        top.addWidget(self.at)
+        top.addWidget(self.notify, 1)
+        drop = QPushButton("Remove")
+        drop.clicked.connect(remove)
+        top.addWidget(drop)
+        bottom = QHBoxLayout()
+        for box in (*self.channels.values(), self.reassign):
+            box.toggled.connect(lambda _=False: changed())
+            bottom.addWidget(box)
+        bottom.addStretch(1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 6)
+        column.addLayout(top)
+        column.addLayout(bottom)
+
+    def load(self, step: dict[str, Any]) -> None:
+        for widget in (self.at, *self.channels.values(), self.reassign):
+            widget.blockSignals(True)
+        at = step.get("at", 1.0)
+        self.at.setValue(round(float(at) * 100) if isinstance(at, int | float) else 100)
+        set_text(self.notify, join_list(step.get("notify", [])))
+        for name, box in self.channels.items():
+            box.setChecked(name in (step.get("channels") or []))
+        self.reassign.setChecked(bool(step.get("reassign")))
+        for widget in (self.at, *self.channels.values(), self.reassign):
+            widget.blockSignals(False)
+
+    def step(self) -> dict[str, Any]:
+        step: dict[str, Any] = {
+            "at": self.at.value() / 100,
+            "notify": split_list(self.notify.text()),
+            "channels": [name for name, box in self.channels.items() if box.isChecked()],
+        }
+        if self.reassign.isChecked():
+            step["reassign"] = True
+        return step
+
+
+class HandoffPanel(QWidget):
+    """Edits handoff number `index` of the draft; every change is one undoable step."""
+
+    def __init__(self, draft: MatrixDraft, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.draft = draft
+        self.index = -1
+        self.teams: tuple[str, ...] = ()
+        self.events: tuple[str, ...] = ()
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: 600; font-size: 14px;")
+        self.name = line_edit("Name people see", lambda t: self._set("name", t.strip(), "name"))
+        self.team = choice((), lambda t: self._set("team", t.strip(), "team"))
+        self.start = choice((), lambda t: self._set("start", t.strip(), "start event"))
+        self.stop = choice((), lambda t: self._set("stop", t.strip(), "stop event"))
+        self.cancel = line_edit(
+            "disqualified, closed_lost",
+            lambda t: self._set("cancel", split_list(t) or REMOVE, "cancel events"),
+            "Events that cancel an open clock (comma separated)",
+        )
+        self.pause = choice(
+            (), lambda t: self._set("pause", t.strip() or REMOVE, "pause event"), blank=True
+        )
+        self.resume = choice(
+            (), lambda t: self._set("resume", t.strip() or REMOVE, "resume event"), blank=True
+        )
+        self.calendar = choice((), lambda t: self._set("calendar", t, "calendar"), editable=False)
+        self.quality = line_edit(
+            "discovery_notes, amount",
+            lambda t: self._set(
+                "quality", {"required": split_list(t)} if split_list(t) else REMOVE, "quality"
+            ),
+            "Attributes that must be filled in when the handoff is met",
+        )
+        self.warn_at = line_edit(
+            "50%, 75%",
+            lambda t: self._set("warn_at", parse_fractions(t), "warnings"),
+            "Warn the owner when this share of the target has elapsed",
+        )
+        self.at_risk = QSpinBox()
+        self.at_risk.setRange(1, 100)
+        self.at_risk.setSuffix(" %")
+        self.at_risk.editingFinished.connect(
+            lambda: self._set("at_risk", self.at_risk.value() / 100, "at-risk threshold")
+        )
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Responsible team", self.team)
+        form.addRow("Starts at", self.start)
+        form.addRow("Stops at", self.stop)
+        form.addRow("Cancelled by", self.cancel)
+        form.addRow("Paused by", self.pause)
+        form.addRow("Resumed by", self.resume)
+        form.addRow("Calendar", self.calendar)
+        form.addRow("Required fields", self.quality)
+        form.addRow("Warn at", self.warn_at)
+        form.addRow("At risk from", self.at_risk)
+        ladder = QGroupBox("Escalation ladder")
+        self.steps_layout = QVBoxLayout(ladder)
+        self.steps: list[_StepRow] = []
+        add = QPushButton("Add step")
+        add.clicked.connect(self._add_step)
+        self.steps_layout.addWidget(add)
+        self.problems = problem_label()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(form)
+        layout.addWidget(ladder)
+        layout.addWidget(self.problems)
+        layout.addStretch(1)
+        draft.changed.connect(self.reload)
+
+    def show_handoff(self, index: int, teams: tuple[str, ...], events: tuple[str, ...]) -> None:
+        self.index, self.teams, self.events = index, teams, events
+        self.reload()
+
+    def _handoff(self) -> dict[str, Any]:
+        found = self.draft.get(("handoffs", self.index), {})
+        return found if isinstance(found, dict) else {}
+
+    def _set(self, field: str, value: Any, what: str) -> None:
+        if self.index >= 0:
+            name = self._handoff().get("name", "")
+            self.draft.set(
+                ("handoffs", self.index, field), value, f"Change {what} of {name}", merge=True
+            )
+
+    def reload(self) -> None:
+        handoff = self._handoff()
+        self.setEnabled(bool(handoff))
+        if not handoff:
+            self.title.setText("Select a handoff (a row of the matrix)")
+            return
+        self.title.setText(f"{handoff.get('name', '')}  ·  key {handoff.get('key', '')}")
+        set_text(self.name, str(handoff.get("name", "")))
+        set_choices(self.team, self.teams, str(handoff.get("team", "")))
+        for combo, field, blank in (
+            (self.start, "start", False),
+            (self.stop, "stop", False),
+            (self.pause, "pause", True),
+            (self.resume, "resume", True),
+        ):
+            set_choices(combo, self.events, str(handoff.get(field) or ""), blank)
+        set_choices(
+            self.calendar,
+            list(self.draft.get(("calendars",), {}) or {}),
+            str(handoff.get("calendar", "")),
+        )
+        set_text(self.cancel, join_list(handoff.get("cancel", [])))
+        set_text(self.quality, join_list((handoff.get("quality") or {}).get("required", [])))
+        set_text(self.warn_at, show_fractions(handoff.get("warn_at", [])))
+        self.at_risk.blockSignals(True)
+        at_risk = handoff.get("at_risk", 0.75)
+        self.at_risk.setValue(
+            round(float(at_risk) * 100) if isinstance(at_risk, int | float) else 75
+        )
+        self.at_risk.blockSignals(False)
+        ladder = handoff.get("escalation") or []
+        while len(self.steps) < len(ladder):
+            row = _StepRow(self._ladder_changed, self._remover(len(self.steps)))
+            self.steps.append(row)
+            self.steps_layout.insertWidget(len(self.steps) - 1, row)
+        while len(self.steps) > len(ladder):
+            self.steps.pop().deleteLater()
+        for row, step in zip(self.steps, ladder):
+            row.load(step if isinstance(step, dict) else {})
+        show_problems(
+            self.problems,
+            [
+                p
+                for p in problems_under(self.draft.problems, ("handoffs", self.index))
+                if ".rules" not in p.path
+            ],
+        )
+
+    def _remover(self, row: int) -> Any:
+        return lambda: self._remove_step(row)
+
+    def _ladder(self) -> list[dict[str, Any]]:
+        return [row.step() for row in self.steps]
+
+    def _ladder_changed(self) -> None:
+        self._set("escalation", self._ladder(), "escalation ladder")
+
+    def _add_step(self) -> None:
+        ladder = self._ladder()
+        last = ladder[-1]["at"] if ladder else 0.5
+        ladder.append({"at": max(1.0, last + 0.5), "notify": ["manager"], "channels": ["email"]})
+        self._set("escalation", ladder, "escalation ladder")
+
+    def _remove_step(self, row: int) -> None:
+        ladder = self._ladder()
+        if 0 <= row < len(ladder):
+            del ladder[row]
+            self._set("escalation", ladder or REMOVE, "escalation ladder")

@@ -1,0 +1,470 @@
+"""The SLA matrix screen: grid, side panels, undo/redo, draft, publish, history, import/export."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from slaapp.engine.matrix_document import (
+    MatrixError,
+    dump_matrix,
+    matrix_from_document,
+    matrix_to_document,
+)
+from slaapp.importers.matrix_file import load_matrix
+from slaapp.services.database import Database
+from slaapp.services.matrix_drafts import (
+    MatrixState,
+    PublishResult,
+    discard_draft,
+    matrix_state,
+    publish_draft,
+    roll_back,
+    save_draft,
+)
+from slaapp.services.matrix_versions import MatrixConflictError, diff
+from slaapp.services.store import now
+from slaapp.views.common.jobs import JobRunner
+from slaapp.views.common.page_header import page_header
+from slaapp.views.matrix.calendars import CalendarEditor
+from slaapp.views.matrix.delegate import RuleDelegate
+from slaapp.views.matrix.dialogs import HistoryDialog, PublishDialog
+from slaapp.views.matrix.grid import MatrixGridModel
+from slaapp.views.matrix.handoff_panel import HandoffPanel
+from slaapp.views.matrix.printing import export_pdf, export_png, matrix_html
+from slaapp.views.matrix.segments import SegmentEditor
+from slaapp.views.matrix.undo import MatrixDraft
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Publishing failed because someone else published first; the draft is kept."""
+
+    message: str
+
+
+class MatrixScreen(QWidget):
+    """Signals: open_record(int), message(str), data_changed(), published(PublishResult), conflict(str)."""
+
+    open_record = Signal(int)
+    message = Signal(str)
+    data_changed = Signal()
+    published = Signal(object)
+    conflict = Signal(str)
+
+    def __init__(self, database: Database, jobs: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.jobs = jobs
+        self.user = getpass.getuser()
+        self.state: MatrixState | None = None
+        self.draft = MatrixDraft(self)
+        self.model = MatrixGridModel(self.draft)
+        self.save_timer = QTimer(self)
+        self.save_timer.setSingleShot(True)
+        self.save_timer.setInterval(800)
+        self.save_timer.timeout.connect(self._save_draft)
+        self._loading = False
+        self._build()
+        self.draft.changed.connect(self._draft_changed)
+
+    # ----- layout ----------------------------------------------------------------------
+    def _build(self) -> None:
+        bar = QToolBar()
+        self.undo_action = self.draft.stack.createUndoAction(self, "Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.draft.stack.createRedoAction(self, "Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        for action in (self.undo_action, self.redo_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            bar.addAction(action)
+            self.addAction(action)
+        bar.addSeparator()
+        self._action(bar, "Add handoff", self.add_handoff)
+        self.remove_action = self._action(bar, "Remove handoff", self.remove_handoff)
+        bar.addSeparator()
+        self.publish_action = self._action(bar, "Publish…", self.choose_publish, "Ctrl+Return")
+        self._action(bar, "History…", self.show_history)
+        self.discard_action = self._action(bar, "Discard draft", self.discard)
+        bar.addSeparator()
+        self._action(bar, "Import file…", self.choose_import)
+        self._action(bar, "Export file…", self.choose_export)
+        self._action(bar, "Export PDF or PNG…", self.choose_print)
+
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.banner = QWidget()
+        banner_layout = QHBoxLayout(self.banner)
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        banner_layout.addWidget(self.banner_text, 1)
+        self.review_button = QPushButton("Review their changes")
+        self.review_button.clicked.connect(self.review_conflict)
+        self.rebase_button = QPushButton("Keep my draft on top of theirs")
+        self.rebase_button.clicked.connect(self.rebase)
+        self.theirs_button = QPushButton("Discard mine, load theirs")
+        self.theirs_button.clicked.connect(self.discard)
+        for button in (self.review_button, self.rebase_button, self.theirs_button):
+            banner_layout.addWidget(button)
+        self.banner.setStyleSheet("background: rgba(217,154,0,0.18); border-radius: 4px;")
+        self.banner.hide()
+
+        self.grid = QTableView()
+        self.grid.setModel(self.model)
+        self.grid.setItemDelegate(RuleDelegate(self.grid))
+        self.grid.setEditTriggers(
+            QTableView.EditTrigger.DoubleClicked
+            | QTableView.EditTrigger.EditKeyPressed
+            | QTableView.EditTrigger.AnyKeyPressed
+        )
+        self.grid.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.grid.setWordWrap(True)
+        self.grid.verticalHeader().setMinimumSectionSize(46)
+        self.grid.selectionModel().currentChanged.connect(
+            lambda current, _: self._select(current.row())
+        )
+        self.problems = QLabel()
+        self.problems.setWordWrap(True)
+        self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.handoff_panel = HandoffPanel(self.draft)
+        self.segments = SegmentEditor(self.draft)
+        self.calendars = CalendarEditor(self.draft)
+        tabs = QTabWidget()
+        tabs.addTab(self.handoff_panel, "Handoff")
+        tabs.addTab(self.segments, "Segments")
+        tabs.addTab(self.calendars, "Calendars")
+        self.tabs = tabs
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.grid, 1)
+        left_layout.addWidget(self.problems)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(tabs)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([900, 560])
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            page_header(
+                "SLA matrix",
+                "How fast each handoff must happen, per segment, in which business hours; "
+                "edits stay a draft until you publish them.",
+            )
+        )
+        layout.addWidget(bar)
+        layout.addWidget(self.status)
+        layout.addWidget(self.banner)
+        layout.addWidget(split, 1)
+
+    def _action(self, bar: QToolBar, text: str, slot: Any, shortcut: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        action.triggered.connect(slot)
+        bar.addAction(action)
+        return action
+
+    # ----- loading and saving ----------------------------------------------------------
+    def refresh(self) -> None:
+        """Load the latest version and this person's draft (kept unless they discard it)."""
+        if self.state is not None and self.draft.dirty:
+            return  # never overwrite unsaved edits; the conflict banner handles newer versions
+        self.jobs.start(
+            partial(matrix_state, self.database, self.user),
+            self._loaded,
+            self._failed,
+            self._failed,
+        )
+
+    def _loaded(self, result: object) -> None:
+        assert isinstance(result, MatrixState)
+        self.state = result
+        self._loading = True
+        base_doc = result.published
+        draft_doc = result.draft or result.published
+        base_version = result.draft_base or result.latest.number
+        if result.draft and base_version != result.latest.number:
+            base_doc = self._version_doc(base_version) or result.published
+        self.draft.load(draft_doc, base_doc, base_version)
+        self._loading = False
+        self.grid.resizeRowsToContents()
+        if self.model.rowCount():
+            self.grid.setCurrentIndex(self.model.index(0, 0))
+        self._show_conflict_banner()
+
+    def _version_doc(self, number: int) -> dict[str, Any] | None:
+        assert self.state is not None
+        for entry in self.state.versions:
+            if entry.info.number == number:
+                loaded: dict[str, Any] = json.loads(entry.document)
+                return loaded
+        return None
+
+    def _draft_changed(self) -> None:
+        self._update_status()
+        if not self._loading and self.state is not None:
+            self.save_timer.start()
+
+    def _save_draft(self) -> None:
+        if self.state is None:
+            return
+        work = partial(
+            save_draft, self.database, self.user, self.draft.doc, self.draft.base_version, now()
+        )
+        self.jobs.start(work, lambda _: None, self._failed, self._failed)
+
+    def _update_status(self) -> None:
+        problems = self.draft.problems
+        if self.state is None:
+            self.status.setText("Loading the matrix…")
+            return
+        changes = self._changes()
+        state = (
+            f"Draft of version {self.draft.base_version} with {len(changes)} unpublished change(s)"
+            if self.draft.dirty
+            else f"Version {self.draft.base_version}, as published"
+        )
+        check = (
+            f"<span style='color:#d64541'>{len(problems)} problem(s) to fix before publishing</span>"
+            if problems
+            else "<span style='color:#2e9d5b'>valid</span>"
+        )
+        self.status.setText(
+            f"<b>{state}</b> · {check} · double-click a cell to edit its rule, select a row to edit the handoff"
+        )
+        self.problems.setVisible(bool(problems))
+        self.problems.setText("<br>".join(f"• {p}" for p in problems[:12]))
+        self.publish_action.setEnabled(self.draft.dirty and not problems)
+        self.discard_action.setEnabled(self.draft.dirty)
+        self._select(self.grid.currentIndex().row())
+
+    def _changes(self) -> list[str]:
+        if self.draft.matrix is None:
+            return [p.path for p in self.draft.problems]
+        try:
+            return diff(matrix_from_document(self.draft.base_doc), self.draft.matrix)
+        except MatrixError:
+            return ["(the base version cannot be read)"]
+
+    def _select(self, row: int) -> None:
+        if self.state is not None:
+            self.handoff_panel.show_handoff(row, self.state.teams, self.state.events)
+
+    def _failed(self, message: str) -> None:
+        self.message.emit(message)
+        QMessageBox.warning(self, "SLA matrix", message)
+
+    # ----- conflicts -------------------------------------------------------------------
+    def _show_conflict_banner(self, text: str | None = None) -> None:
+        state = self.state
+        stale = state is not None and self.draft.base_version != state.latest.number
+        if stale and state is not None and text is None:
+            latest = state.latest
+            text = (
+                f"Version {latest.number} was published by {latest.author} after your draft started "
+                f"from version {self.draft.base_version}. Your draft is kept: review their changes, "
+                "then keep your draft on top of theirs or discard it."
+            )
+        self.banner.setVisible(text is not None)
+        self.banner_text.setText(text or "")
+
+    def review_conflict(self) -> None:
+        if self.state is None:
+            return
+        theirs = matrix_from_document(self.state.published)
+        lines = diff(matrix_from_document(self.draft.base_doc), theirs)
+        mine = self._changes()
+        QMessageBox.information(
+            self,
+            f"Version {self.state.latest.number} by {self.state.latest.author}",
+            "Their changes:\n"
+            + ("\n".join(f"  {line}" for line in lines) or "  none")
+            + "\n\nYour draft's changes:\n"
+            + ("\n".join(f"  {line}" for line in mine) or "  none"),
+        )
+
+    def rebase(self) -> None:
+        """Keep the draft as it is but judge it against the latest version from now on."""
+        if self.state is None:
+            return
+        self.draft.base_doc = self.state.published
+        self.draft.base_version = self.state.latest.number
+        self._show_conflict_banner()
+        self._update_status()
+        self.save_timer.start()
+
+    # ----- edits -----------------------------------------------------------------------
+    def add_handoff(self) -> None:
+        handoffs = list(self.draft.get(("handoffs",), []))
+        taken = {h.get("key") for h in handoffs if isinstance(h, dict)}
+        number = 1
+        while f"handoff_{number}" in taken:
+            number += 1
+        calendars = list(self.draft.get(("calendars",), {}) or {"24x7": {}})
+        handoffs.append(
+            {"key": f"handoff_{number}", "name": f"New handoff {number}", "team": "Sales",
+             "start": "start_event", "stop": "stop_event", "calendar": calendars[0],
+             "warn_at": [0.5, 0.75], "at_risk": 0.75, "rules": {"default": {"target": "1bd"}}}
+        )  # fmt: skip
+        self.draft.set(("handoffs",), handoffs, f"Add handoff {number}")
+        self.grid.setCurrentIndex(self.model.index(len(handoffs) - 1, 0))
+        self.tabs.setCurrentWidget(self.handoff_panel)
+
+    def remove_handoff(self) -> None:
+        row = self.grid.currentIndex().row()
+        handoffs = list(self.draft.get(("handoffs",), []))
+        if 0 <= row < len(handoffs):
+            name = handoffs[row].get("name", "")
+            del handoffs[row]
+            self.draft.set(("handoffs",), handoffs, f"Remove handoff {name}")
+
+    def discard(self) -> None:
+        work = partial(discard_draft, self.database, self.user, now())
+        self.state = None
+        self.draft.load({}, {}, 0)
+        self.jobs.start(work, lambda _: self.refresh(), self._failed, self._failed)
+
+    # ----- publish and history ---------------------------------------------------------
+    def choose_publish(self) -> None:
+        if self.state is None or self.draft.problems:
+            return
+        dialog = PublishDialog(self._changes(), self.state.leads, self.draft.base_version, self)
+        if dialog.exec() == PublishDialog.DialogCode.Accepted:
+            self.publish(dialog.note.toPlainText().strip(), dialog.effective_from(),
+                         dialog.reevaluate.isChecked(), dialog.signed())  # fmt: skip
+
+    def publish(
+        self,
+        note: str,
+        effective_from: int | None,
+        reevaluate_open: bool,
+        signoffs: tuple[str, ...],
+    ) -> None:
+        """Publish the draft on a worker; a newer version published meanwhile ends in a conflict."""
+        document, base = self.draft.doc, self.draft.base_version
+
+        def work() -> PublishResult | Conflict:
+            try:
+                return publish_draft(
+                    self.database, document, author=self.user, now=now(), base_version=base,
+                    note=note, effective_from=effective_from, reevaluate_open=reevaluate_open,
+                    signoffs=signoffs,
+                )  # fmt: skip
+            except MatrixConflictError as exc:
+                return Conflict(str(exc))
+
+        self.save_timer.stop()
+        self.message.emit("Publishing the matrix…")
+        self.jobs.start(work, self._published, self._failed, self._failed)
+
+    def _published(self, result: object) -> None:
+        if isinstance(result, Conflict):
+            self.conflict.emit(result.message)
+            self.message.emit("Not published: someone else published first")
+            self.jobs.start(partial(matrix_state, self.database, self.user), self._conflict_state,
+                            self._failed, self._failed)  # fmt: skip
+            return
+        assert isinstance(result, PublishResult)
+        self.message.emit(
+            f"Published version {result.info.number}; {result.clocks:,} clocks re-evaluated"
+        )
+        self.state = None
+        self.refresh()
+        self.published.emit(result)
+        self.data_changed.emit()
+
+    def _conflict_state(self, result: object) -> None:
+        assert isinstance(result, MatrixState)
+        self.state = result
+        self._show_conflict_banner()
+
+    def show_history(self) -> None:
+        if self.state is None:
+            return
+        dialog = HistoryDialog(self.state.versions, self)
+        if dialog.exec() == HistoryDialog.DialogCode.Accepted and dialog.chosen is not None:
+            self.roll_back(dialog.chosen)
+
+    def roll_back(self, number: int) -> None:
+        work = partial(roll_back, self.database, number, author=self.user, now=now())
+        self.jobs.start(work, self._published, self._failed, self._failed)
+
+    # ----- files -----------------------------------------------------------------------
+    def choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a matrix file", "", "Matrix (*.json)")
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        """Replace the draft with a matrix file (one undoable step); a bad file changes nothing."""
+        try:
+            matrix = load_matrix(path)
+        except (MatrixError, OSError, ValueError) as exc:
+            self._failed(f"{path.name} was not imported:\n{exc}")
+            return
+        self.draft.replace(matrix_to_document(matrix), f"Import {path.name}")
+
+    def choose_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the matrix", "sla-matrix.json", "Matrix (*.json)"
+        )
+        if path:
+            self.export_file(Path(path))
+
+    def export_file(self, path: Path) -> None:
+        if self.draft.matrix is None:
+            self._failed("Fix the problems listed under the matrix before exporting it.")
+            return
+        path.write_text(dump_matrix(self.draft.matrix), encoding="utf-8")
+        self.message.emit(f"Matrix saved to {path}")
+
+    def choose_print(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export for the agreement meeting",
+            "sla-matrix.pdf",
+            "PDF (*.pdf);;PNG image (*.png)",
+        )
+        if path:
+            self.export_picture(Path(path))
+
+    def export_picture(self, path: Path) -> None:
+        """The matrix as PDF (by suffix .pdf) or PNG, with the latest version's sign-offs."""
+        state = self.state
+        title = (
+            f"Draft based on version {self.draft.base_version}"
+            if self.draft.dirty
+            else f"Version {self.draft.base_version}"
+        )
+        signoffs = state.latest.signoffs if state is not None and not self.draft.dirty else ()
+        html = matrix_html(self.draft.doc, title, signoffs)
+        (export_pdf if path.suffix.lower() == ".pdf" else export_png)(html, path)
+        self.message.emit(f"Matrix exported to {path}")

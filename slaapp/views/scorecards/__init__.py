@@ -1,0 +1,1 @@
+"""The Scorecards screen: Excel exports and the weekly schedule."""

@@ -1,0 +1,90 @@
+"""Dialog for the weekly scorecard: day, time, recipients, team and folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QTimeEdit,
+    QWidget,
+)
+
+from slaapp.reports.schedule import DAYS, WeeklySchedule
+from slaapp.views.scorecards.export_dialog import ALL_TEAMS
+
+
+class ScheduleDialog(QDialog):
+    """Edits a WeeklySchedule; the recipients field must hold addresses before saving."""
+
+    def __init__(
+        self, schedule: WeeklySchedule, teams: list[str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Weekly scorecard")
+        self.base = schedule
+        self.enabled = QCheckBox("Send last week's scorecard every week while slaapp runs")
+        self.enabled.setChecked(schedule.enabled)
+        self.day = QComboBox()
+        self.day.addItems(list(DAYS))
+        self.day.setCurrentIndex(schedule.weekday)
+        hours, minutes = (int(p) for p in schedule.at.split(":"))
+        self.time = QTimeEdit(QTime(hours, minutes))
+        self.time.setDisplayFormat("HH:mm")
+        self.recipients = QLineEdit(", ".join(schedule.recipients))
+        self.recipients.setPlaceholderText("vp@company.com, cro@company.com")
+        self.team = QComboBox()
+        self.team.addItems([ALL_TEAMS, *teams])
+        self.team.setCurrentText(schedule.team or ALL_TEAMS)
+        self.folder = QLineEdit(schedule.folder or str(Path.home()))
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #c0392b")
+        form = QFormLayout(self)
+        form.addRow(self.enabled)
+        form.addRow("Day", self.day)
+        form.addRow(f"Time ({schedule.timezone})", self.time)
+        form.addRow("Recipients", self.recipients)
+        form.addRow("Team", self.team)
+        form.addRow("Keep copies in", self.folder)
+        form.addRow(self.problem)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+    def _addresses(self) -> tuple[str, ...]:
+        return tuple(a.strip() for a in self.recipients.text().split(",") if a.strip())
+
+    def _save(self) -> None:
+        bad = [a for a in self._addresses() if "@" not in a]
+        if bad:
+            self.problem.setText(f"Not an email address: {', '.join(bad)}")
+        elif self.enabled.isChecked() and not self._addresses():
+            self.problem.setText("Add at least one recipient, or turn the schedule off.")
+        elif not Path(self.folder.text()).is_dir():
+            self.problem.setText(f"The folder {self.folder.text()} does not exist.")
+        else:
+            self.accept()
+
+    def schedule(self, now: int) -> WeeklySchedule:
+        """The edited schedule; `last_sent` starts at now so the first run is the next one."""
+        team = self.team.currentText()
+        return WeeklySchedule(
+            weekday=self.day.currentIndex(),
+            at=self.time.time().toString("HH:mm"),
+            timezone=self.base.timezone,
+            recipients=self._addresses(),
+            team=None if team == ALL_TEAMS else team,
+            folder=self.folder.text().strip(),
+            enabled=self.enabled.isChecked(),
+            last_sent=now,
+        )

@@ -1,0 +1,203 @@
+"""Scorecards: export the Excel scorecard of a period, and the weekly scorecard sent by mail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QSettings, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from slaapp.reports.export import ExportResult, day_bounds, export_scorecard, period_zone
+from slaapp.reports.schedule import WeeklySchedule
+from slaapp.services.database import Database
+from slaapp.services.scorecard_delivery import load_schedule, save_schedule
+from slaapp.services.store import now, team_names
+from slaapp.views.common.jobs import JobRunner, ProgressRelay
+from slaapp.views.common.page_header import page_header
+from slaapp.views.matrix.dialogs import local_time
+from slaapp.views.scorecards.export_dialog import ExportChoice, ExportDialog
+from slaapp.views.scorecards.schedule_dialog import ScheduleDialog
+
+SHEETS = (
+    ("Summary", "adherence, breaches and the ranked causes, against the previous period"),
+    ("Handoffs", "every handoff and segment with volume, adherence, median and p90 response"),
+    ("Teams", "each team with a chart, for the leaders' own meetings"),
+    ("Rep scorecards", "every rep against the team average"),
+    ("Trend", "twelve weeks of adherence per handoff"),
+    ("Breaches", "every breach with owner, value and a link to the CRM record"),
+    ("Definitions", "the matrix in force: targets, calendars and segments"),
+)
+
+
+@dataclass(frozen=True)
+class ScheduleState:
+    schedule: WeeklySchedule | None
+    teams: tuple[str, ...]
+
+
+def _schedule_state(database: Database) -> ScheduleState:
+    return ScheduleState(load_schedule(database), tuple(team_names(database)))
+
+
+class ScorecardsScreen(QWidget):
+    """Signals: open_record(int), message(str), data_changed(), exported(object), failed(str)."""
+
+    open_record = Signal(int)
+    message = Signal(str)
+    data_changed = Signal()
+    exported = Signal(object)
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        database: Database,
+        jobs: JobRunner,
+        settings: QSettings,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.jobs = jobs
+        self.settings = settings
+        self.open_exports = True
+        self.state = ScheduleState(None, ())
+        self.relay = ProgressRelay(self)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        self.relay.progress.connect(lambda share: self.progress.setValue(round(share * 100)))
+
+        export_box = QGroupBox("Export a scorecard")
+        export_layout = QVBoxLayout(export_box)
+        about = QLabel(
+            "The workbook leadership opens in its meetings: seven sheets, formatted for print, "
+            "with native Excel charts.<br>"
+            + "".join(f"<br>• <b>{name}</b>: {what}" for name, what in SHEETS)
+        )
+        about.setWordWrap(True)
+        self.export_button = QPushButton("Other period…")
+        self.export_button.clicked.connect(lambda: self.choose_export())
+        self.last_export = QLabel()
+        self.last_week = QPushButton("Last week")
+        self.last_week.clicked.connect(lambda: self.choose_export("week"))
+        self.last_month = QPushButton("Last month")
+        self.last_month.clicked.connect(lambda: self.choose_export("month"))
+        row = QHBoxLayout()
+        row.addWidget(self.last_week)
+        row.addWidget(self.last_month)
+        row.addWidget(self.export_button)
+        row.addWidget(self.progress)
+        row.addWidget(self.last_export, 1)
+        export_layout.addWidget(about)
+        export_layout.addLayout(row)
+
+        schedule_box = QGroupBox("Weekly scorecard by mail")
+        schedule_layout = QVBoxLayout(schedule_box)
+        self.schedule_text = QLabel()
+        self.schedule_text.setWordWrap(True)
+        self.schedule_button = QPushButton("Set up the weekly scorecard…")
+        self.schedule_button.clicked.connect(self.edit_schedule)
+        schedule_layout.addWidget(self.schedule_text)
+        schedule_row = QHBoxLayout()
+        schedule_row.addWidget(self.schedule_button)
+        schedule_row.addStretch(1)
+        schedule_layout.addLayout(schedule_row)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            page_header(
+                "Scorecards", "The Excel workbook leadership reads, on demand or every week."
+            )
+        )
+        layout.addWidget(export_box)
+        layout.addWidget(schedule_box)
+        layout.addStretch(1)
+
+    def refresh(self) -> None:
+        self.jobs.start(
+            partial(_schedule_state, self.database), self._loaded, self._fail, self._fail
+        )
+
+    def _loaded(self, result: object) -> None:
+        assert isinstance(result, ScheduleState)
+        self.state = result
+        schedule = result.schedule
+        if schedule is None or not schedule.enabled:
+            self.schedule_text.setText(
+                "Not set up. slaapp can write last week's scorecard every Monday morning and mail "
+                "it to leadership while the app runs (or from cron with `slaapp export --last-week --mail`)."
+            )
+        else:
+            sent = local_time(schedule.last_sent) if schedule.last_sent else "not yet"
+            self.schedule_text.setText(f"Sent {schedule.describe()}. Last sent: {sent}.")
+
+    # ----- export ------------------------------------------------------------------------
+    def choose_export(self, period: str | None = None) -> None:
+        """Ask for period, team and file; `week`/`month` preset last week or last month."""
+        folder = Path(str(self.settings.value("export_folder", str(Path.home()))))
+        dialog = ExportDialog(list(self.state.teams), folder, date.today(), self)
+        if period == "month":
+            last = date.today().replace(day=1) - timedelta(days=1)
+            dialog.first.setDate(QDate(last.year, last.month, 1))
+            dialog.last.setDate(QDate(last.year, last.month, last.day))
+        if dialog.exec() == ExportDialog.DialogCode.Accepted:
+            choice = dialog.choice()
+            self.settings.setValue("export_folder", str(choice.path.parent))
+            self.export(choice)
+
+    def export(self, choice: ExportChoice) -> None:
+        """Write a scorecard on a worker thread, with progress; opens it when done."""
+        relay, database = self.relay, self.database
+
+        def work() -> ExportResult:
+            zone = period_zone(database)
+            start, end = day_bounds(choice.first, choice.last, zone)
+            return export_scorecard(database, choice.path, start=start, end=end, now=now(),
+                                    team=choice.team, progress=relay.report)  # fmt: skip
+
+        self.progress.setValue(0)
+        self.progress.show()
+        self.export_button.setEnabled(False)
+        self.message.emit(f"Writing {choice.path.name}…")
+        self.jobs.start(work, self._exported, self._fail, self._fail)
+
+    def _exported(self, result: object) -> None:
+        assert isinstance(result, ExportResult)
+        self.progress.hide()
+        self.export_button.setEnabled(True)
+        self.last_export.setText(f"Saved {result.path.name}: {result.summary()}")
+        self.message.emit(f"Scorecard saved: {result.summary()}")
+        self.exported.emit(result)
+        if self.open_exports:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
+
+    # ----- weekly schedule ---------------------------------------------------------------
+    def edit_schedule(self) -> None:
+        schedule = self.state.schedule or WeeklySchedule(timezone=period_zone(self.database))
+        dialog = ScheduleDialog(schedule, list(self.state.teams), self)
+        if dialog.exec() == ScheduleDialog.DialogCode.Accepted:
+            chosen = dialog.schedule(now())
+            work = partial(save_schedule, self.database, chosen, now())
+            self.jobs.start(work, lambda _: self._saved(chosen), self._fail, self._fail)
+
+    def _saved(self, chosen: WeeklySchedule) -> None:
+        self.message.emit(f"Weekly scorecard: {chosen.describe()}")
+        self.refresh()
+
+    def _fail(self, message: str) -> None:
+        self.progress.hide()
+        self.export_button.setEnabled(True)
+        self.message.emit(message)
+        self.failed.emit(message)

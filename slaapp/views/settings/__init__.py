@@ -1,0 +1,1 @@
+"""The Settings screen: channels, alert policy and record links."""

@@ -1,0 +1,178 @@
+"""Settings section of the alert policy: delivery hours, digest, reminders, limits, patterns, reassignment."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QSpinBox, QWidget
+
+from slaapp.services.settings import AlertSettings
+from slaapp.views.settings.widgets import ERROR_STYLE, Section, check, note, spin
+
+CHANNELS = (("desktop", "Desktop"), ("email", "Email"), ("slack", "Slack"), ("webhook", "Webhook"))
+POLICY_TEXT = (
+    ("ask", "Ask a manager first", "An escalation proposes a new owner; a manager approves or declines it"),
+    ("auto", "Reassign automatically", "An escalation hands the record to the proposed owner at once"),
+    ("never", "Never reassign", "Escalations only notify; owners never change"),
+)  # fmt: skip
+
+
+class PolicySection(Section):
+    """The AlertSettings a RevOps manager changes; the rest (retries, recipients) is kept as stored."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Alert policy", "When alerts may reach people, how often, and what escalations do."
+        )
+        self._base = AlertSettings()
+        general = note(style=ERROR_STYLE)
+        general.hide()
+        self.add_widget(general)
+        self.errors["alerts"], self.editors["alerts"] = general, general
+        self.quiet = check(
+            "Quiet hours: hold alerts outside each person's working hours",
+            "Alerts wait until the recipient's own working hours (from the people directory)",
+        )
+        self.business = check(
+            "Business hours only: deliver while the handoff's calendar is open",
+            "Alerts wait for the business calendar of the SLA rule (holidays included)",
+        )
+        self.bypass = check("Escalations bypass quiet and business hours",
+                            "Critical escalations go out at once, day or night")  # fmt: skip
+        for box in (self.quiet, self.business, self.bypass):
+            self.add_widget(box)
+        self.digest = spin(1, 1440, " min", 15)
+        self.add("alerts.digest", "Digest every", self.digest,
+                 "Warnings and breaches for email, Slack and webhook are bundled into one message per period; escalations are sent at once",
+                 "240 min = one message every 4 hours")  # fmt: skip
+        self.separator()
+        self.remind = spin(0, 1440, " min", 15, special="never")
+        self.add(
+            "alerts.remind",
+            "Remind every",
+            self.remind,
+            "How long an unacknowledged alert waits before it is sent again",
+        )
+        self.max_reminders = spin(0, 50, " reminders", special="no limit")
+        self.add(
+            "alerts.max_reminders",
+            "At most",
+            self.max_reminders,
+            "Reminders per alert before slaapp stops repeating it",
+        )
+        self.limits: dict[str, QSpinBox] = {}
+        grid = QWidget()
+        layout = QGridLayout(grid)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for column, (key, label) in enumerate(CHANNELS):
+            layout.addWidget(QLabel(label), 0, column)
+            self.limits[key] = spin(0, 1000, "/h", special="no limit")
+            self.limits[key].setFixedWidth(112)
+            layout.addWidget(self.limits[key], 1, column)
+        self.add(
+            "alerts.rate",
+            "Rate limits",
+            grid,
+            "Messages per hour per channel; extra ones wait for the next free slot (0: no limit)",
+        )
+        self.warning_boxes: dict[str, QCheckBox] = {}
+        boxes = QWidget()
+        row = QGridLayout(boxes)
+        row.setContentsMargins(0, 0, 0, 0)
+        for column, (key, label) in enumerate(CHANNELS):
+            self.warning_boxes[key] = QCheckBox(label)
+            row.addWidget(self.warning_boxes[key], 0, column)
+        self.add(
+            "alerts.warning_channels",
+            "Warnings go to",
+            boxes,
+            "Channels for at-risk warnings (breaches and escalations follow the matrix rules)",
+        )
+        self.separator()
+        self.pattern = spin(0, 100, " breaches", special="off")
+        self.add(
+            "alerts.pattern",
+            "Repeat breaches",
+            self.pattern,
+            "Alert a manager when one person breaches this many times in the window",
+        )
+        self.window = spin(24, 2160, " h", 24)
+        self.add(
+            "alerts.window",
+            "Pattern window",
+            self.window,
+            "How far back repeat breaches count",
+            "168 h = 7 days",
+        )
+        self.team_rate = spin(0, 100, " %", 5, special="off")
+        self.add(
+            "alerts.team_rate",
+            "Team breach rate",
+            self.team_rate,
+            "Alert when this share of a team's clocks in the window breached",
+        )
+        self.team_min = spin(1, 10000, " clocks")
+        self.add(
+            "alerts.team_min",
+            "Team minimum",
+            self.team_min,
+            "Teams with fewer clocks in the window are not judged",
+        )
+        self.separator()
+        self.reassign = QComboBox()
+        self.reassign.setMaximumWidth(280)
+        for index, (value, text, tip) in enumerate(POLICY_TEXT):
+            self.reassign.addItem(text, value)
+            self.reassign.setItemData(index, tip, 3)  # Qt.ToolTipRole
+        self.add(
+            "alerts.reassign",
+            "On escalation",
+            self.reassign,
+            "What happens to the record's owner when an escalation fires",
+        )
+        self.window.valueChanged.connect(
+            lambda hours: self.set_hint("alerts.window", f"{hours} h = {hours / 24:g} days")
+        )
+        self.digest.valueChanged.connect(lambda m: self.set_hint("alerts.digest", f"{m} min = one message every {m / 60:g} hours"))  # fmt: skip
+
+    def load(self, settings: AlertSettings) -> None:
+        self._base = settings
+        self.quiet.setChecked(settings.quiet_hours)
+        self.business.setChecked(settings.business_hours_only)
+        self.bypass.setChecked(settings.critical_bypass)
+        self.digest.setValue(settings.digest_every_minutes)
+        self.remind.setValue(settings.remind_every_minutes)
+        self.max_reminders.setValue(settings.max_reminders)
+        for key, box in self.limits.items():
+            box.setValue(settings.rate_limit_per_hour.get(key, 0))
+        for key, check_box in self.warning_boxes.items():
+            check_box.setChecked(key in settings.warning_channels)
+        self.pattern.setValue(settings.pattern_breaches)
+        self.window.setValue(settings.pattern_window_hours)
+        self.team_rate.setValue(round(settings.team_breach_rate * 100))
+        self.team_min.setValue(settings.team_min_clocks)
+        found = self.reassign.findData(settings.reassign_policy)
+        self.reassign.setCurrentIndex(max(found, 0))
+
+    def settings(self) -> AlertSettings:
+        """The stored settings with this section's fields replaced (other fields kept)."""
+        limits = {
+            **self._base.rate_limit_per_hour,
+            **{k: b.value() for k, b in self.limits.items()},
+        }
+        return replace(
+            self._base,
+            quiet_hours=self.quiet.isChecked(),
+            business_hours_only=self.business.isChecked(),
+            critical_bypass=self.bypass.isChecked(),
+            digest_every_minutes=self.digest.value(),
+            remind_every_minutes=self.remind.value(),
+            max_reminders=self.max_reminders.value(),
+            rate_limit_per_hour=limits,
+            warning_channels=tuple(k for k, b in self.warning_boxes.items() if b.isChecked()),
+            pattern_breaches=self.pattern.value(),
+            pattern_window_hours=self.window.value(),
+            team_breach_rate=self.team_rate.value() / 100,
+            team_min_clocks=self.team_min.value(),
+            reassign_policy=str(self.reassign.currentData()),
+        )

@@ -1,0 +1,278 @@
+"""Settings screen: alert channels (email, Slack, webhook, desktop), the alert policy and CRM record links."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from slaapp.notify.channels import ChannelSettings
+from slaapp.notify.secrets import SecretStore
+from slaapp.notify.settings_form import (
+    SECRET_NAMES,
+    UNAVAILABLE,
+    LoadedSettings,
+    SettingsForm,
+    env_name,
+    load_settings,
+    save_settings,
+    validate,
+)
+from slaapp.services.database import Database
+from slaapp.views.common.jobs import JobRunner
+from slaapp.views.common.page_header import page_header
+from slaapp.views.settings.channels import (
+    DesktopSection,
+    EmailSection,
+    SlackSection,
+    WebhookSection,
+)
+from slaapp.views.settings.links import LinksSection
+from slaapp.views.settings.policy import PolicySection
+from slaapp.views.settings.probe import send_probe
+from slaapp.views.settings.widgets import ERROR_STYLE, Section, note
+
+PROBE_FIELD = {"email": "test.address", "slack": "slack.url", "webhook": "webhook.token"}
+BANNER_STYLE = "background: #fff4e5; color: #6b4200; padding: 8px; border-radius: 4px;"
+NO_KEYRING = (
+    "No system keyring works on this computer, so passwords and webhook addresses typed here last "
+    "only until you quit, and alerts sent by `slaapp alerts run` cannot read them. Set them in the "
+    "environment instead: " + ", ".join(env_name(name) for name in SECRET_NAMES) + "."
+)
+
+
+class SettingsScreen(QWidget):
+    """Signals: open_record(int) (unused here), message(str), data_changed()."""
+
+    open_record = Signal(int)
+    message = Signal(str)
+    data_changed = Signal()
+
+    def __init__(
+        self, database: Database, jobs: JobRunner, parent: QWidget | None = None,
+        secrets: SecretStore | None = None, clock: Callable[[], float] = time.time,
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self._database, self._jobs, self._clock = database, jobs, clock
+        # One store for the screen's life: without a keyring it keeps typed secrets until quit.
+        self.secrets = secrets or SecretStore()
+        self._loaded: LoadedSettings | None = None
+        self._busy = False
+        self.keyring_banner = note(NO_KEYRING, BANNER_STYLE)
+        self.keyring_banner.hide()
+        self.problem_banner = note(style=BANNER_STYLE)
+        self.problem_banner.hide()
+        self.email = EmailSection(self.test)
+        self.slack = SlackSection(self.test)
+        self.webhook = WebhookSection(self.test)
+        self.desktop = DesktopSection()
+        self.policy = PolicySection()
+        self.links = LinksSection()
+        self.sections: tuple[Section, ...] = (
+            self.email, self.slack, self.webhook, self.desktop, self.policy, self.links,
+        )  # fmt: skip
+        body = QWidget()
+        columns = QHBoxLayout(body)
+        columns.setSpacing(16)
+        for group in (
+            (self.email, self.slack, self.webhook, self.desktop),
+            (self.policy, self.links),
+        ):
+            column = QVBoxLayout()
+            column.setSpacing(12)
+            for section in group:
+                column.addWidget(section)
+            column.addStretch(1)
+            columns.addLayout(column, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.status = QLabel("Loading settings…")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.revert_button = QPushButton("Revert")
+        self.revert_button.setToolTip("Forget unsaved changes and show the stored settings")
+        self.revert_button.clicked.connect(lambda: self._load(force=True))
+        self.save_button = QPushButton("Save")
+        self.save_button.setDefault(True)
+        self.save_button.setMinimumWidth(110)
+        self.save_button.setToolTip("Check every field, then store all settings at once")
+        self.save_button.clicked.connect(self.save)
+        bar = QHBoxLayout()
+        bar.addWidget(self.status, 1)
+        bar.addWidget(self.revert_button)
+        bar.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_header(
+            "Settings",
+            "How alerts reach people, when they may, and where records open. Shared by every desktop "
+            "of this database; passwords and webhook addresses stay in the system keyring.",
+        ))  # fmt: skip
+        layout.addWidget(self.keyring_banner)
+        layout.addWidget(self.problem_banner)
+        layout.addWidget(self.scroll, 1)
+        layout.addLayout(bar)
+        self._set_busy(True)
+
+    # ----- loading ---------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the stored settings, unless the user has unsaved changes here."""
+        self._load(force=False)
+
+    def _load(self, force: bool) -> None:
+        if self._busy and self._loaded is not None:
+            return
+        if not force and self.dirty():
+            self.status.setText(
+                "You have unsaved changes: Save them, or Revert to the stored settings."
+            )
+            return
+        self._set_busy(True)
+        database, secrets = self._database, self.secrets
+        self._jobs.start(
+            lambda: load_settings(database, secrets), self._show, self._load_failed, self._crashed
+        )
+
+    def _show(self, result: object) -> None:
+        assert isinstance(result, LoadedSettings)
+        self._loaded = result
+        for section in (self.email, self.slack, self.webhook, self.desktop):
+            section.load(result)
+        self.policy.load(result.form.alerts)
+        self.links.load(result.form.record_urls)
+        for section in self.sections:
+            section.show_errors({})
+        unavailable = any(status == UNAVAILABLE for _, status in result.secrets)
+        self.keyring_banner.setVisible(unavailable or bool(result.session_only))
+        self.problem_banner.setText(f"Stored settings could not be read: {result.problem}")
+        self.problem_banner.setVisible(bool(result.problem))
+        self._set_busy(False)
+        self.status.setText("")
+
+    def _load_failed(self, text: str) -> None:
+        self._set_busy(False, enable=self._loaded is not None)
+        self._say(f"Could not load the settings: {text}", error=True)
+
+    def _crashed(self, text: str) -> None:
+        self._set_busy(False, enable=self._loaded is not None)
+        self._say(f"Something went wrong (details are in the log): {text}", error=True)
+
+    # ----- the form --------------------------------------------------------------------
+    def form(self) -> SettingsForm:
+        """The settings as typed, with the newly typed secrets."""
+        base = self._loaded.form if self._loaded is not None else None
+        channels = base.channels if base is not None else ChannelSettings()
+        channels = ChannelSettings(
+            desktop=self.desktop.enabled.isChecked(), email=self.email.enabled.isChecked(),
+            slack=self.slack.enabled.isChecked(), webhook=self.webhook.enabled.isChecked(),
+            webhook_title=self.webhook.title.text().strip(), timeout=channels.timeout,
+        )  # fmt: skip
+        typed = {
+            **self.email.typed_secrets(),
+            **self.slack.typed_secrets(),
+            **self.webhook.typed_secrets(),
+        }
+        timeout = base.smtp.timeout if base is not None else 20.0
+        return SettingsForm(
+            self.email.smtp(timeout), channels, self.policy.settings(), self.links.links(),
+            tuple(typed.items()),
+        )  # fmt: skip
+
+    def dirty(self) -> bool:
+        if self._loaded is None:
+            return False
+        form = self.form()
+        return bool(form.secrets) or form != self._loaded.form
+
+    def _errors(self, errors: dict[str, str]) -> None:
+        wrong = [editor for section in self.sections for editor in section.show_errors(errors)]
+        if wrong:
+            self.scroll.ensureWidgetVisible(wrong[0])
+            wrong[0].setFocus()
+
+    # ----- save and test ---------------------------------------------------------------
+    def save(self) -> None:
+        if self._loaded is None or self._busy:
+            return
+        form = self.form()
+        statuses = dict(self._loaded.secrets)
+        errors = validate(form, {**statuses, **{name: "stored" for name, _ in form.secrets}})
+        self._errors(errors)
+        if errors:
+            count = len(errors)
+            first = next(iter(errors.values()))
+            self._say(
+                f"Nothing was saved: {count} field{'s need' if count > 1 else ' needs'} attention ({first}).",
+                error=True,
+            )
+            return
+        self._set_busy(True)
+        self.status.setText("Saving…")
+        database, secrets, now = self._database, self.secrets, int(self._clock())
+        self._jobs.start(
+            lambda: save_settings(database, secrets, form, now),
+            self._saved,
+            self._save_failed,
+            self._crashed,
+        )
+
+    def _saved(self, result: object) -> None:
+        assert isinstance(result, LoadedSettings)
+        self._show(result)
+        when = datetime.fromtimestamp(self._clock()).strftime("%H:%M")
+        kept = " Secrets are kept only until you quit (no keyring)." if result.session_only else ""
+        self._say(f"Settings saved at {when}.{kept}")
+        self.data_changed.emit()
+
+    def _save_failed(self, text: str) -> None:
+        self._set_busy(False)
+        self._say(f"Nothing was saved: {text}", error=True)
+
+    def test(self, channel: str) -> None:
+        if self._loaded is None or self._busy:
+            return
+        form, secrets = self.form(), self.secrets
+        address = self.email.test_address.text().strip()
+        section = {"email": self.email, "slack": self.slack, "webhook": self.webhook}[channel]
+        key = PROBE_FIELD[channel]
+        section.show_errors({})
+        section.set_hint(key, "Sending a test message…")
+        self._set_busy(True)
+
+        def done(result: object) -> None:
+            self._set_busy(False)
+            section.set_hint(key, f"✓ {result}")
+            self.message.emit(str(result))
+
+        def failed(text: str) -> None:
+            self._set_busy(False)
+            section.set_hint(key, "")
+            section.show_errors({key: f"Test failed: {text}"})
+            self.message.emit(f"Test failed: {text}")
+
+        self._jobs.start(
+            lambda: send_probe(form, channel, secrets, address), done, failed, self._crashed
+        )
+
+    # ----- helpers ---------------------------------------------------------------------
+    def _set_busy(self, busy: bool, enable: bool = True) -> None:
+        self._busy = busy
+        for widget in (self.save_button, self.revert_button, self.email.test_button,
+                       self.slack.test_button, self.webhook.test_button):  # fmt: skip
+            widget.setEnabled(not busy and enable and self._loaded is not None)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.status.setStyleSheet(ERROR_STYLE if error else "")
+        self.status.setText(text)
+        self.message.emit(text)

@@ -1,0 +1,1 @@
+"""Desktop toasts: D-Bus notifications with actions, tray balloons, the in-window banner."""
