@@ -15,23 +15,13 @@ log = logging.getLogger("slaapp")
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; returns the exit code (0 ok, 2 bad input, 1 other failures)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    from slaapp.cli.common import CommandError
-    from slaapp.engine.instants import InstantError
-    from slaapp.engine.matrix_document import MatrixError
-    from slaapp.importers.event_file import EventFileError
-    from slaapp.importers.mapping_file import MappingError
+    from slaapp.engine.errors import UserError
 
     parser = build_parser()
     options = parser.parse_args(args)
     try:
         return int(options.handler(options))
-    except (
-        CommandError,
-        MatrixError,
-        MappingError,
-        EventFileError,
-        InstantError,
-    ) as exc:
+    except UserError as exc:
         print(f"slaapp: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TextIO, TypeAlias
 
 from slaapp.engine.clocks import ClockTable
+from slaapp.engine.errors import UserError
 from slaapp.engine.instants import InstantError, parse_instant, zone
 from slaapp.reports.clock_output import WRITERS
 from slaapp.services.database import Database, DatabaseError, open_database
@@ -20,8 +21,8 @@ SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Handler = Callable[[argparse.Namespace, Database], int]
 
 
-class CommandError(Exception):
-    """Bad input or state a user can fix: printed as is, exit code 2."""
+class CommandError(UserError):
+    """Bad command-line input or state a user can fix: printed as is, exit code 2."""
 
 
 def current_time() -> int:

@@ -21,10 +21,9 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
 
 @with_database
 def demo(options: argparse.Namespace, database: Database) -> int:
-    try:
-        result = load_demo(database, seed=options.seed, days=options.days)
-    except ValueError as exc:
-        raise CommandError(f"--days: {exc}") from None
+    if options.days < 1:
+        raise CommandError(f"--days: the demo needs at least 1 day of history, not {options.days}")
+    result = load_demo(database, seed=options.seed, days=options.days)
     emit(
         options,
         {

@@ -12,6 +12,8 @@ import holidays as holidays_lib
 import numpy as np
 import numpy.typing as npt
 
+from slaapp.engine.errors import UserError
+
 I64 = npt.NDArray[np.int64]
 Intervals = tuple[tuple[int, int], ...]
 """Open intervals of one local day as (start, end) seconds after local midnight; end <= 86400."""
@@ -21,7 +23,7 @@ DAY = 86400
 _MAX_EMPTY_YEARS = 12
 
 
-class CalendarError(ValueError):
+class CalendarError(UserError, ValueError):
     """A calendar that cannot answer: for instance one that never opens."""
 
 

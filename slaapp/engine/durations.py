@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from slaapp.engine.errors import UserError
+
 _TOKEN = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(bd|d|h|m|s)\s*", re.IGNORECASE)
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 DurationValue = int | float | str
@@ -12,7 +14,7 @@ DurationValue = int | float | str
 HINT = "use seconds or text like 90m, 2h, 1h30m, 14d, 3bd"
 
 
-class DurationError(ValueError):
+class DurationError(UserError, ValueError):
     """A duration that cannot be read."""
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from slaapp.engine.errors import UserError
 
-class InstantError(ValueError):
+
+class InstantError(UserError, ValueError):
     """A text that is not an instant this program accepts."""
 
 

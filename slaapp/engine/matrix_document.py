@@ -14,6 +14,7 @@ import holidays as holidays_lib
 
 from slaapp.engine.calendar import WEEKDAYS, CalendarSpec, HolidayPreset, Intervals, merge_intervals
 from slaapp.engine.durations import DurationError, parse_duration
+from slaapp.engine.errors import Problem, UserError
 from slaapp.engine.instants import InstantError, zone
 from slaapp.engine.matrix import (
     CHANNELS,
@@ -33,22 +34,10 @@ _KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
-@dataclass(frozen=True)
-class MatrixProblem:
-    """One thing wrong in a matrix document: where (JSON path), the value found, and why."""
-
-    path: str
-    value: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.reason}" + (f" (found {self.value})" if self.value else "")
-
-
-class MatrixError(ValueError):
+class MatrixError(UserError, ValueError):
     """A matrix document rejected whole; `problems` lists everything wrong with it."""
 
-    def __init__(self, problems: list[MatrixProblem], source: str = "matrix") -> None:
+    def __init__(self, problems: list[Problem], source: str = "matrix") -> None:
         self.problems = tuple(problems)
         self.source = source
         lines = [f"{source}: {len(problems)} problem(s):"] + [f"  {p}" for p in problems]
@@ -59,11 +48,11 @@ class _Checker:
     """Collects problems while walking a document."""
 
     def __init__(self) -> None:
-        self.problems: list[MatrixProblem] = []
+        self.problems: list[Problem] = []
 
     def add(self, path: str, value: object, reason: str) -> None:
         shown = "" if value is _MISSING else _show(value)
-        self.problems.append(MatrixProblem(path, shown, reason))
+        self.problems.append(Problem(reason, path=path, found=shown))
 
     def obj(self, value: object, path: str) -> dict[str, Any] | None:
         if not isinstance(value, dict):
@@ -149,7 +138,7 @@ def parse_matrix(text: str, source: str = "matrix") -> Matrix:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         reason = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        raise MatrixError([MatrixProblem("$", "", reason)], source) from None
+        raise MatrixError([Problem(reason, path="$")], source) from None
     return matrix_from_document(doc, source)
 
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from slaapp.engine.durations import DurationError, describe_duration, parse_duration
+from slaapp.engine.errors import Problem
 from slaapp.engine.matrix import DEFAULT_SEGMENT, Matrix
-from slaapp.engine.matrix_document import MatrixError, MatrixProblem, matrix_from_document
+from slaapp.engine.matrix_document import MatrixError, matrix_from_document
 
 Key = str | int
 DocPath = tuple[Key, ...]
@@ -52,7 +53,7 @@ def with_value(doc: dict[str, Any], path: DocPath, value: Any) -> dict[str, Any]
     return result
 
 
-def check(doc: dict[str, Any]) -> tuple[Matrix | None, tuple[MatrixProblem, ...]]:
+def check(doc: dict[str, Any]) -> tuple[Matrix | None, tuple[Problem, ...]]:
     """The matrix a document describes, or None with every problem the engine finds."""
     try:
         return matrix_from_document(doc, "draft"), ()
@@ -60,14 +61,11 @@ def check(doc: dict[str, Any]) -> tuple[Matrix | None, tuple[MatrixProblem, ...]
         return None, exc.problems
 
 
-def problems_under(problems: tuple[MatrixProblem, ...], path: DocPath) -> list[MatrixProblem]:
+def problems_under(problems: tuple[Problem, ...], path: DocPath) -> list[Problem]:
     """The problems at `path` or inside it."""
     prefix = path_text(path)
-    return [
-        p
-        for p in problems
-        if p.path == prefix or p.path.startswith(prefix + ".") or p.path.startswith(prefix + "[")
-    ]
+    paths = ((p, p.path or "") for p in problems)
+    return [p for p, at in paths if at == prefix or at.startswith((prefix + ".", prefix + "["))]
 
 
 _BD = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*bd\s*$", re.IGNORECASE)

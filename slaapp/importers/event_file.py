@@ -15,6 +15,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, NoReturn
 
+from slaapp.engine.errors import Problem, UserError
 from slaapp.engine.eventlog import EventLog, event_log_from_columns
 from slaapp.engine.instants import InstantError, parse_instant, to_epoch, zone
 
@@ -38,36 +39,13 @@ EXAMPLE_TIME = "2026-03-02T09:15:00-05:00"
 EMPTY_FILE = "the file is empty; expected a header row with record_id, event, occurred_at"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the input, and where.
-
-    `row` is the row number a spreadsheet shows (the header is normally row 1, the first
-    data row 2); in a CSV file it counts records from the start of the file, blank lines
-    included, so a quoted value spanning several lines is still one row. `row` is None for
-    problems with the whole file (encoding, header, missing columns). `column` is the
-    header name of the column, or None.
-    """
-
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
-
-
-class EventFileError(ValueError):
+class EventFileError(UserError, ValueError):
     """The file was rejected whole; .problems lists every problem; str() is a readable
     multi-line report starting with the file name."""
 
     def __init__(self, path: str, problems: Iterable[Problem]) -> None:
         self.path = path
+        self.source = path
         self.problems = tuple(problems)
         if len(self.problems) == 1:
             report = f"{path}: {self.problems[0]}"
@@ -97,12 +75,12 @@ def open_source(path: str | os.PathLike[str], tz: str | None) -> tuple[str, Path
         try:
             tz_info = zone(tz)
         except InstantError as exc:
-            raise EventFileError(name, [Problem(None, None, str(exc))]) from None
+            raise EventFileError(name, [Problem(str(exc))]) from None
     file = Path(name)
     if not file.exists():
-        raise EventFileError(name, [Problem(None, None, "file not found")])
+        raise EventFileError(name, [Problem("file not found")])
     if file.is_dir():
-        raise EventFileError(name, [Problem(None, None, "this is a folder, not a file")])
+        raise EventFileError(name, [Problem("this is a folder, not a file")])
     return name, file, tz_info
 
 
@@ -128,7 +106,7 @@ def read_events(
     kind = f"{suffix!r} files" if suffix else "files without a suffix"
     raise EventFileError(
         name,
-        [Problem(None, None, f"cannot read {kind}; save the events as .csv or .xlsx")],
+        [Problem(f"cannot read {kind}; save the events as .csv or .xlsx")],
     )
 
 
@@ -179,10 +157,9 @@ def _layout(names: list[str]) -> tuple[_Layout | None, list[Problem]]:
             first = seen[folded]
             problems.append(
                 Problem(
-                    None,
-                    name,
                     f"the column name {raw!r} appears more than once ({_position(first)} and "
                     f"{_position(index)}); every column needs its own name",
+                    column=name,
                 )
             )
             continue
@@ -196,10 +173,8 @@ def _layout(names: list[str]) -> tuple[_Layout | None, list[Problem]]:
         if required not in known:
             problems.append(
                 Problem(
-                    None,
-                    None,
                     f"missing required column {required!r}; the header needs record_id, "
-                    f"event and occurred_at (found: {found})",
+                    f"event and occurred_at (found: {found})"
                 )
             )
     if problems:
@@ -294,16 +269,18 @@ def _load(
             if issues is None and _is_blank(cells):
                 continue
             issues = issues or []
-            issues.append(Problem(rowno, RECORD_ID, "empty; every row needs a record id"))
+            issues.append(
+                Problem("empty; every row needs a record id", row=rowno, column=RECORD_ID)
+            )
         event = cells[ei].strip()
         if not event:
             issues = issues or []
-            issues.append(Problem(rowno, EVENT, "empty; every row needs an event name"))
+            issues.append(Problem("empty; every row needs an event name", row=rowno, column=EVENT))
         try:
             occurred_at = instant(cells[ti], tz)
         except InstantError as exc:
             issues = issues or []
-            issues.append(Problem(rowno, OCCURRED_AT, _time_message(cells[ti], tz, exc)))
+            issues.append(Problem(_time_message(cells[ti], tz, exc), row=rowno, column=OCCURRED_AT))
             occurred_at = 0
         if unnamed:
             for i in unnamed:
@@ -318,10 +295,8 @@ def _load(
             as_written(cells[ti])
     file_problems = [
         Problem(
-            None,
-            None,
             f"{_position(i)} has no header name but has values (first in row {first}); "
-            "give the column a name or delete it",
+            "give the column a name or delete it"
         )
         for i, first in sorted(unnamed_hits.items())
     ]
@@ -368,10 +343,9 @@ def _fit(
             unnamed_hits.setdefault(i, rowno)
         return cells, None
     problem = Problem(
-        rowno,
-        None,
         f"the row has {len(cells)} cells but the header has {width} columns; "
         f"a value containing {delimiter!r} must be quoted",
+        row=rowno,
     )
     return cells, [problem]
 
@@ -382,9 +356,11 @@ def _joined(issues: list[Problem]) -> Problem:
         return issues[0]
     columns = {p.column for p in issues}
     if len(columns) == 1:
-        return Problem(issues[0].row, issues[0].column, "; ".join(p.message for p in issues))
+        return Problem(
+            "; ".join(p.message for p in issues), row=issues[0].row, column=issues[0].column
+        )
     parts = [f"column {p.column}: {p.message}" if p.column else p.message for p in issues]
-    return Problem(issues[0].row, None, "; ".join(parts))
+    return Problem("; ".join(parts), row=issues[0].row)
 
 
 def _fail(name: str, problems: list[Problem]) -> NoReturn:
@@ -393,7 +369,7 @@ def _fail(name: str, problems: list[Problem]) -> NoReturn:
         more = len(problems) - MAX_PROBLEMS
         problems = [
             *problems[:MAX_PROBLEMS],
-            Problem(None, None, f"... and {more} more problems not listed"),
+            Problem(f"... and {more} more problems not listed"),
         ]
     raise EventFileError(name, problems)
 
@@ -408,10 +384,8 @@ def _decode(name: str, data: bytes) -> str:
             name,
             [
                 Problem(
-                    None,
-                    None,
                     "the file is UTF-16 text, not UTF-8; save it as CSV UTF-8 "
-                    "(in Excel: Save As > CSV UTF-8)",
+                    "(in Excel: Save As > CSV UTF-8)"
                 )
             ],
         )
@@ -431,10 +405,8 @@ def _decode(name: str, data: bytes) -> str:
             name,
             [
                 Problem(
-                    None,
-                    None,
                     f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02X} in "
-                    f"{snippet!r}); save the file as UTF-8 (in Excel: Save As > CSV UTF-8)",
+                    f"{snippet!r}); save the file as UTF-8 (in Excel: Save As > CSV UTF-8)"
                 )
             ],
         ) from None
@@ -445,7 +417,7 @@ def _decode(name: str, data: bytes) -> str:
             f"line {line} contains a NUL byte, so this is not a text CSV file; "
             "save it as CSV UTF-8 (in Excel: Save As > CSV UTF-8)"
         )
-        raise EventFileError(name, [Problem(None, None, message)])
+        raise EventFileError(name, [Problem(message)])
     return text
 
 
@@ -463,7 +435,7 @@ def _read_csv(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> 
         data = file.read_bytes()
     except OSError as exc:
         raise EventFileError(
-            name, [Problem(None, None, f"cannot read the file: {exc.strerror or exc}")]
+            name, [Problem(f"cannot read the file: {exc.strerror or exc}")]
         ) from None
     text = _decode(name, data)
     delimiter = _delimiter(text)
@@ -475,7 +447,7 @@ def _read_csv(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> 
             if not _is_blank(cells):
                 break
         else:
-            raise EventFileError(name, [Problem(None, None, EMPTY_FILE)])
+            raise EventFileError(name, [Problem(EMPTY_FILE)])
         layout, problems = _layout([cell.strip() for cell in cells])
         if layout is None:
             _fail(name, problems)
@@ -490,7 +462,7 @@ def _read_csv(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> 
             delimiter=delimiter,
         )
     except csv.Error as exc:
-        problem = Problem(None, None, f"line {reader.line_num} could not be read as CSV: {exc}")
+        problem = Problem(f"line {reader.line_num} could not be read as CSV: {exc}")
         raise EventFileError(name, [problem]) from None
 
 
@@ -552,7 +524,7 @@ def first_sheet(name: str, file: Path) -> Iterator[Any]:
         handle = file.open("rb")
     except OSError as exc:
         raise EventFileError(
-            name, [Problem(None, None, f"cannot read the file: {exc.strerror or exc}")]
+            name, [Problem(f"cannot read the file: {exc.strerror or exc}")]
         ) from None
     with handle, warnings.catch_warnings():
         # openpyxl warns about workbook features it drops (styles, data validation,
@@ -561,11 +533,11 @@ def first_sheet(name: str, file: Path) -> Iterator[Any]:
         try:
             workbook = load_workbook(handle, read_only=True, data_only=True)
         except Exception as exc:  # a damaged or foreign file fails in many ways
-            problem = Problem(None, None, f"this is not a readable Excel workbook ({exc})")
+            problem = Problem(f"this is not a readable Excel workbook ({exc})")
             raise EventFileError(name, [problem]) from None
         try:
             if not workbook.worksheets:
-                raise EventFileError(name, [Problem(None, None, EMPTY_FILE)])
+                raise EventFileError(name, [Problem(EMPTY_FILE)])
             sheet = workbook.worksheets[0]
             if hasattr(sheet, "reset_dimensions"):
                 sheet.reset_dimensions()  # the stored size may be wrong; read every row
@@ -583,7 +555,7 @@ def _read_xlsx(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) ->
             if not _is_blank(values):
                 break
         else:
-            raise EventFileError(name, [Problem(None, None, EMPTY_FILE)])
+            raise EventFileError(name, [Problem(EMPTY_FILE)])
         layout, problems = _layout([_cell_text(v).strip() for v in values])
         if layout is None:
             _fail(name, problems)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from slaapp.engine.clocks import ARRIVAL
+from slaapp.engine.errors import Problem, UserError
 from slaapp.engine.instants import InstantError, zone
 from slaapp.engine.predicates import Condition
 from slaapp.importers.wide_dates import SAMPLE_TIME
@@ -81,30 +82,18 @@ class Mapping:
             raise ValueError("the id column cannot be optional")
 
 
-@dataclass(frozen=True)
-class MappingProblem:
-    """One thing wrong in a mapping document: where (JSON path), why, and the value found."""
-
-    path: str
-    message: str
-    found: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" + (f" (found {self.found})" if self.found else "")
-
-
-class MappingError(ValueError):
+class MappingError(UserError, ValueError):
     """A mapping document rejected whole; `problems` lists everything wrong with it."""
 
-    def __init__(self, problems: Iterable[MappingProblem], source: str = "mapping") -> None:
+    def __init__(self, problems: Iterable[Problem], source: str = "mapping") -> None:
         self.problems = tuple(problems)
         self.source = source
         lines = [f"{source}: {len(self.problems)} problem(s):"]
         lines.extend(f"  {problem}" for problem in self.problems)
         super().__init__("\n".join(lines))
 
-    def __reduce__(self) -> tuple[type[MappingError], tuple[tuple[MappingProblem, ...], str]]:
-        return (type(self), (self.problems, self.source))
+    def __reduce__(self) -> tuple[type[MappingError], tuple[tuple[Problem, ...], str]]:
+        return (type(self), (self.problems, self.source or "mapping"))
 
 
 def load_mapping(path: str | os.PathLike[str]) -> Mapping:
@@ -113,9 +102,9 @@ def load_mapping(path: str | os.PathLike[str]) -> Mapping:
     try:
         text = Path(source).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise MappingError([MappingProblem("$", "file not found")], source) from None
+        raise MappingError([Problem("file not found", path="$")], source) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError([MappingProblem("$", f"cannot read the file: {exc}")], source) from None
+        raise MappingError([Problem(f"cannot read the file: {exc}", path="$")], source) from None
     return parse_mapping(text, source)
 
 
@@ -135,7 +124,7 @@ def parse_mapping(doc: object, source: str = "mapping") -> Mapping:
             doc = json.loads(doc)
         except json.JSONDecodeError as exc:
             message = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-            raise MappingError([MappingProblem("$", message)], source) from None
+            raise MappingError([Problem(message, path="$")], source) from None
     check = _Checker()
     mapping = check.mapping(doc)
     if mapping is None or check.problems:
@@ -192,11 +181,11 @@ class _Checker:
     """Walks a mapping document collecting every problem."""
 
     def __init__(self) -> None:
-        self.problems: list[MappingProblem] = []
+        self.problems: list[Problem] = []
 
     def add(self, path: str, message: str, value: object = _MISSING) -> None:
         found = "" if value is _MISSING else _show(value)
-        self.problems.append(MappingProblem(path, message, found))
+        self.problems.append(Problem(message, path=path, found=found))
 
     def keys(
         self, doc: dict[str, Any], path: str, required: Sequence[str], known: Sequence[str]

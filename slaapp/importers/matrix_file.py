@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from slaapp.engine.errors import Problem
 from slaapp.engine.matrix import Matrix
-from slaapp.engine.matrix_document import MatrixError, MatrixProblem, dump_matrix, parse_matrix
+from slaapp.engine.matrix_document import MatrixError, dump_matrix, parse_matrix
 
 
 def load_matrix(path: str | Path) -> Matrix:
@@ -14,11 +15,9 @@ def load_matrix(path: str | Path) -> Matrix:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise MatrixError([MatrixProblem("$", "", "file not found")], source) from None
+        raise MatrixError([Problem("file not found", path="$")], source) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise MatrixError(
-            [MatrixProblem("$", "", f"cannot read the file: {exc}")], source
-        ) from None
+        raise MatrixError([Problem(f"cannot read the file: {exc}", path="$")], source) from None
     return parse_matrix(text, source)
 
 

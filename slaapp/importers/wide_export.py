@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from slaapp.engine.errors import Problem
 from slaapp.engine.eventlog import EventLog, event_log_from_columns
 from slaapp.engine.predicates import Condition
 from slaapp.importers.event_file import (
     CSV_SUFFIXES,
     XLSX_SUFFIXES,
     EventFileError,
-    Problem,
     _cell_text,
     _fail,
     _joined,
@@ -30,7 +30,6 @@ from slaapp.importers.mapping_file import (
     FORMAT,
     Mapping,
     MappingError,
-    MappingProblem,
     load_mapping,
     mapping_to_document,
     parse_mapping,
@@ -50,7 +49,7 @@ __all__ = [
     "HEADER_ALIASES",
     "Mapping",
     "MappingError",
-    "MappingProblem",
+    "Problem",
     "WideResult",
     "load_mapping",
     "mapping_to_document",
@@ -211,14 +210,13 @@ def _plan(mapping: Mapping, headers: list[str]) -> tuple[_Plan | None, list[Prob
             shown = ", ".join(f"{headers[i]!r} (column {i + 1})" for i in matches)
             problems.append(
                 Problem(
-                    None,
-                    column,
                     f"column {column!r} ({', '.join(uses)}) matches several headers: {shown}; "
                     "name one of them exactly in the mapping",
+                    column=column,
                 )
             )
         elif column not in mapping.optional or column in strict:
-            problems.append(Problem(None, column, _missing(column, uses, headers)))
+            problems.append(Problem(_missing(column, uses, headers), column=column))
     if problems:
         return None, problems
     milestones: list[_Milestone] = []
@@ -414,9 +412,7 @@ def read_wide(
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(name, file, mapping, dates, skip_bad_rows)
     kind = f"{suffix!r} files" if suffix else "files without a suffix"
-    raise EventFileError(
-        name, [Problem(None, None, f"cannot read {kind}; save the export as .csv or .xlsx")]
-    )
+    raise EventFileError(name, [Problem(f"cannot read {kind}; save the export as .csv or .xlsx")])
 
 
 def _start(name: str, mapping: Mapping, rows: Iterator[list[Any]], rowno: int) -> tuple[_Plan, int]:
@@ -429,7 +425,7 @@ def _start(name: str, mapping: Mapping, rows: Iterator[list[Any]], rowno: int) -
         _fail(name, problems)
     if found is None:
         raise EventFileError(
-            name, [Problem(None, None, "the file is empty; expected a header row and data rows")]
+            name, [Problem("the file is empty; expected a header row and data rows")]
         )
     names, header_row = found
     plan, problems = _plan(mapping, names)
@@ -469,26 +465,27 @@ def _collect(
         if delimiter is not None and len(cells) > width and not _is_blank(cells[width:]):
             issues = [
                 Problem(
-                    rowno,
-                    None,
                     f"the row has {len(cells)} cells but the header has {width} columns; "
                     f"a value containing {delimiter!r} must be quoted",
+                    row=rowno,
                 )
             ]
         record = cells[id_index].strip()
         if not record:
             issues = issues or []
-            issues.append(Problem(rowno, id_header, "empty; every row needs a record id"))
+            issues.append(
+                Problem("empty; every row needs a record id", row=rowno, column=id_header)
+            )
         else:
             first = seen.setdefault(record, rowno)
             if first != rowno:
                 issues = issues or []
                 issues.append(
                     Problem(
-                        rowno,
-                        id_header,
                         f"the record {record!r} is also on row {first}; "
                         "a wide export has one row per record",
+                        row=rowno,
+                        column=id_header,
                     )
                 )
         found: list[tuple[int, str, str]] = []
@@ -508,11 +505,11 @@ def _collect(
                         message = errors[raw] = str(exc)
                     except _NoZoneError as exc:
                         raise EventFileError(
-                            name, [Problem(rowno, header, _no_zone_message(str(exc)))]
+                            name, [Problem(_no_zone_message(str(exc)), row=rowno, column=header)]
                         ) from None
                 if message is not None:
                     issues = issues or []
-                    issues.append(Problem(rowno, header, message))
+                    issues.append(Problem(message, row=rowno, column=header))
                     continue
                 if len(cache) >= _CACHE_LIMIT:
                     cache.clear()
@@ -611,12 +608,12 @@ def _read_csv(
         data = file.read_bytes()
     except OSError as exc:
         raise EventFileError(
-            name, [Problem(None, None, f"cannot read the file: {exc.strerror or exc}")]
+            name, [Problem(f"cannot read the file: {exc.strerror or exc}")]
         ) from None
     try:
         text, encoding = decode_text(data)
     except ValueError as exc:
-        raise EventFileError(name, [Problem(None, None, str(exc))]) from None
+        raise EventFileError(name, [Problem(str(exc))]) from None
     declared = declared_delimiter(text)
     delimiter = declared or sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -630,7 +627,7 @@ def _read_csv(
         rows = _data_rows(reader, header_row + 1, plan, footer)
         collected = _collect(name, plan, rows, dates, skip_bad_rows, delimiter)
     except csv.Error as exc:
-        problem = Problem(None, None, f"line {reader.line_num} could not be read as CSV: {exc}")
+        problem = Problem(f"line {reader.line_num} could not be read as CSV: {exc}")
         raise EventFileError(name, [problem]) from None
     return _finish(name, plan, collected, footer, skip_bad_rows, encoding, delimiter)
 

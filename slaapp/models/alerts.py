@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from slaapp.engine.errors import BadInputError, NotFoundError
 from slaapp.models.tables import (
     Alert,
     AlertAction,
@@ -85,7 +86,7 @@ def list_alerts(
 ) -> list[AlertView]:
     """Newest first; `person` matches the owner or any recipient."""
     if state is not None and state not in ALERT_STATES:
-        raise ValueError(f"unknown alert state {state!r}; use one of {', '.join(ALERT_STATES)}")
+        raise BadInputError(f"unknown alert state {state!r}; use one of {', '.join(ALERT_STATES)}")
     query = select(Alert, Record.name, Record.external_id).outerjoin(
         Record, Record.id == Alert.record_id
     )
@@ -148,7 +149,7 @@ def _alerts(session: Session, ids: Collection[int]) -> list[Alert]:
     alerts = list(session.scalars(select(Alert).where(Alert.id.in_(list(ids)))))
     missing = set(ids) - {a.id for a in alerts}
     if missing:
-        raise LookupError(f"no alert with id {', '.join(map(str, sorted(missing)))}")
+        raise NotFoundError(f"no alert with id {', '.join(map(str, sorted(missing)))}")
     return alerts
 
 

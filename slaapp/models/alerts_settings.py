@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from slaapp.engine.errors import BadInputError
 from slaapp.models.settings import get_setting, put_setting
 
 KEY = "alerts"
@@ -54,29 +55,33 @@ class AlertSettings:
             default = getattr(result, name)
             if isinstance(default, tuple):
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise ValueError(
+                    raise BadInputError(
                         f"alerts setting {name!r}: expected a list of names, got {value!r}"
                     )
                 value = tuple(value)
             elif isinstance(default, dict):
                 if not isinstance(value, dict):
-                    raise ValueError(f"alerts setting {name!r}: expected an object, got {value!r}")
+                    raise BadInputError(
+                        f"alerts setting {name!r}: expected an object, got {value!r}"
+                    )
                 value = {**default, **{str(k): int(v) for k, v in value.items()}}
             elif isinstance(default, bool):
                 if not isinstance(value, bool):
-                    raise ValueError(
+                    raise BadInputError(
                         f"alerts setting {name!r}: expected true or false, got {value!r}"
                     )
             elif isinstance(default, int | float) and (
                 isinstance(value, bool) or not isinstance(value, int | float) or value < 0
             ):
-                raise ValueError(f"alerts setting {name!r}: expected a number >= 0, got {value!r}")
+                raise BadInputError(
+                    f"alerts setting {name!r}: expected a number >= 0, got {value!r}"
+                )
             result = replace(
                 result,
                 **{name: type(default)(value) if not isinstance(default, dict | tuple) else value},
             )
         if result.reassign_policy not in POLICIES:
-            raise ValueError(
+            raise BadInputError(
                 f"alerts setting 'reassign_policy': {result.reassign_policy!r} is not one of {', '.join(POLICIES)}"
             )
         return result

@@ -17,6 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from slaapp.engine.errors import UserError
+
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ENV_VAR = "SLAAPP_DB"
@@ -27,7 +29,7 @@ def newest_revision() -> str:
     return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
 
 
-class DatabaseError(Exception):
+class DatabaseError(UserError):
     """The database cannot be used: bad URL, unreachable server, newer schema than this app."""
 
 

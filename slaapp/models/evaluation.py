@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from slaapp.engine.clocks import OPEN_STATUSES, STATUSES, ClockTable
+from slaapp.engine.errors import NotFoundError
 from slaapp.engine.eventlog import EventLog, event_log_from_columns
 from slaapp.engine.versions import PublishedMatrix, evaluate_versions
 from slaapp.models.bulk import chunks, insert_rows
@@ -85,7 +86,7 @@ def stored_clocks(
     """
     versions = published_matrices(session)
     if not versions:
-        raise LookupError(
+        raise NotFoundError(
             "no matrix has been published yet: run `slaapp matrix publish FILE` first"
         )
     log, pks = loaded if loaded is not None else load_log(session, record_ids)

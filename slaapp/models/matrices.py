@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from slaapp.engine.errors import NotFoundError, UserError
 from slaapp.engine.instants import format_instant
 from slaapp.engine.matrix import Matrix
 from slaapp.engine.matrix_document import matrix_from_document, matrix_to_document
@@ -22,7 +23,7 @@ from slaapp.models.database import Database
 from slaapp.models.tables import AuditEntry, MatrixVersion
 
 
-class MatrixConflictError(Exception):
+class MatrixConflictError(UserError):
     """Someone published a newer version than the one the edit started from."""
 
 
@@ -144,7 +145,7 @@ def load_version(session: Session, number: int | None = None) -> tuple[VersionIn
     )
     row = session.scalars(query.limit(1)).first()
     if row is None:
-        raise LookupError(
+        raise NotFoundError(
             "no matrix has been published yet"
             if number is None
             else f"there is no matrix version {number}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from slaapp.engine.errors import BadInputError, NotFoundError
 from slaapp.engine.instants import format_instant
 from slaapp.models.tables import Clock, Event, Record
 
@@ -113,7 +114,7 @@ def timeline(session: Session, record_id: int) -> Timeline:
     """Everything about one record; LookupError when there is no such record."""
     record = session.get(Record, record_id)
     if record is None:
-        raise LookupError(f"there is no record {record_id}")
+        raise NotFoundError(f"there is no record {record_id}")
     events = session.scalars(
         select(Event).where(Event.record_id == record_id).order_by(Event.occurred_at, Event.id)
     ).all()
@@ -132,7 +133,7 @@ def timeline(session: Session, record_id: int) -> Timeline:
 def aggregates(session: Session, by: str, start: int, end: int) -> list[Aggregate]:
     """Clocks started in [start, end) grouped by handoff, segment, team, owner or day."""
     if by not in GROUPS:
-        raise ValueError(f"cannot group by {by!r} (use {', '.join(GROUPS)})")
+        raise BadInputError(f"cannot group by {by!r} (use {', '.join(GROUPS)})")
     key = GROUPS[by]
 
     def count(status: str) -> ColumnElement[int]:

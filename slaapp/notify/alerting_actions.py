@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from slaapp.engine.errors import BadInputError, NotFoundError
 from slaapp.models.alerts import (
     ActionView,
     AlertView,
@@ -112,7 +113,7 @@ def snooze_alerts(
     database: Database, ids: Collection[int], now: int, by: str, minutes: int = SNOOZE_MINUTES
 ) -> int:
     if minutes <= 0:
-        raise ValueError(f"snooze for a positive number of minutes, not {minutes}")
+        raise BadInputError(f"snooze for a positive number of minutes, not {minutes}")
     with database.session() as session:
         settings = load_alert_settings(session)
         return snooze(session, ids, now + minutes * 60, now, by, settings.remind_every_minutes * 60)
@@ -135,7 +136,7 @@ def decide_action(
     with database.session() as session:
         action = session.get(AlertAction, action_id)
         if action is None:
-            raise LookupError(f"no escalation action with id {action_id}")
+            raise NotFoundError(f"no escalation action with id {action_id}")
         if approve:
             apply(session, action, now, by, writeback)
         else:

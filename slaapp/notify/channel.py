@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from slaapp.engine.errors import UserError
+
 SEVERITIES = ("warning", "breach", "escalation", "pattern", "digest")
 
 
@@ -28,7 +30,7 @@ class Notice:
     record_id: int | None = None
 
 
-class ChannelError(Exception):
+class ChannelError(UserError):
     """A send that did not reach the channel; `retryable` and `retry_after` guide the retry."""
 
     def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None) -> None:

@@ -11,10 +11,12 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from slaapp.engine.errors import BadInputError, UserError
+
 PASSWORD_SECRET = "smtp_password"
 
 
-class EmailError(Exception):
+class EmailError(UserError):
     """Mail could not be sent; the message says why in plain words."""
 
 
@@ -44,9 +46,9 @@ def check_addresses(addresses: Sequence[str]) -> list[str]:
     cleaned = [a.strip() for a in addresses if a.strip()]
     bad = [a for a in cleaned if "@" not in a or a.startswith("@") or a.endswith("@") or " " in a]
     if bad:
-        raise ValueError(f"not an email address: {', '.join(bad)}")
+        raise BadInputError(f"not an email address: {', '.join(bad)}")
     if not cleaned:
-        raise ValueError("no recipients given")
+        raise BadInputError("no recipients given")
     return cleaned
 
 

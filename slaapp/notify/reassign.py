@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slaapp.engine.errors import UserError
 from slaapp.models.evaluation import refresh_clocks
 from slaapp.models.settings import get_setting, put_setting
 from slaapp.models.tables import AlertAction, AuditEntry, Clock, Event, Record
@@ -22,7 +23,7 @@ Writeback = Callable[[str, str, str], None]
 """writeback(source, external_id, new_owner_key): set the owner in the CRM; raises when it cannot."""
 
 
-class ActionError(Exception):
+class ActionError(UserError):
     """An escalation action that cannot be taken (already decided, nobody available)."""
 
 

@@ -8,10 +8,12 @@ import os
 import keyring
 from keyring.errors import KeyringError, NoKeyringError
 
+from slaapp.engine.errors import UserError
+
 SERVICE = "slaapp"
 
 
-class SecretsUnavailableError(Exception):
+class SecretsUnavailableError(UserError):
     """No working keyring backend: the user must type the secret for this session."""
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from slaapp.engine.errors import UserError
 from slaapp.models.alerts_settings import KEY as ALERTS_KEY
 from slaapp.models.alerts_settings import AlertSettings
 from slaapp.models.database import Database
@@ -209,7 +210,7 @@ def validate(form: SettingsForm, statuses: dict[str, str]) -> dict[str, str]:
     return errors
 
 
-class InvalidSettingsError(ValueError):
+class InvalidSettingsError(UserError, ValueError):
     """The form has errors; `errors` maps each field key to its message."""
 
     def __init__(self, errors: dict[str, str]) -> None:

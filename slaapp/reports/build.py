@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from slaapp.engine.calendar import WEEKDAYS, CalendarSpec
 from slaapp.engine.clocks import MET, MISSED, ClockTable
 from slaapp.engine.durations import describe_duration
+from slaapp.engine.errors import BadInputError
 from slaapp.engine.matrix import Matrix
 from slaapp.models.directory import owner_directory
 from slaapp.models.evaluation import stored_clocks
@@ -137,7 +138,7 @@ def build_scorecard(
 ) -> ScorecardData:
     """Scorecard of the clocks that started in [start, end), judged at `now`, for one team or all."""
     if end <= start:
-        raise ValueError("the period must end after it starts")
+        raise BadInputError("the period must end after it starts")
     previous_start = start - (end - start)
     result = stored_clocks(session, now)
     latest = result.matrices[-1]
@@ -153,7 +154,7 @@ def build_scorecard(
     if team is not None:
         known = set(owner_team.tolist())
         if team not in known:
-            raise ValueError(
+            raise BadInputError(
                 f"no team {team!r} owns clocks (teams: {', '.join(sorted(known - {UNASSIGNED}))})"
             )
     scope = np.ones(len(clocks), dtype=np.bool_) if team is None else clock_team == team

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from slaapp.engine.errors import BadInputError
 from slaapp.models.database import Database
 from slaapp.models.matrices import load_version
 from slaapp.reports.build import build_scorecard, display_zone
@@ -59,9 +60,9 @@ def export_scorecard(
 ) -> ExportResult:
     """Build the scorecard of [start, end) and write it to `path` (atomically)."""
     if path.suffix.lower() != ".xlsx":
-        raise ValueError(f"{path.name} should end in .xlsx")
+        raise BadInputError(f"{path.name} should end in .xlsx")
     if not path.parent.exists():
-        raise ValueError(f"the folder {path.parent} does not exist")
+        raise BadInputError(f"the folder {path.parent} does not exist")
     with database.session() as session:
         data = build_scorecard(session, start=start, end=end, now=now, team=team)
     if progress is not None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from slaapp.engine.calendar import Calendar
 from slaapp.engine.clocks import STATUSES
+from slaapp.engine.errors import BadInputError
 from slaapp.engine.matrix import Matrix
 from slaapp.engine.metrics import ClockColumns
 from slaapp.engine.metrics_dashboard import DashboardMetrics, Dimension, dashboard_metrics
@@ -157,7 +158,7 @@ def display_zone(matrix: Matrix | None) -> str:
 def period_bounds(first: date, last: date, zone: str) -> tuple[int, int]:
     """[start, end) instants of the local days first..last."""
     if last < first:
-        raise ValueError(f"the period ends ({last}) before it starts ({first})")
+        raise BadInputError(f"the period ends ({last}) before it starts ({first})")
     tz = ZoneInfo(zone)
     start = datetime.combine(first, time(), tz)
     end = datetime.combine(last + timedelta(days=1), time(), tz)

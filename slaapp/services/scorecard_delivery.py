@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from slaapp.engine.errors import UserError
 from slaapp.models.database import Database
 from slaapp.models.settings import get_setting, put_setting
 from slaapp.notify.email import (
@@ -23,7 +24,7 @@ SMTP_KEY = "smtp"
 SCHEDULE_KEY = "scorecard.schedule"
 
 
-class DeliveryError(Exception):
+class DeliveryError(UserError):
     """A workbook could not be delivered; the message says why and what to do."""
 
 

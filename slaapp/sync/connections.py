@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete
 
+from slaapp.engine.errors import NotFoundError, UserError
 from slaapp.models.database import Database
 from slaapp.models.settings import get_setting, put_setting
 from slaapp.models.tables import SyncCursor, table_of
@@ -22,7 +23,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 _SECRET_WORDS = ("token", "secret", "password", "apikey", "api_key")
 
 
-class ConnectionSettingError(ValueError):
+class ConnectionSettingError(UserError, ValueError):
     """A connection setting is wrong; the message names the field."""
 
 
@@ -103,7 +104,7 @@ def get_connection(database: Database, name: str) -> Connection:
         if connection.name == name:
             return connection
     known = ", ".join(c.name for c in list_connections(database)) or "none yet"
-    raise LookupError(f"no connection named {name!r} (connections: {known})")
+    raise NotFoundError(f"no connection named {name!r} (connections: {known})")
 
 
 def save_connection(database: Database, connection: Connection, now: int) -> None:

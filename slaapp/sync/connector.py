@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
+from slaapp.engine.errors import UserError
 from slaapp.engine.eventlog import EventLog, EventRow
 from slaapp.engine.people import PersonInfo
 
@@ -134,7 +135,7 @@ class SyncControl:
         return self._cancelled
 
 
-class SyncError(Exception):
+class SyncError(UserError):
     """A source failed in a way the user can act on; `str()` is a plain-words message."""
 
     def __init__(self, message: str) -> None:

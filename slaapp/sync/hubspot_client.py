@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from slaapp.engine.errors import BadInputError
 from slaapp.sync.connector import RateLimited, SourceSuspended
 from slaapp.sync.http import Response, retry_after
 
@@ -24,7 +25,7 @@ def split_key(external_id: str) -> tuple[str, str]:
     """(object type, id) of a record key; ValueError if it isn't a HubSpot record key."""
     type_id, _, object_id = external_id.partition("/")
     if type_id not in OBJECT_NAMES or not object_id.isdigit():
-        raise ValueError(f"{external_id!r} is not a HubSpot record (expected e.g. 0-1/123)")
+        raise BadInputError(f"{external_id!r} is not a HubSpot record (expected e.g. 0-1/123)")
     return OBJECT_NAMES[type_id], object_id
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from slaapp.engine.errors import BadInputError
 from slaapp.engine.eventlog import EventRow
 from slaapp.sync.connector import Pipeline, RefData
 from slaapp.sync.times import parse_time
@@ -65,7 +66,7 @@ class CrmMapping:
     def from_document(doc: Mapping[str, Any]) -> CrmMapping:
         """Parse a stored mapping; ValueError names the field that is wrong."""
         if doc.get("format") != FORMAT:
-            raise ValueError(f"mapping format {doc.get('format')!r}: expected {FORMAT!r}")
+            raise BadInputError(f"mapping format {doc.get('format')!r}: expected {FORMAT!r}")
         objects: dict[str, ObjectMapping] = {}
         for name, o in dict(doc.get("objects") or {}).items():
             where = f"mapping objects.{name}"
@@ -79,7 +80,7 @@ class CrmMapping:
                     name_properties=tuple(str(p) for p in o.get("name_properties", [])),
                 )  # fmt: skip
             except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"{where}: {exc}") from None
+                raise BadInputError(f"{where}: {exc}") from None
         return CrmMapping(objects, str(doc.get("first_contact_event", "first_contact")))
 
     def properties(self, object_type: str, pipelines: Iterable[Pipeline] = ()) -> list[str]:

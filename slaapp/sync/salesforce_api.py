@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from slaapp.engine.errors import UserError
 from slaapp.sync.connector import AuthError, SourceError, SourceSuspended, SyncControl
 from slaapp.sync.http import HttpClient, Response
 
@@ -70,7 +71,7 @@ class Refresher:
     """Called with each new access token (to keep it in the keyring)."""
 
 
-class SalesforceError(Exception):
+class SalesforceError(UserError):
     """Internal: a 4xx reply whose error array the caller wants to see."""
 
 

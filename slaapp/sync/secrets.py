@@ -9,6 +9,8 @@ import threading
 import keyring
 from keyring.errors import KeyringError
 
+from slaapp.engine.errors import UserError
+
 SERVICE = "slaapp"
 ENV_VARS = {"hubspot": "SLAAPP_HUBSPOT_TOKEN", "salesforce": "SLAAPP_SALESFORCE_TOKEN"}
 
@@ -16,7 +18,7 @@ _session: dict[str, str] = {}
 _lock = threading.Lock()
 
 
-class TokenMissingError(Exception):
+class TokenMissingError(UserError):
     """No token is stored for a connection: the user must enter one (or set the env var)."""
 
 

@@ -43,7 +43,12 @@ def test_frozen_app_passes_its_self_test(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "self-test: passed" in done.stdout
     assert (
-        executable.parent / "_internal" / "slaapp" / "resources" / "matrices" / "revenue-default.json"
+        executable.parent
+        / "_internal"
+        / "slaapp"
+        / "resources"
+        / "matrices"
+        / "revenue-default.json"
     ).exists()
     bundled = {p.name for p in (executable.parent / "_internal").rglob("*.so*")}
     assert not any(

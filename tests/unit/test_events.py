@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from slaapp.engine.errors import Problem
 from slaapp.engine.eventlog import EventRow
 from slaapp.importers.event_file import (
     MAX_PROBLEMS,
     EventFileError,
-    Problem,
     ReadResult,
     read_events,
 )
@@ -400,10 +400,10 @@ def test_nul_bytes_are_a_file_problem(write: Callable[..., Path]) -> None:
 
 
 def test_problem_str() -> None:
-    assert str(Problem(7, "owner", "bad")) == "row 7, column owner: bad"
-    assert str(Problem(7, None, "bad")) == "row 7: bad"
-    assert str(Problem(None, "owner", "bad")) == "column owner: bad"
-    assert str(Problem(None, None, "bad")) == "bad"
+    assert str(Problem("bad", row=7, column="owner")) == "row 7, column owner: bad"
+    assert str(Problem("bad", row=7)) == "row 7: bad"
+    assert str(Problem("bad", column="owner")) == "column owner: bad"
+    assert str(Problem("bad")) == "bad"
 
 
 # --- skipping bad rows and the problem cap -----------------------------------------------
@@ -441,7 +441,7 @@ def test_problem_list_is_capped(write: Callable[..., Path]) -> None:
     assert len(error.problems) == MAX_PROBLEMS + 1
     assert error.problems[0].row == 2
     assert error.problems[MAX_PROBLEMS - 1].row == MAX_PROBLEMS + 1
-    assert error.problems[-1] == Problem(None, None, "... and 57 more problems not listed")
+    assert error.problems[-1] == Problem("... and 57 more problems not listed")
 
     skipped = read_events(path, skip_bad_rows=True).skipped
     assert len(skipped) == MAX_PROBLEMS + 57  # every skipped row is listed

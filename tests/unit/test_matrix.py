@@ -74,7 +74,7 @@ DESIGN_EXAMPLE = {
 def problems(doc) -> list[tuple[str, str]]:
     with pytest.raises(MatrixError) as info:
         matrix_from_document(doc, "m.json")
-    return [(p.path, p.reason) for p in info.value.problems]
+    return [(p.path, p.message) for p in info.value.problems]
 
 
 def test_design_example_loads_with_every_field():

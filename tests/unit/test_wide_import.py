@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import Workbook
 
+from slaapp.engine.errors import Problem
 from slaapp.engine.eventlog import EventRow
 from slaapp.engine.instants import to_epoch
 from slaapp.engine.predicates import Condition
-from slaapp.importers.event_file import MAX_PROBLEMS, EventFileError, Problem
+from slaapp.importers.event_file import MAX_PROBLEMS, EventFileError
 from slaapp.importers.text_files import decode_text, sniff_delimiter
 from slaapp.importers.wide_dates import _compile_format, _Dates
 from slaapp.importers.wide_export import (
@@ -230,7 +231,7 @@ def test_footer_lines_in_the_middle_are_ordinary_rows(write: Callable[..., Path]
     plan = simple()
     error = rejected(path, plan)
     empty = "empty; every row needs a record id"
-    assert error.problems == tuple(Problem(n, "Record ID", empty) for n in (4, 5, 6))
+    assert error.problems == tuple(Problem(empty, row=n, column="Record ID") for n in (4, 5, 6))
     result = read_wide(path, plan, skip_bad_rows=True)
     assert [row.record_id for row in rows(result)] == ["A", "B"]
     assert (result.rows, result.footer_rows, len(result.skipped)) == (5, 0, 3)
@@ -447,11 +448,11 @@ def test_naive_times_without_any_zone_reject_the_file(write: Callable[..., Path]
     error = rejected(path, plan, skip_bad_rows=True)
     assert error.problems == (
         Problem(
-            3,
-            "Create Date",
             "'03/02/2026 9:00 AM' has no UTC offset and no time zone was given; set "
             '"timezone" in the mapping (like America/New_York) or pass the zone the export '
             "was written in (--tz)",
+            row=3,
+            column="Create Date",
         ),
     )
 
@@ -644,7 +645,9 @@ def test_xlsx_with_date_cells(workbook: Callable[..., Path]) -> None:
     )
     error = rejected(path, mapping())
     assert error.problems == (
-        Problem(6, "Create Date", "46083 is a number, not a date; format the cell as a date"),
+        Problem(
+            "46083 is a number, not a date; format the cell as a date", row=6, column="Create Date"
+        ),
     )
     result = read_wide(path, mapping(), skip_bad_rows=True)
     assert (result.encoding, result.delimiter, result.rows, result.footer_rows) == (

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from slaapp.engine.errors import BadInputError
 from slaapp.notify.alerting import AlertRun, run_alerts
 from slaapp.notify.alerting_actions import acknowledge_alerts, snooze_alerts
 from slaapp.notify.channel import Channel, Notice
@@ -167,7 +168,7 @@ class AlertScheduler(QObject):
         elif action == "acknowledge":
             self.acknowledge(ids)
         else:
-            raise ValueError(
+            raise BadInputError(
                 f"unknown toast action {action!r}; expected one of {', '.join(ACTIONS)}"
             )
 

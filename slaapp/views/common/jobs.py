@@ -9,22 +9,9 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from slaapp.engine.instants import InstantError
-from slaapp.engine.matrix_document import MatrixError
-from slaapp.importers.event_file import EventFileError
-from slaapp.services.database import DatabaseError
-from slaapp.services.scorecard_delivery import DeliveryError
+from slaapp.engine.errors import UserError
 
 log = logging.getLogger(__name__)
-USER_ERRORS = (
-    EventFileError,
-    MatrixError,
-    InstantError,
-    DatabaseError,
-    DeliveryError,
-    ValueError,
-    LookupError,
-)
 
 
 class JobWorker(QObject):
@@ -42,7 +29,7 @@ class JobWorker(QObject):
     def run(self) -> None:
         try:
             result = self._work()
-        except USER_ERRORS as exc:
+        except UserError as exc:
             self.failed.emit(str(exc))
             return
         except Exception as exc:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from slaapp.engine.errors import BadInputError
 from slaapp.services.database import Database
 from slaapp.sync.connections import Connection, list_connections, remove_connection, save_connection
 from slaapp.sync.connector import AccountInfo, SyncError
@@ -72,7 +73,7 @@ def test(database: Database, name: str, options: ConnectOptions | None = None) -
     try:
         return open_connector(database, name, options=options).validate()
     except (SyncError, TokenMissingError) as exc:
-        raise ValueError(str(exc)) from None
+        raise BadInputError(str(exc)) from None
 
 
 def mapping_of(connection: Connection) -> CrmMapping:
@@ -102,7 +103,7 @@ def preview_mapping(
         ]
         return preview(records, mapping)
     except (SyncError, TokenMissingError) as exc:
-        raise ValueError(str(exc)) from None
+        raise BadInputError(str(exc)) from None
 
 
 def when(seconds: int | None) -> str:

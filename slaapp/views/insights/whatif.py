@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from slaapp.engine.durations import DurationError, parse_duration
+from slaapp.engine.errors import BadInputError
 from slaapp.engine.insights.frame import Frame
 from slaapp.engine.insights.inputs import Period
 from slaapp.engine.insights.whatif import Change, Side, WhatIf
@@ -165,7 +166,7 @@ class WhatIfPanel(QWidget):
     def change(self) -> Change:
         """The change the form describes; ValueError with the reason when it is incomplete."""
         if self._matrix is None:
-            raise ValueError("no history loaded yet")
+            raise BadInputError("no history loaded yet")
         key = self.handoff.currentData()
         calendar = self.calendar.currentData()
         handoff = self._matrix.handoff(key)
@@ -176,9 +177,9 @@ class WhatIfPanel(QWidget):
         try:
             target = parse_duration(text, spec.business_day_seconds) if text else None
         except DurationError as exc:
-            raise ValueError(f"New target: {exc}") from None
+            raise BadInputError(f"New target: {exc}") from None
         if target is None and calendar is None:
-            raise ValueError("enter a new target or choose another calendar")
+            raise BadInputError("enter a new target or choose another calendar")
         return Change(key, segment, target, calendar)
 
     def run(self) -> None:

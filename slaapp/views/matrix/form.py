@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
-from slaapp.engine.matrix_document import MatrixProblem
+from slaapp.engine.errors import Problem
 
 
 def split_list(text: str) -> list[str]:
@@ -92,7 +92,7 @@ def problem_label() -> QLabel:
 
 
 def show_problems(
-    label: QLabel, problems: Sequence[MatrixProblem], widget: QWidget | None = None
+    label: QLabel, problems: Sequence[Problem], widget: QWidget | None = None
 ) -> None:
     label.setVisible(bool(problems))
     label.setText("\n".join(f"• {p}" for p in problems))

@@ -8,8 +8,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from slaapp.engine.errors import Problem
 from slaapp.engine.matrix import Matrix
-from slaapp.engine.matrix_document import MatrixProblem
 from slaapp.engine.matrix_draft import REMOVE, DocPath, check, get_at, path_text, with_value
 
 
@@ -53,7 +53,7 @@ class MatrixDraft(QObject):
         self.base_doc: dict[str, Any] = {}
         self.base_version = 0
         self.matrix: Matrix | None = None
-        self.problems: tuple[MatrixProblem, ...] = ()
+        self.problems: tuple[Problem, ...] = ()
         self._merge_key = ""
 
     # ----- state -----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from slaapp.engine.errors import UserError
 from slaapp.notify.channel import Channel, ChannelError
 from slaapp.notify.channels import send_test
 from slaapp.notify.email import check_addresses
@@ -24,7 +25,7 @@ class TypedSecrets(SecretStore):
         return self._typed.get(name) or self._store.get(name)
 
 
-class ProbeError(ValueError):
+class ProbeError(UserError, ValueError):
     """A test message did not go through (the screen shows it next to the test button)."""
 
 
