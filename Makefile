@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench bench-all package clean
+.PHONY: setup run test lint bench bench-all package wheel-check clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -32,8 +32,12 @@ bench: $(STAMP)
 bench-all: $(STAMP)
 	$(BIN)/python -m benchmarks --all
 
+# Build the wheel, install it into a fresh venv and use it from outside the source tree.
+wheel-check: $(STAMP)
+	bash .ci/wheel-check
+
 package: $(STAMP)
-	$(BIN)/python -m pip install --quiet 'pyinstaller>=6.10'
+	$(BIN)/python -m pip install --quiet -c constraints.txt 'pyinstaller>=6.10'
 	$(BIN)/pyinstaller --noconfirm --clean build.spec
 	QT_QPA_PLATFORM=offscreen dist/slaapp/slaapp --self-test
 
