@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -19,3 +20,9 @@ class PersonInfo:
     hours: tuple[int, int]
     capacity: int
     out_of_office: tuple[tuple[str, str], ...] = ()
+    active: bool = True
+
+    def is_out(self, day: date) -> bool:
+        """Whether `day` falls in one of the out-of-office spans (ISO dates, both included)."""
+        text = day.isoformat()
+        return any(first <= text <= last for first, last in self.out_of_office)

@@ -56,3 +56,31 @@ def upsert_people(session: Session, people: Sequence[PersonInfo]) -> int:
         if leads:
             team.lead_key = leads[0].key
     return added
+
+
+def load_people(session: Session) -> tuple[PersonInfo, ...]:
+    """The directory as PersonInfo values, by key (team by name, manager by key)."""
+    teams = {t.id: t.name for t in session.scalars(select(Team))}
+    people = list(session.scalars(select(Person).order_by(Person.key)))
+    keys = {p.id: p.key for p in people}
+    found: list[PersonInfo] = []
+    for person in people:
+        hours = person.working_hours or {}
+        found.append(
+            PersonInfo(
+                key=person.key,
+                name=person.name,
+                email=person.email,
+                team=teams.get(person.team_id or -1, ""),
+                role=person.role,
+                manager=keys.get(person.manager_id or -1),
+                timezone=person.timezone or "UTC",
+                hours=(int(hours.get("start", 9)), int(hours.get("end", 17))),
+                capacity=person.capacity,
+                out_of_office=tuple(
+                    (str(span[0]), str(span[1])) for span in person.out_of_office or ()
+                ),
+                active=person.active,
+            )
+        )
+    return tuple(found)

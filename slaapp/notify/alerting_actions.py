@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from slaapp.engine.errors import BadInputError, NotFoundError
+from slaapp.engine.people import PersonInfo
 from slaapp.models.alerts import (
     ActionView,
     AlertView,
@@ -20,7 +21,7 @@ from slaapp.models.alerts_settings import load_alert_settings
 from slaapp.models.database import Database
 from slaapp.models.tables import AlertAction
 from slaapp.notify.reassign import ActionError, Writeback, apply, decline
-from slaapp.notify.recipients import Member, load_directory
+from slaapp.notify.recipients import load_directory
 
 DAY = 86400
 SNOOZE_MINUTES = 15
@@ -78,7 +79,7 @@ def alerts_overview(database: Database, now: int, days: int = 7) -> AlertsOvervi
     return AlertsOverview(now, tuple(alerts), volume, tuple(actions), tuple(people), names)
 
 
-def _volume(alerts: list[AlertView], people: dict[str, Member], now: int) -> tuple[Volume, ...]:
+def _volume(alerts: list[AlertView], people: dict[str, PersonInfo], now: int) -> tuple[Volume, ...]:
     today, week, failed = Counter[str](), Counter[str](), Counter[str]()
     for alert in alerts:
         for key in alert.recipients:

@@ -7,20 +7,20 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slaapp.engine.calendar import Calendar
+from slaapp.engine.people import PersonInfo
 from slaapp.models.alerts_settings import AlertSettings
-from slaapp.notify.recipients import Member
 
 HOUR = 3600
 
 
-def working(member: Member, t: int) -> bool:
+def working(member: PersonInfo, t: int) -> bool:
     """Whether t falls in the person's working hours (Monday to Friday, their time zone)."""
     local = datetime.fromtimestamp(t, ZoneInfo(member.timezone))
     start, end = member.hours
     return local.weekday() < 5 and start <= local.hour < end
 
 
-def next_working(member: Member, t: int) -> int:
+def next_working(member: PersonInfo, t: int) -> int:
     """t when the person works then, else the start of their next working period."""
     if working(member, t):
         return t
@@ -46,7 +46,7 @@ def next_working(member: Member, t: int) -> int:
 def release_at(
     t: int,
     severity: str,
-    member: Member | None,
+    member: PersonInfo | None,
     calendar: Calendar | None,
     settings: AlertSettings,
 ) -> int:

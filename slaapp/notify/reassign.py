@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slaapp.engine.errors import UserError
+from slaapp.engine.people import PersonInfo
 from slaapp.models.evaluation import refresh_clocks
 from slaapp.models.settings import get_setting, put_setting
 from slaapp.models.tables import AlertAction, AuditEntry, Clock, Event, Record
-from slaapp.notify.recipients import Directory, Member
+from slaapp.notify.recipients import Directory
 
 log = logging.getLogger(__name__)
 ROUND_ROBIN_KEY = "alerts.round_robin"
@@ -35,7 +36,7 @@ def open_load(session: Session) -> Counter[str]:
 
 def next_rep(
     session: Session, directory: Directory, owner: str | None, now: int, load: Counter[str]
-) -> Member | None:
+) -> PersonInfo | None:
     """The next rep of the owner's team after the last one picked, skipping people out of
     office today or at capacity; None when nobody is available."""
     current = directory.find(owner)

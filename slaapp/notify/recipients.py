@@ -3,33 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slaapp.models.tables import Person, Team
-
-
-@dataclass(frozen=True)
-class Member:
-    """A person of the directory as alerting needs them."""
-
-    key: str
-    name: str
-    email: str | None
-    team: str
-    role: str
-    manager: str | None
-    timezone: str
-    hours: tuple[int, int]
-    capacity: int
-    out_of_office: tuple[tuple[str, str], ...]
-    active: bool = True
-
-    def is_out(self, day: date) -> bool:
-        text = day.isoformat()
-        return any(first <= text <= last for first, last in self.out_of_office)
+from slaapp.engine.people import PersonInfo
+from slaapp.models.directory import load_people
+from slaapp.models.tables import Team
 
 
 @dataclass(frozen=True)
@@ -37,17 +17,17 @@ class Recipient:
     key: str
     name: str
     address: str | None
-    member: Member | None = None
+    member: PersonInfo | None = None
 
 
 @dataclass(frozen=True)
 class Directory:
     """The people directory at one moment: by key and by email, with each team's lead."""
 
-    people: dict[str, Member]
+    people: dict[str, PersonInfo]
     leads: dict[str, str]
 
-    def find(self, who: str | None) -> Member | None:
+    def find(self, who: str | None) -> PersonInfo | None:
         if not who:
             return None
         found = self.people.get(who)
@@ -62,7 +42,7 @@ class Directory:
         found = self.find(who)
         return found.name if found is not None else (who or "nobody")
 
-    def vp_of(self, who: str | None) -> Member | None:
+    def vp_of(self, who: str | None) -> PersonInfo | None:
         """The first VP up the owner's management chain, else the directory's VP."""
         seen: set[str] = set()
         person = self.find(who)
@@ -73,7 +53,7 @@ class Directory:
             person = self.find(person.manager)
         return next((p for p in self.people.values() if p.role == "vp" and p.active), None)
 
-    def lead_of(self, team: str, owner: str | None) -> Member | None:
+    def lead_of(self, team: str, owner: str | None) -> PersonInfo | None:
         """The lead of the handoff's team, else of the owner's team, else the owner's manager."""
         lead = self.leads.get(team)
         if lead is None:
@@ -85,7 +65,7 @@ class Directory:
 
     def resolve(self, role: str, owner: str | None, team: str) -> list[Recipient]:
         """People behind one `notify` entry; an unknown role or person resolves to nobody."""
-        member: Member | None
+        member: PersonInfo | None
         if role == "owner":
             member = self.find(owner)
             if member is None and owner and "@" in owner:
@@ -114,24 +94,7 @@ class Directory:
 
 
 def load_directory(session: Session) -> Directory:
-    teams = {t.id: t for t in session.scalars(select(Team))}
-    people = list(session.scalars(select(Person)))
-    keys = {p.id: p.key for p in people}
-    members = {}
-    for p in people:
-        hours = p.working_hours or {}
-        members[p.key] = Member(
-            key=p.key,
-            name=p.name,
-            email=p.email,
-            team=teams[p.team_id].name if p.team_id in teams else "",
-            role=p.role,
-            manager=keys.get(p.manager_id) if p.manager_id else None,
-            timezone=p.timezone or "UTC",
-            hours=(int(hours.get("start", 9)), int(hours.get("end", 17))),
-            capacity=p.capacity,
-            out_of_office=tuple((str(a), str(b)) for a, b in (p.out_of_office or [])),
-            active=p.active,
-        )
-    leads = {t.name: t.lead_key for t in teams.values() if t.lead_key}
-    return Directory(members, leads)
+    """The directory now, with each team's lead."""
+    teams = session.scalars(select(Team)).all()
+    leads = {t.name: t.lead_key for t in teams if t.lead_key}
+    return Directory({p.key: p for p in load_people(session)}, leads)

@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from slaapp.engine.insights.inputs import InsightInputs
-from slaapp.engine.people import PersonInfo
 from slaapp.models.database import Database
+from slaapp.models.directory import load_people
 from slaapp.models.evaluation import load_log, stored_clocks
-from slaapp.models.tables import Person, Team
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,33 +18,6 @@ class InsightData:
 
     inputs: InsightInputs
     names: dict[str, str]
-
-
-def load_people(session: Session) -> tuple[PersonInfo, ...]:
-    """The directory as PersonInfo values (team by name, manager by key)."""
-    teams = {t.id: t.name for t in session.scalars(select(Team))}
-    people = list(session.scalars(select(Person).order_by(Person.key)))
-    keys = {p.id: p.key for p in people}
-    found: list[PersonInfo] = []
-    for person in people:
-        hours = person.working_hours or {}
-        found.append(
-            PersonInfo(
-                key=person.key,
-                name=person.name,
-                email=person.email,
-                team=teams.get(person.team_id or -1, ""),
-                role=person.role,
-                manager=keys.get(person.manager_id or -1),
-                timezone=person.timezone,
-                hours=(int(hours.get("start", 9)), int(hours.get("end", 17))),
-                capacity=person.capacity,
-                out_of_office=tuple(
-                    (str(span[0]), str(span[1])) for span in person.out_of_office or ()
-                ),
-            )
-        )
-    return tuple(found)
 
 
 def load_insight_data(database: Database, as_of: int) -> InsightData | None:
