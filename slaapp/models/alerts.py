@@ -241,3 +241,30 @@ def list_actions(session: Session, record_id: int | None = None) -> list[ActionV
         )
         for a in session.scalars(query)
     ]
+
+
+def queue_delivery(
+    session: Session,
+    alert_id: int,
+    channel: str,
+    *,
+    recipient_key: str,
+    recipient_name: str,
+    address: str | None,
+    not_before: int,
+    digest: bool = False,
+) -> None:
+    """Add a waiting delivery of an alert to one recipient on one channel."""
+    session.add(
+        AlertDelivery(
+            alert_id=alert_id,
+            channel=channel,
+            recipient_key=recipient_key,
+            recipient_name=recipient_name,
+            address=address,
+            state="waiting",
+            not_before=not_before,
+            attempts=0,
+            digest=digest,
+        )
+    )

@@ -16,10 +16,11 @@ from slaapp.engine.alert_ladder import ESCALATION, NEVER, WARNING, Plan, Step, p
 from slaapp.engine.calendar import Calendar
 from slaapp.engine.clocks import OPEN_STATUSES
 from slaapp.engine.eventlog import NO_VALUE
+from slaapp.models.alerts import queue_delivery
 from slaapp.models.alerts_settings import AlertSettings
 from slaapp.models.evaluation import StoredClocks
 from slaapp.models.settings import record_link, record_links
-from slaapp.models.tables import Alert, AlertClockState, AlertDelivery, Record
+from slaapp.models.tables import Alert, AlertClockState, Record
 from slaapp.notify.compose import ClockFacts, lines, title
 from slaapp.notify.noise import digest_slot, release_at
 from slaapp.notify.recipients import Directory
@@ -169,19 +170,12 @@ def fire_due(
             at = release_at(now, step.kind, recipient.member, calendar, settings)
             for channel in channels:
                 digest = step.kind != ESCALATION and channel != "desktop"
-                session.add(
-                    AlertDelivery(
-                        alert_id=alert.id,
-                        channel=channel,
-                        recipient_key=recipient.key,
-                        recipient_name=recipient.name,
-                        address=recipient.address,
-                        state="waiting",
-                        not_before=digest_slot(at, settings.digest_every_minutes) if digest else at,
-                        attempts=0,
-                        digest=digest,
-                    )
-                )
+                queue_delivery(
+                    session, alert.id, channel, recipient_key=recipient.key,
+                    recipient_name=recipient.name, address=recipient.address,
+                    not_before=digest_slot(at, settings.digest_every_minutes) if digest else at,
+                    digest=digest,
+                )  # fmt: skip
         fired.append(Fired(alert.id, record_id, handoff, team, owner, step, reminder))
     session.flush()
     return fired

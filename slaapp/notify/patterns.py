@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from slaapp.engine.clocks import BREACHED, MISSED
 from slaapp.engine.eventlog import NO_VALUE
+from slaapp.models.alerts import queue_delivery
 from slaapp.models.alerts_settings import AlertSettings
 from slaapp.models.evaluation import StoredClocks
-from slaapp.models.tables import Alert, AlertDelivery
+from slaapp.models.tables import Alert
 from slaapp.notify.noise import local_day_start, release_at, utc_day
 from slaapp.notify.recipients import Directory, Recipient
 
@@ -163,19 +164,11 @@ def fire_patterns(
             continue
         for recipient in pattern.recipients:
             for channel in ("desktop", "email"):
-                session.add(
-                    AlertDelivery(
-                        alert_id=alert.id,
-                        channel=channel,
-                        recipient_key=recipient.key,
-                        recipient_name=recipient.name,
-                        address=recipient.address,
-                        state="waiting",
-                        not_before=release_at(now, "pattern", recipient.member, None, settings),
-                        attempts=0,
-                        digest=False,
-                    )
-                )
+                queue_delivery(
+                    session, alert.id, channel, recipient_key=recipient.key,
+                    recipient_name=recipient.name, address=recipient.address,
+                    not_before=release_at(now, "pattern", recipient.member, None, settings),
+                )  # fmt: skip
         fired.append(alert.id)
     session.flush()
     return fired
