@@ -30,7 +30,7 @@ EXTRA = ("disqualified", "closed_lost", "onboarding_blocked", "onboarding_unbloc
 EVENTS = tuple(name for name, _, _ in FUNNEL) + EXTRA
 
 
-def _column(codes: I64, values: tuple[str, ...]) -> Column:
+def column_index(codes: I64, values: tuple[str, ...]) -> Column:
     return Column(codes.astype(np.int32), values)
 
 
@@ -98,15 +98,15 @@ def _assemble(
     proposal = (event == EVENTS.index("proposal_sent")) & (rng.random(n) < 0.9)
     amounts = tuple(str(1000 * k) for k in range(5, 205))
     return EventLog(
-        record=_column(record, tuple(f"R{i:07d}" for i in range(n_records))),
-        event=_column(event, EVENTS),
+        record=column_index(record, tuple(f"R{i:07d}" for i in range(n_records))),
+        event=column_index(event, EVENTS),
         occurred_at=occurred.astype(np.int64),
-        owner=_column(owner, tuple(f"Owner {i:03d}" for i in range(300))),
+        owner=column_index(owner, tuple(f"Owner {i:03d}" for i in range(300))),
         attributes={
-            "tier": _column(tier, ("Enterprise", "Mid-Market", "SMB")),
-            "source": _column(source, ("Partner", "Inbound", "Outbound")),
-            "discovery_notes": _column(np.where(contact, 0, NO_VALUE), ("notes taken",)),
-            "amount": _column(np.where(proposal, rng.integers(0, 200, n), NO_VALUE), amounts),
+            "tier": column_index(tier, ("Enterprise", "Mid-Market", "SMB")),
+            "source": column_index(source, ("Partner", "Inbound", "Outbound")),
+            "discovery_notes": column_index(np.where(contact, 0, NO_VALUE), ("notes taken",)),
+            "amount": column_index(np.where(proposal, rng.integers(0, 200, n), NO_VALUE), amounts),
         },
     )
 

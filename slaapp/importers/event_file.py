@@ -222,7 +222,7 @@ def _time_message(value: Any, tz: tzinfo | None, exc: InstantError) -> str:
         return f"{value.isoformat()} is a time of day without a date; expected a date and time"
     if isinstance(value, int | float) and not isinstance(value, bool):
         return (
-            f"{_cell_text(value)} is a number, not a date and time; format the cell as a "
+            f"{cell_text(value)} is a number, not a date and time; format the cell as a "
             f"date and time, or write ISO 8601 text like {EXAMPLE_TIME}"
         )
     return str(exc)
@@ -301,9 +301,11 @@ def _load(
         for i, first in sorted(unnamed_hits.items())
     ]
     if file_problems or (bad_rows and not skip_bad_rows):
-        _fail(name, file_problems + [p for issues in bad_rows for p in issues])
-    raw = [value if isinstance(value, str) else _cell_text(value) for value in raw_times]
-    return ReadResult(_log(good, times, raw, layout), tuple(_joined(issues) for issues in bad_rows))
+        fail_with(name, file_problems + [p for issues in bad_rows for p in issues])
+    raw = [value if isinstance(value, str) else cell_text(value) for value in raw_times]
+    return ReadResult(
+        _log(good, times, raw, layout), tuple(joined_problem(issues) for issues in bad_rows)
+    )
 
 
 def _log(
@@ -350,7 +352,7 @@ def _fit(
     return cells, [problem]
 
 
-def _joined(issues: list[Problem]) -> Problem:
+def joined_problem(issues: list[Problem]) -> Problem:
     """One Problem for a row from all of its problems."""
     if len(issues) == 1:
         return issues[0]
@@ -363,7 +365,7 @@ def _joined(issues: list[Problem]) -> Problem:
     return Problem("; ".join(parts), row=issues[0].row)
 
 
-def _fail(name: str, problems: list[Problem]) -> NoReturn:
+def fail_with(name: str, problems: list[Problem]) -> NoReturn:
     """Raise EventFileError with at most MAX_PROBLEMS listed problems."""
     if len(problems) > MAX_PROBLEMS:
         more = len(problems) - MAX_PROBLEMS
@@ -430,13 +432,18 @@ def _delimiter(text: str) -> str:
     return ","
 
 
-def _read_csv(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> ReadResult:
+def read_bytes(name: str, file: Path) -> bytes:
+    """The bytes of an input file, or an EventFileError saying why they cannot be read."""
     try:
-        data = file.read_bytes()
+        return file.read_bytes()
     except OSError as exc:
         raise EventFileError(
             name, [Problem(f"cannot read the file: {exc.strerror or exc}")]
         ) from None
+
+
+def _read_csv(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> ReadResult:
+    data = read_bytes(name, file)
     text = _decode(name, data)
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -450,7 +457,7 @@ def _read_csv(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> 
             raise EventFileError(name, [Problem(EMPTY_FILE)])
         layout, problems = _layout([cell.strip() for cell in cells])
         if layout is None:
-            _fail(name, problems)
+            fail_with(name, problems)
         return _load(
             name,
             layout,
@@ -469,7 +476,7 @@ def _read_csv(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> 
 # --- XLSX --------------------------------------------------------------------------------
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """A cell value as the text a user sees (150000.0 -> '150000', 1.5 -> '1.5')."""
     if value is None:
         return ""
@@ -502,13 +509,13 @@ def _xlsx_instant(value: Any, tz: tzinfo | None) -> int:
         return to_epoch(value, tz)
     if isinstance(value, date):
         return to_epoch(datetime.combine(value, time()), tz)
-    raise InstantError(f"{_cell_text(value)!r} is not a date and time")
+    raise InstantError(f"{cell_text(value)!r} is not a date and time")
 
 
 def _xlsx_rows(rows: Iterator[tuple[Any, ...]], time_index: int) -> Iterator[list[Any]]:
     """Rows as text cells, except the occurred_at cell which keeps its raw value."""
     for values in rows:
-        cells: list[Any] = [_cell_text(v) for v in values]
+        cells: list[Any] = [cell_text(v) for v in values]
         if time_index < len(values):
             value = values[time_index]
             cells[time_index] = value.strip() if isinstance(value, str) else value
@@ -556,9 +563,9 @@ def _read_xlsx(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) ->
                 break
         else:
             raise EventFileError(name, [Problem(EMPTY_FILE)])
-        layout, problems = _layout([_cell_text(v).strip() for v in values])
+        layout, problems = _layout([cell_text(v).strip() for v in values])
         if layout is None:
-            _fail(name, problems)
+            fail_with(name, problems)
         return _load(
             name,
             layout,

@@ -171,7 +171,7 @@ class _Missing:
     pass
 
 
-_MISSING: Any = _Missing()
+MISSING: Any = _Missing()
 
 _RESERVED_ATTRIBUTES = frozenset({"owner", ARRIVAL})
 """Names the clocks give their own meaning (the owner column, the computed arrival)."""
@@ -183,8 +183,8 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, path: str, message: str, value: object = _MISSING) -> None:
-        found = "" if value is _MISSING else _show(value)
+    def add(self, path: str, message: str, value: object = MISSING) -> None:
+        found = "" if value is MISSING else _show(value)
         self.problems.append(Problem(message, path=path, found=found))
 
     def keys(
@@ -231,7 +231,7 @@ class _Checker:
             self.add("$.description", "must be a text", description)
         id_column = self.text(doc.get("id_column"), "$.id_column") if "id_column" in doc else None
         optional: set[str] = set()
-        milestones, when = self.milestones(doc.get("milestones", _MISSING), optional)
+        milestones, when = self.milestones(doc.get("milestones", MISSING), optional)
         owner_column = self.optional_text(doc, "owner_column", "$")
         owner_event = self.optional_text(doc, "owner_event", "$")
         events = {event for _, event in milestones}
@@ -277,7 +277,7 @@ class _Checker:
     ) -> tuple[list[tuple[str, str]], list[tuple[Condition, ...]]]:
         found: list[tuple[str, str]] = []
         conditions: list[tuple[Condition, ...]] = []
-        if value is _MISSING:
+        if value is MISSING:
             return found, conditions  # reported as a missing field
         if not isinstance(value, list) or not value:
             self.add("$.milestones", "must be a non-empty list of {column, event}", value)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from slaapp.importers.event_file import (
-    _cell_text,
+    cell_text,
 )
 
 # --- dates -------------------------------------------------------------------------------
@@ -17,11 +17,11 @@ SAMPLE_TIME = datetime(2026, 3, 2, 14, 5, 6, tzinfo=UTC)
 """A known instant, to show what a date format looks like."""
 
 
-class _DateError(Exception):
+class DateError(Exception):
     """A date cell that cannot be read; the message is for the user."""
 
 
-class _NoZoneError(Exception):
+class NoZoneError(Exception):
     """A time without an offset, and no zone to read it in."""
 
 
@@ -117,7 +117,7 @@ _EPOCH_NAIVE = datetime(1970, 1, 1)
 _EPOCH_ORDINAL = _EPOCH_NAIVE.toordinal()
 
 
-class _Dates:
+class DateParser:
     """Reads date cells (text, or workbook date/time values) to epoch seconds."""
 
     def __init__(self, date_format: str | None, dayfirst: bool, tz: tzinfo | None) -> None:
@@ -130,7 +130,7 @@ class _Dates:
         ] = {}  # local hour -> UTC offset seconds, hours without a change
 
     def __call__(self, value: Any) -> int | None:
-        """Epoch seconds of a cell, None for a blank one; _DateError or _NoZoneError if unreadable."""
+        """Epoch seconds of a cell, None for a blank one; DateError or NoZoneError if unreadable."""
         if isinstance(value, str):
             text = value.strip()
             if not text:
@@ -141,19 +141,19 @@ class _Dates:
         elif isinstance(value, date):
             moment = datetime.combine(value, time())
         elif isinstance(value, time):
-            raise _DateError(f"{value.isoformat()} is a time of day without a date")
+            raise DateError(f"{value.isoformat()} is a time of day without a date")
         elif isinstance(value, bool):
-            raise _DateError(f"{_cell_text(value)} is a true/false value, not a date")
+            raise DateError(f"{cell_text(value)} is a true/false value, not a date")
         elif isinstance(value, int | float):
-            raise _DateError(
-                f"{_cell_text(value)} is a number, not a date; format the cell as a date"
+            raise DateError(
+                f"{cell_text(value)} is a number, not a date; format the cell as a date"
             )
         else:
-            raise _DateError(f"{_cell_text(value)!r} is not a date")
+            raise DateError(f"{cell_text(value)!r} is not a date")
         if moment.tzinfo is not None:
             return int(moment.timestamp() // 1)
         if self.tz is None:
-            raise _NoZoneError(value if isinstance(value, str) else _cell_text(value))
+            raise NoZoneError(value if isinstance(value, str) else cell_text(value))
         return self._local(moment)
 
     def _local(self, moment: datetime) -> int:
@@ -187,7 +187,7 @@ class _Dates:
             except ValueError:
                 assert self.date_format is not None
                 example = SAMPLE_TIME.strftime(self.date_format)
-                raise _DateError(
+                raise DateError(
                     f"{text!r} does not match the mapping's date format "
                     f"{self.date_format!r} (like {example!r})"
                 ) from None
@@ -198,7 +198,7 @@ class _Dates:
                 pass
         match = _NUMERIC.fullmatch(text)
         if match is None:
-            raise _DateError(f"{text!r} is not a date this program recognises; {self._expected()}")
+            raise DateError(f"{text!r} is not a date this program recognises; {self._expected()}")
         return self._numeric(match, text)
 
     def _expected(self) -> str:
@@ -218,16 +218,16 @@ class _Dates:
             else:
                 month, day, year, order = a, b, c, f"month{sep}day{sep}year"
         elif len(a) <= 2 and len(c) == 2:
-            raise _DateError(
+            raise DateError(
                 f'{text!r} has a two-digit year, which is ambiguous; set "date_format" '
                 'in the mapping (like "%m/%d/%y" or "%d.%m.%y")'
             )
         else:
-            raise _DateError(f"{text!r} is not a date this program recognises; {self._expected()}")
+            raise DateError(f"{text!r} is not a date this program recognises; {self._expected()}")
         hour = int(hours) if hours else 0
         if half:
             if not 1 <= hour <= 12:
-                raise _DateError(f"{text!r} has hour {hour} with AM/PM; expected 1 to 12")
+                raise DateError(f"{text!r} has hour {hour} with AM/PM; expected 1 to 12")
             hour = hour % 12 + (12 if half in "Pp" else 0)
         try:
             return datetime(
@@ -246,4 +246,4 @@ class _Dates:
                 hint = '; if the dates are month first, set "dayfirst": false in the mapping'
             else:
                 hint = ""
-            raise _DateError(f"{text!r} is not a valid {order} date ({exc}){hint}") from None
+            raise DateError(f"{text!r} is not a valid {order} date ({exc}){hint}") from None

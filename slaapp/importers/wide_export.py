@@ -19,15 +19,16 @@ from slaapp.importers.event_file import (
     CSV_SUFFIXES,
     XLSX_SUFFIXES,
     EventFileError,
-    _cell_text,
-    _fail,
-    _joined,
+    cell_text,
+    fail_with,
     first_sheet,
+    joined_problem,
     open_source,
+    read_bytes,
 )
 from slaapp.importers.mapping_file import (
-    _MISSING,
     FORMAT,
+    MISSING,
     Mapping,
     MappingError,
     load_mapping,
@@ -35,7 +36,7 @@ from slaapp.importers.mapping_file import (
     parse_mapping,
 )
 from slaapp.importers.text_files import declared_delimiter, decode_text, sniff_delimiter
-from slaapp.importers.wide_dates import _DateError, _Dates, _NoZoneError
+from slaapp.importers.wide_dates import DateError, DateParser, NoZoneError
 
 HEADER_SCAN_ROWS = 50
 """The header is the first of this many non-blank rows that has the id column (report
@@ -264,7 +265,7 @@ def _header(
         rowno += 1
         if _is_blank(cells):
             continue
-        names = [_cell_text(cell).replace("\ufeff", "").strip() for cell in cells]
+        names = [cell_text(cell).replace("\ufeff", "").strip() for cell in cells]
         if _find_column(mapping.id_column, names):
             return names, rowno
         first = first or (names, rowno)
@@ -302,7 +303,7 @@ def _footer_kind(cells: Sequence[Any], in_tail: bool) -> int:
     first = ""
     filled = 0
     for cell in cells:
-        text = (cell if isinstance(cell, str) else _cell_text(cell)).strip()
+        text = (cell if isinstance(cell, str) else cell_text(cell)).strip()
         if text:
             filled += 1
             first = first or text
@@ -405,7 +406,7 @@ def read_wide(
     times without a zone to read them in) always raise.
     """
     name, file, tz_info = open_source(path, tz if tz is not None else mapping.timezone)
-    dates = _Dates(mapping.date_format, mapping.dayfirst, tz_info)
+    dates = DateParser(mapping.date_format, mapping.dayfirst, tz_info)
     suffix = file.suffix.lower()
     if suffix in CSV_SUFFIXES:
         return _read_csv(name, file, mapping, dates, skip_bad_rows)
@@ -422,7 +423,7 @@ def _start(name: str, mapping: Mapping, rows: Iterator[list[Any]], rowno: int) -
     except _NoHeaderError as exc:
         plan, problems = _plan(mapping, exc.names)
         assert plan is None
-        _fail(name, problems)
+        fail_with(name, problems)
     if found is None:
         raise EventFileError(
             name, [Problem("the file is empty; expected a header row and data rows")]
@@ -430,7 +431,7 @@ def _start(name: str, mapping: Mapping, rows: Iterator[list[Any]], rowno: int) -
     names, header_row = found
     plan, problems = _plan(mapping, names)
     if plan is None:
-        _fail(name, problems)
+        fail_with(name, problems)
     return plan, header_row
 
 
@@ -438,7 +439,7 @@ def _collect(
     name: str,
     plan: _Plan,
     rows: Iterator[tuple[int, list[Any]]],
-    dates: _Dates,
+    dates: DateParser,
     skip_bad_rows: bool,
     delimiter: str | None,
 ) -> tuple[_Columns, list[list[Problem]], int]:
@@ -458,7 +459,7 @@ def _collect(
     bad_rows: list[list[Problem]] = []
     adding = True  # turns False when a bad row means the file is rejected anyway
     count = 0
-    miss = _MISSING
+    miss = MISSING
     for rowno, cells in rows:
         count += 1
         issues: list[Problem] | None = None
@@ -501,9 +502,9 @@ def _collect(
                 if message is None:
                     try:
                         moment = dates(raw)
-                    except _DateError as exc:
+                    except DateError as exc:
                         message = errors[raw] = str(exc)
-                    except _NoZoneError as exc:
+                    except NoZoneError as exc:
                         raise EventFileError(
                             name, [Problem(_no_zone_message(str(exc)), row=rowno, column=header)]
                         ) from None
@@ -515,7 +516,7 @@ def _collect(
                     cache.clear()
                 cache[raw] = moment
             if moment is not None:
-                found.append((moment, event, raw if isinstance(raw, str) else _cell_text(raw)))
+                found.append((moment, event, raw if isinstance(raw, str) else cell_text(raw)))
         if issues is not None:
             bad_rows.append(issues)
             adding = skip_bad_rows
@@ -555,7 +556,7 @@ def _holds(conditions: tuple[tuple[int, Condition], ...], cells: list[Any]) -> b
 
 
 def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else _cell_text(value).strip()
+    return value.strip() if isinstance(value, str) else cell_text(value).strip()
 
 
 def _no_zone_message(text: str) -> str:
@@ -576,7 +577,7 @@ def _finish(
 ) -> WideResult:
     out, bad_rows, count = collected
     if bad_rows and not skip_bad_rows:
-        _fail(name, [problem for issues in bad_rows for problem in issues])
+        fail_with(name, [problem for issues in bad_rows for problem in issues])
     size = len(out.times)
     owners: list[str | None] | None = None
     if plan.owner is not None:
@@ -593,7 +594,7 @@ def _finish(
     log = event_log_from_columns(out.records, out.events, out.times, owners, attributes, out.raw)
     return WideResult(
         log=log,
-        skipped=tuple(_joined(issues) for issues in bad_rows),
+        skipped=tuple(joined_problem(issues) for issues in bad_rows),
         rows=count,
         footer_rows=footer.rows,
         encoding=encoding,
@@ -602,14 +603,9 @@ def _finish(
 
 
 def _read_csv(
-    name: str, file: Path, mapping: Mapping, dates: _Dates, skip_bad_rows: bool
+    name: str, file: Path, mapping: Mapping, dates: DateParser, skip_bad_rows: bool
 ) -> WideResult:
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise EventFileError(
-            name, [Problem(f"cannot read the file: {exc.strerror or exc}")]
-        ) from None
+    data = read_bytes(name, file)
     try:
         text, encoding = decode_text(data)
     except ValueError as exc:
@@ -642,12 +638,12 @@ def _xlsx_rows(rows: Iterable[tuple[Any, ...]], plan: _Plan) -> Iterator[list[An
         for i in texts:
             value = cells[i]
             if not isinstance(value, str):
-                cells[i] = _cell_text(value)
+                cells[i] = cell_text(value)
         yield cells
 
 
 def _read_xlsx(
-    name: str, file: Path, mapping: Mapping, dates: _Dates, skip_bad_rows: bool
+    name: str, file: Path, mapping: Mapping, dates: DateParser, skip_bad_rows: bool
 ) -> WideResult:
     with first_sheet(name, file) as sheet:
         rows = sheet.iter_rows(values_only=True)

@@ -11,16 +11,16 @@ from slaapp.engine.durations import describe_duration
 from slaapp.reports.cells import EXCEL_MAX_TEXT, safe_text
 from slaapp.reports.scorecard import BreachRow
 from slaapp.reports.sheet_breaches_xml import (
-    _TRIGGERS,
     NUMBER_COLUMNS,
     TEXT_COLUMNS,
-    _BreachCells,
-    _BreachFormats,
-    _formula_link_ok,
-    _hyperlink_formula,
-    _RowXml,
+    TRIGGERS,
+    BreachCells,
+    BreachFormats,
+    RowXml,
+    formula_link_ok,
+    hyperlink_formula,
 )
-from slaapp.reports.workbook_sheet import _Col, _Context, _Sheet
+from slaapp.reports.workbook_sheet import SheetColumn, SheetContext, SheetWriter
 from slaapp.reports.workbook_time import EXCEL_EPOCH_DAYS
 
 MAX_URL_LENGTH = 2_000
@@ -28,26 +28,26 @@ EXCEL_MAX_ROWS = 1_048_576
 _URL_BREAKERS = re.compile(r'[\x00-\x20"<>\x7f]')
 
 BREACH_COLS = (
-    _Col("Record", "text", 10, 24),
-    _Col("Record name", "text", 14, 40),
-    _Col("Handoff", "text", 12, 32),
-    _Col("Segment", "text", 10, 24),
-    _Col("Owner", "text", 12, 28),
-    _Col("Team", "text", 10, 24),
-    _Col("Started", "datetime", 16),
-    _Col("Due", "datetime", 16),
-    _Col("Stopped", "datetime", 16),
-    _Col("Late", "text", 10, 16, indent=1),
-    _Col("Late (h)", "hours", 9),
-    _Col("Status", "text", 9, 14, indent=1),
-    _Col("Amount", "money", 11),
-    _Col("Source", "text", 10, 24, indent=1),
-    _Col("Tier", "text", 8, 16),
+    SheetColumn("Record", "text", 10, 24),
+    SheetColumn("Record name", "text", 14, 40),
+    SheetColumn("Handoff", "text", 12, 32),
+    SheetColumn("Segment", "text", 10, 24),
+    SheetColumn("Owner", "text", 12, 28),
+    SheetColumn("Team", "text", 10, 24),
+    SheetColumn("Started", "datetime", 16),
+    SheetColumn("Due", "datetime", 16),
+    SheetColumn("Stopped", "datetime", 16),
+    SheetColumn("Late", "text", 10, 16, indent=1),
+    SheetColumn("Late (h)", "hours", 9),
+    SheetColumn("Status", "text", 9, 14, indent=1),
+    SheetColumn("Amount", "money", 11),
+    SheetColumn("Source", "text", 10, 24, indent=1),
+    SheetColumn("Tier", "text", 8, 16),
 )
 
 
 def write_breaches(
-    context: _Context,
+    context: SheetContext,
     step: Callable[[float], None],
     *,
     fast_rows: bool,
@@ -68,7 +68,7 @@ class _Breaches:
 
     def __init__(
         self,
-        context: _Context,
+        context: SheetContext,
         step: Callable[[float], None],
         fast_rows: bool,
         max_links: int,
@@ -81,7 +81,7 @@ class _Breaches:
         self.progress_rows = progress_rows
 
     def write(self) -> None:
-        sheet = _Sheet(self.context, "Breaches")
+        sheet = SheetWriter(self.context, "Breaches")
         ws = sheet.ws
         cols = BREACH_COLS
         rows: Sequence[BreachRow] = self.context.data.breaches
@@ -109,14 +109,14 @@ class _Breaches:
         sheet.apply_widths(cols)
         sheet.print_setup(top)
 
-    def _breach_rows(self, sheet: _Sheet, first: int, rows: Sequence[BreachRow]) -> None:
+    def _breach_rows(self, sheet: SheetWriter, first: int, rows: Sequence[BreachRow]) -> None:
         """The hot loop, 15 cells a row: XlsxWriter's own row XML written directly when this
         XlsxWriter allows it (byte-identical to the public calls, see the tests), else those calls."""
         cols = BREACH_COLS
         styles = self.context.styles
         plain = [styles.get(indent=c.indent) for c in cols]
         quoted = [styles.get(indent=c.indent, quote=True) for c in cols]
-        formats = _BreachFormats(
+        formats = BreachFormats(
             plain=plain,
             quoted=quoted,
             link=styles.get(colour="#0563C1", underline=1),
@@ -126,7 +126,7 @@ class _Breaches:
         )
         widths = [0] * len(cols)
         cells = self._breach_cells(rows)
-        fast = _RowXml.supported(sheet.ws) and all(
+        fast = RowXml.supported(sheet.ws) and all(
             callable(getattr(f, "_get_xf_index", None)) for f in formats.all()
         )
         if fast:  # style indices in one order whichever way the rows go: identical files
@@ -134,7 +134,7 @@ class _Breaches:
                 f._get_xf_index()
         report = self._progress_rows(len(rows))
         if self.fast_rows and fast:
-            _RowXml(sheet.ws, first).breaches(
+            RowXml(sheet.ws, first).breaches(
                 cells,
                 formats,
                 widths,
@@ -157,12 +157,12 @@ class _Breaches:
 
         return report
 
-    def _breach_cells(self, rows: Sequence[BreachRow]) -> Iterator[_BreachCells]:
+    def _breach_cells(self, rows: Sequence[BreachRow]) -> Iterator[BreachCells]:
         """Per breach: the record id, its link (or None), the nine texts and five numbers."""
         time = self.context.time
         offsets = time.hour_offsets
         names = self.context.handoff_names
-        triggers = _TRIGGERS
+        triggers = TRIGGERS
 
         def serial(epoch: int | None) -> float | None:
             if epoch is None:
@@ -210,8 +210,8 @@ class _Breaches:
         self,
         ws: Any,
         first: int,
-        cells: Iterable[_BreachCells],
-        formats: _BreachFormats,
+        cells: Iterable[BreachCells],
+        formats: BreachFormats,
         widths: list[int],
         report: Callable[[int], None],
     ) -> None:
@@ -219,7 +219,7 @@ class _Breaches:
         put_text, put_number, put_blank = ws.write_string, ws.write_number, ws.write_blank
         plain, quoted = formats.plain, formats.quoted
         number_formats = (formats.stamp, formats.stamp, formats.stamp, formats.hours, formats.money)
-        triggers = _TRIGGERS
+        triggers = TRIGGERS
         max_links, progress_rows = self.max_links, self.progress_rows
         links = 0
         for i, (record, url, texts, numbers) in enumerate(cells):
@@ -234,8 +234,8 @@ class _Breaches:
                     linked = True
                 except ValueError:  # a URL XlsxWriter refuses: the id alone
                     pass
-            elif url is not None and _formula_link_ok(url, record):
-                ws.write_formula(row, 0, _hyperlink_formula(url, record), formats.link, record)
+            elif url is not None and formula_link_ok(url, record):
+                ws.write_formula(row, 0, hyperlink_formula(url, record), formats.link, record)
                 linked = True
             if not linked:
                 put_text(row, 0, record, (quoted if record[:1] in triggers else plain)[0])

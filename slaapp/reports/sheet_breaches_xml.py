@@ -20,8 +20,8 @@ MAX_FORMULA_TEXT = 255  # longest string argument of a formula
 _PLAIN_LINK = re.compile(r"[\w.~:/?#@!$&*+,;=%-]*\Z", re.ASCII)  # nothing a formula could misread
 TEXT_COLUMNS = (1, 2, 3, 4, 5, 9, 11, 13, 14)  # record name ... tier
 NUMBER_COLUMNS = (6, 7, 8, 10, 12)  # started, due, stopped, late (h), amount
-_TRIGGERS = frozenset(FORMULA_TRIGGERS)
-_BreachCells = tuple[str, str | None, tuple[str, ...], tuple[float | None, ...]]
+TRIGGERS = frozenset(FORMULA_TRIGGERS)
+BreachCells = tuple[str, str | None, tuple[str, ...], tuple[float | None, ...]]
 # The escapes XlsxWriter applies to an in-line string (xmlwriter.py and utility.py).
 _ESCAPE_NEEDED = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 _ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
@@ -30,7 +30,7 @@ _LEADING_SPACE, _TRAILING_SPACE = re.compile(r"^\s"), re.compile(r"\s$")
 
 
 @dataclass(frozen=True)
-class _BreachFormats:
+class BreachFormats:
     plain: list[Any]
     quoted: list[Any]
     link: Any
@@ -42,7 +42,7 @@ class _BreachFormats:
         return [*self.plain, *self.quoted, self.link, self.stamp, self.hours, self.money]
 
 
-def _formula_link_ok(url: str, record: str) -> bool:
+def formula_link_ok(url: str, record: str) -> bool:
     """Whether =HYPERLINK("url","record") can be built without any escaping at all."""
     return (
         len(url) <= MAX_FORMULA_TEXT
@@ -52,7 +52,7 @@ def _formula_link_ok(url: str, record: str) -> bool:
     )
 
 
-def _hyperlink_formula(url: str, record: str) -> str:
+def hyperlink_formula(url: str, record: str) -> str:
     return f'=HYPERLINK("{url}","{record}")'
 
 
@@ -72,7 +72,7 @@ def _inline(text: str) -> str:
     return f"<is><t{space}>{_xml_text(text)}</t></is>"
 
 
-class _RowXml:
+class RowXml:
     """Rows appended to a constant_memory worksheet's row file as the very XML XlsxWriter's
     write_string / write_number / write_blank / write_url / write_formula would write for them
     (the tests compare both byte for byte), several times faster than one call per cell.
@@ -101,8 +101,8 @@ class _RowXml:
 
     def breaches(
         self,
-        cells: Iterable[_BreachCells],
-        formats: _BreachFormats,
+        cells: Iterable[BreachCells],
+        formats: BreachFormats,
         widths: list[int],
         report: Callable[[int], None],
         *,
@@ -129,7 +129,7 @@ class _RowXml:
             for col, (kind, index) in enumerate(order, start=1)
         ]
         hyperlinks = ws.hyperlinks
-        triggers = _TRIGGERS
+        triggers = TRIGGERS
         links = 0
         row = self.first - 1
         chunk: list[str] = []
@@ -152,8 +152,8 @@ class _RowXml:
                     ws.hlink_count += 1
                     links += 1
                     first = f'<c r="A{n}"{link_style} t="inlineStr">{_inline(link.text)}</c>'
-            elif url is not None and _formula_link_ok(url, record):
-                formula = _xml_text(_hyperlink_formula(url, record)[1:])
+            elif url is not None and formula_link_ok(url, record):
+                formula = _xml_text(hyperlink_formula(url, record)[1:])
                 first = f'<c r="A{n}"{link_style} t="str"><f>{formula}</f><v>{_xml_text(record)}</v></c>'
             if first is None:
                 style = (quoted if record[:1] in triggers else plain)[0]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 
 from slaapp.reports.cells import is_formula_like, safe_text
-from slaapp.reports.workbook_sheet import _Col, _Context, _Sheet
+from slaapp.reports.workbook_sheet import SheetColumn, SheetContext, SheetWriter
 from slaapp.reports.workbook_style import ACCENT, ADHERENCE_GOOD, ADHERENCE_WARN
 
 
-def write_definitions(context: _Context) -> None:
+def write_definitions(context: SheetContext) -> None:
     data = context.data
-    sheet = _Sheet(context, "Definitions")
+    sheet = SheetWriter(context, "Definitions")
     ws = sheet.ws
     sheet.title("Definitions", f"How the figures of this workbook are computed · {data.scope}")
     heading = context.styles.get(bold=True, size=13, colour=ACCENT)
@@ -67,7 +67,7 @@ def write_definitions(context: _Context) -> None:
         ws.set_row(row, 22)
         ws.write_string(row, 0, title, heading)
         row += 1
-        sheet.header(row, (_Col(headers[0], "text"), _Col(headers[1], "text")))
+        sheet.header(row, (SheetColumn(headers[0], "text"), SheetColumn(headers[1], "text")))
         ws.set_row(row, 20)
         row += 1
         for name, text in pairs or ((("", empty),) if empty else ()):

@@ -6,14 +6,14 @@ from typing import Any
 
 from slaapp.reports.cells import is_formula_like, safe_text
 from slaapp.reports.scorecard import Figures
-from slaapp.reports.workbook_sheet import _change, _Col, _Context, _Sheet
+from slaapp.reports.workbook_sheet import SheetColumn, SheetContext, SheetWriter, relative_change
 from slaapp.reports.workbook_style import ACCENT, ADHERENCE_GOOD, ADHERENCE_WARN, MUTED
-from slaapp.reports.workbook_time import _hours, _in_words
+from slaapp.reports.workbook_time import as_hours, change_in_words
 
 
-def write_summary(context: _Context) -> None:
+def write_summary(context: SheetContext) -> None:
     data, now, before = context.data, context.data.summary, context.data.previous_summary
-    sheet = _Sheet(context, "Summary")
+    sheet = SheetWriter(context, "Summary")
     ws = sheet.ws
     ws.hide_gridlines(2)
     ws.set_column(0, 0, 2)
@@ -42,11 +42,11 @@ def write_summary(context: _Context) -> None:
         top - 1, 1, "Key figures", context.styles.get(bold=True, size=13, colour=ACCENT)
     )
     kpi_cols = (
-        _Col("Figure", "text"),
-        _Col("This period", "int", 15),
-        _Col("Previous period", "int", 15),
-        _Col("Change", "int", 14),
-        _Col("In words", "text", 30, 64, indent=1),
+        SheetColumn("Figure", "text"),
+        SheetColumn("This period", "int", 15),
+        SheetColumn("Previous period", "int", 15),
+        SheetColumn("Change", "int", 14),
+        SheetColumn("In words", "text", 30, 64, indent=1),
     )
     sheet.header(top, kpi_cols, first_col=1)
     kpis = _kpis(now, before)
@@ -79,10 +79,10 @@ def write_summary(context: _Context) -> None:
         causes_top - 1, 1, "Top causes", context.styles.get(bold=True, size=13, colour=ACCENT)
     )
     cause_cols = (
-        _Col("Cause", "text"),
-        _Col("Breaches", "int", 15),
-        _Col("Share of breaches", "pct", 15),
-        _Col("Revenue at stake", "money", 14),
+        SheetColumn("Cause", "text"),
+        SheetColumn("Breaches", "int", 15),
+        SheetColumn("Share of breaches", "pct", 15),
+        SheetColumn("Revenue at stake", "money", 14),
     )
     sheet.header(causes_top, cause_cols, first_col=1)
     row = causes_top + 1
@@ -115,22 +115,22 @@ def _kpis(now: Figures, before: Figures) -> list[tuple[Any, ...]]:
          f"{now.clocks:,} clocks started: {now.met:,} met, {now.missed:,} missed, "
          f"{now.open:,} still open"),
         ("Adherence", "pct", now.adherence, before.adherence, "pp",
-         _change(now.adherence, before.adherence, 100.0), 1,
+         relative_change(now.adherence, before.adherence, 100.0), 1,
          f"{now.met:,} of {closed:,} closed clocks met their target" if closed
          else "No clock closed in the period"),
-        ("Median response time", "hours_h", _hours(now.median_response_seconds),
-         _hours(before.median_response_seconds), "delta_hours",
-         _change(_hours(now.median_response_seconds), _hours(before.median_response_seconds)), -1,
-         _in_words(now.median_response_seconds, before.median_response_seconds)),
-        ("Average response time", "hours_h", _hours(now.mean_response_seconds),
-         _hours(before.mean_response_seconds), "delta_hours",
-         _change(_hours(now.mean_response_seconds), _hours(before.mean_response_seconds)), -1,
-         _in_words(now.mean_response_seconds, before.mean_response_seconds)),
+        ("Median response time", "hours_h", as_hours(now.median_response_seconds),
+         as_hours(before.median_response_seconds), "delta_hours",
+         relative_change(as_hours(now.median_response_seconds), as_hours(before.median_response_seconds)), -1,
+         change_in_words(now.median_response_seconds, before.median_response_seconds)),
+        ("Average response time", "hours_h", as_hours(now.mean_response_seconds),
+         as_hours(before.mean_response_seconds), "delta_hours",
+         relative_change(as_hours(now.mean_response_seconds), as_hours(before.mean_response_seconds)), -1,
+         change_in_words(now.mean_response_seconds, before.mean_response_seconds)),
         ("Breaches", "int", now.breaches, before.breaches, "delta_int",
          float(now.breaches - before.breaches), -1,
          f"{now.missed:,} missed, {now.breached_open:,} still open and past due"),
         ("Quality pass rate", "pct", now.quality_pass_rate, before.quality_pass_rate, "pp",
-         _change(now.quality_pass_rate, before.quality_pass_rate, 100.0), 1,
+         relative_change(now.quality_pass_rate, before.quality_pass_rate, 100.0), 1,
          "Closed clocks whose record had the required fields filled"),
         ("Revenue at stake", "money", now.revenue_at_stake, before.revenue_at_stake,
          "delta_money", now.revenue_at_stake - before.revenue_at_stake, -1,

@@ -9,27 +9,27 @@ from slaapp.reports.cells import safe_text
 from slaapp.reports.scorecard import Figures
 from slaapp.reports.workbook_sheet import (
     FIGURE_COLS,
-    _change,
-    _Col,
-    _column,
-    _Context,
-    _figure_values,
-    _Sheet,
+    SheetColumn,
+    SheetContext,
+    SheetWriter,
+    column_index,
+    figure_values,
+    relative_change,
 )
 from slaapp.reports.workbook_style import ACCENT, ACCENT_2, BAND_FILL, MUTED, RULE
-from slaapp.reports.workbook_time import _hours
+from slaapp.reports.workbook_time import as_hours
 
 
-def write_handoffs(context: _Context) -> None:
-    sheet = _Sheet(context, "Handoffs")
+def write_handoffs(context: SheetContext) -> None:
+    sheet = SheetWriter(context, "Handoffs")
     ws = sheet.ws
     cols = (
-        _Col("Handoff", "text", 16, 44),
-        _Col("Team", "text", 10, 24),
-        _Col("Target", "text", 10, 30),
+        SheetColumn("Handoff", "text", 16, 44),
+        SheetColumn("Team", "text", 10, 24),
+        SheetColumn("Target", "text", 10, 30),
         *FIGURE_COLS,
-        _Col("Previous adherence", "pct", 10),
-        _Col("Change", "pp", 10),
+        SheetColumn("Previous adherence", "pct", 10),
+        SheetColumn("Change", "pp", 10),
     )
     sheet.title("Handoffs", context.subtitle())
     top = 2
@@ -42,14 +42,14 @@ def write_handoffs(context: _Context) -> None:
         sheet.row(
             row,
             cols,
-            (handoff.name, handoff.team, handoff.target, *_figure_values(f), p.adherence,
-             _change(f.adherence, p.adherence, 100.0)),
+            (handoff.name, handoff.team, handoff.target, *figure_values(f), p.adherence,
+             relative_change(f.adherence, p.adherence, 100.0)),
             bold=True, fill=BAND_FILL, top_rule=RULE,
         )  # fmt: skip
         row += 1
         for segment in handoff.segments:
             ws.set_row(row, None, None, {"level": 1})
-            values = (segment.segment, "", segment.target, *_figure_values(segment.figures))
+            values = (segment.segment, "", segment.target, *figure_values(segment.figures))
             for col, (spec, value) in enumerate(zip(cols, values, strict=False)):
                 if col == 0:
                     sheet.text(row, col, value, indent=2)
@@ -57,25 +57,25 @@ def write_handoffs(context: _Context) -> None:
                     sheet.value(row, col, value, spec.kind, colour=MUTED if col < 3 else None)
             row += 1
     last = row - 1
-    sheet.traffic_lights(top + 1, _column(cols, "Adherence"), last)
-    sheet.better_worse(top + 1, _column(cols, "Change"), last, 1)
+    sheet.traffic_lights(top + 1, column_index(cols, "Adherence"), last)
+    sheet.better_worse(top + 1, column_index(cols, "Change"), last, 1)
     ws.freeze_panes(top + 1, 1)
     sheet.apply_widths(cols)
     sheet.print_setup(top)
 
 
-def write_teams(context: _Context) -> None:
-    sheet = _Sheet(context, "Teams")
+def write_teams(context: SheetContext) -> None:
+    sheet = SheetWriter(context, "Teams")
     ws = sheet.ws
     cols = (
-        _Col("Team", "text", 14, 36),
+        SheetColumn("Team", "text", 14, 36),
         *FIGURE_COLS[:4],
-        _Col("Breaches", "int"),
+        SheetColumn("Breaches", "int"),
         *FIGURE_COLS[4:],
-        _Col("Previous adherence", "pct", 10),
-        _Col("Adherence change", "pp", 10),
-        _Col("Previous breaches", "int", 10),
-        _Col("Breaches change", "delta_int", 10),
+        SheetColumn("Previous adherence", "pct", 10),
+        SheetColumn("Adherence change", "pp", 10),
+        SheetColumn("Previous breaches", "int", 10),
+        SheetColumn("Breaches change", "delta_int", 10),
     )
     sheet.title("Teams", context.subtitle())
     top = 2
@@ -93,45 +93,45 @@ def write_teams(context: _Context) -> None:
         )
     )
     for name, f, p, look in rows:
-        values = _figure_values(f)
+        values = figure_values(f)
         sheet.row(
             row,
             cols,
             (name, *values[:4], f.breaches, *values[4:], p.adherence,
-             _change(f.adherence, p.adherence, 100.0), p.breaches,
+             relative_change(f.adherence, p.adherence, 100.0), p.breaches,
              float(f.breaches - p.breaches)),
             **look,
         )  # fmt: skip
         row += 1
     last = row - 1
-    sheet.traffic_lights(top + 1, _column(cols, "Adherence"), last)
-    sheet.better_worse(top + 1, _column(cols, "Adherence change"), last, 1)
-    sheet.better_worse(top + 1, _column(cols, "Breaches change"), last, -1)
+    sheet.traffic_lights(top + 1, column_index(cols, "Adherence"), last)
+    sheet.better_worse(top + 1, column_index(cols, "Adherence change"), last, 1)
+    sheet.better_worse(top + 1, column_index(cols, "Breaches change"), last, -1)
     ws.freeze_panes(top + 1, 1)
     sheet.apply_widths(cols)
     sheet.print_setup(top)
 
 
 REP_COLS = (
-    _Col("Rep", "text", 16, 32),
-    _Col("Email", "text", 12, 34),
-    _Col("Clocks", "int"),
-    _Col("Met", "int"),
-    _Col("Missed", "int"),
-    _Col("Breaches", "int"),
-    _Col("Adherence", "pct", 10),
-    _Col("Team adherence", "pct", 10),
-    _Col("vs team", "pp", 10),
-    _Col("Median response (h)", "hours", 10),
-    _Col("Team median (h)", "hours", 10),
-    _Col("Quality pass rate", "pct", 10),
-    _Col("Team quality", "pct", 10),
-    _Col("Revenue at stake", "money", 12),
+    SheetColumn("Rep", "text", 16, 32),
+    SheetColumn("Email", "text", 12, 34),
+    SheetColumn("Clocks", "int"),
+    SheetColumn("Met", "int"),
+    SheetColumn("Missed", "int"),
+    SheetColumn("Breaches", "int"),
+    SheetColumn("Adherence", "pct", 10),
+    SheetColumn("Team adherence", "pct", 10),
+    SheetColumn("vs team", "pp", 10),
+    SheetColumn("Median response (h)", "hours", 10),
+    SheetColumn("Team median (h)", "hours", 10),
+    SheetColumn("Quality pass rate", "pct", 10),
+    SheetColumn("Team quality", "pct", 10),
+    SheetColumn("Revenue at stake", "money", 12),
 )
 
 
-def write_reps(context: _Context) -> None:
-    sheet = _Sheet(context, "Rep scorecards")
+def write_reps(context: SheetContext) -> None:
+    sheet = SheetWriter(context, "Rep scorecards")
     ws = sheet.ws
     cols = REP_COLS
     sheet.title("Rep scorecards", context.subtitle() + " · each rep next to their team's figures")
@@ -165,8 +165,8 @@ def write_reps(context: _Context) -> None:
                 row,
                 cols,
                 (rep.name, rep.email, f.clocks, f.met, f.missed, f.breaches, f.adherence,
-                 t.adherence, _change(f.adherence, t.adherence, 100.0),
-                 _hours(f.median_response_seconds), _hours(t.median_response_seconds),
+                 t.adherence, relative_change(f.adherence, t.adherence, 100.0),
+                 as_hours(f.median_response_seconds), as_hours(t.median_response_seconds),
                  f.quality_pass_rate, t.quality_pass_rate, f.revenue_at_stake),
             )  # fmt: skip
             row += 1
@@ -176,7 +176,7 @@ def write_reps(context: _Context) -> None:
             row,
             cols,
             ("Team average", "", t.clocks, t.met, t.missed, t.breaches, t.adherence, None, None,
-             _hours(t.median_response_seconds), None, t.quality_pass_rate, None,
+             as_hours(t.median_response_seconds), None, t.quality_pass_rate, None,
              t.revenue_at_stake),
             italic=True, top_rule=RULE,
         )  # fmt: skip
@@ -184,8 +184,10 @@ def write_reps(context: _Context) -> None:
         charts.append((team, first, last, row))
         row += _chart_rows(len(reps)) + 1
     end = row - 1
-    sheet.traffic_lights(top + 1, _column(cols, "Adherence"), end, _column(cols, "Team adherence"))
-    sheet.better_worse(top + 1, _column(cols, "vs team"), end, 1)
+    sheet.traffic_lights(
+        top + 1, column_index(cols, "Adherence"), end, column_index(cols, "Team adherence")
+    )
+    sheet.better_worse(top + 1, column_index(cols, "vs team"), end, 1)
     ws.freeze_panes(top + 1, 1)
     sheet.apply_widths(cols)
     width = sheet.column_pixels(0, len(cols) - 1)
@@ -215,8 +217,8 @@ def _chart_rows(reps: int) -> int:
 
 def _rep_chart(book: Any, team: str, first: int, last: int, width: int, height: int) -> Any:
     name = "Rep scorecards"
-    rep_col = _column(REP_COLS, "Adherence")
-    team_col = _column(REP_COLS, "Team adherence")
+    rep_col = column_index(REP_COLS, "Adherence")
+    team_col = column_index(REP_COLS, "Team adherence")
     columns = book.add_chart({"type": "column"})
     columns.add_series(
         {

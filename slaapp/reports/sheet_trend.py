@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from slaapp.reports.workbook_sheet import _Col, _Context, _Sheet
+from slaapp.reports.workbook_sheet import SheetColumn, SheetContext, SheetWriter
 from slaapp.reports.workbook_style import MUTED, SERIES_COLOURS
 
 
-def write_trend(context: _Context) -> None:
-    sheet = _Sheet(context, "Trend")
+def write_trend(context: SheetContext) -> None:
+    sheet = SheetWriter(context, "Trend")
     ws = sheet.ws
     names: list[str] = []
     for handoff in context.data.handoffs:
@@ -24,7 +24,7 @@ def write_trend(context: _Context) -> None:
             names.append(name)
         weeks.add(point.week)
         cells[(point.week, name)] = point.adherence
-    cols = (_Col("Week of", "date", 12), *(_Col(n, "pct", 10, 22) for n in names))
+    cols = (SheetColumn("Week of", "date", 12), *(SheetColumn(n, "pct", 10, 22) for n in names))
     sheet.title(
         "Trend", f"Weekly adherence per handoff · {context.data.scope} · week starting Monday"
     )

@@ -17,7 +17,7 @@ from slaapp.reports.sheet_definitions import write_definitions
 from slaapp.reports.sheet_summary import write_summary
 from slaapp.reports.sheet_tables import write_handoffs, write_reps, write_teams
 from slaapp.reports.sheet_trend import write_trend
-from slaapp.reports.workbook_sheet import _Context
+from slaapp.reports.workbook_sheet import SheetContext
 from slaapp.reports.workbook_style import ADHERENCE_GOOD, ADHERENCE_WARN
 
 __all__ = [
@@ -133,7 +133,7 @@ class _Writer:
     """
 
     def __init__(self, book: Any, data: ScorecardData, steps: _Steps, company: str) -> None:
-        self.context = _Context(book, data)
+        self.context = SheetContext(book, data)
         self.steps = steps
         self.company = company
 

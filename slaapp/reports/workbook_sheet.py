@@ -1,4 +1,4 @@
-"""What the sheets share: the workbook context, column specs and `_Sheet`, one worksheet."""
+"""What the sheets share: the workbook context, column specs and `SheetWriter`, one worksheet."""
 
 from __future__ import annotations
 
@@ -24,20 +24,20 @@ from slaapp.reports.workbook_style import (
     WARN_FILL,
     WARN_FONT,
     WORSE,
-    _shown_width,
-    _Styles,
+    WorkbookStyles,
+    shown_width,
 )
-from slaapp.reports.workbook_time import _hours, _LocalTime
+from slaapp.reports.workbook_time import LocalTime, as_hours
 
 
-class _Context:
+class SheetContext:
     """What every sheet of one workbook shares: the book, the data, the formats, local time."""
 
     def __init__(self, book: Any, data: ScorecardData) -> None:
         self.book = book
         self.data = data
-        self.styles = _Styles(book)
-        self.time = _LocalTime(data.timezone)
+        self.styles = WorkbookStyles(book)
+        self.time = LocalTime(data.timezone)
         self.period = self.time.span(data.start, data.end)
         self.previous_period = self.time.span(data.previous_start, data.start)
         self.a4 = not data.timezone.startswith("America/")
@@ -56,7 +56,7 @@ class _Context:
 
 
 @dataclass(frozen=True)
-class _Col:
+class SheetColumn:
     header: str
     kind: str
     min_width: float = 8.0
@@ -64,10 +64,10 @@ class _Col:
     indent: int = 0  # text right after a number column is indented so the two do not touch
 
 
-class _Sheet:
+class SheetWriter:
     """One worksheet written top to bottom (constant_memory needs row order), fitting widths."""
 
-    def __init__(self, context: _Context, name: str) -> None:
+    def __init__(self, context: SheetContext, name: str) -> None:
         self.context = context
         self.name = name
         self.ws = context.book.add_worksheet(name)
@@ -94,7 +94,7 @@ class _Sheet:
             self.ws.write_blank(row, col, None, fmt)
             return
         self.ws.write_number(row, col, value, fmt)
-        self.fit(col, _shown_width(value, kind) * (1.1 if look.get("bold") else 1.0))
+        self.fit(col, shown_width(value, kind) * (1.1 if look.get("bold") else 1.0))
 
     def value(self, row: int, col: int, value: object, kind: str, **look: Any) -> None:
         if kind == "text":
@@ -102,11 +102,13 @@ class _Sheet:
         else:
             self.number(row, col, value, kind, **look)  # type: ignore[arg-type]
 
-    def row(self, row: int, cols: Sequence[_Col], values: Sequence[object], **look: Any) -> None:
+    def row(
+        self, row: int, cols: Sequence[SheetColumn], values: Sequence[object], **look: Any
+    ) -> None:
         for col, (spec, value) in enumerate(zip(cols, values, strict=True)):
             self.value(row, col, value, spec.kind, **look)
 
-    def header(self, row: int, cols: Sequence[_Col], first_col: int = 0) -> None:
+    def header(self, row: int, cols: Sequence[SheetColumn], first_col: int = 0) -> None:
         for offset, spec in enumerate(cols):
             col = first_col + offset
             self.ws.write_string(
@@ -127,7 +129,7 @@ class _Sheet:
         self.ws.write_string(1, 0, safe_text(subtitle), self.styles.get(colour=MUTED, valign="top"))
 
     def apply_widths(
-        self, cols: Sequence[_Col] | None = None, limits: dict[int, float] | None = None
+        self, cols: Sequence[SheetColumn] | None = None, limits: dict[int, float] | None = None
     ) -> None:
         for col, width in self.widths.items():
             low, high = 4.0, 60.0
@@ -203,7 +205,7 @@ class _Sheet:
             )
 
 
-def _figure_values(f: Figures) -> tuple[object, ...]:
+def figure_values(f: Figures) -> tuple[object, ...]:
     """clocks, met, missed, open breached, adherence, median/avg/p90 hours, quality, revenue."""
     return (
         f.clocks,
@@ -211,33 +213,33 @@ def _figure_values(f: Figures) -> tuple[object, ...]:
         f.missed,
         f.breached_open,
         f.adherence,
-        _hours(f.median_response_seconds),
-        _hours(f.mean_response_seconds),
-        _hours(f.p90_response_seconds),
+        as_hours(f.median_response_seconds),
+        as_hours(f.mean_response_seconds),
+        as_hours(f.p90_response_seconds),
         f.quality_pass_rate,
         f.revenue_at_stake,
     )
 
 
 FIGURE_COLS = (
-    _Col("Clocks", "int"),
-    _Col("Met", "int"),
-    _Col("Missed", "int"),
-    _Col("Open breached", "int"),
-    _Col("Adherence", "pct", 10),
-    _Col("Median response (h)", "hours", 10),
-    _Col("Average response (h)", "hours", 10),
-    _Col("P90 response (h)", "hours", 10),
-    _Col("Quality pass rate", "pct", 10),
-    _Col("Revenue at stake", "money", 12),
+    SheetColumn("Clocks", "int"),
+    SheetColumn("Met", "int"),
+    SheetColumn("Missed", "int"),
+    SheetColumn("Open breached", "int"),
+    SheetColumn("Adherence", "pct", 10),
+    SheetColumn("Median response (h)", "hours", 10),
+    SheetColumn("Average response (h)", "hours", 10),
+    SheetColumn("P90 response (h)", "hours", 10),
+    SheetColumn("Quality pass rate", "pct", 10),
+    SheetColumn("Revenue at stake", "money", 12),
 )
 
 
-def _column(cols: Sequence[_Col], header: str) -> int:
+def column_index(cols: Sequence[SheetColumn], header: str) -> int:
     return [c.header for c in cols].index(header)
 
 
-def _change(now: float | None, before: float | None, scale: float = 1.0) -> float | None:
+def relative_change(now: float | None, before: float | None, scale: float = 1.0) -> float | None:
     if now is None or before is None:
         return None
     return (now - before) * scale

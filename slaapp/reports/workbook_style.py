@@ -40,7 +40,7 @@ NUMBER_FORMATS = {
 }
 
 
-def _shown_width(value: float, kind: str) -> int:
+def shown_width(value: float, kind: str) -> int:
     """Characters the number takes once formatted (for column widths)."""
     if kind in ("int", "delta_int"):
         return len(f"{value:,.0f}") + (2 if kind == "delta_int" else 0)
@@ -59,7 +59,7 @@ def _shown_width(value: float, kind: str) -> int:
     return len(str(value))
 
 
-class _Styles:
+class WorkbookStyles:
     """XlsxWriter formats, made once per distinct look."""
 
     def __init__(self, book: Any) -> None:

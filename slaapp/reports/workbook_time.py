@@ -12,7 +12,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 EXCEL_EPOCH_DAYS = 25_569  # 1970-01-01 as an Excel (1900 system) serial day
 
 
-class _LocalTime:
+class LocalTime:
     """Epoch seconds to Excel serial date-times on the wall clock of one IANA zone."""
 
     def __init__(self, zone: str) -> None:
@@ -54,7 +54,7 @@ def _day_text(day: date) -> str:
     return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def _hours(seconds: float | None) -> float | None:
+def as_hours(seconds: float | None) -> float | None:
     return None if seconds is None else seconds / 3600
 
 
@@ -62,7 +62,7 @@ def _duration(seconds: float | None) -> str:
     return "–" if seconds is None else describe_duration(round(seconds))
 
 
-def _in_words(now: float | None, before: float | None) -> str:
+def change_in_words(now: float | None, before: float | None) -> str:
     """`1 h 30 min (previous period 2 h)` for a response time."""
     if now is None:
         return "No clock closed in the period"

@@ -21,7 +21,7 @@ from slaapp.engine.instants import to_epoch
 from slaapp.engine.predicates import Condition
 from slaapp.importers.event_file import MAX_PROBLEMS, EventFileError
 from slaapp.importers.text_files import decode_text, sniff_delimiter
-from slaapp.importers.wide_dates import _compile_format, _Dates
+from slaapp.importers.wide_dates import DateParser, _compile_format
 from slaapp.importers.wide_export import (
     FORMAT,
     Mapping,
@@ -468,7 +468,7 @@ def test_unknown_caller_zone(write: Callable[..., Path]) -> None:
 )
 def test_naive_times_read_like_to_epoch_across_transitions(name: str) -> None:
     tz = ZoneInfo(name)
-    dates = _Dates(None, False, tz)
+    dates = DateParser(None, False, tz)
     hours = [datetime(2026, 1, 1) + timedelta(hours=n) for n in range(366 * 24)]
     changes = [
         h
