@@ -6,13 +6,14 @@ import logging
 import os
 import sqlite3
 import time
+from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
@@ -54,6 +55,66 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
+
+
+def _set_sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    """Switch foreign keys on the driver connection itself, and check that it took.
+
+    `PRAGMA foreign_keys` is a no-op inside a transaction, and every SQLAlchemy statement
+    begins one here (`_sqlite_begin`), so the pragma goes straight to the driver.
+    """
+    if connection.in_transaction():
+        raise RuntimeError("PRAGMA foreign_keys cannot change inside a transaction")
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+        cursor.execute("PRAGMA foreign_keys")
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    if row is None or bool(row[0]) != on:
+        raise RuntimeError(f"SQLite kept foreign keys {'off' if on else 'on'}")
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """Foreign keys off for the block (a table rebuild drops the old table), on again after.
+
+    With them on, rebuilding `records` would cascade-delete every event, clock and alert.
+    A connection whose keys cannot be turned back on is dropped, never returned to the pool.
+    """
+    _set_sqlite_foreign_keys(connection, on=False)
+    try:
+        yield
+    finally:
+        try:
+            _set_sqlite_foreign_keys(connection, on=True)
+        except Exception:
+            log.warning("foreign keys could not be turned back on; dropping the connection")
+            connection.invalidate()
+
+
+def dangling_references(connection: Connection) -> list[str]:
+    """SQLite's `PRAGMA foreign_key_check`, one line per broken key: table, rows, what is missing."""
+    rows: defaultdict[tuple[str, str, int], list[int | None]] = defaultdict(list)
+    for table, rowid, parent, key_id in connection.exec_driver_sql("PRAGMA foreign_key_check"):
+        rows[(str(table), str(parent), int(key_id))].append(rowid)
+    found = []
+    for (table, parent, key_id), rowids in sorted(rows.items()):
+        quoted = table.replace('"', '""')
+        pairs = [
+            (str(key[3]), str(key[4]))  # (id, seq, table, from, to, ...)
+            for key in connection.exec_driver_sql(f'PRAGMA foreign_key_list("{quoted}")')
+            if int(key[0]) == key_id
+        ]
+        columns = ", ".join(f"{table}.{column}" for column, _ in pairs)
+        targets = ", ".join(f"{parent}.{target}" for _, target in pairs)
+        sample = ", ".join(str(rowid) for rowid in rowids[:5]) + (
+            ", ..." if len(rowids) > 5 else ""
+        )
+        rows_of = f"{len(rowids)} row{'' if len(rowids) == 1 else 's'} of {table}"
+        found.append(f"{rows_of} (rowid {sample}): {columns} points at no {targets}")
+    return found
 
 
 class Database:
@@ -145,11 +206,30 @@ class Database:
             )
         backup = self._backup(current) if current is not None else None
         config = self._config()
-        with self.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with self.engine.connect() as connection:
+            fk_off = _sqlite_foreign_keys_off(connection) if self.is_sqlite else nullcontext()
+            with fk_off, connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if self.is_sqlite:
+                    self._refuse_dangling_references(connection, current, head, backup)
         log.info("database %s migrated from %s to %s", self.display, current, head)
         return backup
+
+    def _refuse_dangling_references(
+        self, connection: Connection, current: str | None, head: str, backup: Path | None
+    ) -> None:
+        """Raise (rolling the migration back) if it left rows pointing at rows that are gone."""
+        found = dangling_references(connection)
+        if not found:
+            return
+        kept = f"; a copy from before is at {backup}" if backup is not None else ""
+        raise DatabaseError(
+            f"migrating {self.display} from schema {current or 'empty'} to {head} would leave "
+            f"rows pointing at rows that do not exist: {'; '.join(found)}. The migration was "
+            f"rolled back and the database is unchanged{kept}; please report this to the "
+            "slaapp developers"
+        )
 
     def _backup(self, revision: str) -> Path | None:
         """A consistent copy of the SQLite file (WAL included) before migrating it."""

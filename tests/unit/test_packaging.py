@@ -29,13 +29,17 @@ def test_resources_install_as_slaapp_resources() -> None:
     assert setuptools["package-dir"] == {"slaapp.resources": "resources"}
     data = setuptools["package-data"]
     assert "script.py.mako" in data["slaapp.models.migrations"]
-    shipped = {p.relative_to(ROOT / "resources").as_posix() for p in (ROOT / "resources").rglob("*")}
+    shipped = {
+        p.relative_to(ROOT / "resources").as_posix() for p in (ROOT / "resources").rglob("*")
+    }
     for name in shipped:
         if name.endswith((".json", ".csv")):
-            assert any(Path(name).match(glob.removeprefix("**/")) for glob in data["slaapp.resources"])
+            assert any(
+                Path(name).match(glob.removeprefix("**/")) for glob in data["slaapp.resources"]
+            )
 
 
 def test_bundled_files_are_read_from_the_installed_package() -> None:
     assert RESOURCES.joinpath("__init__.py").is_file()
-    assert DEFAULT_MATRIX == bundled("matrices", "revenue-default.json")
+    assert bundled("matrices", "revenue-default.json") == DEFAULT_MATRIX
     assert '"format": "slaapp.matrix/1"' in DEFAULT_MATRIX.read_text(encoding="utf-8")
