@@ -14,12 +14,12 @@ import keyring
 
 from benchmarks import Summary, line, rate, timed
 from slaapp.engine.eventlog import event_log
+from slaapp.infra.secrets import connection_token, default_store
 from slaapp.models.database import open_database
 from slaapp.services.store import store_log
 from slaapp.sync.connections import Connection, save_connection
 from slaapp.sync.connector import Cursor, SyncControl
 from slaapp.sync.mapping import CrmMapping, default_mapping
-from slaapp.sync.secrets import store_token
 from slaapp.sync.service import open_connector, sync_source
 from tests.integration.fake_hubspot import TOKEN, MemoryKeyring, fake_hubspot, seed_org
 
@@ -77,7 +77,7 @@ def run() -> list[Summary]:
         with tempfile.TemporaryDirectory() as tmp, _fake_process(CONTACTS) as (url, served):
             gc.collect()
             gc.freeze()
-            store_token("crm", TOKEN)
+            default_store().set(connection_token("crm"), TOKEN)
             folder = Path(tmp)
             synced = _database(folder, "sync.db", url)
             pages: list[int] = []

@@ -8,6 +8,7 @@ from typing import Any
 
 from slaapp.cli.common import CommandError, SubParsers, current_time, emit, instant, with_database
 from slaapp.engine.instants import format_instant
+from slaapp.infra.secrets import SecretsUnavailableError
 from slaapp.notify.alerting import AlertRun, run_alerts
 from slaapp.notify.alerting_actions import (
     ActionError,
@@ -18,7 +19,6 @@ from slaapp.notify.alerting_actions import (
     snooze_alerts,
 )
 from slaapp.notify.channels import build_channels
-from slaapp.notify.secrets import SecretsUnavailableError
 from slaapp.services.alerts import ALERT_STATES, AlertView
 from slaapp.services.database import Database
 

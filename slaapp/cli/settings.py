@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from typing import Any
 
 from slaapp.cli.common import CommandError, SubParsers, current_time, emit, with_database
-from slaapp.notify.channels import ChannelSettings, load_channel_settings, save_channel_settings
-from slaapp.notify.email import PASSWORD_SECRET, SmtpSettings
-from slaapp.notify.secrets import SecretStore
-from slaapp.notify.settings_form import (
-    SECRET_FIELDS,
-    SECRET_NAMES,
-    channel_errors,
-    env_name,
-    secret_status,
+from slaapp.infra.secrets import (
+    ENVIRONMENT,
+    MISSING,
+    STORED,
+    UNAVAILABLE,
+    SecretStore,
+    env_var,
 )
+from slaapp.notify.channels import (
+    CHANNEL_KINDS,
+    ChannelSettings,
+    channel_names,
+    load_channel_settings,
+    save_channel_settings,
+    secret_fields,
+)
+from slaapp.notify.email import PASSWORD_SECRET, SmtpSettings
+from slaapp.notify.settings_form import SECRET_NAMES, channel_errors
 from slaapp.services.database import Database
 from slaapp.services.scorecard_delivery import save_smtp_settings
 from slaapp.services.settings import (
@@ -28,13 +35,18 @@ from slaapp.services.settings import (
 )
 
 ON_OFF = ("on", "off")
-CHANNELS = ("desktop", "email", "slack", "webhook")
-STDIN_SECRETS = (
-    ("slack_webhook_stdin", "slack_webhook_url", "--slack-webhook-stdin"),
-    ("webhook_url_stdin", "webhook_url", "--webhook-url-stdin"),
-    ("webhook_token_stdin", "webhook_token", "--webhook-token-stdin"),
+CHANNELS = channel_names()
+STDIN_SECRETS = tuple(secret for secret in secret_fields() if secret.stdin_option)
+"""Secrets `settings channels` reads from standard input, one line each, in this order."""
+TEXT_OPTIONS = tuple(
+    option for kind in CHANNEL_KINDS for option in kind.options if option.cli_option
 )
-OPTION_OF_FIELD = {SECRET_FIELDS[name]: option for _, name, option in STDIN_SECRETS}
+OPTION_OF_FIELD = {
+    **{secret.field: secret.stdin_option for secret in STDIN_SECRETS},
+    **{option.field: option.cli_option for option in TEXT_OPTIONS},
+}
+WHERE = {STORED: "in the keyring", ENVIRONMENT: "from the environment", MISSING: "not set",
+         UNAVAILABLE: "unreadable (no keyring)"}  # fmt: skip
 POLICY = {"ask": "ask", "automatic": "auto", "auto": "auto", "never": "never"}
 POLICY_TEXT = {"ask": "ask a manager first", "auto": "automatic", "never": "never"}
 # (option, field, lowest value, what the number means)
@@ -57,6 +69,10 @@ SWITCHES = (
 
 def _flag(option: str) -> str:
     return "--" + option.replace("_", "-")
+
+
+def _dest(option: str) -> str:
+    return option.lstrip("-").replace("-", "_")
 
 
 def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
@@ -98,12 +114,15 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     )
     for name in CHANNELS:
         ch.add_argument(f"--{name}", choices=ON_OFF, help=f"turn {name} alerts on or off")
-    for dest, name, option in STDIN_SECRETS:
+    for secret in STDIN_SECRETS:
         ch.add_argument(
-            option, dest=dest, action="store_true",
-            help=f"read {name.replace('_', ' ')} from a line of standard input into the keyring",
+            secret.stdin_option, dest=_dest(secret.stdin_option), action="store_true",
+            help=f"read {secret.name.replace('_', ' ')} from a line of standard input into the keyring",
         )  # fmt: skip
-    ch.add_argument("--webhook-title", metavar="NAME", help="how messages name the webhook")
+    for extra in TEXT_OPTIONS:
+        ch.add_argument(
+            extra.cli_option, dest=_dest(extra.cli_option), metavar="TEXT", help=extra.cli_help
+        )
     ch.set_defaults(handler=settings_channels)
 
     al = ssub.add_parser(
@@ -134,32 +153,35 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
 # ----- channels --------------------------------------------------------------------------
 @with_database
 def settings_channels(options: argparse.Namespace, database: Database) -> int:
-    config, _ = load_channel_settings(database)
+    config, smtp = load_channel_settings(database)
     changes: dict[str, Any] = {
         n: getattr(options, n) == "on" for n in CHANNELS if getattr(options, n)
     }
-    if options.webhook_title is not None:
-        changes["webhook_title"] = options.webhook_title.strip()
-    config = replace(config, **changes)
+    for extra in TEXT_OPTIONS:
+        if getattr(options, _dest(extra.cli_option)) is not None:
+            changes[extra.name] = getattr(options, _dest(extra.cli_option)).strip()
+    config = config.changed(**changes)
     typed = {
-        name: _stdin_line(option) for dest, name, option in STDIN_SECRETS if getattr(options, dest)
+        secret.name: _stdin_line(secret.stdin_option)
+        for secret in STDIN_SECRETS
+        if getattr(options, _dest(secret.stdin_option))
     }
     secrets = SecretStore()
-    statuses = {name: secret_status(secrets, name) for name in SECRET_NAMES}
+    statuses = {name: secrets.status(name) for name in SECRET_NAMES}
     errors = channel_errors(config, typed, statuses)
     if errors:
         raise CommandError("; ".join(_with_option(key, text) for key, text in errors.items()))
     save_channel_settings(database, config, current_time())
     notes = [
-        f"{name} was NOT saved (no system keyring here): set {env_name(name)} for headless runs"
+        f"{name} was NOT saved (no system keyring here): set {env_var(name)} for headless runs"
         for name, value in typed.items()
         if not secrets.set(name, value)
     ]
     for text in notes:
         print(f"slaapp: {text}", file=sys.stderr)
     # A fresh store: a secret kept only in this process's memory is not reported as stored.
-    data = _channels_json(database, config, SecretStore())
-    emit(options, data, _channels_text(data))
+    data = _channels_json(config, smtp, SecretStore())
+    emit(options, data, _channels_text(data, config, smtp))
     return 0
 
 
@@ -171,33 +193,26 @@ def _stdin_line(option: str) -> str:
 
 
 def _with_option(key: str, text: str) -> str:
-    option = OPTION_OF_FIELD.get(key, "--webhook-title" if key == "webhook.title" else "")
+    option = OPTION_OF_FIELD.get(key, "")
     return f"{option}: {text}" if option else text
 
 
 def _channels_json(
-    database: Database, config: ChannelSettings, secrets: SecretStore
+    config: ChannelSettings, smtp: SmtpSettings | None, secrets: SecretStore
 ) -> dict[str, Any]:
-    _, smtp = load_channel_settings(database)
     return {
         **config.to_dict(),
         "smtp": None if smtp is None else f"{smtp.host}:{smtp.port}",
-        "secrets": {name: secret_status(secrets, name) for name in SECRET_NAMES},
+        "secrets": {name: secrets.status(name) for name in SECRET_NAMES},
     }
 
 
-def _channels_text(data: dict[str, Any]) -> str:
-    where = {"stored": "in the keyring", "environment": "from the environment", "missing": "not set",
-             "unavailable": "unreadable (no keyring)"}  # fmt: skip
-    secrets = {name: where[status] for name, status in data["secrets"].items()}
-    detail = {
-        "desktop": "toasts on desktops running the app",
-        "email": f"SMTP {data['smtp']}" if data["smtp"] else "no SMTP server yet: `slaapp settings smtp`",
-        "slack": f"webhook URL {secrets['slack_webhook_url']}",
-        "webhook": f"{data['webhook_title']}: URL {secrets['webhook_url']}, token {secrets['webhook_token']}",
-    }  # fmt: skip
+def _channels_text(data: dict[str, Any], config: ChannelSettings, smtp: SmtpSettings | None) -> str:
+    where = {name: WHERE[status] for name, status in data["secrets"].items()}
     return "\n".join(
-        f"{name:<8} {'on' if data[name] else 'off':<4} {detail[name]}" for name in CHANNELS
+        f"{kind.name:<8} {'on' if config.enabled(kind.name) else 'off':<4} "
+        f"{kind.summary(config, smtp, where)}"
+        for kind in CHANNEL_KINDS
     )
 
 
@@ -318,7 +333,7 @@ def settings_smtp(options: argparse.Namespace, database: Database) -> int:
     if options.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
         if not SecretStore().set(PASSWORD_SECRET, password):
-            kept = "; no system keyring here, so the password was NOT saved: set SLAAPP_SECRET_SMTP_PASSWORD for headless runs"
+            kept = f"; no system keyring here, so the password was NOT saved: set {env_var(PASSWORD_SECRET)} for headless runs"
     emit(
         options,
         config.to_dict(),

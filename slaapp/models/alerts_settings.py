@@ -1,26 +1,29 @@
-"""Alert policy settings, declared once with their defaults, stored under the `alerts` setting."""
+"""Alert policy settings: the typed form of the `alerts` setting (models/settings.py declares it)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from slaapp.engine.errors import BadInputError
-from slaapp.models.settings import get_setting, put_setting
+from slaapp.models.settings import ALERTS, get_setting, put_setting
 
-KEY = "alerts"
 POLICIES = ("ask", "auto", "never")
 
 
 def _rate_limits() -> dict[str, int]:
-    return {"desktop": 60, "email": 30, "slack": 20, "webhook": 60}
+    return dict(ALERTS.default["rate_limit_per_hour"])
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
 class AlertSettings:
-    """How alerts fire and reach people (every field has a default; unknown keys are ignored)."""
+    """How alerts fire and reach people (the defaults are those of the ALERTS declaration)."""
 
     warning_notify: tuple[str, ...] = ("owner",)
     warning_channels: tuple[str, ...] = ("desktop", "email")
@@ -46,51 +49,43 @@ class AlertSettings:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AlertSettings:
-        """Settings from stored JSON; a wrong value is a ValueError naming the field."""
-        result = cls()
-        names = {f.name: f for f in fields(cls)}
-        for name, value in data.items():
-            if name not in names:
-                continue
-            default = getattr(result, name)
-            if isinstance(default, tuple):
-                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise BadInputError(
-                        f"alerts setting {name!r}: expected a list of names, got {value!r}"
-                    )
-                value = tuple(value)
-            elif isinstance(default, dict):
-                if not isinstance(value, dict):
-                    raise BadInputError(
-                        f"alerts setting {name!r}: expected an object, got {value!r}"
-                    )
-                value = {**default, **{str(k): int(v) for k, v in value.items()}}
-            elif isinstance(default, bool):
-                if not isinstance(value, bool):
-                    raise BadInputError(
-                        f"alerts setting {name!r}: expected true or false, got {value!r}"
-                    )
-            elif isinstance(default, int | float) and (
-                isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-            ):
+        """Settings from stored JSON; a wrong value is a BadInputError naming the field."""
+        value = ALERTS.check(data)  # types, defaults for missing members; unknown ones dropped
+        for name, number in value.items():
+            if _is_number(number) and number < 0:
                 raise BadInputError(
-                    f"alerts setting {name!r}: expected a number >= 0, got {value!r}"
+                    f"setting {ALERTS.key!r} field {name!r}: expected a number >= 0, got {number!r}"
                 )
-            result = replace(
-                result,
-                **{name: type(default)(value) if not isinstance(default, dict | tuple) else value},
-            )
-        if result.reassign_policy not in POLICIES:
+        limits = value["rate_limit_per_hour"]
+        if any(number < 0 for number in limits.values()):
             raise BadInputError(
-                f"alerts setting 'reassign_policy': {result.reassign_policy!r} is not one of {', '.join(POLICIES)}"
+                f"setting {ALERTS.key!r} field 'rate_limit_per_hour': expected numbers >= 0, "
+                f"got {limits!r}"
             )
-        return result
+        if value["reassign_policy"] not in POLICIES:
+            raise BadInputError(
+                f"setting {ALERTS.key!r} field 'reassign_policy': {value['reassign_policy']!r} "
+                f"is not one of {', '.join(POLICIES)}"
+            )
+        result = cls()
+        return replace(
+            result, **{name: _typed(getattr(result, name), m) for name, m in value.items()}
+        )
+
+
+def _typed(default: Any, member: Any) -> Any:
+    """A checked JSON member as the type of the field's default (lists become tuples)."""
+    if isinstance(default, tuple):
+        return tuple(member)
+    if isinstance(default, dict):
+        return {**default, **{str(k): int(v) for k, v in member.items()}}
+    return type(default)(member)
 
 
 def load_alert_settings(session: Session) -> AlertSettings:
-    stored = get_setting(session, KEY)
+    stored = get_setting(session, ALERTS)
     return AlertSettings() if stored is None else AlertSettings.from_dict(stored)
 
 
 def save_alert_settings(session: Session, settings: AlertSettings, now: int) -> None:
-    put_setting(session, KEY, settings.to_dict(), now)
+    put_setting(session, ALERTS, settings.to_dict(), now)

@@ -275,10 +275,13 @@ class SyncRun(Base):
 
 
 class Setting(Base):
+    """A setting's JSON value and the version of its shape (declared in models/settings.py)."""
+
     __tablename__ = "settings"
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     updated_at: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -9,14 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from slaapp.models.alerts_settings import (
-    KEY,
     AlertSettings,
     load_alert_settings,
     save_alert_settings,
 )
 from slaapp.models.database import Database
 from slaapp.models.evaluation import stored_clocks
-from slaapp.models.settings import get_setting
+from slaapp.models.settings import ALERTS, get_setting
 from slaapp.models.tables import AlertDelivery
 from slaapp.notify.alerting_fire import fire_due, ladder_plan, next_clock_instant
 from slaapp.notify.alerting_send import DUE_STATES, claim_due, record_outcomes, send_batches
@@ -87,7 +86,7 @@ def run_alerts(
     """
     by_name = _channel_map(channels)
     with database.session() as session:
-        if get_setting(session, KEY) is None:
+        if get_setting(session, ALERTS) is None:
             save_alert_settings(session, AlertSettings(), now)
         settings = load_alert_settings(session)
         directory = load_directory(session)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from slaapp.engine.errors import BadInputError, UserError
+from slaapp.models.settings import SMTP
 
 PASSWORD_SECRET = "smtp_password"
 
@@ -22,7 +23,7 @@ class EmailError(UserError):
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    """Where and how to send mail (the password is a secret, kept elsewhere)."""
+    """Where and how to send mail: the `smtp` setting (the password is a secret, kept elsewhere)."""
 
     host: str
     port: int = 587
@@ -37,8 +38,8 @@ class SmtpSettings:
 
     @classmethod
     def from_dict(cls, value: dict[str, Any]) -> SmtpSettings:
-        known = {k: value[k] for k in cls.__dataclass_fields__ if k in value}
-        return cls(**known)
+        """From stored JSON: missing members take their defaults, a wrong one is a BadInputError."""
+        return cls(**SMTP.check(value))
 
 
 def check_addresses(addresses: Sequence[str]) -> list[str]:

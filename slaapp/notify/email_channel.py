@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 
+from slaapp.infra.secrets import SecretStore
 from slaapp.notify.channel import ChannelError, Notice
 from slaapp.notify.email import (
     PASSWORD_SECRET,
@@ -15,7 +16,6 @@ from slaapp.notify.email import (
     send,
 )
 from slaapp.notify.render import html_body, plain_text, subject
-from slaapp.notify.secrets import SecretStore
 from slaapp.notify.webhook import read_secret
 
 

@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session
 from slaapp.engine.errors import UserError
 from slaapp.engine.people import PersonInfo
 from slaapp.models.evaluation import refresh_clocks
-from slaapp.models.settings import get_setting, put_setting
+from slaapp.models.settings import ROUND_ROBIN, put_setting, setting_or_default
 from slaapp.models.tables import AlertAction, AuditEntry, Clock, Event, Record
 from slaapp.notify.recipients import Directory
 
 log = logging.getLogger(__name__)
-ROUND_ROBIN_KEY = "alerts.round_robin"
 Writeback = Callable[[str, str, str], None]
 """writeback(source, external_id, new_owner_key): set the owner in the CRM; raises when it cannot."""
 
@@ -46,7 +45,7 @@ def next_rep(
         (p for p in directory.people.values() if p.team == current.team and p.role == "rep"),
         key=lambda p: p.key,
     )
-    pointers = get_setting(session, ROUND_ROBIN_KEY) or {}
+    pointers = setting_or_default(session, ROUND_ROBIN)
     last = str(pointers.get(current.team, ""))
     after = [p for p in team if p.key > last] + [p for p in team if p.key <= last]
     for person in after:
@@ -55,7 +54,7 @@ def next_rep(
             continue
         if load.get(person.key, 0) >= person.capacity:
             continue
-        put_setting(session, ROUND_ROBIN_KEY, {**pointers, current.team: person.key}, now)
+        put_setting(session, ROUND_ROBIN, {**pointers, current.team: person.key}, now)
         return person
     return None
 

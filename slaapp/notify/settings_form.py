@@ -2,44 +2,42 @@
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from slaapp.engine.errors import UserError
-from slaapp.models.alerts_settings import KEY as ALERTS_KEY
+from slaapp.infra.secrets import MISSING, STORED, SecretStore
 from slaapp.models.alerts_settings import AlertSettings
 from slaapp.models.database import Database
-from slaapp.models.settings import RECORD_URL_SETTING, get_setting, put_setting
-from slaapp.models.tables import Record, Setting
-from slaapp.notify.channels import SETTINGS_KEY as CHANNELS_KEY
-from slaapp.notify.channels import SMTP_KEY, ChannelSettings
-from slaapp.notify.email import PASSWORD_SECRET, SmtpSettings, check_addresses
-from slaapp.notify.secrets import SecretStore, SecretsUnavailableError
-from slaapp.notify.slack import URL_SECRET as SLACK_SECRET
-from slaapp.notify.webhook import TOKEN_SECRET, URL_SECRET
+from slaapp.models.settings import (
+    ALERTS,
+    CHANNELS,
+    RECORD_URL,
+    SMTP,
+    Json,
+    Option,
+    clear_setting,
+    get_setting,
+    put_setting,
+)
+from slaapp.models.tables import Record
+from slaapp.notify.channel_kind import TOKEN, URL, SecretField
+from slaapp.notify.channels import CHANNEL_KINDS, ChannelSettings, secret_fields
+from slaapp.notify.email import SmtpSettings, check_addresses
 
-SECRET_NAMES = (PASSWORD_SECRET, SLACK_SECRET, URL_SECRET, TOKEN_SECRET)
-SECRET_FIELDS = {
-    PASSWORD_SECRET: "smtp.password",
-    SLACK_SECRET: "slack.url",
-    URL_SECRET: "webhook.url",
-    TOKEN_SECRET: "webhook.token",
-}
-"""The form field that edits each secret (validation messages are keyed by field)."""
-STORED, ENVIRONMENT, MISSING, UNAVAILABLE = "stored", "environment", "missing", "unavailable"
+SECRET_NAMES = tuple(secret.name for secret in secret_fields())
+"""Every channel secret, by keyring name (the form reports where each is, never its value)."""
 _HOST = re.compile(r"^[A-Za-z0-9._-]+$|^\[[0-9A-Fa-f:.]+\]$")
 _SOURCE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-
-
-def env_name(name: str) -> str:
-    """The environment variable that supplies a secret on headless machines."""
-    return "SLAAPP_SECRET_" + "".join(c if c.isalnum() else "_" for c in name).upper()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -72,38 +70,40 @@ class LoadedSettings:
         return dict(self.secrets).get(name, MISSING)
 
 
-def secret_status(secrets: SecretStore, name: str) -> str:
+def _read(session: Session, option: Option, problems: list[str]) -> Json | None:
+    """A stored setting, or None (with the reason in `problems`) when it cannot be read."""
     try:
-        value = secrets.get(name)
-    except SecretsUnavailableError:
-        return UNAVAILABLE
-    if not value:
-        return MISSING
-    return ENVIRONMENT if os.environ.get(env_name(name)) else STORED
+        return get_setting(session, option)
+    except ValueError as exc:
+        problems.append(f"{exc}; the defaults are shown, and Save replaces the stored values")
+        return None
+
+
+def _typed(make: Callable[[Json], T], value: Json | None, default: T, problems: list[str]) -> T:
+    """The typed form of a stored setting, or `default` (with the reason in `problems`)."""
+    try:
+        return default if value is None else make(value)
+    except ValueError as exc:
+        problems.append(f"{exc}; the defaults are shown, and Save replaces the stored values")
+        return default
 
 
 def load_settings(database: Database, secrets: SecretStore) -> LoadedSettings:
     """Read every setting in one session, and which secrets exist (keyring reads off the GUI thread)."""
     problems: list[str] = []
     with database.session() as session:
-        stored_channels = get_setting(session, CHANNELS_KEY)
-        stored_smtp = get_setting(session, SMTP_KEY)
-        stored_alerts = get_setting(session, ALERTS_KEY)
-        links = get_setting(session, RECORD_URL_SETTING) or {}
+        stored_channels = _read(session, CHANNELS, problems)
+        stored_smtp = _read(session, SMTP, problems)
+        stored_alerts = _read(session, ALERTS, problems)
+        links = _read(session, RECORD_URL, problems) or {}
         sources = set(session.scalars(select(Record.source).distinct()))
-    try:
-        alerts = (
-            AlertSettings() if stored_alerts is None else AlertSettings.from_dict(stored_alerts)
-        )
-    except ValueError as exc:
-        alerts = AlertSettings()
-        problems.append(f"{exc}; the defaults are shown, and Save replaces the stored values")
-    channels = ChannelSettings.from_dict(stored_channels or {})
-    smtp = SmtpSettings.from_dict(stored_smtp) if stored_smtp else SmtpSettings("")
+    alerts = _typed(AlertSettings.from_dict, stored_alerts, AlertSettings(), problems)
+    channels = _typed(ChannelSettings.from_dict, stored_channels, ChannelSettings(), problems)
+    smtp = _typed(SmtpSettings.from_dict, stored_smtp, SmtpSettings(""), problems)
     urls = {str(k): str(v) for k, v in links.items()}
     names = sorted(sources | set(urls))
     form = SettingsForm(smtp, channels, alerts, tuple((n, urls.get(n, "")) for n in names))
-    statuses = tuple((name, secret_status(secrets, name)) for name in SECRET_NAMES)
+    statuses = tuple((name, secrets.status(name)) for name in SECRET_NAMES)
     return LoadedSettings(form, statuses, tuple(sorted(sources)), "; ".join(problems))
 
 
@@ -157,25 +157,34 @@ def _smtp_errors(smtp: SmtpSettings) -> dict[str, str]:
     return errors
 
 
+def value_problem(secret: SecretField, value: str) -> str:
+    """Why a newly typed secret is unusable, or ''."""
+    if secret.holds == URL:
+        return url_problem(value, secret.what)
+    if secret.holds == TOKEN and any(c.isspace() for c in value):
+        return f"{secret.what} must not contain spaces or line breaks"
+    return ""
+
+
 def channel_errors(
     channels: ChannelSettings, typed: dict[str, str], statuses: dict[str, str]
 ) -> dict[str, str]:
-    """Problems of the channel switches and newly typed secrets (URLs, token), by field key."""
+    """Problems of the channel switches, options and newly typed secrets, by field key."""
     errors: dict[str, str] = {}
-    for channel, name, what in (("slack", SLACK_SECRET, "The Slack webhook URL"),
-                                ("webhook", URL_SECRET, "The webhook URL")):  # fmt: skip
-        value = typed.get(name, "")
-        if value:
-            problem = url_problem(value, what)
+    for kind in CHANNEL_KINDS:
+        for secret in kind.secrets:
+            value = typed.get(secret.name, "")
+            problem = value_problem(secret, value) if value else ""
             if problem:
-                errors[SECRET_FIELDS[name]] = problem
-        elif channels.enabled(channel) and statuses.get(name, MISSING) == MISSING:
-            errors[SECRET_FIELDS[name]] = f"{what} is needed to turn this channel on"
-    token = typed.get(TOKEN_SECRET, "")
-    if token and any(c.isspace() for c in token):
-        errors["webhook.token"] = "The token must not contain spaces or line breaks"
-    if not channels.webhook_title.strip():
-        errors["webhook.title"] = "Give the webhook a name for messages, e.g. the SMS gateway"
+                errors[secret.field] = problem
+            elif (
+                not value and secret.needed and channels.enabled(kind.name)
+                and statuses.get(secret.name, MISSING) == MISSING
+            ):  # fmt: skip
+                errors[secret.field] = f"{secret.what} is needed to turn this channel on"
+        for option in kind.options:
+            if option.blank and not channels.option(option.name).strip():
+                errors[option.field] = option.blank
     return errors
 
 
@@ -226,20 +235,20 @@ def save_settings(
     Nothing is stored when a field is wrong (InvalidSettingsError). Returns the settings as
     reloaded, with the secrets that could be kept only for this session.
     """
-    statuses = {name: secret_status(secrets, name) for name in SECRET_NAMES}
+    statuses = {name: secrets.status(name) for name in SECRET_NAMES}
     statuses.update({name: STORED for name, value in form.secrets if value})
     errors = validate(form, statuses)
     if errors:
         raise InvalidSettingsError(errors)
     with database.session() as session:
-        put_setting(session, CHANNELS_KEY, form.channels.to_dict(), now)
-        put_setting(session, ALERTS_KEY, form.alerts.to_dict(), now)
+        put_setting(session, CHANNELS, form.channels.to_dict(), now)
+        put_setting(session, ALERTS, form.alerts.to_dict(), now)
         if form.smtp.host:
-            put_setting(session, SMTP_KEY, form.smtp.to_dict(), now)
-        elif (row := session.get(Setting, SMTP_KEY)) is not None:
-            session.delete(row)
+            put_setting(session, SMTP, form.smtp.to_dict(), now)
+        else:
+            clear_setting(session, SMTP)
         links = {source: template for source, template in form.record_urls if template}
-        put_setting(session, RECORD_URL_SETTING, links, now)
+        put_setting(session, RECORD_URL, links, now)
     session_only = tuple(
         name for name, value in form.secrets if value and not secrets.set(name, value.strip())
     )

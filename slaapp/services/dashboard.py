@@ -24,7 +24,7 @@ from slaapp.engine.metrics_open import judge_open_now
 from slaapp.models.database import Database
 from slaapp.models.directory import owner_directory
 from slaapp.models.matrices import published_matrices
-from slaapp.models.settings import get_setting
+from slaapp.models.settings import ADHERENCE_GOAL, setting_or_default
 from slaapp.models.tables import Clock, Record
 
 I64 = npt.NDArray[np.int64]
@@ -32,8 +32,7 @@ F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
 UNASSIGNED = "Unassigned"
 NO_SOURCE = "No source"
-GOAL_SETTING = "dashboard.adherence_goal"
-DEFAULT_GOAL = 0.9
+
 _STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
 _CLOCKS_SQL = (
     "SELECT id, record_id, handoff, segment, owner, started_at, stopped_at, due_at, "
@@ -182,8 +181,7 @@ def dashboard_data(session: Session, chosen: DashboardFilter, now: int) -> Dashb
     stored = int(connection.exec_driver_sql("SELECT count(*) FROM clocks").scalar() or 0)
     records = {row[0]: row[1:] for row in session.execute(_RECORDS, {"start": start, "end": end})}
     people = _people(session)
-    goal_setting = get_setting(session, GOAL_SETTING) or {}
-    goal = float(goal_setting.get("goal", DEFAULT_GOAL))
+    goal = float(setting_or_default(session, ADHERENCE_GOAL)["goal"])
     return _build(chosen, rows, records, people, versions, zone, start, end, now, stored, goal)
 
 

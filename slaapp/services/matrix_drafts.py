@@ -20,7 +20,7 @@ from slaapp.models.matrices import (
     publish,
     rollback,
 )
-from slaapp.models.settings import get_setting, put_setting
+from slaapp.models.settings import MATRIX_DRAFT, clear_setting, get_setting, put_setting
 from slaapp.models.tables import AuditEntry, Event, Person, Team
 from slaapp.services.store import ensure_matrix
 
@@ -67,16 +67,12 @@ class PublishResult:
     clocks: int
 
 
-def _draft_key(user: str) -> str:
-    return f"matrix_draft:{user}"
-
-
 def matrix_state(database: Database, user: str) -> MatrixState:
     """The latest version (the default matrix is published first if none exists) and the rest."""
     ensure_matrix(database)
     with database.session() as session:
         latest, matrix = load_version(session)
-        saved = get_setting(session, _draft_key(user))
+        saved = get_setting(session, MATRIX_DRAFT.named(user))
         changes: dict[str, tuple[str, ...]] = {}
         for entry in session.scalars(select(AuditEntry).where(AuditEntry.entity == "matrix")):
             if entry.action == "publish":
@@ -110,12 +106,12 @@ def save_draft(
 ) -> None:
     """Keep `user`'s unpublished draft (any state, even invalid) and the version it started from."""
     with database.session() as session:
-        put_setting(session, _draft_key(user), {"document": document, "base": base}, now)
+        put_setting(session, MATRIX_DRAFT.named(user), {"document": document, "base": base}, now)
 
 
 def discard_draft(database: Database, user: str, now: int) -> None:
     with database.session() as session:
-        put_setting(session, _draft_key(user), {}, now)
+        clear_setting(session, MATRIX_DRAFT.named(user))
 
 
 def publish_draft(
@@ -137,7 +133,7 @@ def publish_draft(
             session, matrix, author=author, now=now, base_version=base_version, note=note,
             effective_from=effective_from, reevaluate_open=reevaluate_open, signoffs=signoffs,
         )  # fmt: skip
-        put_setting(session, _draft_key(author), {}, now)
+        clear_setting(session, MATRIX_DRAFT.named(author))
         clocks = refresh_clocks(session, now)
     return PublishResult(info, clocks)
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from slaapp.engine.errors import UserError
+from slaapp.infra.secrets import SecretStore, SecretsUnavailableError, default_store
 from slaapp.models.database import Database
-from slaapp.models.settings import get_setting, put_setting
+from slaapp.models.settings import SCORECARD_SCHEDULE, SMTP, get_setting, put_setting
 from slaapp.notify.email import (
     PASSWORD_SECRET,
     EmailError,
@@ -16,12 +17,8 @@ from slaapp.notify.email import (
     message,
     send,
 )
-from slaapp.notify.secrets import SecretStore, SecretsUnavailableError
 from slaapp.reports.export import ExportResult, day_bounds, export_scorecard, period_zone
 from slaapp.reports.schedule import WeeklySchedule, covered_week, is_due
-
-SMTP_KEY = "smtp"
-SCHEDULE_KEY = "scorecard.schedule"
 
 
 class DeliveryError(UserError):
@@ -30,13 +27,13 @@ class DeliveryError(UserError):
 
 def smtp_settings(database: Database) -> SmtpSettings | None:
     with database.session() as session:
-        stored = get_setting(session, SMTP_KEY)
+        stored = get_setting(session, SMTP)
     return None if stored is None else SmtpSettings.from_dict(stored)
 
 
 def save_smtp_settings(database: Database, settings: SmtpSettings, now: int) -> None:
     with database.session() as session:
-        put_setting(session, SMTP_KEY, settings.to_dict(), now)
+        put_setting(session, SMTP, settings.to_dict(), now)
 
 
 def mail_workbook(
@@ -55,7 +52,7 @@ def mail_workbook(
         )
     try:
         recipients = check_addresses(recipients)
-        password = (secrets or SecretStore()).get(PASSWORD_SECRET) if config.username else None
+        password = (secrets or default_store()).get(PASSWORD_SECRET) if config.username else None
         send(config, password, message(config, recipients, subject, body, [path]))
     except (ValueError, EmailError, SecretsUnavailableError) as exc:
         raise DeliveryError(str(exc)) from None
@@ -63,13 +60,13 @@ def mail_workbook(
 
 def load_schedule(database: Database) -> WeeklySchedule | None:
     with database.session() as session:
-        stored = get_setting(session, SCHEDULE_KEY)
+        stored = get_setting(session, SCORECARD_SCHEDULE)
     return None if stored is None else WeeklySchedule.from_dict(stored)
 
 
 def save_schedule(database: Database, schedule: WeeklySchedule, now: int) -> None:
     with database.session() as session:
-        put_setting(session, SCHEDULE_KEY, schedule.to_dict(), now)
+        put_setting(session, SCORECARD_SCHEDULE, schedule.to_dict(), now)
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,13 +9,15 @@ from sqlalchemy import select
 
 from slaapp.models.alerts_settings import AlertSettings
 from slaapp.models.database import open_database
-from slaapp.models.settings import get_setting
+from slaapp.models.settings import ALERTS, RECORD_URL, get_setting
 from slaapp.models.tables import Base, Setting
-from slaapp.notify.channels import load_channel_settings
+from slaapp.notify.channels import channel_names, load_channel_settings
 from slaapp.views.common.jobs import JobRunner
+from slaapp.views.settings.channels import channel_section
 from slaapp.views.settings.screen import SettingsScreen
 
 from ..integration.fake_slack import ARCHIVED, fake_slack
+from ..integration.pager_channel import PAGER
 from ..integration.smtp_server import PASSWORD, USER, smtp_server
 from ..integration.test_sync_salesforce import MemoryKeyring
 
@@ -128,8 +130,8 @@ def test_every_section_round_trips_and_secrets_stay_in_the_keyring(
         "smtp.acme.test", 2525, "alerts@acme.test", False,
     )  # fmt: skip
     with database.session() as session:
-        alerts = AlertSettings.from_dict(get_setting(session, "alerts") or {})
-        links = get_setting(session, "crm.record_url")
+        alerts = AlertSettings.from_dict(get_setting(session, ALERTS) or {})
+        links = get_setting(session, RECORD_URL)
     assert (alerts.quiet_hours, alerts.business_hours_only, alerts.critical_bypass) == (
         False, True, False,
     )  # fmt: skip
@@ -210,7 +212,7 @@ def test_invalid_fields_are_named_and_nothing_is_stored(qtbot, database, jobs, m
     assert all(label.isHidden() for s in screen.sections for label in s.errors.values())
     with database.session() as session:
         assert (
-            AlertSettings.from_dict(get_setting(session, "alerts") or {}).digest_every_minutes == 30
+            AlertSettings.from_dict(get_setting(session, ALERTS) or {}).digest_every_minutes == 30
         )
 
 
@@ -305,3 +307,22 @@ def test_refresh_keeps_unsaved_edits_and_revert_drops_them(qtbot, database, jobs
     screen.revert_button.click()
     qtbot.waitUntil(lambda: not screen._busy)
     assert screen.policy.remind.value() == 120 and not screen.dirty()
+
+
+def test_each_channel_kind_gets_its_section_from_its_descriptor(
+    qtbot, database, jobs, memory_keyring
+):
+    screen = open_screen(qtbot, database, jobs)
+    assert tuple(screen.channels) == channel_names()
+    assert screen.desktop.test_button is None and screen.slack.test_field == "slack.url"
+    tested: list[str] = []
+    section = channel_section(PAGER, tested.append)  # a kind the registry does not list
+    qtbot.addWidget(section)
+    assert section.title() == "Pager" and section.enabled.text() == "Page the on-call person"
+    assert section.test_field == "pager.url" and "pager.url" in section.errors
+    section.enabled.setChecked(True)
+    section.url.setText("https://pager.acme.test/hook")
+    assert section.channel_values() == {"pager": True}
+    assert section.typed_secrets() == {"pager_url": "https://pager.acme.test/hook"}
+    section.test_button.click()
+    assert tested == ["pager"]

@@ -13,7 +13,7 @@ from slaapp.models.alerts_settings import AlertSettings, save_alert_settings
 from slaapp.models.database import Database
 from slaapp.models.directory import upsert_people
 from slaapp.models.matrices import publish
-from slaapp.models.settings import put_setting
+from slaapp.models.settings import RECORD_URL, put_setting
 from slaapp.notify.channel import ChannelError, Notice
 from slaapp.services.store import store_log
 
@@ -77,7 +77,7 @@ def setup_org(
             base_version=None, effective_from=0,
         )  # fmt: skip
         save_alert_settings(session, settings, T0)
-        put_setting(session, "crm.record_url", {"crm": "https://crm.example/r/{external_id}"}, T0)
+        put_setting(session, RECORD_URL, {"crm": "https://crm.example/r/{external_id}"}, T0)
     store_log(database, event_log(events), source="crm", at=max(e.occurred_at for e in events))
 
 

@@ -7,7 +7,8 @@ import email.policy
 
 import pytest
 
-from slaapp.models.settings import put_setting
+from slaapp.infra.secrets import SecretStore
+from slaapp.models.settings import SMTP, put_setting
 from slaapp.notify.channel import Notice
 from slaapp.notify.channels import (
     ChannelSettings,
@@ -18,7 +19,6 @@ from slaapp.notify.channels import (
 )
 from slaapp.notify.email import SmtpSettings
 from slaapp.notify.email_channel import EmailChannel
-from slaapp.notify.secrets import SecretStore
 
 from .fake_slack import ARCHIVED, fake_slack
 from .smtp_server import PASSWORD, USER, free_port, smtp_server
@@ -105,7 +105,7 @@ def test_settings_choose_the_channels_and_each_can_send_a_test(database, server,
     assert config == ChannelSettings() and stored_smtp is None
     assert sorted(build_channels(database, SecretStore())) == ["email"]  # desktop comes from views
     with database.session() as session:
-        put_setting(session, "smtp", smtp.to_dict(), NOW)
+        put_setting(session, SMTP, smtp.to_dict(), NOW)
     save_channel_settings(
         database, ChannelSettings(slack=True, webhook=True, webhook_title="the SMS gateway"), NOW
     )

@@ -9,9 +9,9 @@ import pytest
 from keyring.backends import fail
 
 from slaapp.engine.instants import parse_instant
+from slaapp.infra.secrets import SecretStore
 from slaapp.models.ingest import ingest_log
 from slaapp.notify.email import SmtpSettings
-from slaapp.notify.secrets import SecretStore
 from slaapp.reports.schedule import WeeklySchedule
 from slaapp.services.scorecard_delivery import (
     DeliveryError,

@@ -6,7 +6,7 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from slaapp.sync import secrets
+from slaapp.infra.secrets import SecretError, SecretStore, connection_token
 from slaapp.sync.connections import Connection, ConnectionSettingError, check_connection
 from slaapp.sync.connector import Pipeline, RateLimited, RefData, SourceSuspended, Stage
 from slaapp.sync.http import Response, RetryPolicy
@@ -143,17 +143,19 @@ def test_without_a_keyring_tokens_are_kept_for_this_session_only(monkeypatch):
     previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     monkeypatch.delenv("SLAAPP_HUBSPOT_TOKEN", raising=False)
+    monkeypatch.delenv("SLAAPP_SECRET_SYNC_CRM", raising=False)
+    secrets, token = SecretStore(), connection_token("crm", "hubspot")
     try:
-        assert not secrets.keyring_works()
-        with pytest.raises(secrets.TokenMissingError, match="no system keyring"):
-            secrets.load_token("crm", "hubspot")
-        assert secrets.store_token("crm", "pat-session") is False
-        assert secrets.load_token("crm", "hubspot") == "pat-session"
+        assert not secrets.works()
+        with pytest.raises(SecretError, match="no system keyring"):
+            secrets.require(token)
+        assert secrets.set(token, "pat-session") is False
+        assert secrets.require(token) == "pat-session"
         monkeypatch.setenv("SLAAPP_HUBSPOT_TOKEN", "pat-env")
-        assert secrets.load_token("crm", "hubspot") == "pat-env"
-        secrets.forget_token("crm")
+        assert secrets.require(token) == "pat-env"
+        secrets.delete(token)
         monkeypatch.delenv("SLAAPP_HUBSPOT_TOKEN")
-        with pytest.raises(secrets.TokenMissingError):
-            secrets.load_token("crm", "hubspot")
+        with pytest.raises(SecretError):
+            secrets.require(token)
     finally:
         keyring.set_keyring(previous)

@@ -1,4 +1,4 @@
-"""Settings sections of the alert channels: email (SMTP), Slack, generic webhook, desktop toasts."""
+"""Settings sections of the alert channels: one per ChannelKind, built from its descriptor (email adds SMTP)."""
 
 from __future__ import annotations
 
@@ -6,24 +6,19 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
+from slaapp.infra.secrets import ENVIRONMENT, MISSING, STORED, UNAVAILABLE, env_var
+from slaapp.notify.channel_kind import ChannelKind
 from slaapp.notify.email import SmtpSettings
-from slaapp.notify.settings_form import (
-    ENVIRONMENT,
-    MISSING,
-    SECRET_FIELDS,
-    STORED,
-    UNAVAILABLE,
-    LoadedSettings,
-    env_name,
-)
+from slaapp.notify.settings_form import LoadedSettings
 from slaapp.views.settings.widgets import Section, check, line, spin
 
 Tester = Callable[[str], None]
+TEST_TIP = "Send a short test message with the values as typed (or the saved ones)"
 
 
 def secret_hint(name: str, status: str) -> tuple[str, str]:
     """(placeholder, hint) of a secret field: where the value lives, never the value."""
-    env = env_name(name)
+    env = env_var(name)
     return {
         STORED: ("•••••• saved in the keyring", "Saved in the system keyring. Type a new value to replace it."),
         ENVIRONMENT: ("•••••• set by the environment", f"Taken from {env}; a value typed here is saved in the keyring but {env} still wins."),
@@ -41,54 +36,89 @@ def _row(*widgets: QWidget) -> QWidget:
     return holder
 
 
-class SecretSection(Section):
-    """A section with secret fields: typed values are read once for Save and then cleared."""
+class ChannelSection(Section):
+    """A channel's switch, text options and secrets, with a test button on the last row.
 
-    secret_editors: dict[str, QLineEdit]
+    Each editor is also an attribute named after its field (`section.url` edits
+    `slack.url`); typed secrets are read once for Save and then cleared.
+    """
+
+    def __init__(self, kind: ChannelKind, tester: Tester) -> None:
+        super().__init__(kind.section_title, kind.purpose)
+        self.kind = kind
+        self.enabled = check(kind.switch, kind.switch_tip)
+        self.add_widget(self.enabled)
+        self.option_editors: dict[str, QLineEdit] = {}
+        self.secret_editors: dict[str, QLineEdit] = {}
+        self.test_button: QPushButton | None = None
+        self.test_field = ""
+        if kind.test_words is not None:
+            self.test_button = QPushButton("Send test message")
+            self.test_button.setToolTip(TEST_TIP)
+            self.test_button.clicked.connect(lambda: tester(kind.name))
+        self._add_fields()
+
+    def _add_fields(self) -> None:
+        rows: list[tuple[str, str, QLineEdit, str]] = []
+        for option in self.kind.options:
+            editor = self.option_editors[option.name] = line(option.placeholder)
+            setattr(self, option.attribute, editor)
+            rows.append((option.field, option.label, editor, option.tip))
+        for secret in self.kind.secrets:
+            editor = self.secret_editors[secret.name] = line(secret.placeholder, secret=True)
+            setattr(self, secret.attribute, editor)
+            rows.append((secret.field, secret.label, editor, secret.tip))
+        for index, (key, label, editor, tip) in enumerate(rows):
+            with_button = self.test_button is not None and index == len(rows) - 1
+            self.add(key, label, _row(editor, self.test_button) if with_button else editor, tip)
+        if self.test_button is not None:
+            self.test_field = rows[-1][0] if rows else f"{self.kind.name}.test"
+            if not rows:
+                self.add(self.test_field, "Test", self.test_button, TEST_TIP)
+
+    def load(self, loaded: LoadedSettings) -> None:
+        self.enabled.setChecked(loaded.form.channels.enabled(self.kind.name))
+        for name, editor in self.option_editors.items():
+            editor.setText(loaded.form.channels.option(name))
+        self.show_secrets(loaded)
 
     def show_secrets(self, loaded: LoadedSettings) -> None:
-        for name, editor in self.secret_editors.items():
-            placeholder, hint = secret_hint(name, loaded.status(name))
-            if name in loaded.session_only:
-                placeholder, hint = "•••••• kept until you quit", secret_hint(name, UNAVAILABLE)[1]
+        for secret in self.kind.secrets:
+            placeholder, hint = secret_hint(secret.name, loaded.status(secret.name))
+            if secret.name in loaded.session_only:
+                placeholder = "•••••• kept until you quit"
+                hint = secret_hint(secret.name, UNAVAILABLE)[1]
+            editor = self.secret_editors[secret.name]
             editor.clear()
             editor.setPlaceholderText(placeholder)
-            self.set_hint(SECRET_FIELDS[name], hint)
+            self.set_hint(secret.field, hint)
+
+    def channel_values(self) -> dict[str, bool | str]:
+        """This channel's members of the channel settings: its switch and its options."""
+        options = {name: editor.text().strip() for name, editor in self.option_editors.items()}
+        return {self.kind.name: self.enabled.isChecked(), **options}
 
     def typed_secrets(self) -> dict[str, str]:
         return {
             name: e.text().strip() for name, e in self.secret_editors.items() if e.text().strip()
         }
 
+    def probe_address(self) -> str:
+        """Where a test message goes, when the channel asks for an address."""
+        return ""
 
-class EmailSection(SecretSection):
-    def __init__(self, tester: Tester) -> None:
-        super().__init__("Email", "The mail server for alert emails and the weekly scorecard.")
-        self.enabled = check(
-            "Send alerts by email",
-            "Warnings, breaches and escalations go to each person's email address",
-        )
-        self.add_widget(self.enabled)
+
+class EmailSection(ChannelSection):
+    """The email channel with the mail server it sends through (the `smtp` setting) and a test address."""
+
+    def __init__(self, kind: ChannelKind, tester: Tester) -> None:
+        super().__init__(kind, tester)
         self.host = line("smtp.office365.com")
-        self.add("smtp.host", "SMTP server", self.host, "Host name of the mail server (no smtp://)")
+        self.add("smtp.host", "SMTP server", self.host, "Host name of the mail server (no smtp://)", row=1)  # fmt: skip
         self.port = spin(1, 65535)
-        self.add(
-            "smtp.port", "Port", self.port, "587 for STARTTLS (the usual), 25 for a local relay"
-        )
+        self.add("smtp.port", "Port", self.port, "587 for STARTTLS (the usual), 25 for a local relay", row=2)  # fmt: skip
         self.user = line("sla-alerts@acme.com")
-        self.add(
-            "smtp.user",
-            "Login",
-            self.user,
-            "User name for the server; leave empty when it needs no login",
-        )
-        self.password = line(secret=True)
-        self.add(
-            "smtp.password",
-            "Password",
-            self.password,
-            "Stored in the system keyring, never in the database",
-        )
+        self.add("smtp.user", "Login", self.user, "User name for the server; leave empty when it needs no login", row=3)  # fmt: skip
         self.sender = line("same as the login")
         self.add("smtp.sender", "From address", self.sender, "The address alerts come from")
         self.starttls = check("Encrypt with STARTTLS", "Turn off only for a relay on this network")
@@ -97,25 +127,20 @@ class EmailSection(SecretSection):
         browse = QPushButton("Browse…")
         browse.setToolTip("Choose a PEM file with the certificate authority of the server")
         browse.clicked.connect(self._browse)
-        self.add(
-            "smtp.ca_file",
-            "CA file",
-            _row(self.ca_file, browse),
-            "Only for a server whose certificate the system does not trust",
-        )
+        self.add("smtp.ca_file", "CA file", _row(self.ca_file, browse), "Only for a server whose certificate the system does not trust")  # fmt: skip
         self.test_address = line("you@acme.com")
-        self.test_button = QPushButton("Send test email")
-        self.test_button.setToolTip(
-            "Send a short test email with the settings as typed (before saving)"
-        )
-        self.test_button.clicked.connect(lambda: tester("email"))
-        self.add(
-            "test.address",
-            "Test address",
-            _row(self.test_address, self.test_button),
-            "Where the test email goes",
-        )
-        self.secret_editors = {"smtp_password": self.password}  # fmt: skip
+        self.test_field = "test.address"
+        if self.test_button is not None:
+            self.test_button.setText("Send test email")
+            self.test_button.setToolTip("Send a short test email with the settings as typed (before saving)")  # fmt: skip
+            self.add(self.test_field, "Test address", _row(self.test_address, self.test_button), "Where the test email goes")  # fmt: skip
+
+    def _add_fields(self) -> None:
+        """The password row only: the SMTP rows around it and the test row come after."""
+        for secret in self.kind.secrets:
+            editor = self.secret_editors[secret.name] = line(secret.placeholder, secret=True)
+            self.add(secret.field, secret.label, editor, secret.tip)
+            setattr(self, secret.attribute, editor)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -126,14 +151,13 @@ class EmailSection(SecretSection):
 
     def load(self, loaded: LoadedSettings) -> None:
         smtp = loaded.form.smtp
-        self.enabled.setChecked(loaded.form.channels.email)
         self.host.setText(smtp.host)
         self.port.setValue(smtp.port)
         self.user.setText(smtp.username)
         self.sender.setText(smtp.sender)
         self.starttls.setChecked(smtp.starttls)
         self.ca_file.setText(smtp.ca_file)
-        self.show_secrets(loaded)
+        super().load(loaded)
 
     def smtp(self, timeout: float) -> SmtpSettings:
         return SmtpSettings(
@@ -141,81 +165,13 @@ class EmailSection(SecretSection):
             self.sender.text().strip(), self.starttls.isChecked(), self.ca_file.text().strip(), timeout,
         )  # fmt: skip
 
-
-class SlackSection(SecretSection):
-    def __init__(self, tester: Tester) -> None:
-        super().__init__("Slack", "Posts alerts to a Slack channel through an incoming webhook.")
-        self.enabled = check(
-            "Post alerts to Slack", "Needs an incoming-webhook URL from Slack's app settings"
-        )
-        self.add_widget(self.enabled)
-        self.url = line("https://hooks.slack.com/services/…", secret=True)
-        self.test_button = QPushButton("Send test message")
-        self.test_button.setToolTip(
-            "Post a short test message with the URL as typed (or the saved one)"
-        )
-        self.test_button.clicked.connect(lambda: tester("slack"))
-        self.add(
-            "slack.url",
-            "Webhook URL",
-            _row(self.url, self.test_button),
-            "The incoming-webhook URL; it is a secret, kept in the keyring",
-        )
-        self.secret_editors = {"slack_webhook_url": self.url}
-
-    def load(self, loaded: LoadedSettings) -> None:
-        self.enabled.setChecked(loaded.form.channels.slack)
-        self.show_secrets(loaded)
+    def probe_address(self) -> str:
+        return self.test_address.text().strip()
 
 
-class WebhookSection(SecretSection):
-    def __init__(self, tester: Tester) -> None:
-        super().__init__(
-            "Webhook",
-            "Sends each alert as JSON to another tool, e.g. an SMS gateway or a ticketing system.",
-        )
-        self.enabled = check(
-            "Send alerts to a webhook",
-            "Every alert is POSTed as JSON; any 2xx answer counts as delivered",
-        )
-        self.add_widget(self.enabled)
-        self.title = line("the SMS gateway")
-        self.add(
-            "webhook.title",
-            "Name in messages",
-            self.title,
-            "How failure messages name this webhook",
-        )
-        self.url = line("https://hooks.acme.com/slaapp", secret=True)
-        self.add("webhook.url", "URL", self.url, "Where alerts are POSTed; kept in the keyring")
-        self.token = line("optional", secret=True)
-        self.test_button = QPushButton("Send test message")
-        self.test_button.setToolTip(
-            "POST a test alert with the values as typed (or the saved ones)"
-        )
-        self.test_button.clicked.connect(lambda: tester("webhook"))
-        self.add(
-            "webhook.token",
-            "Bearer token",
-            _row(self.token, self.test_button),
-            "Sent as 'Authorization: Bearer …' when set; kept in the keyring",
-        )
-        self.secret_editors = {"webhook_url": self.url, "webhook_token": self.token}
-
-    def load(self, loaded: LoadedSettings) -> None:
-        self.enabled.setChecked(loaded.form.channels.webhook)
-        self.title.setText(loaded.form.channels.webhook_title)
-        self.show_secrets(loaded)
+SECTIONS: dict[str, type[ChannelSection]] = {"email": EmailSection}
+"""Channels whose section shows more than switch, options and secrets; the rest are generic."""
 
 
-class DesktopSection(Section):
-    def __init__(self) -> None:
-        super().__init__("Desktop notifications")
-        self.enabled = check(
-            "Show alerts as desktop notifications",
-            "A toast with Open and Acknowledge buttons while the app runs",
-        )
-        self.add_widget(self.enabled)
-
-    def load(self, loaded: LoadedSettings) -> None:
-        self.enabled.setChecked(loaded.form.channels.desktop)
+def channel_section(kind: ChannelKind, tester: Tester) -> ChannelSection:
+    return SECTIONS.get(kind.name, ChannelSection)(kind, tester)

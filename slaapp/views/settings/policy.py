@@ -6,10 +6,11 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QSpinBox, QWidget
 
+from slaapp.notify.channels import CHANNEL_KINDS
 from slaapp.services.settings import AlertSettings
 from slaapp.views.settings.widgets import ERROR_STYLE, Section, check, note, spin
 
-CHANNELS = (("desktop", "Desktop"), ("email", "Email"), ("slack", "Slack"), ("webhook", "Webhook"))
+CHANNELS = tuple((kind.name, kind.title) for kind in CHANNEL_KINDS)
 POLICY_TEXT = (
     ("ask", "Ask a manager first", "An escalation proposes a new owner; a manager approves or declines it"),
     ("auto", "Reassign automatically", "An escalation hands the record to the proposed owner at once"),

@@ -1,4 +1,4 @@
-"""Settings screen: alert channels (email, Slack, webhook, desktop), the alert policy and CRM record links."""
+"""Settings screen: a section per alert channel (from the channel registry), the alert policy, CRM record links."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from slaapp.notify.channels import ChannelSettings
-from slaapp.notify.secrets import SecretStore
+from slaapp.infra.secrets import STORED, UNAVAILABLE, SecretStore, env_var
+from slaapp.notify.channels import CHANNEL_KINDS, ChannelSettings
+from slaapp.notify.email import SmtpSettings
+from slaapp.notify.probe import send_probe
 from slaapp.notify.settings_form import (
     SECRET_NAMES,
-    UNAVAILABLE,
     LoadedSettings,
     SettingsForm,
-    env_name,
     load_settings,
     save_settings,
     validate,
@@ -31,29 +31,23 @@ from slaapp.notify.settings_form import (
 from slaapp.services.database import Database
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.common.page_header import page_header
-from slaapp.views.settings.channels import (
-    DesktopSection,
-    EmailSection,
-    SlackSection,
-    WebhookSection,
-)
+from slaapp.views.settings.channels import ChannelSection, EmailSection, channel_section
 from slaapp.views.settings.links import LinksSection
 from slaapp.views.settings.policy import PolicySection
-from slaapp.views.settings.probe import send_probe
 from slaapp.views.settings.widgets import ERROR_STYLE, Section, note
 
-PROBE_FIELD = {"email": "test.address", "slack": "slack.url", "webhook": "webhook.token"}
 BANNER_STYLE = "background: #fff4e5; color: #6b4200; padding: 8px; border-radius: 4px;"
 NO_KEYRING = (
     "No system keyring works on this computer, so passwords and webhook addresses typed here last "
     "only until you quit, and alerts sent by `slaapp alerts run` cannot read them. Set them in the "
-    "environment instead: " + ", ".join(env_name(name) for name in SECRET_NAMES) + "."
+    "environment instead: " + ", ".join(env_var(name) for name in SECRET_NAMES) + "."
 )
 
 
 class SettingsScreen(QWidget):
-    """Signals: open_record(int) (unused here), message(str), data_changed()."""
+    """A Screen. Signals: open_record(int) (unused here), message(str), data_changed()."""
 
+    title = "Settings"
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -72,22 +66,21 @@ class SettingsScreen(QWidget):
         self.keyring_banner.hide()
         self.problem_banner = note(style=BANNER_STYLE)
         self.problem_banner.hide()
-        self.email = EmailSection(self.test)
-        self.slack = SlackSection(self.test)
-        self.webhook = WebhookSection(self.test)
-        self.desktop = DesktopSection()
+        self.channels: dict[str, ChannelSection] = {
+            kind.name: channel_section(kind, self.test) for kind in CHANNEL_KINDS
+        }
+        for name, section in self.channels.items():
+            setattr(self, name, section)  # screen.email, screen.slack, ...: one per channel
+        email = self.channels["email"]
+        assert isinstance(email, EmailSection)  # its SMTP fields are the form's mail server
+        self.email = email
         self.policy = PolicySection()
         self.links = LinksSection()
-        self.sections: tuple[Section, ...] = (
-            self.email, self.slack, self.webhook, self.desktop, self.policy, self.links,
-        )  # fmt: skip
+        self.sections: tuple[Section, ...] = (*self.channels.values(), self.policy, self.links)
         body = QWidget()
         columns = QHBoxLayout(body)
         columns.setSpacing(16)
-        for group in (
-            (self.email, self.slack, self.webhook, self.desktop),
-            (self.policy, self.links),
-        ):
+        for group in (tuple(self.channels.values()), (self.policy, self.links)):
             column = QVBoxLayout()
             column.setSpacing(12)
             for section in group:
@@ -125,6 +118,13 @@ class SettingsScreen(QWidget):
         layout.addLayout(bar)
         self._set_busy(True)
 
+    # ----- Screen ----------------------------------------------------------------------
+    def widget(self) -> QWidget:
+        return self
+
+    def shutdown(self) -> None:
+        """Nothing of its own runs in the background (its jobs run on the app's runner)."""
+
     # ----- loading ---------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload the stored settings, unless the user has unsaved changes here."""
@@ -147,7 +147,7 @@ class SettingsScreen(QWidget):
     def _show(self, result: object) -> None:
         assert isinstance(result, LoadedSettings)
         self._loaded = result
-        for section in (self.email, self.slack, self.webhook, self.desktop):
+        for section in self.channels.values():
             section.load(result)
         self.policy.load(result.form.alerts)
         self.links.load(result.form.record_urls)
@@ -172,20 +172,13 @@ class SettingsScreen(QWidget):
     def form(self) -> SettingsForm:
         """The settings as typed, with the newly typed secrets."""
         base = self._loaded.form if self._loaded is not None else None
-        channels = base.channels if base is not None else ChannelSettings()
-        channels = ChannelSettings(
-            desktop=self.desktop.enabled.isChecked(), email=self.email.enabled.isChecked(),
-            slack=self.slack.enabled.isChecked(), webhook=self.webhook.enabled.isChecked(),
-            webhook_title=self.webhook.title.text().strip(), timeout=channels.timeout,
-        )  # fmt: skip
-        typed = {
-            **self.email.typed_secrets(),
-            **self.slack.typed_secrets(),
-            **self.webhook.typed_secrets(),
-        }
-        timeout = base.smtp.timeout if base is not None else 20.0
+        values = {k: v for s in self.channels.values() for k, v in s.channel_values().items()}
+        timeout = base.channels.timeout if base is not None else ChannelSettings().timeout
+        channels = ChannelSettings(timeout, **values)
+        typed = {k: v for s in self.channels.values() for k, v in s.typed_secrets().items()}
+        smtp_timeout = base.smtp.timeout if base is not None else SmtpSettings("").timeout
         return SettingsForm(
-            self.email.smtp(timeout), channels, self.policy.settings(), self.links.links(),
+            self.email.smtp(smtp_timeout), channels, self.policy.settings(), self.links.links(),
             tuple(typed.items()),
         )  # fmt: skip
 
@@ -207,7 +200,7 @@ class SettingsScreen(QWidget):
             return
         form = self.form()
         statuses = dict(self._loaded.secrets)
-        errors = validate(form, {**statuses, **{name: "stored" for name, _ in form.secrets}})
+        errors = validate(form, {**statuses, **{name: STORED for name, _ in form.secrets}})
         self._errors(errors)
         if errors:
             count = len(errors)
@@ -243,9 +236,8 @@ class SettingsScreen(QWidget):
         if self._loaded is None or self._busy:
             return
         form, secrets = self.form(), self.secrets
-        address = self.email.test_address.text().strip()
-        section = {"email": self.email, "slack": self.slack, "webhook": self.webhook}[channel]
-        key = PROBE_FIELD[channel]
+        section = self.channels[channel]
+        address, key = section.probe_address(), section.test_field
         section.show_errors({})
         section.set_hint(key, "Sending a test message…")
         self._set_busy(True)
@@ -268,8 +260,8 @@ class SettingsScreen(QWidget):
     # ----- helpers ---------------------------------------------------------------------
     def _set_busy(self, busy: bool, enable: bool = True) -> None:
         self._busy = busy
-        for widget in (self.save_button, self.revert_button, self.email.test_button,
-                       self.slack.test_button, self.webhook.test_button):  # fmt: skip
+        tests = [s.test_button for s in self.channels.values() if s.test_button is not None]
+        for widget in (self.save_button, self.revert_button, *tests):
             widget.setEnabled(not busy and enable and self._loaded is not None)
 
     def _say(self, text: str, error: bool = False) -> None:
