@@ -12,10 +12,9 @@ from typing import Any
 
 from slaapp.cli.common import CommandError, SubParsers, current_time, emit, with_database
 from slaapp.engine.instants import format_instant
-from slaapp.importers.mapping_file import parse_mapping
+from slaapp.infra.secrets import ENV_PREFIX, SecretError, connection_token, default_store
 from slaapp.services.database import Database
 from slaapp.sync.connections import (
-    KINDS,
     Connection,
     ConnectionSettingError,
     get_connection,
@@ -24,10 +23,8 @@ from slaapp.sync.connections import (
     save_connection,
 )
 from slaapp.sync.connector import Progress, SyncControl, SyncError
-from slaapp.sync.mapping import CrmMapping
-from slaapp.sync.secrets import ENV_VARS, TokenMissingError, keyring_works, store_token
 from slaapp.sync.service import probe_connection, sync_all, sync_history, sync_source
-from slaapp.sync.sources import needs_token
+from slaapp.sync.sources import SourceKind, kind_names, source_kind, source_kinds
 
 
 def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
@@ -42,11 +39,8 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
 
     add = commands.add_parser("add", parents=[common], help="add or change a connection")
     add.add_argument("name", help="a short name, e.g. hubspot or sales-exports")
-    add.add_argument("--kind", choices=KINDS, required=True)
-    add.add_argument(
-        "--url",
-        help="HubSpot API base URL (default https://api.hubapi.com) or Salesforce instance URL",
-    )
+    add.add_argument("--kind", choices=kind_names(), required=True)
+    add.add_argument("--url", help=_url_help())
     add.add_argument("--folder", help="the folder CRM exports are saved to (kind folder)")
     add.add_argument(
         "--every",
@@ -106,13 +100,19 @@ def sync_run(options: argparse.Namespace, database: Database) -> int:
     return 0 if all(r.state in ("ok", "partial") for r in reports) else 1
 
 
-def _token(options: argparse.Namespace, kind: str) -> str | None:
-    if not needs_token(kind):
+def _url_help() -> str:
+    urls = [f"{k.title} {k.address}" + (f" (default {k.default_url})" if k.default_url else "")
+            for k in source_kinds() if k.address]  # fmt: skip
+    return "; ".join(urls) or "the source's address"
+
+
+def _token(options: argparse.Namespace, kind: SourceKind) -> str | None:
+    if not kind.needs_token:
         return None
     if options.token_stdin:
         token = sys.stdin.readline().strip()
     elif sys.stdin.isatty():
-        token = getpass.getpass(f"{kind} access token (not shown): ").strip()
+        token = getpass.getpass(f"{kind.title} access token (not shown): ").strip()
     else:
         return None
     if not token:
@@ -120,7 +120,7 @@ def _token(options: argparse.Namespace, kind: str) -> str | None:
     return token
 
 
-def _mapping(options: argparse.Namespace, kind: str) -> dict[str, Any]:
+def _mapping(options: argparse.Namespace, kind: SourceKind) -> dict[str, Any]:
     if not options.mapping:
         return {}  # the built-in mapping (HubSpot deal stages follow the account's pipelines)
     try:
@@ -128,10 +128,7 @@ def _mapping(options: argparse.Namespace, kind: str) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise CommandError(f"{options.mapping}: {exc}") from None
     try:
-        if kind == "folder":
-            parse_mapping(loaded, options.mapping)
-        elif kind == "hubspot":
-            CrmMapping.from_document(loaded)
+        kind.check_mapping(loaded, options.mapping)
     except ValueError as exc:  # MappingError is a ValueError too
         raise CommandError(f"{options.mapping}: {exc}") from None
     return loaded
@@ -139,10 +136,12 @@ def _mapping(options: argparse.Namespace, kind: str) -> dict[str, Any]:
 
 @with_database
 def sync_add(options: argparse.Namespace, database: Database) -> int:
-    kind = options.kind
-    url = options.url or ("https://api.hubapi.com" if kind == "hubspot" else "")
+    kind = source_kind(options.kind)
+    if kind is None:  # argparse checks the choice; this keeps a caller's Namespace honest
+        raise CommandError(f"kind {options.kind!r}: choose one of {', '.join(kind_names())}")
+    url = options.url or kind.default_url
     connection = Connection(
-        options.name, kind, url=url, folder=options.folder or "", schedule_minutes=options.every,
+        options.name, kind.name, url=url, folder=options.folder or "", schedule_minutes=options.every,
         enabled=not options.disabled, mapping=_mapping(options, kind),
         options={"timezone": options.timezone} if options.timezone else {},
     )  # fmt: skip
@@ -152,13 +151,19 @@ def sync_add(options: argparse.Namespace, database: Database) -> int:
     except ConnectionSettingError as exc:
         raise CommandError(str(exc)) from None
     where = ""
+    secret = connection_token(connection.name, kind.name)
     if token is not None:
-        where = " (token in the system keyring)" if store_token(connection.name, token) else ""
-        if not where:
-            where = f" (no system keyring: set {ENV_VARS[kind]} for each run)"
-    elif needs_token(kind):
-        where = f" (no token given: run again with --token-stdin, or set {ENV_VARS[kind]})"
-    emit(options, connection.to_document(), f"connection {connection.name} saved{where}")
+        if default_store().set(secret, token):
+            where = " (token in the system keyring)"
+        else:
+            where = f" (no system keyring: set {secret.env} for each run)"
+    elif kind.needs_token:
+        where = f" (no token given: run again with --token-stdin, or set {secret.env})"
+    link = kind.record_url_of(connection)
+    hint = (
+        f"\nrecord links: slaapp settings record-url {connection.name!r} {link!r}" if link else ""
+    )
+    emit(options, connection.to_document(), f"connection {connection.name} saved{where}{hint}")
     return 0
 
 
@@ -177,10 +182,8 @@ def sync_list(options: argparse.Namespace, database: Database) -> int:
     data = [{**c.to_document(), "last_result": _last(database, c.name)} for c in connections]
     lines = [f"{c.name:<20} {c.kind:<10} {'every ' + str(c.schedule_minutes) + ' min' if c.schedule_minutes else 'manual':<15}"
              f" {'enabled' if c.enabled else 'disabled':<9} {_last(database, c.name)}" for c in connections]  # fmt: skip
-    if not keyring_works():
-        lines.append(
-            "no system keyring: tokens come from SLAAPP_HUBSPOT_TOKEN / SLAAPP_SALESFORCE_TOKEN"
-        )
+    if not default_store().works():
+        lines.append(f"no system keyring: tokens come from {ENV_PREFIX}SYNC_<CONNECTION NAME>")
     emit(options, data, "\n".join(lines) or "no connections yet: add one with `slaapp sync add`")
     return 0
 
@@ -189,7 +192,7 @@ def sync_list(options: argparse.Namespace, database: Database) -> int:
 def sync_test(options: argparse.Namespace, database: Database) -> int:
     try:
         info = probe_connection(database, options.name)
-    except (SyncError, TokenMissingError, LookupError) as exc:
+    except (SyncError, SecretError, LookupError) as exc:
         raise CommandError(str(exc)) from None
     emit(
         options,

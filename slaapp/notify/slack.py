@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from slaapp.infra.secrets import SecretStore
 from slaapp.notify.channel import ChannelError, Notice
 from slaapp.notify.render import slack_payload
-from slaapp.notify.secrets import SecretStore
 from slaapp.notify.webhook import Answer, missing_secret, post_json, read_secret, status_error
 
 URL_SECRET = "slack_webhook_url"

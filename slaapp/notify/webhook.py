@@ -1,24 +1,23 @@
 """A generic JSON webhook (an SMS gateway, a ticketing tool) and the HTTP POST every webhook uses.
 
 The URL and the optional bearer token live in the keyring; neither ever appears in a
-message, an exception or a log: failures name the service and the host only.
+message, an exception or a log: failures name the service and the host only. Posts go
+through the pooled client of the channel (infra.http: OS trust store, proxies, no redirects).
 """
 
 from __future__ import annotations
 
 import json
-import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from slaapp.infra.http import CertificateError, ClientSettings, NetworkError, pooled_client, send
+from slaapp.infra.secrets import SecretStore, SecretsUnavailableError, env_var
 from slaapp.notify.channel import ChannelError, Notice
 from slaapp.notify.render import webhook_body
-from slaapp.notify.secrets import SecretStore, SecretsUnavailableError
 
 URL_SECRET = "webhook_url"
 TOKEN_SECRET = "webhook_token"
@@ -57,7 +56,7 @@ def read_secret(secrets: SecretStore, name: str, what: str) -> str | None:
 
 
 def missing_secret(what: str, name: str) -> ChannelError:
-    env = "SLAAPP_SECRET_" + name.upper()
+    env = env_var(name)
     return ChannelError(
         f"{what}: no URL stored yet; save it in the keyring as {name!r} (or set {env})",
         retryable=False,
@@ -77,33 +76,18 @@ def post_json(
             f"{what}: the stored address is not an http(s) URL; enter the webhook URL again",
             retryable=False,
         )
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(payload).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers},
-    )
+    client = pooled_client(f"notify:{what}", ClientSettings(timeout=timeout))
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers}
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            status, body, retry = response.status, response.read(4096), None
-    except urllib.error.HTTPError as exc:
-        status, body = exc.code, exc.read(4096)
-        retry = retry_after_seconds(exc.headers.get("Retry-After"))
-        exc.close()
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, ssl.SSLCertVerificationError):
-            raise ChannelError(
-                f"{what}: the certificate of {host_of(url)} is not trusted ({exc.reason.verify_message})",
-                retryable=False,
-            ) from None
+        reply = send(client, "POST", url, content=json.dumps(payload).encode(), headers=headers)
+    except CertificateError as exc:
+        raise ChannelError(f"{what}: {exc}", retryable=False) from None
+    except NetworkError as exc:
         raise ChannelError(
             f"{what}: cannot reach {host_of(url)} ({exc.reason}); will retry", retryable=True
         ) from None
-    except (TimeoutError, OSError) as exc:
-        raise ChannelError(
-            f"{what}: no answer from {host_of(url)} ({exc or 'timed out'}); will retry",
-            retryable=True,
-        ) from None
+    status, body = reply.status_code, reply.content[:4096]
+    retry = None if 200 <= status < 300 else retry_after_seconds(reply.headers.get("Retry-After"))
     text = " ".join(body.decode("utf-8", "replace").split())[:300]
     return Answer(status, text, retry)
 

@@ -11,14 +11,12 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete
 
 from slaapp.engine.errors import NotFoundError, UserError
+from slaapp.infra.secrets import connection_token, default_store, refresh_token
 from slaapp.models.database import Database
-from slaapp.models.settings import get_setting, put_setting
+from slaapp.models.settings import CONNECTIONS, put_setting, setting_or_default
 from slaapp.models.tables import SyncCursor, table_of
-from slaapp.sync.secrets import forget_token
+from slaapp.sync.sources import kind_names, source_kind
 
-SETTING = "sync.connections"
-KINDS = ("hubspot", "salesforce", "folder")
-DEFAULT_URLS = {"hubspot": "https://api.hubapi.com", "salesforce": ""}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 _SECRET_WORDS = ("token", "secret", "password", "apikey", "api_key")
 
@@ -70,19 +68,21 @@ def check_connection(connection: Connection) -> None:
             f"name {connection.name!r}: use 1-64 letters, digits, spaces, '.', '_' or '-', "
             "starting with a letter or digit"
         )
-    if connection.kind not in KINDS:
-        raise ConnectionSettingError(f"kind {connection.kind!r}: choose one of {', '.join(KINDS)}")
-    if connection.kind in ("hubspot", "salesforce"):
+    kind = source_kind(connection.kind)
+    if kind is None:
+        raise ConnectionSettingError(
+            f"kind {connection.kind!r}: choose one of {', '.join(kind_names())}"
+        )
+    if kind.address:
         url = urlsplit(connection.url)
         if url.scheme not in ("http", "https") or not url.netloc:
-            what = "API base URL" if connection.kind == "hubspot" else "instance URL"
             raise ConnectionSettingError(
-                f"url {connection.url!r}: the {what} must start with https:// "
-                "(e.g. https://api.hubapi.com or https://yourorg.my.salesforce.com)"
+                f"url {connection.url!r}: the {kind.address} must start with https:// "
+                f"(e.g. {kind.url_example})"
             )
         if url.username or url.password or url.query:
             raise ConnectionSettingError("url: put the token in the token field, not in the URL")
-    if connection.kind == "folder" and not connection.folder:
+    elif not connection.folder:
         raise ConnectionSettingError("folder: choose the folder the CRM exports are saved to")
     if connection.schedule_minutes < 0:
         raise ConnectionSettingError("schedule_minutes: use 0 (manual) or a number of minutes")
@@ -95,8 +95,8 @@ def check_connection(connection: Connection) -> None:
 
 def list_connections(database: Database) -> tuple[Connection, ...]:
     with database.session() as session:
-        doc = get_setting(session, SETTING) or {}
-    return tuple(Connection.from_document(d) for d in doc.get("connections", []))
+        doc = setting_or_default(session, CONNECTIONS)
+    return tuple(Connection.from_document(d) for d in doc["connections"])
 
 
 def get_connection(database: Database, name: str) -> Connection:
@@ -111,25 +111,27 @@ def save_connection(database: Database, connection: Connection, now: int) -> Non
     """Add or replace (by name) a connection; its cursors stay unless the kind changed."""
     check_connection(connection)
     with database.session() as session:
-        doc = get_setting(session, SETTING) or {}
-        saved = [Connection.from_document(d) for d in doc.get("connections", [])]
+        doc = setting_or_default(session, CONNECTIONS)
+        saved = [Connection.from_document(d) for d in doc["connections"]]
         old = next((c for c in saved if c.name == connection.name), None)
         if old is not None and old.kind != connection.kind:
             _drop_cursors(session, connection.name)
         saved = [c for c in saved if c.name != connection.name] + [connection]
         saved.sort(key=lambda c: c.name.lower())
-        put_setting(session, SETTING, {"connections": [c.to_document() for c in saved]}, now)
+        put_setting(session, CONNECTIONS, {"connections": [c.to_document() for c in saved]}, now)
 
 
 def remove_connection(database: Database, name: str, now: int) -> None:
-    """Forget a connection, its cursors and its token; the records it brought in stay."""
+    """Forget a connection, its cursors and its tokens; the records it brought in stay."""
     get_connection(database, name)
     with database.session() as session:
-        doc = get_setting(session, SETTING) or {}
-        kept = [d for d in doc.get("connections", []) if d.get("name") != name]
-        put_setting(session, SETTING, {"connections": kept}, now)
+        doc = setting_or_default(session, CONNECTIONS)
+        kept = [d for d in doc["connections"] if d.get("name") != name]
+        put_setting(session, CONNECTIONS, {"connections": kept}, now)
         _drop_cursors(session, name)
-    forget_token(name)
+    secrets = default_store()
+    secrets.delete(connection_token(name))
+    secrets.delete(refresh_token(name))
 
 
 def _drop_cursors(session: Any, name: str) -> None:

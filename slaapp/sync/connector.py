@@ -174,7 +174,7 @@ class Cancelled(SyncError):  # noqa: N818 (reads as a state, like asyncio.Cancel
 
 @runtime_checkable
 class Connector(Protocol):
-    """A CRM or folder source. `kind` is "hubspot", "salesforce" or "folder"."""
+    """A CRM or folder source. `kind` is the name of its SourceKind (sync.sources.SOURCE_KINDS)."""
 
     name: str
     kind: str

@@ -1,19 +1,19 @@
-"""A small JSON-over-HTTP client with the CRM retry policy: Retry-After, jittered backoff, quota."""
+"""JSON over the shared HTTP client with the CRM retry policy: Retry-After, jittered backoff, quota."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import random
-import socket
-import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import httpx
+
+from slaapp.infra.http import CertificateError, ClientSettings, NetworkError, pooled_client, send
 from slaapp.sync.connector import (
     AuthError,
     Cancelled,
@@ -75,7 +75,9 @@ class HttpClient:
     """JSON requests against one base URL with a bearer token and the retry policy.
 
     `sleep`, `clock` and `rand` are injectable so tests run without waiting. The token is
-    sent only in the Authorization header and never appears in messages or logs.
+    sent only in the Authorization header and never appears in messages or logs. Requests go
+    through the pooled client of the source (infra.http: OS trust store and proxies); a
+    certificate the OS does not trust fails at once, without retries.
     """
 
     base_url: str
@@ -88,7 +90,8 @@ class HttpClient:
     timeout: float = 30.0
     sleep: Callable[[float], None] = time.sleep
     rand: Callable[[], float] = random.random
-    ssl_context: ssl.SSLContext | None = None
+    ca_file: str | None = None
+    """A PEM bundle trusted on top of the OS trust store (a private CA)."""
     quota: dict[str, str] = field(default_factory=dict)
     """The last quota headers seen (lower-cased names), for the screen."""
     requests: int = 0
@@ -114,12 +117,13 @@ class HttpClient:
         while True:
             try:
                 response = self._send(method, path, body)
-            except (OSError, http.client.HTTPException) as exc:
+            except CertificateError as exc:
+                raise SourceError(f"{self.source}: {exc}") from exc
+            except NetworkError as exc:
                 failures += 1
-                reason = _network_reason(exc)
                 if failures >= self.policy.tries:
                     raise SourceError(
-                        f"{self.source}: could not reach {self._host()} ({reason}) after "
+                        f"{self.source}: could not reach {self._host()} ({exc.reason}) after "
                         f"{failures} tries; check the network and try again"
                     ) from None
                 self._wait(self.policy.backoff(failures, self.rand), control)
@@ -184,31 +188,32 @@ class HttpClient:
         self.sleep(seconds)
 
     def _send(self, method: str, path: str, body: Any) -> Response:
-        url = urlsplit(self.base_url)
-        connection: http.client.HTTPConnection
-        if url.scheme == "https":
-            connection = http.client.HTTPSConnection(
-                url.netloc, timeout=self.timeout, context=self.ssl_context
-            )
-        else:
-            connection = http.client.HTTPConnection(url.netloc, timeout=self.timeout)
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
         payload = None
         if body is not None:
             payload = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
+        return self._exchange(method, path, payload, headers)
+
+    def _exchange(
+        self, method: str, path: str, payload: bytes | None, headers: dict[str, str]
+    ) -> Response:
+        """One request on the source's pooled client; NetworkError or CertificateError if no answer."""
+        url = urlsplit(self.base_url)
         prefix = url.path.rstrip("/")
         target = path if path.startswith(prefix + "/") and prefix else prefix + path
-        try:
-            self.requests += 1
-            connection.request(method, target, payload, headers)
-            raw = connection.getresponse()
-            data = raw.read()
-            response_headers = {k.lower(): v for k, v in raw.getheaders()}
-        finally:
-            connection.close()
+        self.requests += 1
+        raw = send(self.http(), method, f"{url.scheme}://{url.netloc}{target}", content=payload,
+                   headers=headers)  # fmt: skip
+        response_headers = {k.lower(): v for k, v in raw.headers.items()}
         self._note_quota(response_headers)
-        return Response(raw.status, response_headers, _decode(data))
+        return Response(raw.status_code, response_headers, _decode(raw.content))
+
+    def http(self) -> httpx.Client:
+        """The pooled client of this source."""
+        return pooled_client(
+            f"sync:{self.source}", ClientSettings(timeout=self.timeout, ca_file=self.ca_file)
+        )
 
     def _note_quota(self, headers: Mapping[str, str]) -> None:
         for name, value in headers.items():
@@ -228,19 +233,3 @@ def _decode(data: bytes) -> Any:
         return json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return _Malformed(f"{type(exc).__name__} at byte {getattr(exc, 'pos', 0)}")
-
-
-def _network_reason(exc: BaseException) -> str:
-    if isinstance(exc, socket.timeout | TimeoutError):
-        return "timed out"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, http.client.IncompleteRead | http.client.RemoteDisconnected):
-        return "the connection dropped mid-reply"
-    if isinstance(exc, ConnectionError):
-        return "the connection dropped"
-    if isinstance(exc, socket.gaierror):
-        return "unknown host"
-    if isinstance(exc, ssl.SSLError):
-        return "TLS failed"
-    return type(exc).__name__

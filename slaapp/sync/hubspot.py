@@ -54,7 +54,7 @@ class HubSpotConnector:
         self.client = HttpClient(
             base_url=connection.url.rstrip("/"), token=token, source=f"HubSpot ({self.name})",
             policy=RetryPolicy(), rate_limit=rate_limit, describe_error=describe_error,
-            timeout=options.timeout, sleep=options.sleep, rand=options.rand,
+            timeout=options.timeout, sleep=options.sleep, rand=options.rand, ca_file=options.ca_file,
         )  # fmt: skip
         self.default_mapping = not connection.mapping
         """No saved mapping: the default one, with deal stages read from the pipelines."""

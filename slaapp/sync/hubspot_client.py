@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from slaapp.engine.errors import BadInputError
@@ -61,7 +62,7 @@ def describe_error(response: Response) -> str:
     return text[:300]
 
 
-def quota_words(quota: dict[str, str]) -> str:
+def quota_words(quota: Mapping[str, str]) -> str:
     """The remaining API quota in plain words, from X-HubSpot-RateLimit-* headers."""
     daily = quota.get("x-hubspot-ratelimit-daily")
     left = quota.get("x-hubspot-ratelimit-daily-remaining")

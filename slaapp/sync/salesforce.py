@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +10,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slaapp.engine.eventlog import EventRow
 from slaapp.engine.people import PersonInfo
+from slaapp.infra.secrets import (
+    SecretsUnavailableError,
+    connection_token,
+    default_store,
+    refresh_token,
+)
 from slaapp.sync.connections import Connection
 from slaapp.sync.connector import (
     AccountInfo,
@@ -34,12 +39,8 @@ from slaapp.sync.salesforce_mapping import (
     pipeline_of,
     record_events,
 )
-from slaapp.sync.secrets import TokenMissingError, load_token, store_token
 from slaapp.sync.sources import ConnectOptions
 from slaapp.sync.times import parse_time_ms
-
-REFRESH_SUFFIX = "#refresh"
-"""The keyring entry of a connection's refresh token is its name plus this suffix."""
 
 
 @dataclass(frozen=True)
@@ -227,17 +228,17 @@ def connect(
                           "(e.g. https://yourorg.my.salesforce.com)")  # fmt: skip
     if not token:
         raise SourceError(f"{connection.name}: no access token; enter one in Connections")
+    secrets = default_store()
     try:
-        refresh = load_token(connection.name + REFRESH_SUFFIX, "salesforce-refresh")
-    except TokenMissingError:
+        refresh = secrets.get(refresh_token(connection.name))
+    except SecretsUnavailableError:
         refresh = None
-    context = ssl.create_default_context(cafile=options.ca_file) if options.ca_file else None
     api = SalesforceApi(
         base_url=f"{url.scheme}://{url.netloc}", token=token, source=f"Salesforce source '{connection.name}'",
-        sleep=options.sleep, rand=options.rand, timeout=options.timeout, ssl_context=context,
+        sleep=options.sleep, rand=options.rand, timeout=options.timeout, ca_file=options.ca_file,
         version=connection.options.get("api_version", "62.0"),
         refresher=refresher_from(refresh, connection.options.get("client_id", ""),
-                                 lambda new: store_token(connection.name, new)),
+                                 lambda new: secrets.set(connection_token(connection.name), new)),
     )  # fmt: skip
     mapping = (
         CrmMapping.from_document(connection.mapping)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import http.client
-import json
 import logging
-import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from slaapp.engine.errors import UserError
+from slaapp.infra.http import NetworkError
 from slaapp.sync.connector import AuthError, SourceError, SourceSuspended, SyncControl
 from slaapp.sync.http import HttpClient, Response
 
@@ -23,7 +21,6 @@ API_VERSION = "62.0"
 BATCH_SIZE = 2000
 ID_CHUNK = 200
 _USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
-REFRESH_ENV = "SLAAPP_SALESFORCE_REFRESH_TOKEN"
 
 
 def soql_time(seconds: int) -> str:
@@ -59,6 +56,12 @@ def usage(quota: Mapping[str, str]) -> tuple[int, int] | None:
     """(used, limit) of the daily API requests from the last Sforce-Limit-Info header."""
     match = _USAGE.search(quota.get("sforce-limit-info", ""))
     return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def quota_words(quota: Mapping[str, str]) -> str:
+    """The API calls left in plain words, from the last Sforce-Limit-Info header."""
+    seen = usage(quota)
+    return f"{seen[1] - seen[0]:,} of {seen[1]:,} API calls left today" if seen else ""
 
 
 @dataclass
@@ -113,29 +116,24 @@ class SalesforceApi(HttpClient):
         return response
 
     def _refresh(self) -> None:
+        """A new access token from the refresh token, on the same pooled client as every call.
+
+        A certificate failure propagates (request() reports it at once); no answer is an AuthError.
+        """
         assert self.refresher is not None
-        url = urlsplit(self.base_url)
         form = urlencode({"grant_type": "refresh_token", "refresh_token": self.refresher.refresh_token,
-                          "client_id": self.refresher.client_id})  # fmt: skip
-        connection_type = (
-            http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
-        )
-        connection = connection_type(url.netloc, timeout=self.timeout)
+                          "client_id": self.refresher.client_id}).encode()  # fmt: skip
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",
+        }
         try:
-            connection.request("POST", "/services/oauth2/token", form,
-                               {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})  # fmt: skip
-            raw = connection.getresponse()
-            status, data = raw.status, raw.read()
-        except (OSError, http.client.HTTPException) as exc:
+            reply = self._exchange("POST", "/services/oauth2/token", form, headers)
+        except NetworkError as exc:
             raise AuthError(
-                f"{self.source}: the session expired and refreshing it failed ({type(exc).__name__})"
+                f"{self.source}: the session expired and refreshing it failed ({exc.reason})"
             ) from None
-        finally:
-            connection.close()
-        try:
-            body = json.loads(data)
-        except ValueError:
-            body = None
+        status, body = reply.status, reply.body
         token = body.get("access_token") if isinstance(body, Mapping) else None
         if status != 200 or not isinstance(token, str):
             codes = "; ".join(f"{c}: {m}" for c, m in errors_of(body)) or f"HTTP {status}"
@@ -187,6 +185,5 @@ def raise_unreadable(source: str, what: str) -> None:
 def refresher_from(
     refresh_token: str | None, client_id: str, on_token: Callable[[str], object]
 ) -> Refresher | None:
-    """A Refresher when both a refresh token (or $SLAAPP_SALESFORCE_REFRESH_TOKEN) and a client id exist."""
-    token = refresh_token or os.environ.get(REFRESH_ENV) or ""
-    return Refresher(token, client_id, on_token) if token and client_id else None
+    """A Refresher when both a refresh token (from the secrets store) and a client id exist."""
+    return Refresher(refresh_token, client_id, on_token) if refresh_token and client_id else None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from slaapp.infra.secrets import SecretError, connection_token, default_store
 from slaapp.models.database import Database
 from slaapp.models.matrices import ensure_matrix
 from slaapp.models.tables import SyncRun
@@ -24,7 +25,6 @@ from slaapp.sync.connector import (
     SyncError,
 )
 from slaapp.sync.people import merge_people
-from slaapp.sync.secrets import TokenMissingError, load_token
 from slaapp.sync.sources import ConnectOptions, build_connector, needs_token
 from slaapp.sync.store import SourceBusyError, claim_run, commit_page, finish_run, load_cursor
 
@@ -75,14 +75,15 @@ def open_connector(
     """The connector of a saved connection with its token (given, env var or keyring)."""
     connection = get_connection(database, name)
     if token is None and needs_token(connection.kind):
-        token = load_token(connection.name, connection.kind)
+        secret = connection_token(connection.name, connection.kind)
+        token = default_store().require(secret, "Connections")
     return build_connector(connection, token, options)
 
 
 def probe_connection(
     database: Database, name: str, token: str | None = None, options: ConnectOptions | None = None
 ) -> AccountInfo:
-    """Probe a saved connection; raises SyncError or TokenMissingError with a plain message."""
+    """Probe a saved connection; raises SyncError or SecretError with a plain message."""
     return open_connector(database, name, token, options).validate()
 
 
@@ -106,7 +107,7 @@ def sync_source(
     try:
         connector = open_connector(database, name, token, options)
         run_id, _killed = claim_run(database, name, started)
-    except (SyncError, TokenMissingError, LookupError) as exc:
+    except (SyncError, SecretError, LookupError) as exc:
         state = "busy" if isinstance(exc, SourceBusyError) else "failed"
         return SyncReport(name, state, _words(exc), started, now())
     totals = _Totals()

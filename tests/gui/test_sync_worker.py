@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import QTimer
 from sqlalchemy import func, select
 
+from slaapp.infra.secrets import connection_token, default_store
 from slaapp.models.database import open_database
 from slaapp.models.tables import Record
 from slaapp.sync.connections import Connection, save_connection
 from slaapp.sync.mapping import CrmMapping, default_mapping
-from slaapp.sync.secrets import store_token
 from slaapp.sync.sources import ConnectOptions
 from slaapp.views.connections.sync_worker import SyncService
 
@@ -56,7 +56,7 @@ def test_50000_records_sync_while_the_gui_keeps_ticking(qtbot, database):
         save_connection(
             database, Connection("crm", "hubspot", url=url, mapping=contacts_only()), NOW
         )
-        store_token("crm", TOKEN)
+        default_store().set(connection_token("crm"), TOKEN)
         service = SyncService(database, schedule=False, clock=lambda: NOW)
         gaps: list[float] = []
         last = [time.perf_counter()]
@@ -94,7 +94,7 @@ def test_schedule_runs_due_connections_and_cancel_stops_after_a_page(qtbot, data
         save_connection(database, Connection("crm", "hubspot", url=url, mapping=contacts_only(),
                                              schedule_minutes=5), NOW)  # fmt: skip
         save_connection(database, Connection("manual", "hubspot", url=url, schedule_minutes=0), NOW)
-        store_token("crm", TOKEN)
+        default_store().set(connection_token("crm"), TOKEN)
         clock = [NOW]
         state.faults = [Fault("429:TEN_SECONDLY_ROLLING", "/search")]
         service = SyncService(database, schedule=False, clock=lambda: clock[0],

@@ -6,9 +6,9 @@ import traceback
 
 import pytest
 
+from slaapp.infra.secrets import SecretStore
 from slaapp.notify.channel import ChannelError, Notice
 from slaapp.notify.render import WEBHOOK_FORMAT
-from slaapp.notify.secrets import SecretStore
 from slaapp.notify.slack import SlackChannel
 from slaapp.notify.webhook import WebhookChannel, retry_after_seconds
 

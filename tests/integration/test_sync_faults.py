@@ -13,10 +13,10 @@ import keyring
 import pytest
 from sqlalchemy import func, inspect, select, text
 
+from slaapp.infra.secrets import connection_token, default_store
 from slaapp.models.tables import Base, Event, Record, SyncRun
 from slaapp.sync.connections import Connection, save_connection
 from slaapp.sync.mapping import default_mapping
-from slaapp.sync.secrets import store_token
 from slaapp.sync.service import sync_history, sync_source
 from slaapp.sync.sources import ConnectOptions
 from slaapp.sync.store import STALE_SECONDS, load_cursor
@@ -45,7 +45,7 @@ def hubspot(database):
             Connection("crm", "hubspot", url=url, mapping=contacts_only.to_document()),
             NOW,
         )
-        store_token("crm", TOKEN)
+        default_store().set(connection_token("crm"), TOKEN)
         yield state
 
 

@@ -6,12 +6,12 @@ import keyring
 import pytest
 from sqlalchemy import func, select
 
+from slaapp.infra.secrets import connection_token, default_store
 from slaapp.models.tables import Event, Person, Record, SyncCursor, SyncRun
 from slaapp.sync.connections import Connection, save_connection
 from slaapp.sync.connector import SourceError, SyncControl
 from slaapp.sync.hubspot import HubSpotConnector
 from slaapp.sync.mapping import default_mapping, preview
-from slaapp.sync.secrets import store_token
 from slaapp.sync.service import open_connector, probe_connection, sync_history, sync_source
 from slaapp.sync.sources import ConnectOptions
 from slaapp.sync.store import load_cursor, owner_map
@@ -43,7 +43,7 @@ def connect(database, url: str, name: str = "crm", mapping=None) -> None:
         Connection(name, "hubspot", url=url, mapping=(mapping or default_mapping()).to_document()),
         NOW,
     )
-    store_token(name, TOKEN)
+    default_store().set(connection_token(name), TOKEN)
 
 
 def options(waits: list[float] | None = None, page_size: int = 200) -> ConnectOptions:

@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from slaapp.sync.connections import (
-    DEFAULT_URLS,
     Connection,
     ConnectionSettingError,
     check_connection,
 )
+from slaapp.sync.sources import needs_token, source_kind
 from slaapp.views.connections.ops import KIND_LABELS
 
 
@@ -120,21 +120,17 @@ class ConnectionDialog(QDialog):
         self._kind_changed()
 
     def _kind_changed(self) -> None:
-        kind = self.kind.currentData()
-        remote = kind in ("hubspot", "salesforce")
-        for widget, shown in ((self.url, remote), (self.token, remote), (self.refresh, kind == "salesforce"),
-                              (self.client_id, kind == "salesforce"), (self._folder_box, kind == "folder")):  # fmt: skip
+        kind = source_kind(str(self.kind.currentData()))
+        if kind is None:
+            return
+        remote, refresh = bool(kind.address), kind.refresh_token
+        for widget, shown in ((self.url, remote), (self.token, kind.needs_token), (self.refresh, refresh),
+                              (self.client_id, refresh), (self._folder_box, not remote)):  # fmt: skip
             self.form.setRowVisible(widget, shown)
-        if kind == "hubspot":
-            self.url.setPlaceholderText(DEFAULT_URLS["hubspot"])
-            self.token.setToolTip(
-                "A private app's access token (Settings > Integrations > Private apps)"
-            )
-        elif kind == "salesforce":
-            self.url.setPlaceholderText("https://yourorg.my.salesforce.com")
-            self.token.setToolTip("An OAuth access token (session id) of a user with API access")
-        if kind == "hubspot" and not self.url.text() and self._existing is None:
-            self.url.setText(DEFAULT_URLS["hubspot"])
+        self.url.setPlaceholderText(kind.url_example or kind.default_url)
+        self.token.setToolTip(kind.token_help)
+        if kind.default_url and not self.url.text() and self._existing is None:
+            self.url.setText(kind.default_url)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export folder", self.folder.text())
@@ -145,7 +141,8 @@ class ConnectionDialog(QDialog):
         kind = str(self.kind.currentData())
         base = self._existing or Connection(self.name.text().strip(), kind)
         options = dict(base.options)
-        if kind == "salesforce":
+        described = source_kind(kind)
+        if described is not None and described.refresh_token:
             options["client_id"] = self.client_id.text().strip()
             if not options["client_id"]:
                 del options["client_id"]
@@ -168,11 +165,7 @@ class ConnectionDialog(QDialog):
         except ConnectionSettingError as exc:
             self.error.setText(str(exc))
             return
-        if (
-            connection.kind in ("hubspot", "salesforce")
-            and self._existing is None
-            and not self.token_text()
-        ):
+        if needs_token(connection.kind) and self._existing is None and not self.token_text():
             self.error.setText("access token: paste the token the CRM gave you")
             return
         if self.refresh_token() and not connection.options.get("client_id"):

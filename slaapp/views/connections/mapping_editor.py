@@ -25,7 +25,7 @@ from slaapp.sync.mapping import CrmMapping, MappedRecord, ObjectMapping
 from slaapp.sync.sources import ConnectOptions
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.connections import ops
-from slaapp.views.connections.table import RowsModel
+from slaapp.views.connections.table import RowsModel, text_row, text_rows
 
 RULES = ("Milestone", "Stage", "Attribute")
 RULE_TIPS = {
@@ -72,7 +72,7 @@ class MappingEditor(QDialog):
         self.models: dict[str, RowsModel] = {}
         for name, o in self._mapping.objects.items():
             model = RowsModel(("Rule", "CRM field or stage", "Event or attribute"), editable=(1, 2))
-            model.set_rows(_rows(o), [[RULE_TIPS[r[0]], "", ""] for r in _rows(o)])
+            model.set_rows(text_rows(_rows(o), [[RULE_TIPS[r[0]], "", ""] for r in _rows(o)]))
             view = QTableView()
             view.setModel(model)
             view.verticalHeader().hide()
@@ -126,7 +126,7 @@ class MappingEditor(QDialog):
         return self.models[list(self.models)[self.tabs.currentIndex()]]
 
     def _add(self, rule: str) -> None:
-        self._model().append([rule, "", ""])
+        self._model().append(text_row([rule, "", ""]))
 
     def _remove(self) -> None:
         view = self.tabs.currentWidget()
@@ -151,7 +151,7 @@ class MappingEditor(QDialog):
         records: tuple[MappedRecord, ...] = result  # type: ignore[assignment]
         rows = [[r.external_id, r.name, e.event, datetime.fromtimestamp(e.occurred_at, UTC).strftime("%Y-%m-%d %H:%M"),
                  e.owner or ""] for r in records for e in sorted(r.events, key=lambda e: e.occurred_at)]  # fmt: skip
-        self.preview_model.set_rows(rows)
+        self.preview_model.set_rows(text_rows(rows))
         problems = [p for r in records for p in r.problems]
         text = f"{len(rows):,} events from the latest {len(records):,} records."
         self.status.setText(

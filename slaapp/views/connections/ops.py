@@ -9,19 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from slaapp.engine.errors import BadInputError
+from slaapp.infra.secrets import SecretError, connection_token, default_store, refresh_token
 from slaapp.services.database import Database
 from slaapp.sync.connections import Connection, list_connections, remove_connection, save_connection
 from slaapp.sync.connector import AccountInfo, SyncError
-from slaapp.sync.hubspot_client import quota_words as hubspot_quota_words
 from slaapp.sync.mapping import CrmMapping, MappedRecord, default_mapping, preview
-from slaapp.sync.salesforce import REFRESH_SUFFIX
-from slaapp.sync.salesforce_api import usage
-from slaapp.sync.salesforce_mapping import default_salesforce_mapping
-from slaapp.sync.secrets import TokenMissingError, forget_token, keyring_works, store_token
 from slaapp.sync.service import RunInfo, open_connector, sync_history
-from slaapp.sync.sources import ConnectOptions
+from slaapp.sync.sources import ConnectOptions, source_kind, source_kinds
 
-KIND_LABELS = {"hubspot": "HubSpot", "salesforce": "Salesforce", "folder": "Export folder"}
+KIND_LABELS = {kind.name: kind.title for kind in source_kinds()}
 STATE_WORDS = {"ok": "Synced", "failed": "Failed", "cancelled": "Cancelled", "suspended": "Suspended",
                "running": "Running", "interrupted": "Interrupted", "busy": "Busy"}  # fmt: skip
 
@@ -46,7 +42,7 @@ def load_state(database: Database) -> ScreenState:
     for run in runs:
         latest.setdefault(run.source, run)
     rows = tuple(ConnectionRow(c, latest.get(c.name)) for c in list_connections(database))
-    return ScreenState(rows, keyring_works())
+    return ScreenState(rows, default_store().works())
 
 
 def save(
@@ -54,25 +50,24 @@ def save(
 ) -> bool:
     """Save a connection and its secrets; False when the secrets are kept for this session only."""
     save_connection(database, connection, int(time.time()))
-    kept = True
+    kept, secrets = True, default_store()
     if token:
-        kept = store_token(connection.name, token) and kept
+        kept = secrets.set(connection_token(connection.name), token) and kept
     if refresh:
-        kept = store_token(connection.name + REFRESH_SUFFIX, refresh) and kept
+        kept = secrets.set(refresh_token(connection.name), refresh) and kept
     return kept
 
 
 def remove(database: Database, name: str) -> None:
     """Forget a connection, its cursors, its token and refresh token (its records stay)."""
     remove_connection(database, name, int(time.time()))
-    forget_token(name + REFRESH_SUFFIX)
 
 
 def test(database: Database, name: str, options: ConnectOptions | None = None) -> AccountInfo:
-    """Probe a connection; SyncError/TokenMissingError become ValueError with plain words."""
+    """Probe a connection; SyncError/SecretError become ValueError with plain words."""
     try:
         return open_connector(database, name, options=options).validate()
-    except (SyncError, TokenMissingError) as exc:
+    except (SyncError, SecretError) as exc:
         raise BadInputError(str(exc)) from None
 
 
@@ -80,7 +75,8 @@ def mapping_of(connection: Connection) -> CrmMapping:
     """The connection's mapping, or the default one of its kind."""
     if connection.mapping:
         return CrmMapping.from_document(connection.mapping)
-    return default_salesforce_mapping() if connection.kind == "salesforce" else default_mapping()
+    kind = source_kind(connection.kind)
+    return kind.default_mapping() if kind is not None else default_mapping()
 
 
 def preview_mapping(
@@ -102,7 +98,7 @@ def preview_mapping(
             for raw in connector.sample(obj, 25)
         ]
         return preview(records, mapping)
-    except (SyncError, TokenMissingError) as exc:
+    except (SyncError, SecretError) as exc:
         raise BadInputError(str(exc)) from None
 
 
@@ -113,8 +109,5 @@ def when(seconds: int | None) -> str:
 
 
 def quota_words(quota: Mapping[str, str]) -> str:
-    """Remaining API calls in plain words from Sforce-Limit-Info or HubSpot's rate-limit headers."""
-    seen = usage(quota)
-    if seen is not None:
-        return f"{seen[1] - seen[0]:,} of {seen[1]:,} API calls left today"
-    return hubspot_quota_words(dict(quota))
+    """Remaining API calls in plain words, read by the kind whose quota headers these are."""
+    return next((words for kind in source_kinds() if (words := kind.quota_words(quota))), "")

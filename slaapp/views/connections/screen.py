@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from slaapp.infra.secrets import ENV_PREFIX, connection_token, default_store
 from slaapp.services.database import Database
 from slaapp.sync.connections import Connection
 from slaapp.sync.connector import AccountInfo, Progress
-from slaapp.sync.secrets import store_token
 from slaapp.sync.service import SyncReport
 from slaapp.sync.sources import ConnectOptions
 from slaapp.views.common.jobs import JobRunner
@@ -32,14 +32,15 @@ from slaapp.views.connections import ops
 from slaapp.views.connections.dialog import ConnectionDialog
 from slaapp.views.connections.mapping_editor import MappingEditor
 from slaapp.views.connections.sync_worker import SyncService
-from slaapp.views.connections.table import RowsModel
+from slaapp.views.connections.table import RowsModel, text_rows
 
 HEADERS = ("Name", "Source", "Address", "Schedule", "Last sync", "Result")
 
 
 class ConnectionsScreen(QWidget):
-    """Signals: open_record(int), message(str), data_changed()."""
+    """A Screen. Signals: open_record(int), message(str), data_changed()."""
 
+    title = "Connections"
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -70,8 +71,8 @@ class ConnectionsScreen(QWidget):
         subtitle.setStyleSheet("color: palette(mid);")
         self.keyring_banner = QLabel(
             "No system keyring is available on this computer: tokens are kept only until you quit, "
-            "and you will be asked for them again next time (or set SLAAPP_HUBSPOT_TOKEN / "
-            "SLAAPP_SALESFORCE_TOKEN)."
+            f"and you will be asked for them again next time (or set {ENV_PREFIX}SYNC_<NAME>, "
+            f"e.g. {connection_token('hubspot').env} for the connection named hubspot)."
         )  # fmt: skip
         self.keyring_banner.setWordWrap(True)
         self.keyring_banner.setStyleSheet(
@@ -90,7 +91,7 @@ class ConnectionsScreen(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.table.doubleClicked.connect(lambda _index: self.edit())
         self.empty = QLabel(
-            "No connections yet. Click “Add connection” to connect HubSpot, Salesforce or an export folder."
+            "No connections yet. Click “Add connection” to connect a CRM account or an export folder."
         )
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet("color: palette(mid); padding: 24px;")
@@ -146,6 +147,9 @@ class ConnectionsScreen(QWidget):
 
     # --- loading -------------------------------------------------------------------------
 
+    def widget(self) -> QWidget:
+        return self
+
     def refresh(self) -> None:
         self._jobs.start(
             lambda: ops.load_state(self._database), self._loaded, self._failed, self._failed
@@ -172,7 +176,7 @@ class ConnectionsScreen(QWidget):
                          f"{state_word} {ops.when(last.finished_at or last.started_at)}".strip() if last else "",
                          result])  # fmt: skip
             tips.append(["", "", "", "", "", result])
-        self.model.set_rows(rows, tips)
+        self.model.set_rows(text_rows(rows, tips))
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
         names = [r.connection.name for r in state.rows]
@@ -297,7 +301,7 @@ class ConnectionsScreen(QWidget):
         token, ok = QInputDialog.getText(self, "Token for this session", f"Access token of {name}:",
                                          QLineEdit.EchoMode.Password)  # fmt: skip
         if ok and token.strip():
-            store_token(name, token.strip())
+            default_store().set(connection_token(name), token.strip())
             self.status.setText(f"Token of {name} kept until you quit; click Test or Sync now.")
 
     def edit_mapping(self) -> None:
