@@ -1,36 +1,80 @@
-"""Composition root of the desktop app: Qt application, settings, database, main window."""
+"""Composition root of the desktop app: logging, Qt application, settings, database, services, window."""
 
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
 import sys
 import traceback
 from collections.abc import Sequence
+from functools import partial
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, TextIO
 
 import platformdirs
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from slaapp import __version__
-from slaapp.models.database import DatabaseError, open_database
+from slaapp.models.database import Database, DatabaseError, open_database
+
+if TYPE_CHECKING:
+    from slaapp.views.app_services import AppServices
 
 log = logging.getLogger("slaapp")
+LOG_FILE = "slaapp.log"
+CRASH_FILE = "crash.log"
+LOG_BYTES = 5 * 1024 * 1024
+LOG_BACKUPS = 5
+_handlers: list[logging.Handler] = []
+"""The handlers `_logging` added to the root logger (replaced when the app starts again)."""
+_crash_file: TextIO | None = None
+"""The file faulthandler writes to: it stays open while the process runs."""
+
+
+def log_folder() -> Path:
+    return platformdirs.user_log_path("slaapp", appauthor=False)
 
 
 def _logging() -> None:
-    folder = platformdirs.user_log_path("slaapp", appauthor=False)
+    """Log to slaapp.log in the log folder (5 files of 5 MB at most), and to stderr if any."""
+    folder = log_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    handlers: list[logging.Handler] = [logging.FileHandler(folder / "slaapp.log", encoding="utf-8")]
+    handlers: list[logging.Handler] = [
+        RotatingFileHandler(
+            folder / LOG_FILE, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        )
+    ]
     if sys.stderr is not None:  # None in a windowed (frozen) build
         handlers.append(logging.StreamHandler())
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        handlers=handlers,
-    )
+    root = logging.getLogger()
+    while _handlers:  # run_app called again in this process (tests)
+        old = _handlers.pop()
+        root.removeHandler(old)
+        old.close()
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+        _handlers.append(handler)
+    root.setLevel(logging.INFO)
+
+
+def _faulthandler() -> None:
+    """A hard crash (segfault, abort in Qt) leaves its Python traceback in crash.log.
+
+    A windowed build has no stderr, so faulthandler writes to a file kept open all along.
+    """
+    global _crash_file
+    folder = log_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    if _crash_file is None:
+        _crash_file = (folder / CRASH_FILE).open("a", encoding="utf-8")
+    faulthandler.enable(file=_crash_file, all_threads=True)
 
 
 def _crash_dialog(
@@ -46,11 +90,33 @@ def _crash_dialog(
     box = QMessageBox(QMessageBox.Icon.Critical, "slaapp", "Something went wrong inside slaapp.")
     box.setInformativeText(
         "Your data is safe: every change is stored in one transaction. The details are in the "
-        f"log ({platformdirs.user_log_path('slaapp', appauthor=False) / 'slaapp.log'}); "
-        "please send it with a note of what you were doing."
+        f"log ({log_folder() / LOG_FILE}); please send it with a note of what you were doing."
     )
     box.setDetailedText("".join(traceback.format_exception(kind, value, trace)))
     box.exec()
+
+
+def build_services(database: Database, settings: QSettings) -> AppServices:
+    """The app's long-lived services, built once; the main window only wires widgets to them."""
+    from slaapp.infra.secrets import default_store
+    from slaapp.notify.channels import build_channels
+    from slaapp.sync.writeback import owner_writeback
+    from slaapp.views.alerts.scheduler import AlertScheduler
+    from slaapp.views.app_services import AppServices
+    from slaapp.views.common.jobs import JobRunner
+    from slaapp.views.connections.sync_worker import SyncService
+
+    jobs = JobRunner()
+    # One store: a secret typed without a keyring reaches the alerts and the syncs.
+    secrets = default_store()
+    alerts = AlertScheduler(
+        database,
+        jobs,
+        channels=partial(build_channels, database, secrets),
+        writeback=owner_writeback(database),
+    )
+    sync = SyncService(database)  # scheduled CRM syncs run while the app is open
+    return AppServices(database, settings, secrets, jobs, sync, alerts)
 
 
 def run_app(args: Sequence[str] = ()) -> int:
@@ -71,6 +137,7 @@ def run_app(args: Sequence[str] = ()) -> int:
     if options.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _logging()
+    _faulthandler()
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     assert isinstance(app, QApplication)
     app.setApplicationName("slaapp")
@@ -80,14 +147,16 @@ def run_app(args: Sequence[str] = ()) -> int:
     if options.self_test:
         from slaapp.views.self_test import run_self_test
 
-        return run_self_test(app)
+        return run_self_test(app, build_services)
     sys.excepthook = _crash_dialog
     try:
         database = open_database(options.db)
     except DatabaseError as exc:
         QMessageBox.critical(None, "slaapp", f"The database cannot be opened.\n\n{exc}")
         return 1
-    window = MainWindow(database, QSettings())
+    services = build_services(database, QSettings())
+    app.aboutToQuit.connect(services.shutdown)
+    window = MainWindow(services)
     window.show()
     QTimer.singleShot(0, lambda: window.start(first_run_demo=True))
     try:

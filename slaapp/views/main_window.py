@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -26,47 +27,50 @@ from PySide6.QtWidgets import (
 from slaapp import __version__
 from slaapp.engine.insights.predict import BreachModel
 from slaapp.importers.event_file import read_events
-from slaapp.notify.channels import build_channels
-from slaapp.notify.secrets import SecretStore
-from slaapp.services.database import Database
 from slaapp.services.demo_org import DemoRemoved, DemoResult, load_demo, remove_demo
 from slaapp.services.live_view import LiveView, live_view
 from slaapp.services.record_view import RecordView, record_view
 from slaapp.services.scorecard_delivery import ScheduledRun, run_schedule_if_due
 from slaapp.services.store import StoreResult, now, store_log
-from slaapp.sync.writeback import owner_writeback
-from slaapp.views.alerts.scheduler import AlertScheduler
+from slaapp.sync.service import SyncReport
+from slaapp.views.app_services import AppServices
 from slaapp.views.common.app_icon import app_icon
-from slaapp.views.common.jobs import JobRunner
 from slaapp.views.common.record_dialog import RecordDialog
-from slaapp.views.connections.sync_worker import SyncService
+from slaapp.views.common.screen import Screen
 from slaapp.views.live.screen import LiveScreen, write_csv_file
 from slaapp.views.toasts.toast import DesktopToaster
 
 REFRESH_MS = 60_000
 SCHEDULE_CHECK_MS = 60_000
+STATUS_MS = 15_000
+T = TypeVar("T")
 
 
 class MainWindow(QMainWindow):
-    """Signals: refreshed(LiveClocks | None), failed(str) when a job was refused, exported(result)."""
+    """The window over the app's services (built in slaapp.app): it builds and wires widgets only.
+
+    Signals: refreshed(LiveClocks | None), failed(str) when a job was refused, exported(result).
+    """
 
     refreshed = Signal(object)
     failed = Signal(str)
     exported = Signal(object)
 
-    def __init__(self, database: Database, settings: QSettings) -> None:
+    def __init__(self, services: AppServices) -> None:
         super().__init__()
-        self.database = database
-        self.settings = settings
-        self.jobs = JobRunner(self)
+        self.services = services
+        # The services this window uses most, by their short names.
+        self.database = services.database
+        self.settings = services.settings
+        self.jobs = services.jobs
+        self.alerts = services.alerts
         self.record_windows: list[RecordDialog] = []
         self._first_run_demo = False
         self._risk_model: BreachModel | None = None
         self._fitted_at = 0
         self.setWindowTitle("slaapp")
-        self.live = LiveScreen(settings)
-        self.sync = SyncService(database, self)  # scheduled CRM syncs run while the app is open
-        self.sync.finished.connect(self._synced)
+        self.live = LiveScreen(self.settings)
+        services.sync.finished.connect(self._synced)
         self.setWindowIcon(app_icon())
         self.tray = (
             QSystemTrayIcon(app_icon(), self) if QSystemTrayIcon.isSystemTrayAvailable() else None
@@ -75,20 +79,13 @@ class MainWindow(QMainWindow):
             self.tray.setToolTip("slaapp: handoff SLAs")
             self.tray.show()
         self.toaster = DesktopToaster(self, self.tray)
-        # One store for the app: a secret typed in Settings without a keyring reaches the alerts.
-        self.secrets = SecretStore()
-        self.alerts = AlertScheduler(
-            database, self.jobs, show_desktop=self.toaster.show,
-            channels=partial(build_channels, database, self.secrets),
-            writeback=owner_writeback(database),
-            parent=self,
-        )  # fmt: skip
+        self.alerts.notice.connect(self.toaster.show)
         self.toaster.action.connect(self.alerts.handle_action)
         self.alerts.open_record.connect(self.open_record)
         self.alerts.open_alerts.connect(lambda: self.show_screen("Alerts"))
-        self.alerts.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+        self.alerts.failed.connect(self._status)
         self.alerts.changed.connect(self._alerts_changed)
-        self.screens: list[tuple[str, Callable[[], QWidget]]] = [
+        self.screens: list[tuple[str, Callable[[], Screen]]] = [
             ("Live handoffs", lambda: self.live),
             ("Dashboard", self._dashboard_screen),
             ("SLA matrix", self._matrix_screen),
@@ -98,7 +95,7 @@ class MainWindow(QMainWindow):
             ("Connections", self._connections_screen),
             ("Settings", self._settings_screen),
         ]
-        self.built: dict[str, QWidget] = {}
+        self.built: dict[str, Screen] = {}
         self._build()
         self.jobs.busy.connect(self._busy)
         self.timer = QTimer(self)
@@ -107,7 +104,7 @@ class MainWindow(QMainWindow):
         self.schedule_timer = QTimer(self)
         self.schedule_timer.setInterval(SCHEDULE_CHECK_MS)
         self.schedule_timer.timeout.connect(self.check_schedule)
-        geometry = settings.value("geometry")
+        geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
@@ -134,6 +131,7 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(body)
 
+        self.screen("Live handoffs")  # built first: the window feeds it every evaluation
         self.live.demo_requested.connect(self.load_demo)
         self.live.import_requested.connect(self.choose_import)
         self.live.connect_requested.connect(lambda: self.show_screen("Connections"))
@@ -191,51 +189,40 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
-    def screen(self, label: str) -> QWidget:
+    def screen(self, label: str) -> Screen:
         """The screen called `label`, built (and its modules imported) the first time it is needed."""
         found = self.built.get(label)
         if found is None:
             factory = dict(self.screens)[label]
             found = self.built[label] = factory()
-            self.stack.addWidget(found)
-            message = getattr(found, "message", None)
-            if message is not None:
-                message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-            opener = getattr(found, "open_record", None)
-            if opener is not None:
-                opener.connect(self.open_record)
-            changed = getattr(found, "data_changed", None)
-            if changed is not None and found is not self.live:
-                changed.connect(self.refresh)
-                changed.connect(self.alerts.trigger)
+            self.stack.addWidget(found.widget())
+            found.message.connect(self._status)
+            found.open_record.connect(self.open_record)
+            found.data_changed.connect(self._data_changed)
         return found
 
-    def _dashboard_screen(self) -> QWidget:
+    # Each factory's return type checks that its screen is a Screen.
+    def _dashboard_screen(self) -> Screen:
         from slaapp.views.dashboard.screen import DashboardScreen
 
         return DashboardScreen(self.database, self.jobs)
 
-    def _matrix_screen(self) -> QWidget:
+    def _matrix_screen(self) -> Screen:
         from slaapp.views.matrix.screen import MatrixScreen
 
         return MatrixScreen(self.database, self.jobs)
 
-    def _alerts_screen(self) -> QWidget:
+    def _alerts_screen(self) -> Screen:
         from slaapp.views.alerts.screen import AlertsScreen
 
         return AlertsScreen(self.database, self.jobs)
 
-    def _alerts_changed(self) -> None:
-        screen = self.built.get("Alerts")
-        if screen is not None:
-            screen.refresh()  # type: ignore[attr-defined]
-
-    def _insights_screen(self) -> QWidget:
+    def _insights_screen(self) -> Screen:
         from slaapp.views.insights.screen import InsightsScreen
 
         return InsightsScreen(self.database, self.jobs)
 
-    def _scorecards_screen(self) -> QWidget:
+    def _scorecards_screen(self) -> Screen:
         from slaapp.views.scorecards.screen import ScorecardsScreen
 
         screen = ScorecardsScreen(self.database, self.jobs, self.settings)
@@ -243,29 +230,39 @@ class MainWindow(QMainWindow):
         screen.failed.connect(self.failed)
         return screen
 
-    def _connections_screen(self) -> QWidget:
+    def _connections_screen(self) -> Screen:
         from slaapp.views.connections.screen import ConnectionsScreen
 
-        return ConnectionsScreen(self.database, self.jobs, sync=self.sync)
+        return ConnectionsScreen(self.database, self.jobs, sync=self.services.sync)
 
-    def _settings_screen(self) -> QWidget:
+    def _settings_screen(self) -> Screen:
         from slaapp.views.settings.screen import SettingsScreen
 
-        return SettingsScreen(self.database, self.jobs, secrets=self.secrets)
+        return SettingsScreen(self.database, self.jobs, secrets=self.services.secrets)
 
     def _show_screen(self, row: int) -> None:
         if not 0 <= row < len(self.screens):
             return
-        label = self.screens[row][0]
-        screen = self.screen(label)
-        self.stack.setCurrentWidget(screen)
-        self.setWindowTitle(f"slaapp — {label}")
+        screen = self.screen(self.screens[row][0])
+        self.stack.setCurrentWidget(screen.widget())
+        self.setWindowTitle(f"slaapp — {screen.title}")
         self.settings.setValue("screen", row)
-        refresh = getattr(screen, "refresh", None)
-        if refresh is not None and screen is not self.live:
-            refresh()
+        screen.refresh()
 
-    def show_screen(self, label: str) -> QWidget:
+    def _data_changed(self) -> None:
+        """A screen changed records, alerts or the matrix: evaluate again and run the alerts."""
+        self.refresh()
+        self.alerts.trigger()
+
+    def _alerts_changed(self) -> None:
+        screen = self.built.get("Alerts")
+        if screen is not None:
+            screen.refresh()
+
+    def _status(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_MS)
+
+    def show_screen(self, label: str) -> Screen:
         """Switch to the screen called `label` and return it."""
         for row, (name, _) in enumerate(self.screens):
             if name == label:
@@ -274,8 +271,11 @@ class MainWindow(QMainWindow):
         raise KeyError(label)
 
     def choose_export(self) -> None:
+        from slaapp.views.scorecards.screen import ScorecardsScreen
+
         scorecards = self.screen("Scorecards")
-        scorecards.choose_export()  # type: ignore[attr-defined]
+        assert isinstance(scorecards, ScorecardsScreen)
+        scorecards.choose_export()
 
     def _busy(self, busy: bool) -> None:
         for action in (self.import_action, self.demo_action, self.refresh_action):
@@ -296,9 +296,7 @@ class MainWindow(QMainWindow):
         self.schedule_timer.start()
         self.alerts.start()
 
-    def _run(
-        self, message: str, work: Callable[[], object], done: Callable[[object], None]
-    ) -> None:
+    def _run(self, message: str, work: Callable[[], T], done: Callable[[T], None]) -> None:
         self.statusBar().showMessage(message)
         self.jobs.start(work, done, self._fail, self._crash)
 
@@ -351,12 +349,11 @@ class MainWindow(QMainWindow):
             f"Writing {path.name}…", partial(write_csv_file, visible, path), self._csv_written
         )
 
-    def _csv_written(self, result: object) -> None:
-        assert isinstance(result, Path)
+    def _csv_written(self, result: Path) -> None:
         self.statusBar().showMessage(f"Table saved to {result}", 10_000)
         self.exported.emit(result)
 
-    def _stored(self, result: object) -> None:
+    def _stored(self, result: DemoResult | DemoRemoved | StoreResult) -> None:
         if isinstance(result, DemoResult):
             message = (
                 f"Demo org loaded: {result.people} people, {result.records:,} records. "
@@ -365,14 +362,12 @@ class MainWindow(QMainWindow):
         elif isinstance(result, DemoRemoved):
             message = f"Demo org removed: {result.records:,} records, {result.people} people"
         else:
-            assert isinstance(result, StoreResult)
             message = f"Imported: {result.ingested.summary()}"
         self.refresh()
         self.alerts.trigger()
         self.statusBar().showMessage(message, 10_000)
 
-    def _show(self, view: object) -> None:
-        assert isinstance(view, LiveView)
+    def _show(self, view: LiveView) -> None:
         result = view.live
         self._risk_model, self._fitted_at = view.model, view.fitted_at
         self._show_sources(view)
@@ -405,17 +400,16 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"The weekly scorecard was not sent (will retry): {message}")
         self.failed.emit(message)
 
-    def _scheduled(self, result: object) -> None:
+    def _scheduled(self, result: ScheduledRun | None) -> None:
         if result is None:
             return
-        assert isinstance(result, ScheduledRun)
         self.statusBar().showMessage(
             f"Weekly scorecard sent to {', '.join(result.recipients)}", 15_000
         )
         self.exported.emit(result)
 
-    def _synced(self, report: object) -> None:
-        if getattr(report, "events_added", 0):
+    def _synced(self, report: SyncReport) -> None:
+        if report.events_added:
             self.refresh()
             self.alerts.trigger()
 
@@ -438,8 +432,7 @@ class MainWindow(QMainWindow):
             self._record,
         )
 
-    def _record(self, result: object) -> None:
-        assert isinstance(result, RecordView)
+    def _record(self, result: RecordView) -> None:
         people = self.live.live.people if self.live.live is not None else {}
         dialog = RecordDialog(result, people, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -472,15 +465,11 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Staged stop: the window's timers, each screen's own work, then the app's services."""
         self.timer.stop()
         self.schedule_timer.stop()
-        self.alerts.stop()
-        self.live.ticker.stop()
         for screen in self.built.values():
-            shutdown = getattr(screen, "shutdown", None)
-            if shutdown is not None:
-                shutdown()
-        self.sync.shutdown()
+            screen.shutdown()
         self.settings.setValue("geometry", self.saveGeometry())
-        self.jobs.shutdown()
+        self.services.shutdown()
         super().closeEvent(event)

@@ -12,8 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from slaapp.services.database import open_database
+from slaapp.services.database import Database, open_database
 from slaapp.services.demo_org import load_demo
+from slaapp.views.app_services import AppServices
 from slaapp.views.main_window import MainWindow
 
 log = logging.getLogger("slaapp.self_test")
@@ -37,15 +38,20 @@ def _wait(app: QApplication, done: Callable[[], bool], seconds: float, what: str
         time.sleep(0.01)
 
 
-def run_self_test(app: QApplication, days: int = 14) -> int:
-    """Every screen of the app, opened for real on demo data; 0 when all worked."""
+def run_self_test(
+    app: QApplication, build: Callable[[Database, QSettings], AppServices], days: int = 14
+) -> int:
+    """Every screen of the app, opened for real on demo data; 0 when all worked.
+
+    `build` makes the app's services the way the app does (slaapp.app.build_services).
+    """
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="slaapp-self-test-") as folder:
         database = open_database(f"sqlite:///{Path(folder) / 'self-test.db'}")
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
         started = time.perf_counter()
         load_demo(database, days=days)
-        window = MainWindow(database, settings)
+        window = MainWindow(build(database, settings))
         crashes: list[str] = []
         window.failed.connect(crashes.append)
         try:

@@ -12,8 +12,9 @@ from slaapp.services.demo_org import load_demo
 from slaapp.services.live_view import live_view
 from slaapp.services.store import now
 from slaapp.views.common.jobs import JobRunner
+from slaapp.views.common.table_model import Column
+from slaapp.views.common.table_model import TableModel as RowsModel
 from slaapp.views.insights.screen import EMPTY, InsightsScreen
-from slaapp.views.insights.tables import Column, RowsModel
 from slaapp.views.insights.work import last_full_month
 
 

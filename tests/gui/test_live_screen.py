@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
+from slaapp.app import build_services
 from slaapp.engine.clocks import AT_RISK, BREACHED, ON_TRACK, OPEN_STATUSES
 from slaapp.models.database import open_database
 from slaapp.services.demo_org import load_demo
@@ -29,7 +30,7 @@ def demo_db(tmp_path_factory):
 @pytest.fixture
 def window(qtbot, demo_db, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(demo_db, settings)
+    win = MainWindow(build_services(demo_db, settings))
     qtbot.addWidget(win)
     win.resize(1300, 800)
     win.show()

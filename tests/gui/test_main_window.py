@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
+from slaapp.app import build_services
 from slaapp.engine.clocks import BREACHED, OPEN_STATUSES, evaluate
 from slaapp.importers.bundled import DEFAULT_MATRIX, RESOURCES
 from slaapp.importers.event_file import read_events
@@ -45,7 +46,7 @@ def database(tmp_path):
 
 @pytest.fixture
 def window(qtbot, database, settings):
-    win = MainWindow(database, settings)
+    win = MainWindow(build_services(database, settings))
     qtbot.addWidget(win)
     yield win
     win.timer.stop()

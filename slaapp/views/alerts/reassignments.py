@@ -6,7 +6,6 @@ import getpass
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,10 +21,9 @@ from slaapp.notify.alerting_actions import decide_action
 from slaapp.services.alerts import ActionView
 from slaapp.services.database import Database
 from slaapp.sync.writeback import owner_writeback
-from slaapp.views.alerts.tables import when
+from slaapp.views.alerts.tables import PROPOSAL_COLUMNS, ProposalRow, proposal_rows
 from slaapp.views.common.jobs import JobRunner
-
-HEADERS = ("Proposed", "Alert", "From", "To")
+from slaapp.views.common.table_model import TableModel
 
 
 class ReassignmentPanel(QWidget):
@@ -42,9 +40,7 @@ class ReassignmentPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._database, self._jobs, self._clock = database, jobs, clock
-        self._actions: tuple[ActionView, ...] = ()
-        self.model = QStandardItemModel(0, len(HEADERS), self)
-        self.model.setHorizontalHeaderLabels(list(HEADERS))
+        self.model: TableModel[ProposalRow] = TableModel(PROPOSAL_COLUMNS, self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
@@ -74,30 +70,19 @@ class ReassignmentPanel(QWidget):
         self, actions: tuple[ActionView, ...], titles: dict[int, str], names: dict[str, str]
     ) -> None:
         """The proposed reassignments among `actions`; `titles` maps alert ids to alert titles."""
-        self._actions = tuple(a for a in actions if a.state == "proposed")
-        self.model.removeRows(0, self.model.rowCount())
-        for action in self._actions:
-            cells = (
-                when(action.created_at),
-                titles.get(action.alert_id or -1, f"record {action.record_id}"),
-                names.get(action.from_owner or "", action.from_owner or "nobody"),
-                names.get(action.to_owner or "", action.to_owner or "nobody"),
-            )
-            row = [QStandardItem(text) for text in cells]
-            for item in row:
-                item.setEditable(False)
-            self.model.appendRow(row)
+        proposed = tuple(a for a in actions if a.state == "proposed")
+        self.model.set_rows(proposal_rows(proposed, titles, names))
         self.title.setText(
-            f"<b>Reassignments waiting for a manager</b> ({len(self._actions)})"
-            if self._actions
+            f"<b>Reassignments waiting for a manager</b> ({len(proposed)})"
+            if proposed
             else "<b>Reassignments</b>: none waiting"
         )
-        self.table.setVisible(bool(self._actions))
+        self.table.setVisible(bool(proposed))
         self._buttons()
 
     def _chosen(self) -> ActionView | None:
         rows = self.table.selectionModel().selectedRows()
-        return self._actions[rows[0].row()] if rows else None
+        return self.model.row(rows[0].row()).action if rows else None
 
     def _buttons(self) -> None:
         chosen = self._chosen() is not None
@@ -116,8 +101,7 @@ class ReassignmentPanel(QWidget):
 
         self._jobs.start(work, self._done, self._failed, self._failed)
 
-    def _done(self, result: object) -> None:
-        assert isinstance(result, ActionView)
+    def _done(self, result: ActionView) -> None:
         verdict = {"applied": "reassigned", "declined": "declined"}.get(result.state, result.state)
         detail = f": {result.error}" if result.error else ""
         self.decided.emit(f"Reassignment {verdict}{detail}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -17,7 +16,6 @@ from slaapp.notify.reassign import Writeback
 from slaapp.services.database import Database
 from slaapp.views.common.jobs import JobRunner
 
-log = logging.getLogger(__name__)
 MAX_WAIT = 6 * 3600
 """The timer never waits longer than this (the computer may sleep, the clock may jump)."""
 ACTIONS = ("open", "snooze", "acknowledge")
@@ -46,12 +44,14 @@ class SchedulerRun:
 class AlertScheduler(QObject):
     """Runs alerts when the next step is due, after each sync or evaluation, and on demand.
 
-    Signals: ran(object) with a SchedulerRun, failed(str) in plain words, open_record(int)
-    when a toast's Open button names a record, open_alerts() when it names none (a digest),
-    changed() after acknowledge or snooze.
+    Signals: ran(object) with a SchedulerRun, notice(object) with each desktop Notice to show
+    (on the GUI thread), failed(str) in plain words, open_record(int) when a toast's Open
+    button names a record, open_alerts() when it names none (a digest), changed() after
+    acknowledge or snooze.
     """
 
     ran = Signal(object)
+    notice = Signal(object)
     failed = Signal(str)
     open_record = Signal(int)
     open_alerts = Signal()
@@ -61,7 +61,7 @@ class AlertScheduler(QObject):
         self,
         database: Database,
         jobs: JobRunner,
-        show_desktop: Callable[[Notice], None],
+        show_desktop: Callable[[Notice], None] | None = None,
         channels: Callable[[], Mapping[str, Channel]] = dict,
         writeback: Writeback | None = None,
         clock: Callable[[], int] = lambda: int(time.time()),
@@ -71,7 +71,8 @@ class AlertScheduler(QObject):
         super().__init__(parent)
         self._database = database
         self._jobs = jobs
-        self._show = show_desktop
+        if show_desktop is not None:
+            self.notice.connect(show_desktop)
         self._channels = channels
         self._writeback = writeback
         self._clock = clock
@@ -112,17 +113,13 @@ class AlertScheduler(QObject):
         result = run_alerts(self._database, now, channels, self._writeback)
         return SchedulerRun(result, tuple(desktop.notices))
 
-    def _done(self, result: object) -> None:
-        assert isinstance(result, SchedulerRun)
+    def _done(self, result: SchedulerRun) -> None:
         self._running = False
         for notice in result.notices:
             if notice.record_id is not None:
                 for alert_id in notice.alert_ids:
                     self._records[alert_id] = notice.record_id
-            try:
-                self._show(notice)
-            except Exception:  # the toaster's bug must not stop the schedule
-                log.exception("showing a desktop notice failed")
+            self.notice.emit(notice)  # a slot's bug goes to the crash handler; the loop goes on
         self._schedule(result.run.next_due)
         self.ran.emit(result)
         self._rerun()
@@ -186,7 +183,7 @@ class AlertScheduler(QObject):
             self._after_change, self._action_failed, self._action_failed,
         )  # fmt: skip
 
-    def _after_change(self, _result: object) -> None:
+    def _after_change(self, _count: int) -> None:
         self.changed.emit()
         self.trigger()  # a snooze moves the next instant
 

@@ -33,8 +33,9 @@ from slaapp.notify.alerting_actions import (
 from slaapp.services.alerts import ALERT_STATES, AlertView
 from slaapp.services.database import Database
 from slaapp.views.alerts.reassignments import ReassignmentPanel
-from slaapp.views.alerts.tables import SORT_ROLE, STATE_TEXT, AlertTableModel, VolumeModel, when
+from slaapp.views.alerts.tables import STATE_TEXT, VOLUME_COLUMNS, AlertTableModel, when
 from slaapp.views.common.jobs import JobRunner
+from slaapp.views.common.table_model import SORT_ROLE, TableModel
 
 SEVERITIES = (("All severities", ""), ("Warnings", "warning"), ("Breaches", "breach"),
               ("Escalations", "escalation"), ("Patterns", "pattern"))  # fmt: skip
@@ -73,8 +74,9 @@ class _AlertFilter(QSortFilterProxyModel):
 
 
 class AlertsScreen(QWidget):
-    """Signals: open_record(int) a records.id, message(str) status text, data_changed()."""
+    """A Screen. Signals: open_record(int) a records.id, message(str) status text, data_changed()."""
 
+    title = "Alerts"
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -91,12 +93,12 @@ class AlertsScreen(QWidget):
         self._overview: AlertsOverview | None = None
         self.alerts = AlertTableModel(self)
         self.proxy = _AlertFilter(self.alerts)
-        self.volume = VolumeModel(self)
+        self.volume = TableModel(VOLUME_COLUMNS, self)
         self._build()
 
     # ----- layout -------------------------------------------------------------------------
     def _build(self) -> None:
-        title = QLabel("Alerts")
+        title = QLabel(self.title)
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
@@ -233,6 +235,13 @@ class AlertsScreen(QWidget):
         self.open_button.clicked.connect(self._open)
         self._selection()
 
+    # ----- Screen -------------------------------------------------------------------------
+    def widget(self) -> QWidget:
+        return self
+
+    def shutdown(self) -> None:
+        """Nothing of its own runs in the background (its jobs run on the app's runner)."""
+
     # ----- loading ------------------------------------------------------------------------
     def refresh(self) -> None:
         now = self._clock()
@@ -240,8 +249,7 @@ class AlertsScreen(QWidget):
             lambda: alerts_overview(self._database, now), self._loaded, self._failed, self._failed
         )
 
-    def _loaded(self, result: object) -> None:
-        assert isinstance(result, AlertsOverview)
+    def _loaded(self, result: AlertsOverview) -> None:
         self._overview = result
         self.error.hide()
         names = {**result.names, **dict(result.people)}
@@ -304,7 +312,7 @@ class AlertsScreen(QWidget):
 
     # ----- actions ------------------------------------------------------------------------
     def _run(self, work: Callable[[], int], done_text: str) -> None:
-        def done(count: object) -> None:
+        def done(count: int) -> None:
             self.message.emit(done_text.format(count=count))
             self.data_changed.emit()
             self.refresh()

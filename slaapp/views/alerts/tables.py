@@ -1,17 +1,18 @@
-"""Item models of the Alerts screen: alert history and alert volume per person."""
+"""Tables of the Alerts screen: alert history, alert volume per person, proposed reassignments."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QColor
 
 from slaapp.notify.alerting_actions import Volume
-from slaapp.services.alerts import AlertView
+from slaapp.services.alerts import ActionView, AlertView
+from slaapp.views.common.table_model import Column, TableModel
 
-Index = QModelIndex | QPersistentModelIndex
 SEVERITY_TEXT = {
     "warning": "Warning",
     "breach": "Breach",
@@ -27,8 +28,7 @@ STATE_TEXT = {
 }
 STATE_COLOR = {"failed": "#d64545", "waiting": "#c98a12", "snoozed": "#6b7bd6"}
 SEVERITY_COLOR = {"escalation": "#d64545", "breach": "#e0702b", "pattern": "#8a5cd6"}
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ALERT_ROLE = Qt.ItemDataRole.UserRole + 2
+FAILED_COLOR = QColor("#d64545")
 
 
 def when(epoch: int) -> str:
@@ -44,120 +44,121 @@ def delivery_summary(alert: AlertView) -> str:
     return " · ".join(f"{counts[s]} {s}" for s in order if s in counts) or "no recipients"
 
 
-class AlertTableModel(QAbstractTableModel):
-    """Alerts, newest first; the view sorts and filters through a proxy (small tables)."""
+def _colour(table: Mapping[str, str], key: str) -> QColor | None:
+    found = table.get(key)
+    return QColor(found) if found else None
 
-    COLUMNS = ("Fired", "Severity", "Alert", "Owner", "Recipients", "Delivery", "State")
-    FIRED, SEVERITY, TITLE, OWNER, RECIPIENTS, DELIVERY, STATE = range(7)
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._alerts: tuple[AlertView, ...] = ()
-        self._names: dict[str, str] = {}
-        self._now = 0
+# ----- alert history --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AlertRow:
+    """An alert as the history shows it: people by name, its state at the time of loading."""
 
-    def set_alerts(self, alerts: tuple[AlertView, ...], names: dict[str, str], now: int) -> None:
-        self.beginResetModel()
-        self._alerts, self._names, self._now = alerts, names, now
-        self.endResetModel()
+    alert: AlertView
+    owner: str
+    recipients: str
+    state: str
+
+
+def alert_rows(alerts: tuple[AlertView, ...], names: Mapping[str, str], now: int) -> list[AlertRow]:
+    return [
+        AlertRow(
+            alert,
+            names.get(alert.owner or "", alert.owner or ""),
+            ", ".join(names.get(k, k) for k in alert.recipients),
+            alert.state(now),
+        )
+        for alert in alerts
+    ]
+
+
+def _alert_tip(row: AlertRow) -> str:
+    return "\n".join((row.alert.title, *row.alert.lines))
+
+
+def _delivery_tip(row: AlertRow) -> str:
+    return "\n".join(
+        f"{d.channel} to {d.recipient_name or d.recipient_key}: {d.state}"
+        + (f" after {d.attempts} attempt(s): {d.last_error}" if d.last_error else "")
+        for d in row.alert.deliveries
+    )
+
+
+ALERT_COLUMNS: tuple[Column[AlertRow], ...] = (
+    Column("Fired", lambda r: r.alert.fired_at, _alert_tip, display=when),
+    Column("Severity", lambda r: SEVERITY_TEXT.get(r.alert.severity, r.alert.severity.title()),
+           _alert_tip, foreground=lambda r: _colour(SEVERITY_COLOR, r.alert.severity)),
+    Column("Alert", lambda r: r.alert.title, _alert_tip),
+    Column("Owner", lambda r: r.owner, _alert_tip),
+    Column("Recipients", lambda r: r.recipients, _alert_tip),
+    Column("Delivery", lambda r: delivery_summary(r.alert), _delivery_tip),
+    Column("State", lambda r: STATE_TEXT.get(r.state, r.state), _alert_tip,
+           foreground=lambda r: _colour(STATE_COLOR, r.state)),
+)  # fmt: skip
+
+
+class AlertTableModel(TableModel[AlertRow]):
+    """Alerts, newest first; the view sorts (by time for Fired) and filters through a proxy."""
+
+    FIRED, SEVERITY, TITLE, OWNER, RECIPIENTS, DELIVERY, STATE = range(len(ALERT_COLUMNS))
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(ALERT_COLUMNS, parent)
+
+    def set_alerts(self, alerts: tuple[AlertView, ...], names: Mapping[str, str], now: int) -> None:
+        self.set_rows(alert_rows(alerts, names, now))
 
     def alert(self, row: int) -> AlertView:
-        return self._alerts[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._alerts)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._alerts):
-            return None
-        alert, column = self._alerts[index.row()], index.column()
-        state = alert.state(self._now)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(alert, column, state)
-        if role == SORT_ROLE:
-            return alert.fired_at if column == self.FIRED else self._text(alert, column, state)
-        if role == ALERT_ROLE:
-            return alert.id
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == self.DELIVERY:
-                return "\n".join(
-                    f"{d.channel} to {d.recipient_name or d.recipient_key}: {d.state}"
-                    + (f" after {d.attempts} attempt(s): {d.last_error}" if d.last_error else "")
-                    for d in alert.deliveries
-                )
-            return "\n".join((alert.title, *alert.lines))
-        if role == Qt.ItemDataRole.ForegroundRole:
-            color = (
-                STATE_COLOR.get(state)
-                if column == self.STATE
-                else SEVERITY_COLOR.get(alert.severity)
-                if column == self.SEVERITY
-                else None
-            )
-            return QBrush(QColor(color)) if color else None
-        return None
-
-    def _text(self, alert: AlertView, column: int, state: str) -> str:
-        if column == self.FIRED:
-            return when(alert.fired_at)
-        if column == self.SEVERITY:
-            return SEVERITY_TEXT.get(alert.severity, alert.severity.title())
-        if column == self.TITLE:
-            return alert.title
-        if column == self.OWNER:
-            return self._names.get(alert.owner or "", alert.owner or "")
-        if column == self.RECIPIENTS:
-            return ", ".join(self._names.get(k, k) for k in alert.recipients)
-        if column == self.DELIVERY:
-            return delivery_summary(alert)
-        return STATE_TEXT.get(state, state)
+        return self.row(row).alert
 
 
-class VolumeModel(QAbstractTableModel):
-    """How many alerts reached each person, so managers see who is flooded."""
+# ----- volume per person --------------------------------------------------------------------------
+def _volume_tip(row: Volume) -> str:
+    return (
+        f"{row.name}: {row.today} alerts today, {row.week} in 7 days, "
+        f"{row.failed} failed deliveries"
+    )
 
-    COLUMNS = ("Person", "Team", "Today", "7 days", "Failed")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[Volume, ...] = ()
+VOLUME_COLUMNS: tuple[Column[Volume], ...] = (
+    Column("Person", lambda v: v.name, _volume_tip),
+    Column("Team", lambda v: v.team, _volume_tip),
+    Column("Today", lambda v: v.today, _volume_tip, numeric=True),
+    Column("7 days", lambda v: v.week, _volume_tip, numeric=True),
+    Column("Failed", lambda v: v.failed, _volume_tip, numeric=True,
+           foreground=lambda v: FAILED_COLOR if v.failed else None),
+)  # fmt: skip
+"""How many alerts reached each person, so managers see who is flooded."""
 
-    def set_rows(self, rows: tuple[Volume, ...]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+# ----- reassignments waiting for a manager -----------------------------------------------------
+@dataclass(frozen=True)
+class ProposalRow:
+    """A proposed reassignment with its alert's title and both owners by name."""
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
+    action: ActionView
+    alert: str
+    from_name: str
+    to_name: str
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row, column = self._rows[index.row()], index.column()
-        values = (row.name, row.team, row.today, row.week, row.failed)
-        if role == Qt.ItemDataRole.DisplayRole:
-            value = values[column]
-            return f"{value:,}" if isinstance(value, int) else value
-        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.name}: {row.today} alerts today, {row.week} in 7 days, {row.failed} failed deliveries"
-        if role == Qt.ItemDataRole.ForegroundRole and column == 4 and row.failed:
-            return QBrush(QColor("#d64545"))
-        return None
+def proposal_rows(
+    actions: tuple[ActionView, ...], titles: Mapping[int, str], names: Mapping[str, str]
+) -> list[ProposalRow]:
+    return [
+        ProposalRow(
+            action,
+            titles.get(action.alert_id or -1, f"record {action.record_id}"),
+            names.get(action.from_owner or "", action.from_owner or "nobody"),
+            names.get(action.to_owner or "", action.to_owner or "nobody"),
+        )
+        for action in actions
+    ]
+
+
+PROPOSAL_COLUMNS: tuple[Column[ProposalRow], ...] = (
+    Column("Proposed", lambda p: p.action.created_at, display=when),
+    Column("Alert", lambda p: p.alert, lambda p: p.alert),
+    Column("From", lambda p: p.from_name),
+    Column("To", lambda p: p.to_name),
+)

@@ -1,10 +1,11 @@
-"""Background jobs: a callable run on a QThread, its result or error delivered by signal."""
+"""Background jobs: a callable run on a QThread, its typed result or error delivered by signal."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -12,6 +13,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from slaapp.engine.errors import UserError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class JobWorker(QObject):
@@ -39,9 +41,20 @@ class JobWorker(QObject):
         self.finished.emit(result)
 
 
-Job = tuple[
-    Callable[[], object], Callable[[object], None], Callable[[str], None], Callable[[str], None]
-]
+@dataclass(frozen=True)
+class Job(Generic[T]):
+    """One piece of work and where its outcome goes: `done` gets exactly what `work` returned."""
+
+    work: Callable[[], T]
+    done: Callable[[T], None]
+    failed: Callable[[str], None]
+    crashed: Callable[[str], None]
+
+
+def _alive(callback: Callable[..., None]) -> bool:
+    """False when the callback is a method of a Qt object that has been deleted meanwhile."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 class JobRunner(QObject):
@@ -53,8 +66,8 @@ class JobRunner(QObject):
         super().__init__(parent)
         self._thread: QThread | None = None
         self._worker: JobWorker | None = None
-        self._queue: list[Job] = []
-        self._callbacks: tuple[Callable[[Any], None], ...] = ()
+        self._queue: list[Job[Any]] = []
+        self._current: Job[Any] | None = None
 
     @property
     def running(self) -> bool:
@@ -62,24 +75,25 @@ class JobRunner(QObject):
 
     def start(
         self,
-        work: Callable[[], object],
-        done: Callable[[object], None],
+        work: Callable[[], T],
+        done: Callable[[T], None],
         failed: Callable[[str], None],
         crashed: Callable[[str], None],
     ) -> None:
-        """Run `work` now, or after the jobs already waiting; results arrive on the GUI thread."""
-        self._queue.append((work, done, failed, crashed))
+        """Run `work` now, or after the jobs already waiting; `done(result)`, `failed(message)`
+        for a UserError or `crashed(message)` for a bug is then called on the GUI thread."""
+        self._queue.append(Job(work, done, failed, crashed))
         if self._thread is None:
             self._next()
 
     def _next(self) -> None:
         if not self._queue:
+            self._current = None
             self.busy.emit(False)
             return
-        work, *callbacks = self._queue.pop(0)
-        self._callbacks = tuple(callbacks)
+        job = self._current = self._queue.pop(0)
         thread = QThread(self)
-        worker = JobWorker(work)
+        worker = JobWorker(job.work)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         # Results go through this runner (it lives on the GUI thread), so any callable works
@@ -94,24 +108,23 @@ class JobRunner(QObject):
         self.busy.emit(True)
         thread.start()
 
-    def _deliver(self, which: int, value: object) -> None:
-        callback = self._callbacks[which] if self._callbacks else None
-        owner = getattr(callback, "__self__", None)
-        if callback is None or (isinstance(owner, QObject) and not shiboken6.isValid(owner)):
-            return
-        callback(value)
-
     @Slot(object)
     def _finished(self, result: object) -> None:
-        self._deliver(0, result)
+        job = self._current
+        if job is not None and _alive(job.done):
+            job.done(result)  # the value `job.work` returned: of the type `job.done` takes
 
     @Slot(str)
     def _failed(self, message: str) -> None:
-        self._deliver(1, message)
+        job = self._current
+        if job is not None and _alive(job.failed):
+            job.failed(message)
 
     @Slot(str)
     def _crashed(self, message: str) -> None:
-        self._deliver(2, message)
+        job = self._current
+        if job is not None and _alive(job.crashed):
+            job.crashed(message)
 
     def _cleanup(self) -> None:
         if self._thread is not None:

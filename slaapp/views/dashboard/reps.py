@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QTableView, QWidget
 
@@ -16,15 +16,10 @@ from slaapp.engine.metrics_reps import RepScorecards
 from slaapp.views.common.chart_bars import BarChart, Bars
 from slaapp.views.common.chart_base import PLOT_HEIGHT
 from slaapp.views.common.chart_theme import count, duration, percent
+from slaapp.views.common.table_model import Column, TableModel
 
-I64 = npt.NDArray[np.int64]
-Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Rep", "Team", "Clocks", "Adherence", "Team adherence", "Median response",
-           "Team median", "P90 response", "Quality pass", "Breaches")  # fmt: skip
-REP, TEAM, CLOCKS, ADHERENCE, TEAM_ADHERENCE, MEDIAN, TEAM_MEDIAN, P90, QUALITY, BREACHES = range(
-    len(COLUMNS)
-)
 WORSE = QColor("#d64541")
+TIP = "Double-click to list this rep's clocks"
 
 
 def rep_order(cards: RepScorecards, only: Sequence[int] | None = None) -> list[int]:
@@ -42,65 +37,75 @@ def rep_order(cards: RepScorecards, only: Sequence[int] | None = None) -> list[i
     return sorted(chosen, key=key)
 
 
-class RepScorecardModel(QAbstractTableModel):
+@dataclass(frozen=True)
+class RepRow:
+    """One rep's figures beside their team's (NaN where unknown or without a team)."""
+
+    rep: int
+    name: str
+    team: str
+    clocks: int
+    adherence: float
+    team_adherence: float
+    median: float
+    team_median: float
+    p90: float
+    quality: float
+    breaches: int
+
+
+def rep_rows(cards: RepScorecards, order: Sequence[int]) -> list[RepRow]:
+    reps, teams = cards.reps, cards.teams
+    rows: list[RepRow] = []
+    for rep in order:
+        team = cards.team_of(rep)
+
+        def of_team(values: npt.NDArray[np.float64], team: int = team) -> float:
+            return float(values[team]) if team >= 0 else math.nan
+
+        rows.append(
+            RepRow(rep, reps.labels[rep], teams.labels[team] if team >= 0 else "—",
+                   int(reps.clocks[rep]), float(reps.adherence[rep]), of_team(teams.adherence),
+                   float(reps.median_response[rep]), of_team(teams.median_response),
+                   float(reps.p90_response[rep]), float(reps.quality_pass_rate[rep]),
+                   int(reps.late[rep]))
+        )  # fmt: skip
+    return rows
+
+
+def _worse(bad: bool) -> QColor | None:
+    return WORSE if bad else None
+
+
+REP_COLUMNS: tuple[Column[RepRow], ...] = (
+    Column("Rep", lambda r: r.name, lambda r: TIP),
+    Column("Team", lambda r: r.team, lambda r: TIP),
+    Column("Clocks", lambda r: r.clocks, lambda r: TIP, numeric=True),
+    Column("Adherence", lambda r: r.adherence, lambda r: TIP, numeric=True, display=percent,
+           foreground=lambda r: _worse(r.adherence < r.team_adherence - 0.05)),
+    Column("Team adherence", lambda r: r.team_adherence, lambda r: TIP, numeric=True,
+           display=percent),
+    Column("Median response", lambda r: r.median, lambda r: TIP, numeric=True, display=duration,
+           foreground=lambda r: _worse(r.median > 1.25 * r.team_median)),
+    Column("Team median", lambda r: r.team_median, lambda r: TIP, numeric=True,
+           display=duration),
+    Column("P90 response", lambda r: r.p90, lambda r: TIP, numeric=True, display=duration),
+    Column("Quality pass", lambda r: r.quality, lambda r: TIP, numeric=True, display=percent),
+    Column("Breaches", lambda r: r.breaches, lambda r: TIP, numeric=True),
+)  # fmt: skip
+
+
+class RepScorecardModel(TableModel[RepRow]):
     """One row per rep, with the figures of the rep's team beside theirs."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.cards: RepScorecards | None = None
-        self.order: list[int] = []
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(REP_COLUMNS, parent)
 
-    def set_scorecards(self, cards: RepScorecards | None, order: list[int]) -> None:
-        self.beginResetModel()
-        self.cards, self.order = cards, order if cards is not None else []
-        self.endResetModel()
+    def set_scorecards(self, cards: RepScorecards | None, order: Sequence[int]) -> None:
+        self.set_rows(rep_rows(cards, order) if cards is not None else ())
 
     def rep_at(self, row: int) -> int:
-        return self.order[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.order)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # fmt: skip
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        cards = self.cards
-        if cards is None or not index.isValid() or not 0 <= index.row() < len(self.order):
-            return None
-        rep, column = self.order[index.row()], index.column()
-        team = cards.team_of(rep)
-        reps, teams = cards.reps, cards.teams
-        if role == Qt.ItemDataRole.DisplayRole:
-            values = {
-                REP: reps.labels[rep],
-                TEAM: teams.labels[team] if team >= 0 else "—",
-                CLOCKS: count(reps.clocks[rep]),
-                ADHERENCE: percent(reps.adherence[rep]),
-                TEAM_ADHERENCE: percent(teams.adherence[team]) if team >= 0 else "—",
-                MEDIAN: duration(reps.median_response[rep]),
-                TEAM_MEDIAN: duration(teams.median_response[team]) if team >= 0 else "—",
-                P90: duration(reps.p90_response[rep]),
-                QUALITY: percent(reps.quality_pass_rate[rep]),
-                BREACHES: count(reps.late[rep]),
-            }
-            return values.get(column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column >= CLOCKS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and team >= 0:
-            worse = {
-                ADHERENCE: reps.adherence[rep] < teams.adherence[team] - 0.05,
-                MEDIAN: reps.median_response[rep] > 1.25 * teams.median_response[team],
-            }
-            return WORSE if worse.get(column, False) else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return "Double-click to list this rep's clocks"
-        return None
+        return self.row(row).rep
 
 
 class RepScorecardPanel(QWidget):

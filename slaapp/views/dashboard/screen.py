@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,9 +47,10 @@ PICK_HINT = "Click a bar, point or heat-map cell to list the clocks behind it; d
 
 
 class DashboardScreen(QWidget):
-    """Signals: open_record(int) a records.id, message(str) status text, data_changed() (never: read only),
-    loaded(DashboardData) after each load is shown."""
+    """A Screen. Signals: open_record(int) a records.id, message(str) status text, data_changed()
+    (never: read only), loaded(DashboardData) after each load is shown."""
 
+    title = "Dashboard"
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -66,7 +67,7 @@ class DashboardScreen(QWidget):
 
     # ----- layout ------------------------------------------------------------------------
     def _build(self, today: date) -> None:
-        title = QLabel("Dashboard")
+        title = QLabel(self.title)
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
@@ -147,6 +148,13 @@ class DashboardScreen(QWidget):
         return [self.adherence, self.heat, self.distribution, self.reps.chart,
                 *self.breakdowns.values()]  # fmt: skip
 
+    # ----- Screen --------------------------------------------------------------------------
+    def widget(self) -> QWidget:
+        return self
+
+    def shutdown(self) -> None:
+        """Nothing of its own runs in the background (its jobs run on the app's runner)."""
+
     # ----- loading -------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload the current period and filters (the main window calls this when shown)."""
@@ -158,13 +166,14 @@ class DashboardScreen(QWidget):
         self.context.setText(f"Loading {chosen.describe()}…")
         shown = self.data
         if shown is not None and replace(shown.filter, step=chosen.step) == chosen:
-            work: Callable[[], object] = partial(with_step, shown, chosen.step)  # same clocks
+            work: Callable[[], DashboardData] = partial(
+                with_step, shown, chosen.step
+            )  # same clocks
         else:
             work = partial(load_dashboard, self.database, chosen, self.clock())
         self.jobs.start(work, self._loaded, self._failed, self._crashed)
 
-    def _loaded(self, result: object) -> None:
-        assert isinstance(result, DashboardData)
+    def _loaded(self, result: DashboardData) -> None:
         if result.filter != self._wanted:
             return  # a newer choice is on its way
         self.show_data(result)
@@ -223,7 +232,7 @@ class DashboardScreen(QWidget):
         if rows.size and not self.list.horizontalHeader().sectionSize(0) > 160:
             self.list.resizeColumnsToContents()
 
-    def _open(self, index: object) -> None:
-        row = getattr(index, "row", lambda: -1)()
+    def _open(self, index: QModelIndex) -> None:
+        row = index.row()
         if 0 <= row < self.list_model.rowCount():
             self.open_record.emit(self.list_model.record_id(row))

@@ -27,15 +27,15 @@ from slaapp.engine.insights.text import money, rate
 from slaapp.services.database import Database
 from slaapp.services.store import now
 from slaapp.views.common.jobs import JobRunner
-from slaapp.views.insights.tabs import (
-    backtest_model,
-    causes_model,
-    handoffs_model,
-    make_table,
-    monthly_html,
-    review_model,
-    titled,
+from slaapp.views.common.table_model import TableModel
+from slaapp.views.insights.tables import (
+    BACKTEST_COLUMNS,
+    CAUSE_COLUMNS,
+    HANDOFF_COLUMNS,
+    REVIEW_COLUMNS,
+    backtest_rows,
 )
+from slaapp.views.insights.tabs import make_table, monthly_html, titled
 from slaapp.views.insights.whatif import WhatIfPanel
 from slaapp.views.insights.work import InsightsResult, load_insights
 
@@ -70,8 +70,9 @@ class Card(QFrame):
 
 
 class InsightsScreen(QWidget):
-    """Signals: open_record(int), message(str), data_changed()."""
+    """A Screen. Signals: open_record(int), message(str), data_changed()."""
 
+    title = "Insights"
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -82,7 +83,7 @@ class InsightsScreen(QWidget):
         self.jobs = jobs
         self.result: InsightsResult | None = None
         self.loading = False
-        title = QLabel("Insights")
+        title = QLabel(self.title)
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
@@ -136,10 +137,10 @@ class InsightsScreen(QWidget):
         for column, card in enumerate(self.cards.values()):
             cards.addWidget(card, 0, column)
         self.tabs = QTabWidget()
-        self.causes = causes_model(self)
-        self.handoffs = handoffs_model(self)
-        self.review = review_model(self)
-        self.backtest = backtest_model(self, {})
+        self.causes = TableModel(CAUSE_COLUMNS, self)
+        self.handoffs = TableModel(HANDOFF_COLUMNS, self)
+        self.review = TableModel(REVIEW_COLUMNS, self)
+        self.backtest = TableModel(BACKTEST_COLUMNS, self)
         findings = QSplitter(Qt.Orientation.Vertical)
         self.causes_table = make_table(self.causes, findings)
         self.handoffs_table = make_table(self.handoffs, findings, stretch=0)
@@ -186,6 +187,12 @@ class InsightsScreen(QWidget):
         layout.addLayout(cards)
         layout.addWidget(self.tabs, 1)
 
+    def widget(self) -> QWidget:
+        return self
+
+    def shutdown(self) -> None:
+        """Nothing of its own runs in the background (its jobs run on the app's runner)."""
+
     def period(self) -> Period:
         first, last = self.first.date(), self.last.date()
         start = int(datetime(first.year(), first.month(), first.day(), tzinfo=UTC).timestamp())
@@ -219,7 +226,7 @@ class InsightsScreen(QWidget):
         self._finish()
         self.status.setText(f"Analysis failed unexpectedly ({text}); details are in the log.")
 
-    def _loaded(self, result: object) -> None:
+    def _loaded(self, result: InsightsResult | None) -> None:
         self._finish()
         if result is None:
             self.result = None
@@ -228,7 +235,6 @@ class InsightsScreen(QWidget):
                 model.set_rows([])
             self.copy_button.setEnabled(False)
             return
-        assert isinstance(result, InsightsResult)
         self.result = result
         report = result.report
         late = sum(h.violations for h in report.handoffs)
@@ -248,8 +254,7 @@ class InsightsScreen(QWidget):
         self.causes.set_rows(report.causes)
         self.handoffs.set_rows(report.handoffs)
         self.review.set_rows(report.review)
-        self.backtest.columns = backtest_model(self, report.names).columns
-        self.backtest.set_rows(report.backtest.handoffs)
+        self.backtest.set_rows(backtest_rows(report.backtest.handoffs, report.names))
         self.quality.setText(
             describe_quality(quality) + (
                 f" Predictive alerts fire at a risk of {quality.alert_threshold:.0%}."

@@ -1,70 +1,94 @@
-"""A read-only table model over frozen rows, with tooltips and number alignment."""
+"""Columns of the Insights tables: root causes, handoff health, predictor backtest, target review."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from slaapp.engine.durations import describe_duration
+from slaapp.engine.insights.backtest import HandoffBacktest
+from slaapp.engine.insights.health import HandoffHealth, RootCause
+from slaapp.engine.insights.suggest import ReviewLine
+from slaapp.engine.insights.text import money, rate
+from slaapp.views.common.table_model import Column
 
-R = TypeVar("R")
-Index = QModelIndex | QPersistentModelIndex
+KINDS = {
+    "capacity": "Capacity",
+    "individual": "Individual",
+    "data": "Data",
+    "target": "Target",
+}
+KIND_TIPS = {
+    "capacity": "A team-day whose breach rate passed the capacity threshold: too much work for "
+    "the people on duty",
+    "individual": "A rep significantly slower than the rest of the team on normal days",
+    "data": "Records of a source that arrive without an attribute the matrix or reps need",
+    "target": "What remains late outside capacity days and slow reps",
+}
+
+
+def _whole(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+CAUSE_COLUMNS: tuple[Column[RootCause], ...] = (
+    Column("Kind", lambda c: KINDS.get(c.kind, c.kind), lambda c: KIND_TIPS.get(c.kind, "")),
+    Column("Finding", lambda c: c.title, lambda c: f"{c.title}. {c.detail}."),
+    Column("Excess breaches", lambda c: c.excess_breaches, numeric=True, display=_whole,
+           header_tooltip="Breaches beyond what the comparison group would have had"),
+    Column("Clocks", lambda c: c.clocks, numeric=True,
+           header_tooltip="Sample size: decided clocks behind the finding"),
+    Column("Numbers", lambda c: c.detail, lambda c: c.detail),
+)  # fmt: skip
+
+HANDOFF_COLUMNS: tuple[Column[HandoffHealth], ...] = (
+    Column("Handoff", lambda h: h.name, lambda h: h.name),
+    Column("On time", lambda h: h.adherence, numeric=True, display=rate,
+           header_tooltip="Met clocks among decided clocks (met, missed, breached)"),
+    Column("Late", lambda h: h.violations, numeric=True),
+    Column("Decided", lambda h: h.judged, numeric=True),
+    Column("Breached value", lambda h: h.breached_value, numeric=True, display=money,
+           header_tooltip="Amount of the distinct records behind the late clocks"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
-class Column(Generic[R]):
-    """A column: its header, the text of a row, an optional tooltip and sort value."""
+class BacktestRow:
+    """A handoff's backtest with the handoff's name."""
 
-    title: str
-    text: Callable[[R], str]
-    tip: Callable[[R], str] | None = None
-    numeric: bool = False
-    header_tip: str = ""
+    name: str
+    test: HandoffBacktest
 
 
-class RowsModel(QAbstractTableModel, Generic[R]):
-    """Rows replaced as a whole (`set_rows`); cells are text, numbers aligned right."""
+def backtest_rows(tests: Iterable[HandoffBacktest], names: Mapping[str, str]) -> list[BacktestRow]:
+    return [BacktestRow(names.get(t.handoff, t.handoff), t) for t in tests]
 
-    def __init__(self, columns: Sequence[Column[R]], parent: Any = None) -> None:
-        super().__init__(parent)
-        self.columns = tuple(columns)
-        self.items: tuple[R, ...] = ()
 
-    def set_rows(self, rows: Sequence[R]) -> None:
-        self.beginResetModel()
-        self.items = tuple(rows)
-        self.endResetModel()
+def _in_time_tip(row: BacktestRow) -> str:
+    t = row.test
+    return (
+        f"{t.breaches_warned_in_time:,} of {t.breaches:,} breaches were warned with at least "
+        f"the typical response time ({describe_duration(t.typical_response_seconds)}) left"
+    )
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
+BACKTEST_COLUMNS: tuple[Column[BacktestRow], ...] = (
+    Column("Handoff", lambda b: b.name, lambda b: b.name),
+    Column("First warning", lambda b: "none" if b.test.warn_level is None
+           else f"at {b.test.warn_level:.0%}", numeric=True),
+    Column("Warnings", lambda b: b.test.warned, numeric=True),
+    Column("Followed by a breach", lambda b: b.test.precision,
+           lambda b: f"{b.test.warned_then_breached:,} of {b.test.warned:,} warned clocks breached",
+           numeric=True, display=rate),
+    Column("Breaches", lambda b: b.test.breaches, numeric=True),
+    Column("Warned in time", lambda b: b.test.in_time, _in_time_tip, numeric=True, display=rate),
+)  # fmt: skip
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.items):
-            return None
-        column = self.columns[index.column()]
-        row = self.items[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tip(row) if column.tip else column.text(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = (
-                Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft
-            )
-            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.columns[section].header_tip or None
-        return None
+REVIEW_COLUMNS: tuple[Column[ReviewLine], ...] = (
+    Column("Handoff", lambda r: r.handoff_name, lambda r: r.handoff_name),
+    Column("Target", lambda r: r.target, numeric=True, header_tooltip="The default rule's target"),
+    Column("On time", lambda r: r.adherence, numeric=True, display=rate),
+    Column("Trend", lambda r: "" if r.trend_points is None else f"{r.trend_points:+.1f} pts/mo",
+           lambda r: ", ".join(f"{m}: {rate(v)}" for m, v in r.monthly), numeric=True),
+    Column("Suggestion", lambda r: r.suggestion, lambda r: r.suggestion),
+)  # fmt: skip

@@ -25,7 +25,7 @@ from slaapp.engine.insights.inputs import Period
 from slaapp.engine.insights.whatif import Change, Side, WhatIf
 from slaapp.engine.matrix import DEFAULT_SEGMENT, Matrix
 from slaapp.views.common.jobs import JobRunner
-from slaapp.views.insights.tables import Column, RowsModel
+from slaapp.views.common.table_model import Column, TableModel
 from slaapp.views.insights.work import run_what_if
 
 ALL_SEGMENTS = "All segments"
@@ -110,13 +110,13 @@ class WhatIfPanel(QWidget):
         self.sentence = QLabel("Choose a change and replay the period to see its effect.")
         self.sentence.setWordWrap(True)
         self.sentence.setObjectName("whatIfSentence")
-        self.model: RowsModel[Row] = RowsModel(
-            [
+        self.model: TableModel[Row] = TableModel(
+            (
                 Column("Figure", lambda r: r[0]),
                 Column("Before", lambda r: r[1], numeric=True),
                 Column("After", lambda r: r[2], numeric=True),
                 Column("Change", lambda r: r[3], numeric=True),
-            ],
+            ),
             self,
         )
         self.table = QTableView()
@@ -198,8 +198,7 @@ class WhatIfPanel(QWidget):
             lambda: run_what_if(frame, (change,), period), self._done, self._failed, self._failed
         )
 
-    def _done(self, result: object) -> None:
-        assert isinstance(result, WhatIf)
+    def _done(self, result: WhatIf) -> None:
         self.run_button.setEnabled(True)
         self.sentence.setText(result.sentence)
         self.model.set_rows(comparison_rows(result))

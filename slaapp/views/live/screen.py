@@ -58,11 +58,14 @@ def _refill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
 
 
 class LiveScreen(QWidget):
-    """Signals: open_record(int), message(str), demo_requested(), import_requested(),
+    """A Screen fed by the window's evaluation (`show_clocks`). Signals: open_record(int),
+    message(str), data_changed() (never: read only), demo_requested(), import_requested(),
     connect_requested()."""
 
+    title = "Live handoffs"
     open_record = Signal(int)
     message = Signal(str)
+    data_changed = Signal()
     demo_requested = Signal()
     import_requested = Signal()
     connect_requested = Signal()
@@ -147,7 +150,7 @@ class LiveScreen(QWidget):
         top = QHBoxLayout()
         top.addWidget(
             page_header(
-                "Live handoffs",
+                self.title,
                 "Every open handoff counting down in its business calendar; double-click a row "
                 "for the record, hover Due for why it is due then.",
             ),
@@ -163,6 +166,17 @@ class LiveScreen(QWidget):
         layout.addWidget(self.summary)
         person = self.settings.value("my_person")
         self._my_person = str(person) if person else None
+
+    # ----- Screen ----------------------------------------------------------------------
+    def widget(self) -> QWidget:
+        return self
+
+    def refresh(self) -> None:
+        """Move the countdowns on now; new clocks come from the window's evaluation."""
+        self.tick()
+
+    def shutdown(self) -> None:
+        self.ticker.stop()
 
     # ----- data ------------------------------------------------------------------------
     def show_clocks(self, live: LiveClocks | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from slaapp.engine.errors import UserError
 from slaapp.engine.matrix_document import (
     MatrixError,
     dump_matrix,
@@ -56,6 +58,8 @@ from slaapp.views.matrix.printing import export_pdf, export_png, matrix_html
 from slaapp.views.matrix.segments import SegmentEditor
 from slaapp.views.matrix.undo import MatrixDraft
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Conflict:
@@ -65,8 +69,10 @@ class Conflict:
 
 
 class MatrixScreen(QWidget):
-    """Signals: open_record(int), message(str), data_changed(), published(PublishResult), conflict(str)."""
+    """A Screen. Signals: open_record(int), message(str), data_changed(), published(PublishResult),
+    conflict(str)."""
 
+    title = "SLA matrix"
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -172,7 +178,7 @@ class MatrixScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(
             page_header(
-                "SLA matrix",
+                self.title,
                 "How fast each handoff must happen, per segment, in which business hours; "
                 "edits stay a draft until you publish them.",
             )
@@ -192,6 +198,20 @@ class MatrixScreen(QWidget):
         bar.addAction(action)
         return action
 
+    # ----- Screen ----------------------------------------------------------------------
+    def widget(self) -> QWidget:
+        return self
+
+    def shutdown(self) -> None:
+        """Keep the edits of the last moment: a draft save still waiting is made now."""
+        if not self.save_timer.isActive():
+            return
+        self.save_timer.stop()
+        try:
+            save_draft(self.database, self.user, self.draft.doc, self.draft.base_version, now())
+        except UserError:
+            log.warning("the matrix draft could not be saved on quit", exc_info=True)
+
     # ----- loading and saving ----------------------------------------------------------
     def refresh(self) -> None:
         """Load the latest version and this person's draft (kept unless they discard it)."""
@@ -204,8 +224,7 @@ class MatrixScreen(QWidget):
             self._failed,
         )
 
-    def _loaded(self, result: object) -> None:
-        assert isinstance(result, MatrixState)
+    def _loaded(self, result: MatrixState) -> None:
         self.state = result
         self._loading = True
         base_doc = result.published
@@ -385,14 +404,13 @@ class MatrixScreen(QWidget):
         self.message.emit("Publishing the matrix…")
         self.jobs.start(work, self._published, self._failed, self._failed)
 
-    def _published(self, result: object) -> None:
+    def _published(self, result: PublishResult | Conflict) -> None:
         if isinstance(result, Conflict):
             self.conflict.emit(result.message)
             self.message.emit("Not published: someone else published first")
             self.jobs.start(partial(matrix_state, self.database, self.user), self._conflict_state,
                             self._failed, self._failed)  # fmt: skip
             return
-        assert isinstance(result, PublishResult)
         self.message.emit(
             f"Published version {result.info.number}; {result.clocks:,} clocks re-evaluated"
         )
@@ -401,8 +419,7 @@ class MatrixScreen(QWidget):
         self.published.emit(result)
         self.data_changed.emit()
 
-    def _conflict_state(self, result: object) -> None:
-        assert isinstance(result, MatrixState)
+    def _conflict_state(self, result: MatrixState) -> None:
         self.state = result
         self._show_conflict_banner()
 

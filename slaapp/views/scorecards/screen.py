@@ -52,8 +52,10 @@ def _schedule_state(database: Database) -> ScheduleState:
 
 
 class ScorecardsScreen(QWidget):
-    """Signals: open_record(int), message(str), data_changed(), exported(object), failed(str)."""
+    """A Screen. Signals: open_record(int), message(str), data_changed(), exported(object),
+    failed(str)."""
 
+    title = "Scorecards"
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -117,21 +119,24 @@ class ScorecardsScreen(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(
-            page_header(
-                "Scorecards", "The Excel workbook leadership reads, on demand or every week."
-            )
+            page_header(self.title, "The Excel workbook leadership reads, on demand or every week.")
         )
         layout.addWidget(export_box)
         layout.addWidget(schedule_box)
         layout.addStretch(1)
+
+    def widget(self) -> QWidget:
+        return self
+
+    def shutdown(self) -> None:
+        """Nothing of its own runs in the background (exports run on the app's job runner)."""
 
     def refresh(self) -> None:
         self.jobs.start(
             partial(_schedule_state, self.database), self._loaded, self._fail, self._fail
         )
 
-    def _loaded(self, result: object) -> None:
-        assert isinstance(result, ScheduleState)
+    def _loaded(self, result: ScheduleState) -> None:
         self.state = result
         schedule = result.schedule
         if schedule is None or not schedule.enabled:
@@ -173,8 +178,7 @@ class ScorecardsScreen(QWidget):
         self.message.emit(f"Writing {choice.path.name}…")
         self.jobs.start(work, self._exported, self._fail, self._fail)
 
-    def _exported(self, result: object) -> None:
-        assert isinstance(result, ExportResult)
+    def _exported(self, result: ExportResult) -> None:
         self.progress.hide()
         self.export_button.setEnabled(True)
         self.last_export.setText(f"Saved {result.path.name}: {result.summary()}")
