@@ -10,7 +10,6 @@ from slaapp.notify.channel import ChannelError
 from slaapp.views.alerts.scheduler import AlertScheduler
 from slaapp.views.alerts.screen import AlertsScreen
 from slaapp.views.alerts.tables import AlertTableModel
-from slaapp.views.common.jobs import JobRunner
 
 from ..integration.test_alert_support import T0, H, assigned, channels, setup_org
 
@@ -29,14 +28,6 @@ def database(tmp_path):
     setup_org(db, [assigned("r1", T0, amount="9000"), assigned("r2", T0 + 600, owner="bob")])
     yield db
     db.dispose()
-
-
-@pytest.fixture
-def jobs(qtbot):
-    runner = JobRunner()
-    yield runner
-    qtbot.waitUntil(lambda: not runner.running)
-    runner.shutdown()
 
 
 def _screen(qtbot, database, jobs, clock):

@@ -9,7 +9,6 @@ import pytest
 from keyring.backends import fail
 from PySide6.QtWidgets import QDialog
 
-from slaapp.models.database import open_database
 from slaapp.sync.connections import Connection, get_connection, list_connections
 from slaapp.sync.sources import ConnectOptions
 from slaapp.views.common.jobs import JobRunner
@@ -19,24 +18,9 @@ from slaapp.views.connections.mapping_editor import MappingEditor
 from slaapp.views.connections.screen import ConnectionsScreen
 
 from ..integration.fake_salesforce import FakeSalesforce, running
-from ..integration.test_sync_salesforce import MemoryKeyring, seed
+from ..integration.test_sync_salesforce import seed
 
 OPTIONS = ConnectOptions(sleep=lambda seconds: None, rand=lambda: 0.0, timeout=5.0)
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = open_database(f"sqlite:///{tmp_path / 'gui.db'}")
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

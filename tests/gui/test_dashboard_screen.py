@@ -11,7 +11,6 @@ from slaapp.models.database import open_database
 from slaapp.services.dashboard import DashboardData
 from slaapp.services.demo_org import load_demo
 from slaapp.views.common.chart_bars import BarChart
-from slaapp.views.common.jobs import JobRunner
 from slaapp.views.dashboard.clocks import COLUMNS, ClockListModel
 from slaapp.views.dashboard.reps import RepScorecardModel, rep_order
 from slaapp.views.dashboard.screen import EMPTY_DATABASE, DashboardScreen
@@ -31,13 +30,6 @@ def database(demo_url):
     db = open_database(demo_url)
     yield db
     db.dispose()
-
-
-@pytest.fixture
-def jobs(qtbot):
-    runner = JobRunner()
-    yield runner
-    runner.shutdown()
 
 
 def _open(qtbot, database, jobs) -> tuple[DashboardScreen, DashboardData]:

@@ -16,7 +16,6 @@ from slaapp.engine.clocks import BREACHED, OPEN_STATUSES, evaluate
 from slaapp.importers.bundled import DEFAULT_MATRIX, RESOURCES
 from slaapp.importers.event_file import read_events
 from slaapp.importers.matrix_file import load_matrix
-from slaapp.models.database import open_database
 from slaapp.notify.email import SmtpSettings
 from slaapp.reports.schedule import WeeklySchedule
 from slaapp.services.scorecard_delivery import save_schedule, save_smtp_settings
@@ -35,13 +34,6 @@ def settings(tmp_path):
     store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     yield store
     store.sync()
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = open_database(f"sqlite:///{tmp_path / 'gui.db'}")
-    yield db
-    db.dispose()
 
 
 @pytest.fixture

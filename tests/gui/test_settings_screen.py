@@ -3,51 +3,24 @@
 from __future__ import annotations
 
 import keyring
-import pytest
 from keyring.backends import fail
 from sqlalchemy import select
 
 from slaapp.models.alerts_settings import AlertSettings
-from slaapp.models.database import open_database
 from slaapp.models.settings import ALERTS, RECORD_URL, get_setting
 from slaapp.models.tables import Base, Setting
 from slaapp.notify.channels import channel_names, load_channel_settings
-from slaapp.views.common.jobs import JobRunner
 from slaapp.views.settings.channels import channel_section
 from slaapp.views.settings.screen import SettingsScreen
 
 from ..integration.fake_slack import ARCHIVED, fake_slack
 from ..integration.pager_channel import PAGER
 from ..integration.smtp_server import PASSWORD, USER, smtp_server
-from ..integration.test_sync_salesforce import MemoryKeyring
 
 SLACK_URL = "https://hooks.slack.com/services/T1/B2/slack-secret-123"
 HOOK_URL = "https://gateway.acme.test/alerts/hook-secret-456"
 TOKEN = "bearer-secret-789"
 SMTP_PASSWORD = "mail-secret-000"
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = open_database(f"sqlite:///{tmp_path / 'settings.db'}")
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def jobs():
-    runner = JobRunner()
-    yield runner
-    runner.shutdown()
 
 
 def open_screen(qtbot, database, jobs) -> SettingsScreen:

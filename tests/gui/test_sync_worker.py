@@ -5,37 +5,19 @@ from __future__ import annotations
 import gc
 import time
 
-import keyring
-import pytest
 from PySide6.QtCore import QTimer
 from sqlalchemy import func, select
 
 from slaapp.infra.secrets import connection_token, default_store
-from slaapp.models.database import open_database
 from slaapp.models.tables import Record
 from slaapp.sync.connections import Connection, save_connection
 from slaapp.sync.mapping import CrmMapping, default_mapping
 from slaapp.sync.sources import ConnectOptions
 from slaapp.views.connections.sync_worker import SyncService
 
-from ..integration.fake_hubspot import TOKEN, Fault, MemoryKeyring, fake_hubspot, seed_org
+from ..integration.fake_hubspot import TOKEN, Fault, fake_hubspot, seed_org
 
 NOW = 1_764_500_000
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = open_database(f"sqlite:///{tmp_path / 'slaapp.db'}")
-    yield db
-    db.dispose()
 
 
 def contacts_only() -> dict:

@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import keyring.backend
-
 TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
 MODIFIED = {"contacts": "lastmodifieddate"}
 
@@ -321,22 +319,3 @@ def seed_org(
                   hs_v2_date_entered_presentationscheduled=iso(ms - 40_000_000),
                   hs_v2_date_entered_contractsent=iso(ms - 1_000_000),
                   hubspot_owner_id=state.owners[i % 4]["id"])  # fmt: skip
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring backend for tests."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)

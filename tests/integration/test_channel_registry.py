@@ -80,7 +80,7 @@ def test_a_new_channel_is_one_module_and_one_registry_line(tmp_path):
     url = f"sqlite:///{tmp_path / 'pager.db'}"
     env = {key: value for key, value in os.environ.items() if not key.startswith("SLAAPP_SECRET_")}
     env["PYTHONPATH"] = str(ROOT)  # an empty keyring in each run: the pager URL is missing
-    env["PYTHON_KEYRING_BACKEND"] = "tests.integration.fake_hubspot.MemoryKeyring"
+    env["PYTHON_KEYRING_BACKEND"] = "tests.memory_keyring.MemoryKeyring"
     refused = _run("settings", "channels", "--pager", "on", "--db", url, env=env)
     assert refused.returncode == 2
     assert "--pager-url-stdin: The pager URL is needed to turn this channel on" in refused.stderr

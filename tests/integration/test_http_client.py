@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from http.server import ThreadingHTTPServer
 
-import keyring
 import pytest
 import truststore
 
@@ -18,7 +17,7 @@ from slaapp.sync.mapping import default_mapping
 from slaapp.sync.service import probe_connection, sync_source
 from slaapp.sync.sources import ConnectOptions
 
-from .fake_hubspot import TOKEN, HubSpotState, MemoryKeyring, _Server, seed_org
+from .fake_hubspot import TOKEN, HubSpotState, _Server, seed_org
 from .fake_slack import FakeSlack, _handler
 from .tls_helpers import ConnectProxy, TestCA, connect_proxy, https_url, make_ca, serve_https
 
@@ -28,16 +27,13 @@ PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
 
 @pytest.fixture(autouse=True)
 def clean_network(monkeypatch):
-    """No proxy from the machine, no keyring of the machine, and fresh pooled clients."""
+    """No proxy from the machine and fresh pooled clients (conftest gives a memory keyring)."""
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
     close_clients()
     yield
     close_clients()
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture(scope="module")

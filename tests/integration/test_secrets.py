@@ -25,8 +25,7 @@ from slaapp.infra.secrets import (
     pick_backend,
     refresh_token,
 )
-
-from .test_sync_salesforce import MemoryKeyring
+from tests.memory_keyring import MemoryKeyring
 
 SECRET = "hook-secret-value-123"
 

@@ -16,20 +16,9 @@ from slaapp.models.database import Database
 from slaapp.models.tables import Base, Setting
 from slaapp.notify.channels import load_channel_settings
 
-from .test_sync_salesforce import MemoryKeyring
-
 SLACK_URL = "https://hooks.slack.com/services/T1/B2/cli-slack-secret"
 HOOK_URL = "https://gateway.acme.test/cli-hook-secret"
 TOKEN = "cli-token-secret"
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def run(capsys, monkeypatch, url: str, *args: str, stdin: str = "") -> tuple[int, str, str]:

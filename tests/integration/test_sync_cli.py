@@ -5,21 +5,11 @@ from __future__ import annotations
 import io
 import json
 
-import keyring
 import pytest
 
 from slaapp.cli import main
 
-from .fake_hubspot import TOKEN, MemoryKeyring, fake_hubspot, seed_org
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+from .fake_hubspot import TOKEN, fake_hubspot, seed_org
 
 
 @pytest.fixture

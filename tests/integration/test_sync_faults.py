@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 
-import keyring
 import pytest
 from sqlalchemy import func, inspect, select, text
 
@@ -21,17 +20,9 @@ from slaapp.sync.service import sync_history, sync_source
 from slaapp.sync.sources import ConnectOptions
 from slaapp.sync.store import STALE_SECONDS, load_cursor
 
-from .fake_hubspot import TOKEN, Fault, MemoryKeyring, fake_hubspot, seed_org
+from .fake_hubspot import TOKEN, Fault, fake_hubspot, seed_org
 
 NOW = 1_764_500_000
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import keyring
 import pytest
 from sqlalchemy import func, select
 
@@ -17,18 +16,9 @@ from slaapp.sync.sources import ConnectOptions
 from slaapp.sync.store import load_cursor, owner_map
 from slaapp.sync.writeback import owner_writeback
 
-from .fake_hubspot import TOKEN, HubSpotState, MemoryKeyring, fake_hubspot, iso, seed_org
+from .fake_hubspot import TOKEN, HubSpotState, fake_hubspot, iso, seed_org
 
 NOW = 1_764_500_000
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 
-import keyring
 import pytest
 from sqlalchemy import func, select
 
@@ -30,8 +29,6 @@ from slaapp.sync.connector import (
 )
 from slaapp.sync.service import probe_connection, sync_source
 from slaapp.sync.sources import ConnectOptions, SourceKind, build_connector
-
-from .fake_hubspot import MemoryKeyring
 
 NOW = 1_764_500_000
 TOKEN = "toy-token-123"
@@ -78,12 +75,8 @@ def connect(connection: Connection, token: str | None, options: ConnectOptions) 
 
 @pytest.fixture(autouse=True)
 def registered(monkeypatch):
-    """The one registry entry; a memory keyring so no test touches the machine's."""
+    """The one registry entry (conftest gives a memory keyring)."""
     monkeypatch.setitem(sources.KINDS, TOY.name, TOY)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 def counts(database) -> tuple[int, int]:

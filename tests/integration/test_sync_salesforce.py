@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from sqlalchemy import select
 
 from slaapp.models.tables import Event, Person, Record, SyncCursor
@@ -16,34 +14,6 @@ from tests.integration.fake_salesforce import FakeSalesforce, running
 NOW = 1_800_000_000
 OPTIONS = ConnectOptions(sleep=lambda seconds: None, rand=lambda: 0.0, timeout=5.0)
 QUEUE = "00GFK0000000001AAA"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring held in a dict, so tests never touch the machine's keyring."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def seed(fake: FakeSalesforce, extra_leads: int = 7) -> dict[str, str]:
