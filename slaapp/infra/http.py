@@ -179,16 +179,6 @@ def host_of(url: str | httpx.URL) -> str:
     return f"{host}:{parsed.port}" if parsed.port else host
 
 
-def certificate_failure(exc: BaseException) -> str | None:
-    """The verification message when `exc` (or what caused it) is a certificate failure."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return str(seen.verify_message or seen.reason or "certificate verify failed")
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
 def _causes(exc: BaseException) -> list[BaseException]:
     found: list[BaseException] = []
     seen: BaseException | None = exc
@@ -196,6 +186,14 @@ def _causes(exc: BaseException) -> list[BaseException]:
         found.append(seen)
         seen = seen.__cause__ or seen.__context__
     return found
+
+
+def certificate_failure(exc: BaseException) -> str | None:
+    """The verification message when `exc` (or what caused it) is a certificate failure."""
+    for seen in _causes(exc):
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return str(seen.verify_message or seen.reason or "certificate verify failed")
+    return None
 
 
 def network_reason(exc: httpx.RequestError) -> str:
