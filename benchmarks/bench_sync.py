@@ -1,4 +1,4 @@
-"""HubSpot sync from the local fake into SQLite, against importing the same events in one call."""
+"""HubSpot sync of 100,000 contacts from the local fake into SQLite, against one import of its events."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection as Connection_
 from pathlib import Path
+from typing import Any
 
 import keyring
 
@@ -18,14 +19,18 @@ from slaapp.infra.secrets import connection_token, default_store
 from slaapp.models.database import open_database
 from slaapp.services.store import store_log
 from slaapp.sync.connections import Connection, save_connection
-from slaapp.sync.connector import Cursor, SyncControl
+from slaapp.sync.connector import Cursor, Progress, SyncControl
 from slaapp.sync.mapping import CrmMapping, default_mapping
 from slaapp.sync.service import open_connector, sync_source
-from tests.integration.fake_hubspot import TOKEN, MemoryKeyring, fake_hubspot, seed_org
+from tests.integration.fake_hubspot import TOKEN, fake_hubspot, seed_org
+from tests.memory_keyring import MemoryKeyring
 
-CONTACTS = 20_000
+CONTACTS = 100_000
 NOW = 1_764_500_000
 RATIO_BUDGET = 3.0
+BUDGET_SECONDS = 10.0
+CANCEL_AT = 25
+"""The issue's target: a margin under DESIGN's 15 s budget for 100,000 records."""
 
 
 def _database(folder: Path, name: str, url: str):  # type: ignore[no-untyped-def]
@@ -36,8 +41,8 @@ def _database(folder: Path, name: str, url: str):  # type: ignore[no-untyped-def
     return database
 
 
-# HubSpot's search API: 4 requests/s at 200 records each; a real sync cannot go faster.
-HUBSPOT_RECORDS_PER_S = 4 * 200
+# HubSpot's search API: 5 requests/s at 200 records each; a real sync cannot go faster.
+HUBSPOT_RECORDS_PER_S = 5 * 200
 
 
 def _serve(connection: Connection_, contacts: int) -> None:
@@ -70,6 +75,33 @@ def _fake_process(contacts: int) -> Iterator[tuple[str, Callable[[], int]]]:
         process.join(10)
 
 
+def _event_keys(database) -> list[tuple[str, str, int, str | None]]:  # type: ignore[no-untyped-def]
+    with database.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT r.external_id, e.name, e.occurred_at, e.owner FROM events e "
+            "JOIN records r ON r.id = e.record_id"
+        ).fetchall()
+    return sorted(tuple(r) for r in rows)
+
+
+def _resumed(folder: Path, url: str) -> tuple[int, Any]:
+    """A sync cancelled after its 25th page (two commits and a half), then resumed."""
+    database = _database(folder, "resumed.db", url)
+    pages: list[int] = []
+
+    def stop(progress: Progress) -> None:
+        pages.append(progress.pages)
+        if len(pages) == CANCEL_AT:
+            control.cancel()
+
+    control = SyncControl(stop)
+    first = sync_source(database, "crm", control, lambda: NOW)
+    assert first.state == "cancelled", first.message
+    again = sync_source(database, "crm", None, lambda: NOW)
+    assert again.ok, again.message
+    return len(pages), database
+
+
 def run() -> list[Summary]:
     previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())
@@ -93,8 +125,10 @@ def run() -> list[Summary]:
             fetched = list(connector.fetch_changes("contacts", Cursor(), SyncControl()))
             log = event_log(e for page in fetched for e in page.events)
             baseline, _ = timed(lambda: store_log(imported, log, source="crm", at=NOW))
-            synced.dispose()
-            imported.dispose()
+            before_kill, resumed = _resumed(folder, url)
+            exact = _event_keys(resumed) == _event_keys(synced)
+            for database in (synced, imported, resumed):
+                database.dispose()
             gc.unfreeze()
     finally:
         keyring.set_keyring(previous)
@@ -106,25 +140,25 @@ def run() -> list[Summary]:
     line("", "sync", "one import")
     line("wall time", f"{seconds:.2f} s", f"{baseline:.2f} s")
     line("records", rate(report.records, seconds), rate(CONTACTS, baseline))
-    line("HTTP requests / committed pages", f"{requests:,} / {len(pages):,}", "-")
-    per_100k = 100_000 * seconds / CONTACTS
-    line("100,000 records at this rate (design: < 15 s)", f"{per_100k:.1f} s", "-")
+    line("HTTP requests / pages", f"{requests:,} / {pages[-1]:,}", "-")
+    line(f"cancelled after {before_kill} pages, resumed: events", "identical" if exact
+         else "DIFFERENT", "-")  # fmt: skip
     return [
         Summary(
-            f"HubSpot sync, {CONTACTS:,} contacts (page commits)",
+            f"HubSpot sync, {CONTACTS:,} contacts (2,000 records a commit)",
             f"{seconds:.2f} s",
             f"{baseline:.2f} s one import",
             ratio,
-            f"<= {RATIO_BUDGET:.0f}x one import",
-            ratio <= RATIO_BUDGET,
-            identical=report.ok and report.records == CONTACTS,
+            f"< {BUDGET_SECONDS:.0f} s, <= {RATIO_BUDGET:.0f}x one import",
+            seconds < BUDGET_SECONDS and ratio <= RATIO_BUDGET,
+            identical=report.ok and report.records == CONTACTS and exact,
         ),
         Summary(
-            "HubSpot sync, 100,000 records (extrapolated)",
-            f"{per_100k:.1f} s",
-            f"{100_000 / HUBSPOT_RECORDS_PER_S:.0f} s HubSpot's search limit",
+            "HubSpot's search limit for the same records (5 searches/s)",
+            f"{CONTACTS / HUBSPOT_RECORDS_PER_S:.0f} s",
+            "-",
             None,
-            "< 15 s",
-            per_100k < 15,
+            "-",
+            None,
         ),
     ]

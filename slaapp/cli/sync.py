@@ -12,12 +12,19 @@ from typing import Any
 
 from slaapp.cli.common import CommandError, SubParsers, current_time, emit, with_database
 from slaapp.engine.instants import format_instant
-from slaapp.infra.secrets import ENV_PREFIX, SecretError, connection_token, default_store
+from slaapp.infra.secrets import (
+    ENV_PREFIX,
+    SecretError,
+    connection_token,
+    default_store,
+    refresh_token,
+)
 from slaapp.services.database import Database
 from slaapp.sync.connections import (
     Connection,
     ConnectionSettingError,
     get_connection,
+    keep_token,
     list_connections,
     remove_connection,
     save_connection,
@@ -56,6 +63,16 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     add.add_argument("--disabled", action="store_true", help="keep it out of `sync --source all`")
     add.add_argument(
         "--token-stdin", action="store_true", help="read the access token from standard input"
+    )
+    add.add_argument(
+        "--client-id",
+        help="Salesforce: the connected app's consumer key, so sessions renew with a refresh token",
+    )
+    add.add_argument(
+        "--refresh-token-stdin",
+        action="store_true",
+        help="Salesforce: read the refresh token from standard input (after the access token "
+        "with --token-stdin), or set SLAAPP_SECRET_SYNC_<NAME>_REFRESH",
     )
     add.set_defaults(handler=sync_add)
 
@@ -120,6 +137,18 @@ def _token(options: argparse.Namespace, kind: SourceKind) -> str | None:
     return token
 
 
+def _refresh(options: argparse.Namespace, kind: SourceKind) -> str | None:
+    """The refresh token from standard input (--refresh-token-stdin), else None."""
+    if not getattr(options, "refresh_token_stdin", False):
+        return None
+    if not kind.refresh_token:
+        raise CommandError(f"--refresh-token-stdin: {kind.title} connections take no refresh token")
+    token = sys.stdin.readline().strip()
+    if not token:
+        raise CommandError("the refresh token is empty")
+    return token
+
+
 def _mapping(options: argparse.Namespace, kind: SourceKind) -> dict[str, Any]:
     if not options.mapping:
         return {}  # the built-in mapping (HubSpot deal stages follow the account's pipelines)
@@ -140,12 +169,17 @@ def sync_add(options: argparse.Namespace, database: Database) -> int:
     if kind is None:  # argparse checks the choice; this keeps a caller's Namespace honest
         raise CommandError(f"kind {options.kind!r}: choose one of {', '.join(kind_names())}")
     url = options.url or kind.default_url
+    extra = {"timezone": options.timezone} if options.timezone else {}
+    if getattr(options, "client_id", None):
+        if not kind.refresh_token:
+            raise CommandError(f"--client-id: {kind.title} connections take no client id")
+        extra["client_id"] = options.client_id
     connection = Connection(
         options.name, kind.name, url=url, folder=options.folder or "", schedule_minutes=options.every,
-        enabled=not options.disabled, mapping=_mapping(options, kind),
-        options={"timezone": options.timezone} if options.timezone else {},
+        enabled=not options.disabled, mapping=_mapping(options, kind), options=extra,
     )  # fmt: skip
     token = _token(options, kind)
+    renew = _refresh(options, kind)
     try:
         save_connection(database, connection, current_time())
     except ConnectionSettingError as exc:
@@ -153,12 +187,11 @@ def sync_add(options: argparse.Namespace, database: Database) -> int:
     where = ""
     secret = connection_token(connection.name, kind.name)
     if token is not None:
-        if default_store().set(secret, token):
-            where = " (token in the system keyring)"
-        else:
-            where = f" (no system keyring: set {secret.env} for each run)"
+        where = f" ({keep_token(secret, token)})"
     elif kind.needs_token:
         where = f" (no token given: run again with --token-stdin, or set {secret.env})"
+    if renew is not None:
+        where += f" (refresh token: {keep_token(refresh_token(connection.name), renew)})"
     link = kind.record_url_of(connection)
     hint = (
         f"\nrecord links: slaapp settings record-url {connection.name!r} {link!r}" if link else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,21 @@ from slaapp.engine.versions import PublishedMatrix, evaluate_versions
 from slaapp.models.bulk import chunks, insert_rows
 from slaapp.models.matrices import published_matrices
 from slaapp.models.tables import Clock, table_of
+
+CRM_DELETED = "deleted_in_crm"
+"""The event a CRM sync stores when a record was deleted there: it cancels every open clock."""
+DELETED_REASON = "deleted in CRM"
+"""The `cancel_reason` attribute the deletion event carries (shown on the record)."""
+
+
+def _with_crm_deletion(version: PublishedMatrix) -> PublishedMatrix:
+    """The version with CRM_DELETED among every handoff's cancel events (the engine stays pure)."""
+    matrix = version.matrix
+    handoffs = tuple(
+        h if CRM_DELETED in h.cancel else replace(h, cancel=(*h.cancel, CRM_DELETED))
+        for h in matrix.handoffs
+    )
+    return replace(version, matrix=replace(matrix, handoffs=handoffs, _calendars=matrix._calendars))
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,6 +104,7 @@ def stored_clocks(
         raise NotFoundError(
             "no matrix has been published yet: run `slaapp matrix publish FILE` first"
         )
+    versions = [_with_crm_deletion(v) for v in versions]
     log, pks = loaded if loaded is not None else load_log(session, record_ids)
     clocks, numbers = evaluate_versions(versions, log, as_of)
     teams = {h.key: h.team for v in versions for h in v.matrix.handoffs}

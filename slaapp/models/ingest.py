@@ -221,6 +221,11 @@ def _latest_values(log: EventLog) -> tuple[list[str | None], list[dict[str, str]
     return owners, attributes
 
 
+def refresh_record_values(session: Session, record_ids: set[int], now: int) -> int:
+    """Set records' latest owner and attributes from their stored events (after events moved)."""
+    return _refresh_records(session, record_ids, now)
+
+
 def _refresh_records(session: Session, record_ids: set[int], now: int) -> int:
     """Set each touched record's latest owner and attributes from its stored events."""
     updates: list[dict[str, Any]] = []

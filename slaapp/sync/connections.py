@@ -11,7 +11,14 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete
 
 from slaapp.engine.errors import NotFoundError, UserError
-from slaapp.infra.secrets import connection_token, default_store, refresh_token
+from slaapp.infra.secrets import (
+    Secret,
+    SecretsUnavailableError,
+    connection_token,
+    default_store,
+    from_environment,
+    refresh_token,
+)
 from slaapp.models.database import Database
 from slaapp.models.settings import CONNECTIONS, put_setting, setting_or_default
 from slaapp.models.tables import SyncCursor, table_of
@@ -19,6 +26,7 @@ from slaapp.sync.sources import kind_names, source_kind
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 _SECRET_WORDS = ("token", "secret", "password", "apikey", "api_key")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class ConnectionSettingError(UserError, ValueError):
@@ -75,10 +83,12 @@ def check_connection(connection: Connection) -> None:
         )
     if kind.address:
         url = urlsplit(connection.url)
-        if url.scheme not in ("http", "https") or not url.netloc:
+        local = url.scheme == "http" and (url.hostname or "") in LOOPBACK
+        if not url.netloc or not (url.scheme == "https" or local):
             raise ConnectionSettingError(
                 f"url {connection.url!r}: the {kind.address} must start with https:// "
-                f"(e.g. {kind.url_example})"
+                f"(e.g. {kind.url_example}); http:// is accepted only on this computer "
+                "(127.0.0.1, localhost or ::1), for test servers"
             )
         if url.username or url.password or url.query:
             raise ConnectionSettingError("url: put the token in the token field, not in the URL")
@@ -137,3 +147,20 @@ def remove_connection(database: Database, name: str, now: int) -> None:
 def _drop_cursors(session: Any, name: str) -> None:
     cursors = table_of(SyncCursor)
     session.execute(delete(cursors).where(cursors.c.source == name))
+
+
+def keep_token(secret: Secret, token: str) -> str:
+    """Store a token and say in plain words where it went: keyring, environment or this session."""
+    store = default_store()
+    kept = store.set(secret, token)
+    if from_environment(secret):
+        return f"{secret.env} is set and is used instead of the token given"
+    if kept:
+        try:
+            back = store.get(secret)
+        except SecretsUnavailableError:
+            back = None
+        if back == token:
+            return "token in the system keyring"
+        return f"the system keyring did not keep the token: set {secret.env} for each run"
+    return f"no working system keyring: the token is kept for this session only; set {secret.env} for each run"

@@ -89,6 +89,10 @@ class Page:
     """The events as an engine log instead of `events` (file readers: keeps times as written)."""
     problems: tuple[str, ...] = ()
     """Values the mapping could not read, each naming the record and field (the rest is kept)."""
+    deleted: tuple[tuple[str, int], ...] = ()
+    """(external id, instant) of records deleted in the CRM: their open clocks are cancelled."""
+    merged: tuple[tuple[str, str], ...] = ()
+    """(merged id, surviving id): the merged record's events move to the survivor."""
 
 
 @dataclass(frozen=True)

@@ -27,19 +27,26 @@ from slaapp.sync.hubspot_client import (
     record_key,
     split_key,
 )
+from slaapp.sync.hubspot_deleted import ARCHIVED, MERGED_IDS, archived_pages, merges
 from slaapp.sync.hubspot_search import modified_property, search_pages
-from slaapp.sync.mapping import CrmMapping, RawObject, default_mapping, map_object
+from slaapp.sync.mapping import (
+    HUBSPOT_CONTACT_COUNTS,
+    CrmMapping,
+    RawObject,
+    counts_as_contact,
+    default_mapping,
+    map_object,
+)
 from slaapp.sync.sources import ConnectOptions
 from slaapp.sync.times import parse_time
 
 ENGAGEMENTS = ("calls", "emails", "meetings")
 ENGAGEMENT_PROPERTIES = {
     "calls": ["hs_timestamp", "hs_call_direction", "hs_call_status", "hubspot_owner_id"],
-    "emails": ["hs_timestamp", "hs_email_direction", "hubspot_owner_id"],
-    "meetings": ["hs_timestamp", "hs_meeting_start_time", "hs_meeting_outcome", "hubspot_owner_id"],
-}
-NOT_CONTACT = {"hs_email_direction": {"INCOMING_EMAIL", "FORWARDED_EMAIL"},
-               "hs_meeting_outcome": {"CANCELED", "NO_SHOW"}}  # fmt: skip
+    "emails": ["hs_timestamp", "hs_email_direction", "hs_email_status", "hubspot_owner_id"],
+    "meetings": ["hs_timestamp", "hs_meeting_start_time", "hs_meeting_end_time",
+                 "hs_meeting_outcome", "hubspot_owner_id"],
+}  # fmt: skip
 
 
 class HubSpotConnector:
@@ -91,25 +98,23 @@ class HubSpotConnector:
         return ref
 
     def _owners(self) -> Iterator[PersonInfo]:
-        after: str | None = None
-        while True:
-            params: dict[str, Any] = {"limit": 100, "archived": "false"}
-            if after:
-                params["after"] = after
-            body = self.client.get(f"{self.prefix}/owners/", params).body or {}
-            for owner in body.get("results") or []:
-                teams = owner.get("teams") or []
-                primary = next((t for t in teams if t.get("primary")), teams[0] if teams else None)
-                name = f"{owner.get('firstName') or ''} {owner.get('lastName') or ''}".strip()
-                yield PersonInfo(
-                    key=str(owner["id"]), name=name or str(owner.get("email") or owner["id"]),
-                    email=owner.get("email") or None,
-                    team=str(primary.get("name")) if primary else "Unassigned",
-                    role="rep", manager=None, timezone="UTC", hours=(9, 17), capacity=25,
-                )  # fmt: skip
-            after = ((body.get("paging") or {}).get("next") or {}).get("after")
-            if not after:
-                return
+        """Active owners, then deactivated ones (`archived=true`), kept by name and inactive."""
+        seen: set[str] = set()
+        for archived in ("false", "true"):
+            after: str | None = None
+            while True:
+                params: dict[str, Any] = {"limit": 100, "archived": archived}
+                if after:
+                    params["after"] = after
+                body = self.client.get(f"{self.prefix}/owners/", params).body or {}
+                for owner in body.get("results") or []:
+                    if str(owner.get("id")) in seen:
+                        continue
+                    seen.add(str(owner.get("id")))
+                    yield _person(owner, archived == "true")
+                after = ((body.get("paging") or {}).get("next") or {}).get("after")
+                if not after:
+                    break
 
     def _pipelines(self) -> Iterator[Pipeline]:
         body = self.client.get(f"{self.prefix}/pipelines/deals").body or {}
@@ -127,13 +132,23 @@ class HubSpotConnector:
 
     def streams(self) -> tuple[str, ...]:
         objects = tuple(n for n, o in self.mapping.objects.items() if o.enabled)
-        return objects + (ENGAGEMENTS if self.mapping.first_contact_event else ())
+        counts = self.mapping.contact_counts(HUBSPOT_CONTACT_COUNTS)
+        engagements = tuple(e for e in ENGAGEMENTS if e in counts)
+        deletions = tuple(f"{ARCHIVED}{o}" for o in objects)
+        return objects + (engagements if self.mapping.first_contact_event else ()) + deletions
 
     def fetch_changes(self, stream: str, cursor: Cursor, control: SyncControl) -> Iterator[Page]:
+        if stream.startswith(ARCHIVED) and stream[len(ARCHIVED) :] in self.mapping.objects:
+            yield from archived_pages(
+                self.client, self.prefix, stream[len(ARCHIVED) :], cursor, control,
+                self.options.overlap_seconds,
+            )  # fmt: skip
+            return
         if stream in ENGAGEMENTS:
-            properties = ENGAGEMENT_PROPERTIES[stream]
+            rule = self.mapping.contact_counts(HUBSPOT_CONTACT_COUNTS).get(stream) or {}
+            properties = list(dict.fromkeys([*ENGAGEMENT_PROPERTIES[stream], *rule]))
         elif stream in self.mapping.objects:
-            properties = self.mapping.properties(stream)
+            properties = [*self.mapping.properties(stream), MERGED_IDS]
         else:
             raise SourceError(f"{self.name}: HubSpot has no stream {stream!r}")
         pages = search_pages(
@@ -152,16 +167,22 @@ class HubSpotConnector:
                 page.cursor,
                 tuple(RecordInfo(m.external_id, m.kind, m.name) for m in mapped if m.events),
                 problems=tuple(p for m in mapped for p in m.problems),
+                merged=merges(stream, page.fresh),
             )
 
     def _engagement_events(
         self, stream: str, results: tuple[dict[str, Any], ...], control: SyncControl
     ) -> tuple[EventRow, ...]:
-        """A first-contact event on each contact of calls, outbound emails and held meetings."""
+        """A first-contact event on each contact of the engagements that count as contact.
+
+        The event has no owner (the contact's owner stays the record's owner); who made the
+        engagement is the attribute `contacted_by`.
+        """
+        rule = self.mapping.contact_counts(HUBSPOT_CONTACT_COUNTS).get(stream)
         usable = {}
         for r in results:
             props = r.get("properties") or {}
-            if any(props.get(k) in bad for k, bad in NOT_CONTACT.items()):
+            if not counts_as_contact(props, rule):
                 continue
             when = props.get("hs_meeting_start_time") or props.get("hs_timestamp")
             try:
@@ -180,12 +201,13 @@ class HubSpotConnector:
             if source_id not in usable:
                 continue
             at, owner = usable[source_id]
+            attributes = {"channel": stream, **({"contacted_by": str(owner)} if owner else {})}
             for to in link.get("to") or []:
                 contact = str(to.get("id") or to.get("toObjectId") or "")
                 if contact:
                     events.append(EventRow(record_key("contacts", contact),
-                                           self.mapping.first_contact_event, at, owner or None,
-                                           {"channel": stream}))  # fmt: skip
+                                           self.mapping.first_contact_event, at, None,
+                                           attributes))  # fmt: skip
         return tuple(events)
 
     def sample(self, object_type: str, limit: int = 50) -> tuple[RawObject, ...]:
@@ -206,6 +228,19 @@ class HubSpotConnector:
             f"{self.prefix}/objects/{object_type}/{object_id}",
             {"properties": {"hubspot_owner_id": owner_key}},
         )
+
+
+def _person(owner: dict[str, Any], archived: bool) -> PersonInfo:
+    teams = owner.get("teams") or []
+    primary = next((t for t in teams if t.get("primary")), teams[0] if teams else None)
+    name = f"{owner.get('firstName') or ''} {owner.get('lastName') or ''}".strip()
+    return PersonInfo(
+        key=str(owner["id"]), name=name or str(owner.get("email") or owner["id"]),
+        email=owner.get("email") or None,
+        team=str(primary.get("name")) if primary else "Unassigned",
+        role="rep", manager=None, timezone="UTC", hours=(9, 17), capacity=25,
+        active=not (archived or owner.get("archived")),
+    )  # fmt: skip
 
 
 def _raw(object_type: str, result: dict[str, Any]) -> RawObject:

@@ -3,8 +3,8 @@
 Every page restarts the query at `GTE last modification time` (a keyset), so no query pages
 near the 10,000-result cap and records modified during the sync are neither skipped nor
 lost: they come back later with their new time. Records already taken at a time are
-skipped by "id@ms" keys kept in the cursor; `after` pages only through more than a page of
-records sharing one millisecond, and stops before the cap.
+skipped by "id@ms" keys kept in the cursor; more than a page of records sharing one
+millisecond is walked by object id, since nothing documents the order of equal times.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from slaapp.sync.times import parse_time_ms
 
 RESULT_CAP = 10_000
 SEEN_CAP = 20_000
+OBJECT_ID = "hs_object_id"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,15 @@ def _modified_ms(result: dict[str, Any], prop: str) -> int:
         ) from None
 
 
+def _filters(prop: str, low: int, tie_id: int | None) -> list[dict[str, str]]:
+    if tie_id is None:
+        return [{"propertyName": prop, "operator": "GTE", "value": str(low)}]
+    return [
+        {"propertyName": prop, "operator": "EQ", "value": str(low)},
+        {"propertyName": OBJECT_ID, "operator": "GT", "value": str(tie_id)},
+    ]
+
+
 def search_pages(
     client: HttpClient,
     path: str,
@@ -57,30 +67,34 @@ def search_pages(
     page_size: int = 200,
     overlap_ms: int = 180_000,
 ) -> Iterator[SearchPage]:
-    """Pages of `object_type` modified since the cursor (minus the overlap), oldest first."""
+    """Pages of `object_type` modified since the cursor (minus the overlap), oldest first.
+
+    A page filled by records of one millisecond (a tie, e.g. a bulk edit) is continued by
+    object id (`modified EQ t AND hs_object_id GT last id`, sorted by id), so no record of
+    the tie is lost however the search orders equal times; then the walk goes on after t.
+    """
     prop = modified_property(object_type)
     extra = dict(cursor.extra)
     seen = set(cursor.seen_ids)
+    tie_id: int | None = None
     if extra.get("done", True):  # a finished stream: start again from the watermark - overlap
         last = int(extra.get("last_ms", (cursor.watermark or 0) * 1000))
         low = max(0, last - overlap_ms) if cursor.watermark is not None else 0
-        offset = 0
     else:  # resume a stream a killed sync left half-way
-        last, low, offset = int(extra["last_ms"]), int(extra["low_ms"]), int(extra["offset"])
+        last, low = int(extra["last_ms"]), int(extra["low_ms"])
+        found = extra.get("tie_id", -1 if extra.get("offset") else None)
+        tie_id = None if found is None else int(found)
     wanted = list(dict.fromkeys([*properties, prop]))
     while True:
         if control.cancelled():
             return
+        sort = OBJECT_ID if tie_id is not None else prop
         body: dict[str, Any] = {
-            "filterGroups": [
-                {"filters": [{"propertyName": prop, "operator": "GTE", "value": str(low)}]}
-            ],
-            "sorts": [{"propertyName": prop, "direction": "ASCENDING"}],
+            "filterGroups": [{"filters": _filters(prop, low, tie_id)}],
+            "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
             "properties": wanted,
             "limit": page_size,
         }
-        if offset:
-            body["after"] = str(offset)
         reply = client.post(path, body, control).body
         if not isinstance(reply, dict) or not isinstance(reply.get("results"), list):
             raise SourceError(f"HubSpot: the {object_type} search reply has no results list")
@@ -96,21 +110,28 @@ def search_pages(
             newest = max(newest, ms)
         last = max(last, newest)
         more = bool(((reply.get("paging") or {}).get("next") or {}).get("after")) and bool(results)
-        if more and newest > low:
-            low, offset = newest, 0
-        elif more:  # a whole page in one millisecond: page on through it with `after`
-            offset += len(results)
-            if offset + page_size > RESULT_CAP:
-                raise SourceError(
-                    f"HubSpot: more than {RESULT_CAP:,} {object_type} share the modification time "
-                    f"{low} ms; the search API can't page through them"
-                )
+        if tie_id is not None:  # inside a tie: on by id, then past the tie's millisecond
+            if more:
+                tie_id = max(_object_id(r) for r in results)
+            else:
+                tie_id, low, more = None, low + 1, True
+        elif more and newest > low:
+            low = newest
+        elif more:  # a whole page in one millisecond: walk the tie by object id
+            tie_id = -1
         floor = min(low, last - overlap_ms)
         kept = {k for k in seen if int(k.rsplit("@", 1)[1]) >= floor}
         if len(kept) > SEEN_CAP:  # keep the newest; older overlap repeats are deduped on ingest
             kept = set(sorted(kept, key=lambda k: int(k.rsplit("@", 1)[1]))[-SEEN_CAP:])
         seen = kept
-        state = {"last_ms": last, "low_ms": low, "offset": offset, "done": not more}
+        state = {"last_ms": last, "low_ms": low, "tie_id": tie_id, "done": not more}
         yield SearchPage(results, tuple(fresh), Cursor(last // 1000, frozenset(seen), state))
         if not more:
             return
+
+
+def _object_id(result: dict[str, Any]) -> int:
+    try:
+        return int(str(result["id"]))
+    except ValueError:
+        raise SourceError(f"HubSpot: object id {result['id']!r} is not a number") from None

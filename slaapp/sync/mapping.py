@@ -31,21 +31,36 @@ class ObjectMapping:
     owner_property: str = "hubspot_owner_id"
     name_properties: tuple[str, ...] = ()
     enabled: bool = True
+    states: tuple[tuple[str, str], ...] = ()
+    """(event, start event): milestones that are states, not moments. When the record already
+    reached `event` (e.g. has an owner: `assigned`) before `start event` (e.g. `mql`), the
+    event counts at the start event's instant, so the clock it stops is met at once."""
 
 
 @dataclass(frozen=True)
 class CrmMapping:
     """The mapping of a CRM connection, per object type ("contacts", "deals", "companies").
 
-    `first_contact_event` is the event made from calls, outbound emails and meetings on a
-    contact (empty: engagements are not synced).
+    `first_contact_event` is the event made from the activities on a record that count as
+    contact (empty: activities are not synced); `first_contact_counts` says which count:
+    activity type -> {property: accepted values}; an activity counts when each listed
+    property holds one of its values ("" accepts an empty value; case does not matter);
+    types left out never count. None: the connector's default (HUBSPOT_CONTACT_COUNTS,
+    SALESFORCE_CONTACT_COUNTS).
     """
 
     objects: Mapping[str, ObjectMapping]
     first_contact_event: str = "first_contact"
+    first_contact_counts: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None
+
+    def contact_counts(
+        self, default: Mapping[str, Mapping[str, tuple[str, ...]]]
+    ) -> Mapping[str, Mapping[str, tuple[str, ...]]]:
+        """What counts as first contact: this mapping's setting, else the connector's default."""
+        return default if self.first_contact_counts is None else self.first_contact_counts
 
     def to_document(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "format": FORMAT,
             "first_contact_event": self.first_contact_event,
             "objects": {
@@ -57,10 +72,17 @@ class CrmMapping:
                     "attributes": [list(a) for a in o.attributes],
                     "owner_property": o.owner_property,
                     "name_properties": list(o.name_properties),
+                    "states": [list(st) for st in o.states],
                 }
                 for name, o in self.objects.items()
             },
         }
+        if self.first_contact_counts is not None:
+            doc["first_contact_counts"] = {
+                kind: {prop: list(values) for prop, values in rule.items()}
+                for kind, rule in self.first_contact_counts.items()
+            }
+        return doc
 
     @staticmethod
     def from_document(doc: Mapping[str, Any]) -> CrmMapping:
@@ -78,10 +100,19 @@ class CrmMapping:
                     attributes=tuple((str(p), str(a)) for p, a in o.get("attributes", [])),
                     owner_property=str(o.get("owner_property", "hubspot_owner_id")),
                     name_properties=tuple(str(p) for p in o.get("name_properties", [])),
+                    states=tuple((str(e), str(s)) for e, s in o.get("states", [])),
                 )  # fmt: skip
             except (KeyError, TypeError, ValueError) as exc:
                 raise BadInputError(f"{where}: {exc}") from None
-        return CrmMapping(objects, str(doc.get("first_contact_event", "first_contact")))
+        counts = doc.get("first_contact_counts")
+        try:
+            parsed = None if counts is None else {
+                str(kind): {str(p): tuple(str(v) for v in values) for p, values in dict(rule).items()}
+                for kind, rule in dict(counts).items()
+            }  # fmt: skip
+        except (TypeError, ValueError) as exc:
+            raise BadInputError(f"mapping first_contact_counts: {exc}") from None
+        return CrmMapping(objects, str(doc.get("first_contact_event", "first_contact")), parsed)
 
     def properties(self, object_type: str, pipelines: Iterable[Pipeline] = ()) -> list[str]:
         """The CRM properties a fetch of `object_type` must ask for."""
@@ -107,7 +138,14 @@ CONTACTS = ObjectMapping(
         ("hs_analytics_source", "source"),
     ),
     name_properties=("firstname", "lastname", "email"),
+    states=(("assigned", "mql"),),
 )
+HUBSPOT_CONTACT_COUNTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "calls": {"hs_call_status": ("COMPLETED",)},
+    "emails": {"hs_email_direction": ("EMAIL",), "hs_email_status": ("SENT", "")},
+    "meetings": {"hs_meeting_outcome": ("COMPLETED",)},
+}
+"""Completed calls, sent outbound emails (logged ones have no status) and held meetings."""
 DEALS = ObjectMapping(
     kind="deal",
     milestones=(("createdate", "sql"),),
@@ -149,7 +187,8 @@ def default_mapping(ref: RefData | None = None) -> CrmMapping:
         stages = {"presentationscheduled": "demo_held", "contractsent": "proposal_sent",
                   "closedwon": "closed_won", "closedlost": "closed_lost"}  # fmt: skip
     deals = replace(DEALS, stages=stages)
-    return CrmMapping({"contacts": CONTACTS, "deals": deals, "companies": COMPANIES})
+    objects = {"contacts": CONTACTS, "deals": deals, "companies": COMPANIES}
+    return CrmMapping(objects, first_contact_counts=HUBSPOT_CONTACT_COUNTS)
 
 
 @dataclass(frozen=True)
@@ -192,7 +231,43 @@ def map_object(raw: RawObject, mapping: CrmMapping) -> MappedRecord:
             continue
         events.append(EventRow(raw.id, event, at, owner, attributes))
     name = " ".join(v for p in o.name_properties if (v := props.get(p))).strip() or raw.id
+    if o.states:
+        events = as_states(events, o.states)
     return MappedRecord(raw.id, o.kind, name, tuple(events), tuple(problems))
+
+
+def as_states(events: list[EventRow], states: Iterable[tuple[str, str]]) -> list[EventRow]:
+    """Move each state event reached before its start event to the start's instant (see states).
+
+    At that instant the start event comes first, so its clock opens and then stops.
+    """
+    for state, start in states:
+        begun = [e.occurred_at for e in events if e.event == start]
+        if not begun:
+            continue
+        first = min(begun)
+        if not any(e.event == state and e.occurred_at <= first for e in events):
+            continue
+        moved = [
+            replace(e, occurred_at=first) if e.event == state and e.occurred_at < first else e
+            for e in events
+        ]
+        events = sorted(moved, key=lambda e: (e.occurred_at != first, e.event == state))
+    return events
+
+
+def counts_as_contact(
+    properties: Mapping[str, Any], rule: Mapping[str, tuple[str, ...]] | None
+) -> bool:
+    """Whether an activity counts as contact under a first_contact_counts rule (None: never)."""
+    if rule is None:
+        return False
+    for prop, accepted in rule.items():
+        value = properties.get(prop)
+        text = "" if value is None else str(value).strip().lower()
+        if text not in {a.strip().lower() for a in accepted}:
+            return False
+    return True
 
 
 def preview(

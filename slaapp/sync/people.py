@@ -23,8 +23,9 @@ def merge_people(
 ) -> dict[str, str]:
     """Add CRM owners to the directory and return CRM owner id -> directory key.
 
-    People already in the directory (same key, or same email) keep their team, role, time
-    zone, hours, capacity and out-of-office; the CRM updates their name and manager.
+    People already in the directory (same key, CRM owner id or email) keep their team, role,
+    time zone, hours, capacity and out-of-office; the CRM updates their name and manager
+    unless a person set those by hand.
     """
     if not people:
         return owner_map(database, source)
@@ -32,11 +33,17 @@ def merge_people(
     with database.session() as session:
         stored = {p.key: p for p in session.scalars(select(Person))}
         by_email = {p.email.lower(): p for p in stored.values() if p.email}
+        by_crm = {
+            owner: p for p in stored.values()
+            for crm, owner in (p.crm_ids or {}).items() if crm in source.lower()
+        }  # fmt: skip
         teams = {t.id: t.name for t in session.scalars(select(Team))}
         mapping: dict[str, str] = {}
         for person in people:
-            known = stored.get(previous.get(person.key, "")) or (
-                by_email.get(person.email.lower()) if person.email else None
+            known = (
+                stored.get(previous.get(person.key, ""))
+                or by_crm.get(person.key)
+                or (by_email.get(person.email.lower()) if person.email else None)
             )
             mapping[person.key] = known.key if known else directory_key(source, person)
         infos: list[PersonInfo] = []
@@ -51,15 +58,22 @@ def merge_people(
                     hours=person.hours, capacity=person.capacity,
                 ))  # fmt: skip
                 continue
-            hours = row.working_hours or {}
+            hours, by_hand = row.working_hours or {}, set(row.hand_set or ())
+            if "manager" in by_hand:
+                manager = None
             infos.append(PersonInfo(
-                key=key, name=person.name or row.name, email=row.email,
-                team=teams.get(row.team_id or -1, person.team), role=row.role,
+                key=key, name=row.name if "name" in by_hand else person.name or row.name,
+                email=row.email, team=teams.get(row.team_id or -1, person.team), role=row.role,
                 manager=manager or _manager_key(row, stored), timezone=row.timezone,
                 hours=(int(hours.get("start", person.hours[0])), int(hours.get("end", person.hours[1]))),
                 capacity=row.capacity, out_of_office=tuple(tuple(s) for s in row.out_of_office or ()),
             ))  # fmt: skip
         upsert_people(session, infos)
+        rows = {p.key: p for p in session.scalars(select(Person))}
+        for person in people:
+            row = rows.get(mapping[person.key])
+            if row is not None and (mapping[person.key] not in stored or not person.active):
+                row.active = person.active
     save_owner_map(database, source, mapping, now)
     return mapping
 

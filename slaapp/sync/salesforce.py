@@ -27,11 +27,17 @@ from slaapp.sync.connector import (
     SyncControl,
 )
 from slaapp.sync.mapping import CrmMapping, MappedRecord
-from slaapp.sync.salesforce_api import SalesforceApi, refresher_from, soql_time
+from slaapp.sync.salesforce_api import (
+    QueryLocatorExpired,
+    SalesforceApi,
+    refresher_from,
+    soql_time,
+)
 from slaapp.sync.salesforce_mapping import (
     LEAD,
     OPPORTUNITY,
     OWNER_ASSIGNED,
+    SALESFORCE_CONTACT_COUNTS,
     USER,
     activity_event,
     changes_of,
@@ -53,19 +59,22 @@ class Stream:
 
 
 STREAMS: dict[str, Stream] = {
-    "leads": Stream("Lead", ("Id", "Name", "OwnerId", "Status", "CreatedDate", "SystemModstamp"),
+    "leads": Stream("Lead", ("Id", "Name", "OwnerId", "Status", "CreatedDate", "SystemModstamp",
+                             "IsDeleted", "MasterRecordId"),
                     ("LeadHistory", "LeadId", ("Owner", "Status"))),
     "opportunities": Stream("Opportunity", ("Id", "Name", "OwnerId", "StageName", "CreatedDate",
-                                            "SystemModstamp", "LastStageChangeDate"),
+                                            "SystemModstamp", "LastStageChangeDate", "IsDeleted"),
                             ("OpportunityFieldHistory", "OpportunityId", ("Owner", "StageName"))),
     "tasks": Stream("Task", ("Id", "WhoId", "OwnerId", "IsClosed", "CompletedDateTime", "CreatedDate",
                              "SystemModstamp")),
-    "meetings": Stream("Event", ("Id", "WhoId", "OwnerId", "StartDateTime", "CreatedDate", "SystemModstamp")),
+    "meetings": Stream("Event", ("Id", "WhoId", "OwnerId", "StartDateTime", "EndDateTime", "CreatedDate",
+                                 "SystemModstamp")),
 }  # fmt: skip
 USER_QUERY = (
     "SELECT Id, Name, Email, ManagerId, IsActive, TimeZoneSidKey, Title, Department FROM User"
 )
-STAGE_QUERY = "SELECT ApiName, MasterLabel, SortOrder, IsClosed, IsWon FROM OpportunityStage WHERE IsActive = true"
+QUEUE_QUERY = "SELECT Id, Name FROM Group WHERE Type = 'Queue'"
+STAGE_QUERY = "SELECT Id, ApiName, MasterLabel, SortOrder, IsClosed, IsWon FROM OpportunityStage WHERE IsActive = true"
 
 
 def _key(row: Mapping[str, Any]) -> str:
@@ -81,6 +90,10 @@ class SalesforceConnector:
         self, name: str, api: SalesforceApi, mapping: CrmMapping, overlap: int = 180
     ) -> None:
         self.name, self.api, self.mapping, self.overlap = name, api, mapping, overlap
+        self._as_of = api.now()
+        """The instant this sync judges activities at (a meeting counts once it has ended)."""
+        self.queues: dict[str, str] = {}
+        """Queue id -> name: a lead or opportunity owned by a queue shows the queue's name."""
 
     @property
     def quota(self) -> dict[str, str]:
@@ -94,6 +107,11 @@ class SalesforceConnector:
 
     def reference_data(self) -> RefData:
         people = [self._person(row) for batch in self.api.query(USER_QUERY) for row in batch]
+        self.queues = {
+            str(row["Id"]): f"Queue: {row.get('Name') or row['Id']}"
+            for batch in self.api.query(QUEUE_QUERY)
+            for row in batch
+        }
         stages = [row for batch in self.api.query(STAGE_QUERY) for row in batch]
         return RefData(tuple(people), (pipeline_of(stages),) if stages else ())
 
@@ -111,17 +129,20 @@ class SalesforceConnector:
             key=str(row["Id"]), name=str(row.get("Name") or row["Id"]), email=row.get("Email") or None,
             team=str(row.get("Department") or "Salesforce users"), role=role,
             manager=row.get("ManagerId") or None, timezone=zone, hours=(9, 17), capacity=25,
+            active=row.get("IsActive") is not False,
         )  # fmt: skip
 
     def streams(self) -> tuple[str, ...]:
         enabled = {name for name, o in self.mapping.objects.items() if o.enabled}
-        activities = (
-            ("tasks", "meetings") if self.mapping.first_contact_event and "leads" in enabled else ()
-        )
+        counts = self.mapping.contact_counts(SALESFORCE_CONTACT_COUNTS)
+        activities = tuple(
+            s for s in ("tasks", "meetings") if s in counts
+        ) if self.mapping.first_contact_event and "leads" in enabled else ()  # fmt: skip
         return tuple(s for s in ("leads", "opportunities") if s in enabled) + activities
 
     def _fields(self, stream: str) -> list[str]:
         wanted = list(STREAMS[stream].fields)
+        wanted += self.mapping.contact_counts(SALESFORCE_CONTACT_COUNTS).get(stream) or {}
         o = self.mapping.objects.get(stream)
         if o is not None:
             wanted += [p for p, _ in o.milestones if p != OWNER_ASSIGNED] + [
@@ -141,29 +162,70 @@ class SalesforceConnector:
     def fetch_changes(self, stream: str, cursor: Cursor, control: SyncControl) -> Iterator[Page]:
         if stream not in STREAMS:
             raise SourceError(f"{self.name}: Salesforce has no stream {stream!r}")
+        self._as_of = self.api.now()
+        ended_to = cursor.extra.get("ended_to")
+        extra = {} if ended_to is None else {"ended_to": ended_to}
         seen, watermark, pages = set(cursor.seen_ids), cursor.watermark, 0
-        for batch in self.api.query(self.soql(stream, cursor), control):
-            fresh = [row for row in batch if _key(row) not in seen]
-            events, infos = self._events(stream, fresh, control)
-            for row in batch:
-                seen.add(_key(row))
-                stamp = parse_time_ms(str(row["SystemModstamp"])) // 1000
-                watermark = stamp if watermark is None else max(watermark, stamp)
-            if watermark is not None:
-                floor_ms = (watermark - self.overlap) * 1000
-                seen = {k for k in seen if int(k.rsplit("@", 1)[1]) >= floor_ms}
-            pages += 1
-            yield Page(
-                len(batch), tuple(events), Cursor(watermark, frozenset(seen), {}), tuple(infos)
-            )
+        with_deleted = STREAMS[stream].history is not None  # leads, opportunities: queryAll
+        stalled = 0
+        while True:  # an expired nextRecordsUrl runs the query again from the watermark reached
+            query = self.soql(stream, Cursor(watermark, frozenset(seen)))
+            try:
+                batches = self.api.query(query, control, deleted=with_deleted, restart=False)
+                for batch in batches:
+                    stalled = 0
+                    fresh = [row for row in batch if _key(row) not in seen]
+                    gone = [row for row in fresh if row.get("IsDeleted") is True]
+                    fresh = [row for row in fresh if row.get("IsDeleted") is not True]
+                    events, infos = self._events(stream, fresh, control)
+                    for row in batch:
+                        seen.add(_key(row))
+                        stamp = parse_time_ms(str(row["SystemModstamp"])) // 1000
+                        watermark = stamp if watermark is None else max(watermark, stamp)
+                    if watermark is not None:
+                        floor_ms = (watermark - self.overlap) * 1000
+                        seen = {k for k in seen if int(k.rsplit("@", 1)[1]) >= floor_ms}
+                    pages += 1
+                    yield Page(
+                        len(batch), tuple(events), Cursor(watermark, frozenset(seen), extra),
+                        tuple(infos),
+                        deleted=tuple((str(r["Id"]), parse_time_ms(str(r["SystemModstamp"])) // 1000)
+                                      for r in gone if not r.get("MasterRecordId")),
+                        merged=tuple((str(r["Id"]), str(r["MasterRecordId"]))
+                                     for r in gone if r.get("MasterRecordId")),
+                    )  # fmt: skip
+                break
+            except QueryLocatorExpired:
+                stalled += 1
+                if stalled > 2:
+                    raise
+        done = Cursor(watermark, frozenset(seen), extra)
+        if stream == "meetings":  # meetings that ended since the last sync, however old their edit
+            if ended_to is not None:
+                for page in self._ended_meetings(int(ended_to), done, control):
+                    pages += 1
+                    yield page
+            done = Cursor(watermark, frozenset(seen), {"ended_to": self._as_of})
+            pages = 0
         if pages == 0:
-            yield Page(0, (), cursor)
+            yield Page(0, (), done)
+
+    def _ended_meetings(self, since: int, cursor: Cursor, control: SyncControl) -> Iterator[Page]:
+        """Pages of first contacts from meetings whose end fell after `since` (minus overlap)."""
+        low, high = soql_time(max(0, since - self.overlap)), soql_time(self._as_of)
+        soql = (f"SELECT {', '.join(self._fields('meetings'))} FROM Event WHERE EndDateTime > {low} "
+                f"AND EndDateTime <= {high} ORDER BY EndDateTime, Id")  # fmt: skip
+        for batch in self.api.query(soql, control):
+            events, _ = self._events("meetings", batch, control)
+            yield Page(len(batch), tuple(events), cursor)
 
     def _events(
         self, stream: str, rows: list[dict[str, Any]], control: SyncControl | None
     ) -> tuple[list[EventRow], list[RecordInfo]]:
         if STREAMS[stream].history is None:
-            found = [activity_event(row, self.mapping.first_contact_event) for row in rows]
+            rule = self.mapping.contact_counts(SALESFORCE_CONTACT_COUNTS).get(stream)
+            event = self.mapping.first_contact_event
+            found = [activity_event(row, event, rule, self._as_of) for row in rows]
             return [e for e in found if e is not None], []
         mapped = self._mapped(stream, rows, control)
         events = [e for m in mapped for e in m.events]
@@ -177,13 +239,15 @@ class SalesforceConnector:
             return []
         table, parent, fields = STREAMS[stream].history or ("", "", ())
         names = ", ".join(f"'{f}'" for f in fields)
-        template = (f"SELECT {parent}, Field, OldValue, NewValue, DataType, CreatedDate FROM {table} "
+        template = (f"SELECT Id, {parent}, Field, OldValue, NewValue, DataType, CreatedDate FROM {table} "
                     f"WHERE {parent} IN ({{ids}}) AND Field IN ({names}) ORDER BY CreatedDate, Id")  # fmt: skip
         history: dict[str, list[dict[str, Any]]] = {}
         for change in self.api.query_in(template, [str(r["Id"]) for r in rows], control):
             history.setdefault(str(change[parent]), []).append(change)
         return [
-            record_events(stream, row, changes_of(history.get(str(row["Id"]), [])), self.mapping)
+            record_events(
+                stream, row, changes_of(history.get(str(row["Id"]), [])), self.mapping, self.queues
+            )
             for row in rows
         ]
 
@@ -225,7 +289,8 @@ def connect(
     url = urlsplit(connection.url)
     if url.scheme != "https" and not _loopback(url.hostname or ""):
         raise SourceError(f"{connection.name}: the instance URL must start with https:// "
-                          "(e.g. https://yourorg.my.salesforce.com)")  # fmt: skip
+                          "(e.g. https://yourorg.my.salesforce.com); http:// is accepted only on "
+                          "this computer (127.0.0.1, localhost or ::1), for test servers")  # fmt: skip
     if not token:
         raise SourceError(f"{connection.name}: no access token; enter one in Connections")
     secrets = default_store()
@@ -236,7 +301,7 @@ def connect(
     api = SalesforceApi(
         base_url=f"{url.scheme}://{url.netloc}", token=token, source=f"Salesforce source '{connection.name}'",
         sleep=options.sleep, rand=options.rand, timeout=options.timeout, ca_file=options.ca_file,
-        version=connection.options.get("api_version", "62.0"),
+        now=lambda: int(options.clock()), version=connection.options.get("api_version", "62.0"),
         refresher=refresher_from(refresh, connection.options.get("client_id", ""),
                                  lambda new: secrets.set(connection_token(connection.name), new)),
     )  # fmt: skip

@@ -74,6 +74,10 @@ class Refresher:
     """Called with each new access token (to keep it in the keyring)."""
 
 
+class QueryLocatorExpired(SourceError):  # noqa: N818 (reads as a state)
+    """A nextRecordsUrl is no longer valid (INVALID_QUERY_LOCATOR): run the query again."""
+
+
 class SalesforceError(UserError):
     """Internal: a 4xx reply whose error array the caller wants to see."""
 
@@ -102,6 +106,10 @@ class SalesforceApi(HttpClient):
         if response.status == 401 and self.refresher is not None:
             self._refresh()
             response = super()._send(method, path, body)
+        if response.status == 400 and any(
+            c == "INVALID_QUERY_LOCATOR" for c, _ in errors_of(response.body)
+        ):
+            raise QueryLocatorExpired(f"{self.source}: a query's next page expired")
         if response.status == 403 and any(
             c == "REQUEST_LIMIT_EXCEEDED" for c, _ in errors_of(response.body)
         ):
@@ -146,10 +154,41 @@ class SalesforceApi(HttpClient):
         self.refresher.on_token(token)
 
     def query(
-        self, soql: str, control: SyncControl | None = None
+        self,
+        soql: str,
+        control: SyncControl | None = None,
+        *,
+        deleted: bool = False,
+        restart: bool = True,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Batches of records of a SOQL query, following nextRecordsUrl until done."""
-        response = self.get(f"{self.data}/query", {"q": soql}, control)
+        """Batches of records of a SOQL query, following nextRecordsUrl until done.
+
+        `deleted`: through `queryAll`, so deleted and merged records come too (IsDeleted).
+        `restart`: when a nextRecordsUrl has expired, run the query again and leave out the
+        records (by Id) already given; False lets QueryLocatorExpired reach the caller.
+        """
+        given: set[str] = set()
+        stalled = 0
+        while True:
+            try:
+                for batch in self._batches(soql, control, deleted):
+                    fresh = [
+                        r for r in batch if str(r.get("Id", "")) not in given or not r.get("Id")
+                    ]
+                    given.update(str(r["Id"]) for r in fresh if r.get("Id"))
+                    stalled = 0 if fresh else stalled
+                    yield fresh
+                return
+            except QueryLocatorExpired:
+                stalled += 1
+                if not restart or stalled > 2:
+                    raise
+
+    def _batches(
+        self, soql: str, control: SyncControl | None, deleted: bool
+    ) -> Iterator[list[dict[str, Any]]]:
+        endpoint = "queryAll" if deleted else "query"
+        response = self.get(f"{self.data}/{endpoint}", {"q": soql}, control)
         while True:
             body = response.body
             if not isinstance(body, Mapping) or not isinstance(body.get("records"), list):

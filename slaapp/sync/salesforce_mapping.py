@@ -8,7 +8,14 @@ from typing import Any
 
 from slaapp.engine.eventlog import EventRow
 from slaapp.sync.connector import Pipeline, RefData, Stage
-from slaapp.sync.mapping import CrmMapping, MappedRecord, ObjectMapping, stage_event
+from slaapp.sync.mapping import (
+    CrmMapping,
+    MappedRecord,
+    ObjectMapping,
+    as_states,
+    counts_as_contact,
+    stage_event,
+)
 from slaapp.sync.times import parse_time
 
 OWNER_ASSIGNED = "OwnerAssignedDate"
@@ -24,6 +31,7 @@ LEADS = ObjectMapping(
     attributes=(("LeadSource", "source"), ("Rating", "tier"), ("Status", "stage")),
     owner_property="OwnerId",
     name_properties=("Name",),
+    states=(("assigned", "mql"),),
 )
 OPPORTUNITIES = ObjectMapping(
     kind="deal",
@@ -43,6 +51,11 @@ OPPORTUNITIES = ObjectMapping(
     name_properties=("Name",),
 )
 STAGE_FIELD = {"leads": "Status", "opportunities": "StageName"}
+SALESFORCE_CONTACT_COUNTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "tasks": {"IsClosed": ("true",)},
+    "meetings": {},
+}
+"""Completed Tasks, and Events (meetings) whose EndDateTime has passed (always required)."""
 
 
 def default_salesforce_mapping(ref: RefData | None = None) -> CrmMapping:
@@ -58,7 +71,10 @@ def default_salesforce_mapping(ref: RefData | None = None) -> CrmMapping:
         if not stages
         else ObjectMapping(**{**OPPORTUNITIES.__dict__, "stages": stages})
     )
-    return CrmMapping({"leads": LEADS, "opportunities": opportunities})
+    return CrmMapping(
+        {"leads": LEADS, "opportunities": opportunities},
+        first_contact_counts=SALESFORCE_CONTACT_COUNTS,
+    )
 
 
 @dataclass(frozen=True)
@@ -89,50 +105,58 @@ def _is_user(value: str | None) -> bool:
 
 
 def record_events(
-    stream: str, row: Mapping[str, Any], history: list[Change], mapping: CrmMapping
+    stream: str,
+    row: Mapping[str, Any],
+    history: list[Change],
+    mapping: CrmMapping,
+    queues: Mapping[str, str] | None = None,
 ) -> MappedRecord:
-    """All events of one lead or opportunity from its fields and its full field history."""
+    """All events of one lead or opportunity from its fields and its full field history.
+
+    The owner on each event is the record's OwnerId at that instant (a user id, or a queue
+    shown by its name from `queues`), never the owner of an activity.
+    """
     o = mapping.objects[stream]
+    names = queues or {}
     rid, created = str(row["Id"]), parse_time(str(row["CreatedDate"]))
     owners = [c for c in history if c.field == "Owner"]
     first_owner = owners[0].old if owners else row.get(o.owner_property)
-    first_owner = first_owner if _is_user(first_owner) else None
+    first_owner = str(first_owner) if first_owner else None
     attributes = {a: str(v) for p, a in o.attributes if (v := row.get(p)) not in (None, "")}
     times: dict[str, int] = {"CreatedDate": created}
     for prop, _ in o.milestones:
         if prop not in times and row.get(prop):
             times[prop] = parse_time(str(row[prop]))
-    assigned = created if first_owner else next((c.at for c in owners if _is_user(c.new)), None)
+    assigned = (
+        created if _is_user(first_owner) else next((c.at for c in owners if _is_user(c.new)), None)
+    )
     if assigned is not None:
         times[OWNER_ASSIGNED] = assigned
+
+    def owner_at(at: int) -> str | None:
+        owner = _owner_at(owners, at, first_owner)
+        return names.get(owner, owner) if owner else None
+
     events: list[EventRow] = []
     for prop, event in o.milestones:
         if prop in times:
-            owner = (
-                first_owner
-                if times[prop] == created
-                else _owner_at(owners, times[prop], first_owner)
-            )
             extra = attributes if prop == "CreatedDate" else {}
-            events.append(EventRow(rid, event, times[prop], owner, extra))
+            events.append(EventRow(rid, event, times[prop], owner_at(times[prop]), extra))
     for stage, at in _stage_entries(stream, row, history, created):
         stage_event_name = o.stages.get(stage)
         if stage_event_name:
-            events.append(
-                EventRow(
-                    rid, stage_event_name, at, _owner_at(owners, at, first_owner), {"stage": stage}
-                )
-            )
-    reassigned = [c for c in owners if _is_user(c.new) and _is_user(c.old)]
-    events += [EventRow(rid, REASSIGNED, c.at, c.new) for c in reassigned]
+            events.append(EventRow(rid, stage_event_name, at, owner_at(at), {"stage": stage}))
+    moved = [c for c in owners if c.new and (_is_user(c.old) or c.at > (assigned or c.at))]
+    events += [EventRow(rid, REASSIGNED, c.at, owner_at(c.at)) for c in moved]
     name = " ".join(str(v) for p in o.name_properties if (v := row.get(p))).strip() or rid
-    return MappedRecord(rid, o.kind, name, tuple(events))
+    return MappedRecord(rid, o.kind, name, tuple(as_states(events, o.states)))
 
 
 def _owner_at(owners: list[Change], at: int, first: str | None) -> str | None:
+    """The owner (user or queue id) at `at`: the newest owner change at or before it."""
     current = first
     for change in owners:
-        if change.at <= at and _is_user(change.new):
+        if change.at <= at and change.new:
             current = change.new
     return current
 
@@ -153,21 +177,36 @@ def _stage_entries(
     return [(str(current), parse_time(str(since)) if since else created)]
 
 
-def activity_event(row: Mapping[str, Any], event: str) -> EventRow | None:
-    """A completed task or a meeting on a lead as a first-contact event (other activities: None)."""
+def activity_event(
+    row: Mapping[str, Any],
+    event: str,
+    rule: Mapping[str, tuple[str, ...]] | None,
+    now: int,
+) -> EventRow | None:
+    """A first-contact event for an activity on a lead that counts as contact, else None.
+
+    Tasks count under `rule` (completed ones by default) at CompletedDateTime; Events
+    (meetings) only once their EndDateTime has passed, at StartDateTime. The event has no
+    owner (the lead's owner stays its owner); the activity's owner is `contacted_by`.
+    """
     who = str(row.get("WhoId") or "")
-    if not event or not who.startswith(LEAD):
+    if not event or not who.startswith(LEAD) or not counts_as_contact(row, rule):
         return None
     if "StartDateTime" in row:  # an Event (meeting)
         when = row.get("StartDateTime") or row.get("ActivityDateTime")
-    elif row.get("IsClosed"):
-        when = row.get("CompletedDateTime") or row.get("CreatedDate")
+        end = row.get("EndDateTime") or when
+        if not when or parse_time(str(end)) > now:
+            return None
+        channel = "meeting"
     else:
-        return None
+        when = row.get("CompletedDateTime") or row.get("CreatedDate")
+        channel = "task"
     if not when:
         return None
-    owner = str(row["OwnerId"]) if _is_user(row.get("OwnerId")) else None
-    return EventRow(who, event, parse_time(str(when)), owner)
+    attributes = {"channel": channel}
+    if _is_user(row.get("OwnerId")):
+        attributes["contacted_by"] = str(row["OwnerId"])
+    return EventRow(who, event, parse_time(str(when)), None, attributes)
 
 
 def pipeline_of(stages: Iterable[Mapping[str, Any]]) -> Pipeline:

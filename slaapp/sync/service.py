@@ -19,6 +19,7 @@ from slaapp.sync.connector import (
     AccountInfo,
     Cancelled,
     Connector,
+    Page,
     Progress,
     SourceSuspended,
     SyncControl,
@@ -26,7 +27,14 @@ from slaapp.sync.connector import (
 )
 from slaapp.sync.people import merge_people
 from slaapp.sync.sources import ConnectOptions, build_connector, needs_token
-from slaapp.sync.store import SourceBusyError, claim_run, commit_page, finish_run, load_cursor
+from slaapp.sync.store import (
+    SourceBusyError,
+    claim_run,
+    combine,
+    commit_page,
+    finish_run,
+    load_cursor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +106,9 @@ def sync_source(
 ) -> SyncReport:
     """Fetch what changed in source `name` since its cursors and store it, page by page.
 
-    Each page's events, the clocks they change and the stream's cursor are committed in
-    one transaction, so a killed sync resumes after its last page. Environment failures
+    Pages are committed together, `options.commit_records` records at a time: their events,
+    the clocks they change and the stream's cursor in one transaction, so a killed sync
+    resumes after its last commit. Progress is reported after each commit. Environment failures
     (network, token, rate limits, bad data) end in a report; bugs are logged and raised.
     """
     control = control or SyncControl()
@@ -114,22 +123,23 @@ def sync_source(
     try:
         ensure_matrix(database)
         owners = merge_people(database, name, connector.reference_data().people, now())
+        batch = options.commit_records if options is not None else ConnectOptions.commit_records
         for stream in connector.streams():
             if control.cancelled():
                 raise Cancelled(f"{name}: sync cancelled")
             cursor = load_cursor(database, name, stream)
-            for page in connector.fetch_changes(stream, cursor, control):
-                result = commit_page(database, name, stream, page, owners, run_id, now())
-                totals.pages += 1
-                totals.records += page.records
-                totals.events += result.events_added
-                totals.clocks += result.clocks
-                totals.problems += page.problems
-                control.progress(
-                    Progress(name, stream, totals.pages, totals.records, totals.events)
-                )
-                if control.cancelled():
-                    raise Cancelled(f"{name}: sync cancelled")
+            pending = _Batch(database, name, stream, owners, run_id, now, totals, control, batch)
+            try:
+                for page in connector.fetch_changes(stream, cursor, control):
+                    pending.add(page)
+                    if control.cancelled():
+                        raise Cancelled(f"{name}: sync cancelled")
+            except SyncError:  # keep the pages fetched before the failure or the cancel
+                pending.flush()
+                raise
+            pending.flush()
+            if control.cancelled():
+                raise Cancelled(f"{name}: sync cancelled")
     except Cancelled:
         return _end(database, connector, name, run_id, "cancelled", None, started, totals, now())
     except SourceSuspended as exc:
@@ -160,6 +170,49 @@ def sync_source(
         error = f"{len(totals.problems)} problems left data out: {shown}{more}"
         return _end(database, connector, name, run_id, "partial", error, started, totals, now())
     return _end(database, connector, name, run_id, "ok", None, started, totals, now())
+
+
+@dataclass
+class _Batch:
+    """Fetched pages of one stream waiting to be committed together (`size` records a commit)."""
+
+    database: Database
+    name: str
+    stream: str
+    owners: Mapping[str, str]
+    run_id: int
+    now: Callable[[], int]
+    totals: _Totals
+    control: SyncControl
+    size: int
+    pages: list[Page] = field(default_factory=list)
+
+    def add(self, page: Page) -> None:
+        """Take a fetched page, commit when enough waits (a file's log goes on its own), and
+        report progress: one report per page, after any commit it caused."""
+        if page.log is not None:
+            self.flush()
+        self.pages.append(page)
+        totals = self.totals
+        totals.pages += 1
+        totals.records += page.records
+        totals.problems += page.problems
+        if page.log is not None or sum(p.records for p in self.pages) >= self.size:
+            self.flush()
+        self.control.progress(
+            Progress(self.name, self.stream, totals.pages, totals.records, totals.events)
+        )
+
+    def flush(self) -> None:
+        """Store the waiting pages with the cursor of the last in one transaction."""
+        if not self.pages:
+            return
+        page, count = combine(self.pages), len(self.pages)
+        self.pages = []
+        result = commit_page(self.database, self.name, self.stream, page, self.owners,
+                             self.run_id, self.now(), count)  # fmt: skip
+        self.totals.events += result.events_added
+        self.totals.clocks += result.clocks
 
 
 def _words(exc: BaseException | str) -> str:

@@ -32,6 +32,10 @@ class ConnectOptions:
     overlap_seconds: int = 180
     ca_file: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    commit_records: int = 2000
+    """Fetched records committed per transaction (with the cursor of the last page)."""
+    clock: Callable[[], float] = time.time
+    """The current instant (epoch seconds): when a meeting has ended, when a lock is stale."""
 
 
 class ConnectorFactory(Protocol):

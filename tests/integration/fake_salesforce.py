@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ HISTORY = (
 )
 SCHEMA: dict[str, tuple[str, ...]] = {
     "Lead": (*COMMON, "Name", "Company", "Status", "OwnerId", "LeadSource", "Rating", "IsConverted",
-             "ConvertedDate", "ConvertedOpportunityId"),
+             "ConvertedDate", "ConvertedOpportunityId", "MasterRecordId"),
     "LeadHistory": ("LeadId", *HISTORY),
     "Opportunity": (*COMMON, "Name", "StageName", "IsWon", "IsClosed", "CloseDate", "Amount",
                     "OwnerId", "LeadSource", "Type", "LastStageChangeDate"),
@@ -40,6 +41,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "User": (*COMMON, "Name", "Email", "ManagerId", "IsActive", "TimeZoneSidKey", "Title", "Department"),
     "Organization": ("Id", "Name", "InstanceName", "SystemModstamp"),
     "OpportunityStage": ("Id", "ApiName", "MasterLabel", "SortOrder", "IsClosed", "IsWon", "IsActive"),
+    "Group": ("Id", "Name", "DeveloperName", "Type", "SystemModstamp"),
 }  # fmt: skip
 PREFIX = {"Lead": "00Q", "LeadHistory": "017", "Opportunity": "006", "OpportunityFieldHistory": "0D5",
           "Task": "00T", "Event": "00U", "User": "005", "Organization": "00D",
@@ -249,6 +251,13 @@ class FakeSalesforce:
         self.lock = threading.RLock()
         self._counter = 0
         self._locators: dict[str, list[dict[str, Any]]] = {}
+        self._locator_made: dict[str, float] = {}
+        self.locator_ttl = 900.0
+        """Seconds a nextRecordsUrl stays valid (Salesforce: 15 minutes without use)."""
+        self.wall: Callable[[], float] = time.monotonic
+        self.expired_locators = 0
+        self.expire_next = 0
+        """The next this many nextRecordsUrl follow-ups find their locator expired."""
         self.port = 0
         self.add("Organization", Name="Acme Corp", InstanceName="FAKE1")
 
@@ -321,9 +330,20 @@ class FakeSalesforce:
             out[name] = sf_time(value) if name in DATETIMES and value is not None else value
         return out
 
-    def run_query(self, soql: str) -> list[dict[str, Any]]:
+    def delete(self, table: str, record_id: str, master: str | None = None) -> None:
+        """Delete a record (to the recycle bin), or merge it into `master`: only queryAll sees it."""
+        with self.lock:
+            now = self.tick()
+            row = self.objects[table][record_id]
+            row.update(IsDeleted=True, SystemModstamp=now, LastModifiedDate=now)
+            if master is not None:
+                row["MasterRecordId"] = master
+                self.objects[table][master].update(SystemModstamp=now, LastModifiedDate=now)
+
+    def run_query(self, soql: str, include_deleted: bool = False) -> list[dict[str, Any]]:
         query = parse_soql(soql)
-        rows = [r for r in self.objects[query.table].values() if _matches(r, query.where)]
+        rows = [r for r in self.objects[query.table].values() if _matches(r, query.where)
+                and (include_deleted or not r.get("IsDeleted"))]  # fmt: skip
         for name, descending in reversed(query.order):
             rows.sort(key=lambda r, n=name: (r.get(n) is not None, r.get(n)), reverse=descending)
         rows = rows[: query.limit] if query.limit is not None else rows
@@ -335,6 +355,7 @@ class FakeSalesforce:
         if end < len(rows):
             locator = f"01gFAKE{len(self._locators):08d}"
             self._locators[locator] = rows
+            self._locator_made[locator] = self.wall()
             body["nextRecordsUrl"] = f"{API}/query/{locator}-{end}"
         return body
 
@@ -412,13 +433,19 @@ class Handler(BaseHTTPRequestHandler):
                body: bytes) -> None:  # fmt: skip
         hint = re.search(r"batchSize=(\d+)", self.headers.get("Sforce-Query-Options") or "")
         size = min(fake.batch_size, int(hint.group(1))) if hint else fake.batch_size
-        if method == "GET" and path == f"{API}/query":
+        if method == "GET" and path in (f"{API}/query", f"{API}/queryAll"):
             if "q" not in query:
                 return self._error(400, "MALFORMED_QUERY", "A query string has to be specified")
-            return self._send(200, fake.page(fake.run_query(query["q"][0]), 0, size))
+            rows = fake.run_query(query["q"][0], include_deleted=path.endswith("queryAll"))
+            return self._send(200, fake.page(rows, 0, size))
         more = re.fullmatch(rf"{API}/query/(01g\w+)-(\d+)", path)
         if method == "GET" and more:
             rows = fake._locators.get(more.group(1))
+            made = fake._locator_made.get(more.group(1), 0.0)
+            if rows is not None and (fake.wall() - made >= fake.locator_ttl or fake.expire_next):
+                fake.expire_next = max(0, fake.expire_next - 1)
+                fake.expired_locators += 1
+                rows = None
             if rows is None:
                 return self._error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
             return self._send(200, fake.page(rows, int(more.group(2)), size))

@@ -168,8 +168,9 @@ KILLER = textwrap.dedent(
         if progress.pages == 2:
             os.kill(os.getpid(), signal.SIGKILL)
 
+    # two pages (399 new records) per transaction: killed right after the first commit
     sync_source(Database(sys.argv[1]), "crm", SyncControl(kill_after_two), lambda: int(sys.argv[2]),
-                options=ConnectOptions(sleep=lambda s: None))
+                options=ConnectOptions(sleep=lambda s: None, commit_records=300))
     """
 )
 
@@ -191,11 +192,8 @@ def test_a_killed_sync_resumes_where_it_stopped(database, hubspot, tmp_path):
         cursor.extra["done"] is False and cursor.watermark == (1_764_000_000_000 + 398_000) // 1000
     )
 
-    busy = run(database)  # the killed run's heartbeat is fresh: another process may still hold it
-    assert busy.state == "busy"
     searches = len(hubspot.requests)
-    later = sync_source(database, "crm", None, lambda: NOW + STALE_SECONDS + 1,
-                        options=ConnectOptions(sleep=lambda s: None))  # fmt: skip
+    later = run(database)  # the killed process is gone from this host: taken over at once
     assert later.ok, later.message
     assert records(database) == 450 and no_duplicates(database) == 900
     first = next(r for r in hubspot.requests[searches:] if r.path.endswith("/search"))
@@ -203,6 +201,37 @@ def test_a_killed_sync_resumes_where_it_stopped(database, hubspot, tmp_path):
     with database.session() as session:
         states = [r.state for r in session.scalars(select(SyncRun).order_by(SyncRun.id))]
     assert states == ["interrupted", "ok"]
+
+
+def _hold_lock(database, host: str, pid: int, beat: int) -> None:
+    from slaapp.models.tables import SyncCursor
+
+    with database.session() as session:
+        session.add(SyncRun(source="crm", started_at=beat, state="running"))
+        session.flush()
+        run_id = session.scalar(select(func.max(SyncRun.id)))
+        session.add(SyncCursor(source="crm", stream="~run", watermark=beat, updated_at=beat,
+                               extra={"run": run_id, "host": host, "pid": pid}))  # fmt: skip
+
+
+def test_a_lock_of_another_host_expires_after_two_minutes_without_heartbeat(database, hubspot):
+    _hold_lock(database, "other-host", 4242, NOW - STALE_SECONDS + 5)
+    busy = run(database)
+    assert busy.state == "busy"
+    assert "process 4242 on other-host" in busy.message and "2 minutes" in busy.message
+    later = sync_source(database, "crm", None, lambda: NOW + 6,
+                        options=ConnectOptions(sleep=lambda s: None))  # fmt: skip
+    assert later.ok, later.message
+    assert STALE_SECONDS == 120
+
+
+def test_a_live_process_on_this_host_keeps_its_lock(database, hubspot):
+    import socket
+
+    _hold_lock(database, socket.gethostname(), os.getppid(), NOW - 5)  # our parent lives
+    busy = run(database)
+    assert busy.state == "busy" and f"process {os.getppid()} on this computer" in busy.message
+    assert records(database) == 0
 
 
 def test_the_token_is_in_no_table_and_no_log(database, hubspot, caplog):

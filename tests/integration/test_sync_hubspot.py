@@ -36,9 +36,11 @@ def connect(database, url: str, name: str = "crm", mapping=None) -> None:
     default_store().set(connection_token(name), TOKEN)
 
 
-def options(waits: list[float] | None = None, page_size: int = 200) -> ConnectOptions:
+def options(
+    waits: list[float] | None = None, page_size: int = 200, commit_records: int = 2000
+) -> ConnectOptions:
     return ConnectOptions(sleep=(waits if waits is not None else []).append, rand=lambda: 0.5,
-                          page_size=page_size)  # fmt: skip
+                          page_size=page_size, commit_records=commit_records)  # fmt: skip
 
 
 def clock():
@@ -94,7 +96,7 @@ def test_first_sync_pages_everything_and_second_adds_only_changes(database, hubs
     assert [r.state for r in sync_history(database, "crm")] == ["ok", "ok"]
 
 
-def test_ties_page_with_after_and_no_query_reaches_the_cap(database, hubspot):
+def test_ties_are_walked_by_object_id_and_no_query_reaches_the_cap(database, hubspot):
     url, state = hubspot
     seed_org(state, contacts=0)
     for i in range(450):
@@ -112,7 +114,10 @@ def test_ties_page_with_after_and_no_query_reaches_the_cap(database, hubspot):
     assert report.state == "ok", report.message
     assert count(database, Record) == 450
     searches = [r.body for r in state.requests if r.path.endswith("/search")]
-    assert max(int(b.get("after") or 0) for b in searches) == 400
+    ties = [b for b in searches if b["sorts"][0]["propertyName"] == "hs_object_id"]
+    assert [b["filterGroups"][0]["filters"][1]["value"] for b in ties] == ["-1", "299", "499"]
+    assert all(b["filterGroups"][0]["filters"][0] == {"propertyName": "lastmodifieddate",
+               "operator": "EQ", "value": "1764000000000"} for b in ties)  # fmt: skip
     assert all(int(b.get("after") or 0) < 10_000 for b in searches)
     cursor = load_cursor(database, "crm", "contacts")
     assert cursor.extra["last_ms"] == 1_764_000_001_000 + 10_049
@@ -155,7 +160,7 @@ def test_engagements_make_first_contact_events_and_owner_write_back(database, hu
     url, state = hubspot
     seed_org(state, contacts=3)
     state.put("calls", 1, 1_764_000_010_000, hs_timestamp=iso(1_764_000_005_000), hs_call_direction="OUTBOUND",
-              hubspot_owner_id="41629780")  # fmt: skip
+              hs_call_status="COMPLETED", hubspot_owner_id="41629780")  # fmt: skip
     state.put(
         "emails",
         2,
@@ -235,7 +240,7 @@ def test_cancel_keeps_committed_pages_and_the_next_sync_resumes(database, hubspo
     seed_org(state, contacts=600)
     connect(database, url, mapping=_contacts_only())
     control = SyncControl(lambda p: control.cancel() if p.pages == 1 else None)
-    report = sync_source(database, "crm", control, clock(), options=options())
+    report = sync_source(database, "crm", control, clock(), options=options(commit_records=200))
     assert report.state == "cancelled" and report.records == 200
     assert count(database, Record) == 200
     resumed = sync_source(database, "crm", None, clock(), options=options())
@@ -247,3 +252,49 @@ def test_cancel_keeps_committed_pages_and_the_next_sync_resumes(database, hubspo
 def _contacts_only():
     mapping = default_mapping()
     return type(mapping)({"contacts": mapping.objects["contacts"]}, "")
+
+
+def test_shuffled_ties_lose_nothing_and_resume_exactly(database, hubspot, tmp_path):
+    url, state = hubspot
+    seed_org(state, contacts=0)
+    assert state.shuffle_ties  # equal times come in a new order on every request
+    expected = set()
+    for tie in range(3):  # three bulk edits of 450 records in one millisecond, with records between
+        ms = 1_764_000_000_000 + tie * 10_000
+        for i in range(450):
+            contact = 1_000 + tie * 1_000 + i
+            state.put("contacts", contact, ms, hubspot_owner_assigneddate=iso(ms - 1_000 - i))
+            expected.add((f"0-1/{contact}", "assigned", (ms - 1_000 - i) // 1000))
+        for i in range(90):
+            state.put("contacts", 9_000 + tie * 100 + i, ms + 1 + i * 7,
+                      hubspot_owner_assigneddate=iso(ms - 500))  # fmt: skip
+            expected.add((f"0-1/{9_000 + tie * 100 + i}", "assigned", (ms - 500) // 1000))
+    connect(database, url, mapping=_contacts_only())
+    control = SyncControl(lambda p: control.cancel() if p.pages == 4 else None)
+    cancelled = sync_source(database, "crm", control, clock(), options=options(commit_records=400))
+    assert cancelled.state == "cancelled" and cancelled.pages == 4  # two commits of two pages
+    assert load_cursor(database, "crm", "contacts").extra["tie_id"] is not None  # killed in a tie
+    resumed = sync_source(database, "crm", None, clock(), options=options())
+    assert resumed.ok, resumed.message
+    assert set(event_keys(database)) == expected
+    assert len(event_keys(database)) == len(expected)
+
+
+def test_search_replies_without_quota_headers_and_the_five_per_second_limit(database, hubspot):
+    url, state = hubspot
+    seed_org(state, contacts=1_500)
+    fake_time = [0.0]
+    state.search_per_second, state.clock = 5, lambda: fake_time[0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the client's waits move the fake's clock
+        waits.append(seconds)
+        fake_time[0] += seconds
+
+    connect(database, url, mapping=_contacts_only())
+    report = sync_source(database, "crm", None, clock(),
+                         options=ConnectOptions(sleep=sleep, rand=lambda: 0.5))  # fmt: skip
+    assert report.ok, report.message
+    assert state.refused >= 1 and 1.0 in waits  # a SECONDLY 429 waited a second
+    assert count(database, Record) == 1_500 and len(set(event_keys(database))) == 3_000
+    assert "x-hubspot-ratelimit-daily" in report.quota  # from the owners and pipelines replies

@@ -30,6 +30,7 @@ def seed(fake: FakeSalesforce, extra_leads: int = 7) -> dict[str, str]:
     for rep in ("ann", "bob"):
         ids[rep] = fake.add("User", Name=rep.title(), Email=f"{rep}@acme.test", Title="SDR",
                             ManagerId=ids["manager"], TimeZoneSidKey="Bogus/Zone", IsActive=True)  # fmt: skip
+    fake.add("Group", Id=QUEUE, Name="Inbound", DeveloperName="Inbound", Type="Queue")
     ids["queued"] = fake.add("Lead", Name="Queued Lead", OwnerId=QUEUE, Status="Open",
                              LeadSource="Web", Rating="Hot")  # fmt: skip
     fake.update("Lead", ids["queued"], at=fake.tick(600), OwnerId=ids["ann"])
@@ -93,10 +94,17 @@ def test_sync_maps_leads_history_activities_and_deals(database, org):
     task = next(iter(fake.objects["Task"].values()))
     lead_events = [e for e in events if e[0] == ids["queued"]]
     assert lead_events == sorted([
-        (ids["queued"], "mql", ms(queued["CreatedDate"]), None),
+        (ids["queued"], "mql", ms(queued["CreatedDate"]), "Queue: Inbound"),
         (ids["queued"], "assigned", assigned_at, "ann@acme.test"),
-        (ids["queued"], "first_contact", ms(task["CompletedDateTime"]), "ann@acme.test"),
+        (ids["queued"], "first_contact", ms(task["CompletedDateTime"]), None),
     ])  # fmt: skip
+    with database.session() as session:
+        contact = session.execute(
+            select(Event.attributes)
+            .join(Record)
+            .where(Record.external_id == ids["queued"], Event.name == "first_contact")
+        ).scalar_one()
+    assert contact == {"channel": "task", "contacted_by": "ann@acme.test"}
     direct_events = {e[1]: e for e in events if e[0] == ids["direct"]}
     assert direct_events["assigned"][2:] == (ms(direct["CreatedDate"]), "bob@acme.test")
     assert direct_events["disqualified"][2] == ms(history[(ids["direct"], "Status")]["CreatedDate"])
@@ -162,8 +170,11 @@ def test_a_killed_sync_resumes_without_gaps_or_duplicates(database, org, tmp_pat
         if progress.pages == 2:
             raise Killed
 
-    with pytest.raises(Killed):
-        sync(database, fake, control=SyncControl(die_after_two_pages))
+    from dataclasses import replace
+
+    with pytest.raises(Killed):  # a commit per page, so two pages are stored when it dies
+        sync_source(database, "sf", SyncControl(die_after_two_pages), lambda: NOW,
+                    token=fake.access_token, options=replace(OPTIONS, commit_records=1))  # fmt: skip
     partial = stored(database)
     with database.session() as session:
         watermark = session.scalar(select(SyncCursor.watermark).where(SyncCursor.stream == "leads"))
@@ -265,3 +276,30 @@ def test_owner_write_back(database, org):
         connector.assign_owner(ids["queued"], "005FK0000009999AAA")
     info = connector.validate()
     assert info.account.startswith("Acme Corp") and "left in the last 24 hours" in info.detail
+
+
+def test_expired_next_records_urls_run_the_query_again(database, org, tmp_path):
+    fake, _ids = org
+    expired = []
+
+    def expire_leads_and_users(path: str) -> None:  # one expiry in the users, one in the leads
+        if "/query/01g" in path and len(expired) < 2:
+            last = fake.seen[-1].query if fake.seen else ""
+            if "User" in last or "Lead" in last:
+                expired.append(path)
+                fake.expire_next = 1
+
+    fake.before.append(expire_leads_and_users)
+    connect(database, fake)
+    report = sync(database, fake)
+    assert report.state == "ok", report.message
+    assert fake.expired_locators == 2
+    fake.before.clear()
+    from slaapp.models.database import Database
+
+    fresh = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh.migrate()
+    connect(fresh, fake)
+    assert sync(fresh, fake).state == "ok"
+    assert stored(database) == stored(fresh)
+    fresh.dispose()
