@@ -43,8 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
         imports,
         insights,
         matrix,
+        people,
+        service,
         settings,
         sync,
+        team,
     )
 
     parser = argparse.ArgumentParser(
@@ -60,4 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for noun in (evaluate, matrix, imports, demo, export, settings, clocks, sync, alerts, insights):
         noun.register(sub, common)
+    team.register(sub, common)
+    service.register(sub, common)
+    people.register(sub, common)
     return parser

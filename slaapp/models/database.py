@@ -14,7 +14,7 @@ from typing import Any
 
 import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +32,24 @@ def newest_revision() -> str:
 
 class DatabaseError(UserError):
     """The database cannot be used: bad URL, unreachable server, newer schema than this app."""
+
+
+class AccessDeniedError(DatabaseError):
+    """Team mode: the database refused what this login's role may not do."""
+
+
+INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def _refused(context: ExceptionContext) -> None:
+    """A refusal (role or row-level security, SQLSTATE 42501) becomes an AccessDeniedError."""
+    error = context.original_exception
+    if getattr(error, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+        said = (str(error).strip().splitlines() or ["permission denied"])[0]
+        raise AccessDeniedError(
+            f"The database refused this for your login ({said}); "
+            "ask a slaapp admin for a role that may do it."
+        ) from error
 
 
 def default_url() -> str:
@@ -149,6 +167,8 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
+        else:  # team mode: what the login's role may not do is refused in plain words
+            event.listen(self.engine, "handle_error", _refused)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -64,6 +64,8 @@ class Person(Base):
     out_of_office: Mapped[list[Any]] = mapped_column(default=list)
     capacity: Mapped[int] = mapped_column(default=25)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    hand_set: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    crm_ids: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
     team: Mapped[Team | None] = relationship(lazy="raise")
 
@@ -126,6 +128,8 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(64))
     entity_key: Mapped[str]
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    db_user: Mapped[str | None] = mapped_column(String(128))
+    """The database login that wrote the entry (PostgreSQL sets it itself; None on SQLite)."""
 
 
 class Clock(Base):
@@ -283,6 +287,42 @@ class Setting(Base):
     value: Mapped[dict[str, Any]] = mapped_column(default=dict)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class ServiceHeartbeat(Base):
+    """One running `slaapp service`: desktops leave syncs and sends to it while it beats."""
+
+    __tablename__ = "service_heartbeats"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    host: Mapped[str] = mapped_column(default="")
+    pid: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    beat_at: Mapped[int] = mapped_column(BigInteger)
+    stopped_at: Mapped[int | None] = mapped_column(BigInteger)
+    version: Mapped[str] = mapped_column(String(32), default="")
+
+
+class TeamLogin(Base):
+    """A PostgreSQL login of team mode and the person it is (row-level security reads it)."""
+
+    __tablename__ = "team_logins"
+
+    db_user: Mapped[str] = mapped_column(String(128), primary_key=True)
+    person_key: Mapped[str] = mapped_column(index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    granted_at: Mapped[int] = mapped_column(BigInteger)
+    granted_by: Mapped[str] = mapped_column(default="")
+
+
+class TeamRole(Base):
+    """The group roles `slaapp team init` created, with their rank (viewer 1 .. admin 4)."""
+
+    __tablename__ = "team_roles"
+
+    role: Mapped[str] = mapped_column(String(128), primary_key=True)
+    level: Mapped[str] = mapped_column(String(32))
+    rank: Mapped[int]
 
 
 def table_of(entity: type[Base]) -> Table:

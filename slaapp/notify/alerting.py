@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -17,6 +17,12 @@ from slaapp.models.database import Database
 from slaapp.models.evaluation import stored_clocks
 from slaapp.models.settings import ALERTS, get_setting
 from slaapp.models.tables import AlertDelivery
+from slaapp.notify.alerting_claim import (
+    DesktopIdentity,
+    claimable,
+    hand_over_unclaimed,
+    next_hand_over,
+)
 from slaapp.notify.alerting_fire import fire_due, ladder_plan, next_clock_instant
 from slaapp.notify.alerting_send import DUE_STATES, claim_due, record_outcomes, send_batches
 from slaapp.notify.channel import Channel
@@ -77,14 +83,21 @@ def run_alerts(
     now: int,
     channels: Iterable[Channel] | Mapping[str, Channel] = (),
     writeback: Writeback | None = None,
+    desktop: DesktopIdentity | None = None,
+    *,
+    fire: bool = True,
 ) -> AlertRun:
     """Fire every step due at `now`, then send what is due on the given channels.
 
     Firing and claiming happen in one transaction, sending outside it, and the outcomes in
     another, so a crash between them leaves claimed deliveries that are retried later.
-    Deliveries on channels not given (desktop in a headless run) keep waiting.
+    Deliveries on channels not given (desktop in a headless run) keep waiting. A desktop
+    signed in as a person (`desktop`) claims only that person's desktop deliveries; one that
+    no desktop claimed within 10 minutes becomes an email to its person. With `fire` False
+    (a desktop while `slaapp service` runs) nothing fires: only due deliveries are claimed.
     """
     by_name = _channel_map(channels)
+    mine = None if desktop is None else frozenset({desktop.person})
     with database.session() as session:
         if get_setting(session, ALERTS) is None:
             save_alert_settings(session, AlertSettings(), now)
@@ -96,7 +109,7 @@ def run_alerts(
             stored = None
         fired, patterns, actions = [], [], []
         clock_next = None
-        if stored is not None:
+        if stored is not None and fire:
             view = ladder_plan(session, stored, now, settings)
             clock_next = next_clock_instant(view, now, fired=True)
             fired = fire_due(session, stored, view, directory, settings, now)
@@ -112,11 +125,13 @@ def run_alerts(
             patterns = fire_patterns(
                 session, find_patterns(session, stored, directory, settings, now), settings, now
             )
-        batches = claim_due(session, now, by_name, settings)
+        if fire:
+            hand_over_unclaimed(session, now)
+        batches = claim_due(session, now, by_name, settings, mine)
     outcomes = send_batches(batches, by_name)
     with database.session() as session:
         record_outcomes(session, outcomes, now, settings)
-        next_due = _earliest(session, clock_next, now, by_name)
+        next_due = _earliest(session, clock_next, now, by_name, mine)
     failures = tuple(
         Failure(o.channel, o.recipient, o.alert_ids, o.error, o.retryable)
         for o in outcomes
@@ -168,11 +183,17 @@ def next_due_instant(
 
 
 def _earliest(
-    session: Session, clock_next: int | None, now: int, channels: Iterable[str] | None
+    session: Session,
+    clock_next: int | None,
+    now: int,
+    channels: Iterable[str] | None,
+    desktop_for: Collection[str] | None = None,
 ) -> int | None:
     query = select(func.min(AlertDelivery.not_before)).where(AlertDelivery.state.in_(DUE_STATES))
     if channels is not None:
         query = query.where(AlertDelivery.channel.in_(list(channels)))
+    if desktop_for is not None:
+        query = query.where(claimable(desktop_for))
     delivery = session.scalar(query)
-    candidates = [c for c in (clock_next, delivery) if c is not None]
+    candidates = [c for c in (clock_next, delivery, next_hand_over(session)) if c is not None]
     return max(min(candidates), now) if candidates else None

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from slaapp.models.alerts_settings import AlertSettings
 from slaapp.models.tables import Alert, AlertDelivery
+from slaapp.notify.alerting_claim import claimable
 from slaapp.notify.channel import Channel, ChannelError, Notice
 from slaapp.notify.compose import digest_lines, digest_title
 from slaapp.notify.noise import HOUR, RateLimiter, backoff
@@ -43,12 +44,20 @@ class Outcome:
 
 
 def claim_due(
-    session: Session, now: int, channels: Collection[str], settings: AlertSettings
+    session: Session,
+    now: int,
+    channels: Collection[str],
+    settings: AlertSettings,
+    desktop_for: Collection[str] | None = None,
 ) -> list[Batch]:
-    """Deliveries due now on these channels, grouped per channel and person, claimed for sending."""
+    """Deliveries due now on these channels, grouped per channel and person, claimed for sending.
+
+    With `desktop_for`, desktop deliveries are claimed only for those people (the person this
+    desktop is signed in as); the others wait for their own desktop.
+    """
     if not channels:
         return []
-    rows = session.execute(
+    query = (
         select(AlertDelivery, Alert)
         .join(Alert, Alert.id == AlertDelivery.alert_id)
         .where(
@@ -57,7 +66,10 @@ def claim_due(
             AlertDelivery.channel.in_(list(channels)),
         )
         .order_by(AlertDelivery.id)
-    ).all()
+    )
+    if desktop_for is not None:
+        query = query.where(claimable(desktop_for))
+    rows = session.execute(query).all()
     groups: dict[tuple[str, str], list[tuple[AlertDelivery, Alert]]] = {}
     for delivery, alert in rows:
         if alert.acknowledged_at is not None:

@@ -9,7 +9,8 @@ from typing import Any
 from slaapp.engine.errors import BadInputError
 from slaapp.infra.secrets import SecretStore, default_store
 from slaapp.models.database import Database
-from slaapp.models.settings import CHANNELS, SMTP, get_setting, put_setting
+from slaapp.models.setting_audit import put_audited
+from slaapp.models.settings import CHANNELS, SMTP, get_setting
 from slaapp.notify.channel import Channel, Notice
 from slaapp.notify.channel_kind import ChannelContext, ChannelKind, SecretField
 from slaapp.notify.email import SmtpSettings
@@ -110,8 +111,9 @@ def load_channel_settings(database: Database) -> tuple[ChannelSettings, SmtpSett
 
 
 def save_channel_settings(database: Database, config: ChannelSettings, now: int) -> None:
+    """Store which channels deliver alerts; the change is audited."""
     with database.session() as session:
-        put_setting(session, CHANNELS, config.to_dict(), now)
+        put_audited(session, CHANNELS, config.to_dict(), now)
 
 
 def make_channels(

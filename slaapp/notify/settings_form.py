@@ -17,6 +17,7 @@ from slaapp.engine.errors import UserError
 from slaapp.infra.secrets import MISSING, STORED, SecretStore
 from slaapp.models.alerts_settings import AlertSettings
 from slaapp.models.database import Database
+from slaapp.models.setting_audit import put_audited
 from slaapp.models.settings import (
     ALERTS,
     CHANNELS,
@@ -241,10 +242,10 @@ def save_settings(
     if errors:
         raise InvalidSettingsError(errors)
     with database.session() as session:
-        put_setting(session, CHANNELS, form.channels.to_dict(), now)
-        put_setting(session, ALERTS, form.alerts.to_dict(), now)
+        put_audited(session, CHANNELS, form.channels.to_dict(), now)
+        put_audited(session, ALERTS, form.alerts.to_dict(), now)
         if form.smtp.host:
-            put_setting(session, SMTP, form.smtp.to_dict(), now)
+            put_audited(session, SMTP, form.smtp.to_dict(), now)
         else:
             clear_setting(session, SMTP)
         links = {source: template for source, template in form.record_urls if template}

@@ -20,9 +20,12 @@ from slaapp.models.tables import (
     AlertDelivery,
     Event,
     Record,
+    ServiceHeartbeat,
     Setting,
     SyncCursor,
     SyncRun,
+    TeamLogin,
+    TeamRole,
 )
 from slaapp.services.demo_org import load_demo
 
@@ -164,6 +167,9 @@ def _populated(url: str) -> Database:
                 SyncCursor(source="demo", stream="events", updated_at=1),
                 SyncRun(source="demo", started_at=1, state="done"),
                 Setting(key="rebuild-test", updated_at=1),
+                ServiceHeartbeat(name="host:1", started_at=1, beat_at=1),
+                TeamLogin(db_user="ana", person_key="ana", role="rep", granted_at=1),
+                TeamRole(role="slaapp_rep", level="rep", rank=2),
             ]
         )
     empty = sorted(name for name, count in _row_counts(database).items() if count == 0)
