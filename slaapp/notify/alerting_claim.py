@@ -29,6 +29,10 @@ class DesktopIdentity:
     watch_team: bool = False
 
 
+NOBODY = DesktopIdentity("")
+"""A desktop nobody signed in to: it claims no desktop delivery (they go to email after 10 min)."""
+
+
 def reports_of(directory: Directory, person: str) -> frozenset[str]:
     """Everyone whose chain of managers reaches `person` (not the person themselves)."""
     found: set[str] = set()

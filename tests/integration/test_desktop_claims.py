@@ -10,7 +10,7 @@ from sqlalchemy import select
 from slaapp.infra.secrets import SecretStore
 from slaapp.models.tables import AlertDelivery
 from slaapp.notify.alerting import run_alerts
-from slaapp.notify.alerting_claim import UNCLAIMED, DesktopIdentity
+from slaapp.notify.alerting_claim import NOBODY, UNCLAIMED, DesktopIdentity
 from slaapp.notify.email import SmtpSettings
 from slaapp.notify.email_channel import EmailChannel
 
@@ -39,6 +39,15 @@ def test_each_desktop_claims_only_its_own_persons_toasts(database):
     run_alerts(database, T0 + H + 120, bob_desk, desktop=BOB)
     assert [n.recipient_key for n in bob_desk["desktop"].sent] == ["bob"]  # not ann's, not twice
     assert set(desktop_states(database).values()) == {"sent"}
+
+
+def test_a_desktop_nobody_signed_in_to_shows_no_ones_toasts(database):
+    setup_org(database, [assigned("r1", T0), assigned("r2", T0, owner="bob")])
+    desk = channels("desktop")
+    run_alerts(database, T0 + H, desk, desktop=NOBODY)
+    run_alerts(database, T0 + H + 60, desk, desktop=NOBODY)
+    assert desk["desktop"].sent == []
+    assert set(desktop_states(database).values()) == {"waiting"}
 
 
 def test_an_unclaimed_desktop_toast_goes_by_email_after_ten_minutes(
