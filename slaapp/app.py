@@ -99,11 +99,15 @@ def _crash_dialog(
 def build_services(database: Database, settings: QSettings) -> AppServices:
     """The app's long-lived services, built once; the main window only wires widgets to them."""
     from slaapp.infra.secrets import default_store
+    from slaapp.notify.alerting_claim import NOBODY
     from slaapp.notify.channels import build_channels
+    from slaapp.services.team import current_access
     from slaapp.sync.writeback import owner_writeback
     from slaapp.views.alerts.scheduler import AlertScheduler
     from slaapp.views.app_services import AppServices
+    from slaapp.views.common.identity import desktop_identity
     from slaapp.views.common.jobs import JobRunner
+    from slaapp.views.common.team import DataWatch
     from slaapp.views.connections.sync_worker import SyncService
 
     jobs = JobRunner()
@@ -114,9 +118,12 @@ def build_services(database: Database, settings: QSettings) -> AppServices:
         jobs,
         channels=partial(build_channels, database, secrets),
         writeback=owner_writeback(database),
+        # Toasts only for the person this desktop is signed in as; none before someone is chosen.
+        identity=lambda: desktop_identity(settings) or NOBODY,
     )
     sync = SyncService(database)  # scheduled CRM syncs run while the app is open
-    return AppServices(database, settings, secrets, jobs, sync, alerts)
+    access, watch = current_access(database), DataWatch(database)  # team mode: role, NOTIFY
+    return AppServices(database, settings, secrets, jobs, sync, alerts, access, watch)
 
 
 def run_app(args: Sequence[str] = ()) -> int:

@@ -8,8 +8,10 @@ from PySide6.QtCore import QSettings
 
 from slaapp.infra.secrets import SecretStore
 from slaapp.services.database import Database
+from slaapp.services.team import SINGLE_USER, Access
 from slaapp.views.alerts.scheduler import AlertScheduler
 from slaapp.views.common.jobs import JobRunner
+from slaapp.views.common.team import DataWatch
 from slaapp.views.connections.sync_worker import SyncService
 
 
@@ -24,11 +26,17 @@ class AppServices:
     jobs: JobRunner
     sync: SyncService
     alerts: AlertScheduler
+    access: Access = SINGLE_USER
+    """What this database login may do (team mode); SQLite: everything."""
+    watch: DataWatch | None = None
+    """New data from other desktops and the service (PostgreSQL NOTIFY)."""
 
     def shutdown(self) -> None:
         """Staged stop: no new alert runs, cancel and join the sync, finish the running job.
 
         Safe to call more than once (the window's close and the app's aboutToQuit both do)."""
+        if self.watch is not None:
+            self.watch.stop()
         self.alerts.stop()
         self.sync.shutdown()
         self.jobs.shutdown()

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from slaapp.engine.errors import BadInputError
-from slaapp.notify.alerting import AlertRun, run_alerts
+from slaapp.notify.alerting import AlertRun
 from slaapp.notify.alerting_actions import acknowledge_alerts, snooze_alerts
+from slaapp.notify.alerting_claim import UNCLAIMED, DesktopIdentity, watched_notices
 from slaapp.notify.channel import Channel, Notice
 from slaapp.notify.reassign import Writeback
 from slaapp.services.database import Database
+from slaapp.services.worker import desktop_alert_run
 from slaapp.views.common.jobs import JobRunner
 
 MAX_WAIT = 6 * 3600
@@ -44,9 +46,14 @@ class SchedulerRun:
 class AlertScheduler(QObject):
     """Runs alerts when the next step is due, after each sync or evaluation, and on demand.
 
+    `identity` names the person this desktop is signed in as (None: every person's desktop
+    deliveries, a desktop nobody signed in to); a manager watching their team also gets the
+    team's toasts without taking them from the team's own desktops.
+
     Signals: ran(object) with a SchedulerRun, notice(object) with each desktop Notice to show
     (on the GUI thread), failed(str) in plain words, open_record(int) when a toast's Open
-    button names a record, open_alerts() when it names none (a digest), changed() after
+    button names a record, open_alerts() when it names none (a digest), service(str) with a
+    status line while a `slaapp service` runs ('' when none), changed() after
     acknowledge or snooze.
     """
 
@@ -56,6 +63,7 @@ class AlertScheduler(QObject):
     open_record = Signal(int)
     open_alerts = Signal()
     changed = Signal()
+    service = Signal(str)
 
     def __init__(
         self,
@@ -67,6 +75,7 @@ class AlertScheduler(QObject):
         clock: Callable[[], int] = lambda: int(time.time()),
         user: str = "desktop",
         parent: QObject | None = None,
+        identity: Callable[[], DesktopIdentity | None] = lambda: None,
     ) -> None:
         super().__init__(parent)
         self._database = database
@@ -77,6 +86,8 @@ class AlertScheduler(QObject):
         self._writeback = writeback
         self._clock = clock
         self._user = user
+        self._identity = identity
+        self._watched_until: int | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.trigger)
@@ -103,15 +114,28 @@ class AlertScheduler(QObject):
             return
         self._running = True
         self._timer.stop()
-        now = self._clock()
-        self._jobs.start(lambda: self._work(now), self._done, self._failed, self._crashed)
+        now, identity = self._clock(), self._identity()
+        since = now - UNCLAIMED if self._watched_until is None else self._watched_until
+        self._watched_until = now
+        self._jobs.start(
+            lambda: self._work(now, identity, since), self._done, self._failed, self._crashed
+        )
 
-    def _work(self, now: int) -> SchedulerRun:
+    def _work(self, now: int, identity: DesktopIdentity | None, since: int) -> SchedulerRun:
         desktop = _DesktopCollector()
         channels: dict[str, Channel] = {k: v for k, v in self._channels().items() if k != "desktop"}
         channels["desktop"] = desktop
-        result = run_alerts(self._database, now, channels, self._writeback)
-        return SchedulerRun(result, tuple(desktop.notices))
+        # While a `slaapp service` runs, it fires and sends; this desktop only shows toasts.
+        result, service = desktop_alert_run(
+            self._database, now, channels, self._writeback, identity
+        )
+        self.service.emit(service.words() if service is not None else "")
+        if identity is None or not identity.watch_team:
+            return SchedulerRun(result, tuple(desktop.notices))
+        watched, later = watched_notices(self._database, identity, since, now)
+        due = [d for d in (result.next_due, later) if d is not None]
+        run = replace(result, next_due=min(due) if due else None)
+        return SchedulerRun(run, (*desktop.notices, *watched))
 
     def _done(self, result: SchedulerRun) -> None:
         self._running = False
