@@ -18,6 +18,7 @@ from slaapp.cli.common import (
 from slaapp.engine.clocks import STATUSES
 from slaapp.engine.versions import take_clocks
 from slaapp.services.database import Database
+from slaapp.services.live_view import latest_matrix
 from slaapp.services.store import judged_clocks
 
 
@@ -46,5 +47,6 @@ def clocks(options: argparse.Namespace, database: Database) -> int:
             )
         codes = np.array([STATUSES.index(s) for s in options.status], dtype=np.int8)
         table = take_clocks(table, np.flatnonzero(np.isin(table.status, codes)))
-    write_clocks(table, options.format, sys.stdout)
+    matrix = latest_matrix(database) if options.format == "table" else None
+    write_clocks(table, options.format, sys.stdout, matrix)
     return 0

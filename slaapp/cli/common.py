@@ -14,7 +14,8 @@ from typing import Any, TextIO, TypeAlias
 from slaapp.engine.clocks import ClockTable
 from slaapp.engine.errors import UserError
 from slaapp.engine.instants import InstantError, parse_instant, zone
-from slaapp.reports.clock_output import WRITERS
+from slaapp.engine.matrix import Matrix
+from slaapp.reports.clock_output import WRITERS, write_table
 from slaapp.services.database import Database, DatabaseError, open_database
 
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -38,9 +39,12 @@ def instant(text: str, option: str, tz: str | None = None) -> int:
         raise CommandError(f"{option}: {exc}") from None
 
 
-def write_clocks(clocks: ClockTable, fmt: str, out: TextIO) -> None:
-    """Print clocks in one of the output formats (json, csv, table)."""
-    WRITERS[fmt](clocks, out)
+def write_clocks(clocks: ClockTable, fmt: str, out: TextIO, matrix: Matrix | None = None) -> None:
+    """Print clocks in one of the output formats (json, csv, table: durations in rule terms)."""
+    if fmt == "table":
+        write_table(clocks, out, matrix)
+    else:
+        WRITERS[fmt](clocks, out)
 
 
 def with_database(handler: Handler) -> Callable[[argparse.Namespace], int]:

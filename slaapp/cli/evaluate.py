@@ -41,5 +41,5 @@ def evaluate_file(options: argparse.Namespace) -> int:
     matrix = load_matrix(options.matrix)
     result = read_events(options.events, tz=options.tz, skip_bad_rows=options.skip_bad_rows)
     print_skipped(result.skipped)
-    write_clocks(evaluate(matrix, result.log, as_of), options.format, sys.stdout)
+    write_clocks(evaluate(matrix, result.log, as_of), options.format, sys.stdout, matrix)
     return 0

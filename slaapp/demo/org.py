@@ -23,8 +23,10 @@ from slaapp.demo.people import (
     DemoPerson,
     roster,
 )
+from slaapp.demo.settle import overdue_closings
 from slaapp.engine.calendar import Calendar, CalendarSpec, HolidayPreset
 from slaapp.engine.eventlog import EventLog, event_log_from_columns
+from slaapp.engine.matrix import Matrix
 
 __all__ = [
     "SLOW_REPS",
@@ -130,11 +132,15 @@ class DemoOrg:
     now: int
 
 
-def generate_demo(seed: int = 7, days: int = 90, now: int | None = None) -> DemoOrg:
+def generate_demo(
+    seed: int = 7, days: int = 90, now: int | None = None, matrix: Matrix | None = None
+) -> DemoOrg:
     """A believable revenue org with `days` days of history up to `now` (default: this minute).
 
     Deterministic for (seed, days, now). Chains are generated with numpy and cut at `now`, so
-    clocks are still running there: on track, at risk, paused and breached.
+    clocks are still running there: on track, at risk, paused and breached. With the matrix
+    the demo is judged by, clocks overdue by more than a few hours were closed out (late or
+    cancelled), so the live table looks like a working day, not weeks of neglect.
     """
     if days < 1:
         raise ValueError("days must be at least 1")
@@ -162,7 +168,17 @@ def generate_demo(seed: int = 7, days: int = 90, now: int | None = None) -> Demo
         DemoRecord(id=i, kind=k, name=n, created_at=c)
         for i, k, n, c in zip(ids, kinds, names, created)
     )
-    log = events.build(np.array(ids, dtype=object), [p.email or p.key for p in people])
+    emails = [p.email or p.key for p in people]
+    log = events.build(np.array(ids, dtype=object), emails)
+    if matrix is not None:  # a working day: what was long overdue has been handled
+        position = {r: i for i, r in enumerate(ids)}
+        for _ in range(3):  # a late stop event may start the next handoff's clock
+            closings = overdue_closings(matrix, log, now, rng)
+            if not closings:
+                break
+            for event, late, at in closings:
+                events.add(event, np.array([position[r] for r in late], dtype=np.int64), at)
+            log = events.build(np.array(ids, dtype=object), emails)
     return DemoOrg(people=people, log=log, records=records, start=world.start, now=now)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 from slaapp.engine.errors import UserError
 
@@ -52,15 +53,62 @@ def _parse_text(text: str, business_day_seconds: int) -> int:
     return round(total)
 
 
-def describe_duration(seconds: int) -> str:
-    """Short readable text: `2 h`, `1 h 30 min`, `3 d 4 h`, `45 s`."""
+@dataclass(frozen=True)
+class TimeTerms:
+    """How one rule's durations are said: business days of `day_seconds`, or 24-hour days."""
+
+    day_seconds: int = 86400
+    business: bool = False
+
+    @property
+    def day_word(self) -> str:
+        return "business day" if self.business else "day"
+
+
+CLOCK_TIME = TimeTerms()
+"""24x7 rules: hours and days of 24 hours."""
+
+HOURS_ONLY = TimeTerms(day_seconds=2**62, business=True)
+"""Figures over rules of different calendars (medians, totals): business hours, never days."""
+
+
+def business_time(hours_per_day: float = 8.0) -> TimeTerms:
+    """Terms of a calendar with opening hours: a business day is `hours_per_day` hours."""
+    return TimeTerms(max(1, round(hours_per_day * 3600)), True)
+
+
+def describe_duration(seconds: float, terms: TimeTerms = CLOCK_TIME) -> str:
+    """The one duration formatter: `2 h`, `1 h 30 min`, `3 business days`, `1 day 6 h`, `45 s`.
+
+    Business-hours rules count business days of their calendar, 24x7 rules days of 24 h;
+    the two largest parts are shown and seconds only under a minute.
+    """
     sign = "-" if seconds < 0 else ""
     left = abs(int(seconds))
+    if left < 60:
+        return f"{sign}{left} s"
     parts: list[str] = []
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
-        amount, left = divmod(left, size)
-        if amount:
-            parts.append(f"{amount} {unit}")
-    if not parts:
-        return "0 s"
+    days, left = divmod(left, terms.day_seconds)
+    if days:
+        parts.append(f"{days} {terms.day_word}" + ("" if days == 1 else "s"))
+    hours, left = divmod(left, 3600)
+    if hours:
+        parts.append(f"{hours} h")
+    minutes = left // 60
+    if minutes:
+        parts.append(f"{minutes} min")
     return sign + " ".join(parts[:2])
+
+
+def describe_remaining(seconds: float, terms: TimeTerms = CLOCK_TIME) -> str:
+    """Time left, or `late by 1 business day 2 h` once the target has passed."""
+    if seconds < 0:
+        return f"late by {describe_duration(-seconds, terms)}"
+    return describe_duration(seconds, terms)
+
+
+def describe_share(share: float) -> str:
+    """A share of the target always as a percentage: `75%`, `946%`; `–` when unknown."""
+    if not math.isfinite(share):
+        return "–"
+    return f"{share:.0%}"

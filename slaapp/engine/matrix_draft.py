@@ -7,7 +7,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from slaapp.engine.durations import DurationError, describe_duration, parse_duration
+from slaapp.engine.durations import (
+    CLOCK_TIME,
+    DurationError,
+    TimeTerms,
+    business_time,
+    describe_duration,
+    parse_duration,
+)
 from slaapp.engine.errors import Problem
 from slaapp.engine.matrix import DEFAULT_SEGMENT, Matrix
 from slaapp.engine.matrix_document import MatrixError, matrix_from_document
@@ -68,19 +75,20 @@ def problems_under(problems: tuple[Problem, ...], path: DocPath) -> list[Problem
     return [p for p, at in paths if at == prefix or at.startswith((prefix + ".", prefix + "["))]
 
 
-_BD = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*bd\s*$", re.IGNORECASE)
+def draft_terms(spec: object) -> TimeTerms:
+    """The terms a calendar of the draft says durations in (24x7 or unknown: days of 24 h)."""
+    if not isinstance(spec, dict) or spec.get("always"):
+        return CLOCK_TIME
+    per_day = spec.get("hours_per_day", 8)
+    valid = isinstance(per_day, int | float) and not isinstance(per_day, bool) and 0 < per_day <= 24
+    return business_time(float(per_day) if valid else 8.0)
 
 
-def describe_target(value: object) -> str:
-    """A target as people say it: `2 h`, `1 h 30 min`, `3 business days`, `14 d`."""
-    if isinstance(value, str):
-        found = _BD.match(value)
-        if found:
-            amount = float(found.group(1))
-            shown = f"{amount:g}"
-            return f"{shown} business day" + ("" if amount == 1 else "s")
+def describe_target(value: object, terms: TimeTerms = CLOCK_TIME) -> str:
+    """A target as people say it in its calendar's terms: `2 h`, `3 business days`, `14 days`."""
+    day = terms.day_seconds if terms.business else 8 * 3600
     try:
-        return describe_duration(parse_duration(value))
+        return describe_duration(parse_duration(value, day), terms)
     except DurationError:
         return str(value)
 
@@ -128,7 +136,7 @@ def describe_cell(doc: dict[str, Any], handoff: int, segment: str) -> CellText |
     spec = get_at(doc, ("calendars", calendar)) if isinstance(calendar, str) else None
     at_risk = rule.get("at_risk", get_at(doc, ("handoffs", handoff, "at_risk")))
     return CellText(
-        describe_target(rule.get("target")),
+        describe_target(rule.get("target"), draft_terms(spec)),
         calendar_label(str(calendar), spec) if calendar else "no calendar",
         falls_back and segment != DEFAULT_SEGMENT,
         float(at_risk) if isinstance(at_risk, int | float) else None,

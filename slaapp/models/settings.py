@@ -210,9 +210,14 @@ MATRIX_DRAFT = Option(
     "matrix_draft:", "A person's unpublished matrix draft and the version it started from",
     (Field("document", OBJECT.or_null(), None), Field("base", WHOLE.or_null(), None)),
 )  # fmt: skip
+DISPLAY_ZONE = Option(
+    "display.timezone",
+    "The time zone every screen shows times in (empty: the matrix's business time zone)",
+    (Field("zone", TEXT, ""),),
+)
 OPTIONS = (
     SMTP, CHANNELS, ALERTS, ROUND_ROBIN, SCORECARD_SCHEDULE, ADHERENCE_GOAL, RECORD_URL,
-    CONNECTIONS, MATRIX_DRAFT,
+    CONNECTIONS, MATRIX_DRAFT, DISPLAY_ZONE,
 )  # fmt: skip
 """Every setting slaapp keeps (a test checks that no other module spells one of their keys)."""
 

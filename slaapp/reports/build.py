@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from slaapp.engine.calendar import WEEKDAYS, CalendarSpec
 from slaapp.engine.clocks import MET, MISSED, ClockTable
+from slaapp.engine.duration_terms import calendar_terms, rule_terms
 from slaapp.engine.durations import describe_duration
 from slaapp.engine.errors import BadInputError
 from slaapp.engine.matrix import Matrix
@@ -273,7 +274,7 @@ def _handoff_rows(
             )
         segments = []
         for key, rule in handoff.rules.items():
-            target = f"{describe_duration(rule.target_seconds)} ({handoff.rule_calendar(key)})"
+            target = _target_text(matrix, rule.target_seconds, handoff.rule_calendar(key))
             chosen = (
                 mine[:0]
                 if key not in clocks.segment_keys
@@ -288,13 +289,19 @@ def _handoff_rows(
                 handoff.key,
                 handoff.name,
                 handoff.team,
-                f"{describe_duration(default.target_seconds)} ({handoff.rule_calendar('default')})",
+                _target_text(matrix, default.target_seconds, handoff.rule_calendar("default")),
                 figures(clocks, mine, amounts),
                 figures(clocks, before, amounts),
                 tuple(segments),
             )
         )
     return rows
+
+
+def _target_text(matrix: Matrix, seconds: int, calendar: str) -> str:
+    """`3 business days (us_business)`: a target in its calendar's terms, with the calendar."""
+    terms = calendar_terms(matrix.calendars.get(calendar))
+    return f"{describe_duration(seconds, terms)} ({calendar})"
 
 
 def _monday(day: date) -> date:
@@ -367,6 +374,11 @@ def _breaches(
                 source=attributes[record].get("source", ""),
                 tier=attributes[record].get("tier", ""),
                 url=record_link(links, source, external),
+                terms=rule_terms(
+                    matrix,
+                    clocks.handoff_keys[int(clocks.handoff[i])],
+                    clocks.segment_keys[int(clocks.segment[i])],
+                ),
             )
         )
     return found

@@ -11,8 +11,10 @@ import numpy as np
 import numpy.typing as npt
 
 from slaapp.engine.clocks import STATUSES, ClockTable
-from slaapp.engine.durations import describe_duration
+from slaapp.engine.duration_terms import rule_terms
+from slaapp.engine.durations import TimeTerms, describe_remaining
 from slaapp.engine.instants import format_instant
+from slaapp.engine.matrix import Matrix
 
 CLOCK_FIELDS = (
     "record_id", "handoff", "cycle", "segment", "owner", "started_at", "stopped_at", "due_at",
@@ -127,12 +129,20 @@ _TABLE = (
 )  # fmt: skip
 
 
-def write_table(clocks: ClockTable, out: TextIO) -> None:
-    """Aligned columns for people, with a closing count by status."""
+def write_table(clocks: ClockTable, out: TextIO, matrix: Matrix | None = None) -> None:
+    """Aligned columns for people, with a closing count by status.
+
+    With the matrix, time left is said in each rule's terms (business days or 24-hour days).
+    """
     columns = clock_columns(clocks)
     lines = [tuple(title for _, title in _TABLE)]
+    terms = {
+        (h, s): rule_terms(matrix, clocks.handoff_keys[h], clocks.segment_keys[s])
+        for h, s in set(zip(clocks.handoff.tolist(), clocks.segment.tolist(), strict=True))
+    }
     for i in range(len(clocks)):
-        lines.append(tuple(_cell(columns[name][i], name) for name, _ in _TABLE))
+        rule = terms[int(clocks.handoff[i]), int(clocks.segment[i])]
+        lines.append(tuple(_cell(columns[name][i], name, rule) for name, _ in _TABLE))
     widths = [max(len(line[c]) for line in lines) for c in range(len(_TABLE))]
     for line in lines:
         out.write("  ".join(t.ljust(w) for t, w in zip(line, widths, strict=True)).rstrip() + "\n")
@@ -144,12 +154,12 @@ def write_table(clocks: ClockTable, out: TextIO) -> None:
     out.write(f"{len(clocks)} clocks as of {as_of}" + (f": {summary}" if summary else "") + "\n")
 
 
-def _cell(value: object, name: str) -> str:
+def _cell(value: object, name: str, terms: TimeTerms) -> str:
     if value is None:
         return "-"
     if name == "remaining_seconds":
         assert isinstance(value, int)
-        return describe_duration(value)
+        return describe_remaining(value, terms)
     if name.endswith("_at"):
         return str(value).replace("T", " ")[:16]
     return str(value)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slaapp.engine.durations import CLOCK_TIME, TimeTerms
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -106,6 +108,7 @@ class BreachRow:
     source: str
     tier: str
     url: str | None
+    terms: TimeTerms = CLOCK_TIME
 
 
 @dataclass(frozen=True)

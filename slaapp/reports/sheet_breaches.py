@@ -192,7 +192,7 @@ class _Breaches:
                     text(b.segment),
                     text(b.owner),
                     text(b.team),
-                    describe_duration(b.late_seconds),
+                    describe_duration(b.late_seconds, b.terms),
                     text(b.status),
                     text(b.source),
                     text(b.tier),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from slaapp.engine.durations import describe_duration
+from slaapp.engine.durations import HOURS_ONLY, describe_duration
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -59,7 +59,7 @@ def as_hours(seconds: float | None) -> float | None:
 
 
 def _duration(seconds: float | None) -> str:
-    return "–" if seconds is None else describe_duration(round(seconds))
+    return "–" if seconds is None else describe_duration(round(seconds), HOURS_ONLY)
 
 
 def change_in_words(now: float | None, before: float | None) -> str:

@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 
 from slaapp.engine.calendar import Calendar
 from slaapp.engine.clocks import STATUSES
+from slaapp.engine.display_time import resolve_zone
+from slaapp.engine.duration_terms import rule_terms
+from slaapp.engine.durations import TimeTerms
 from slaapp.engine.errors import BadInputError
 from slaapp.engine.matrix import Matrix
 from slaapp.engine.metrics import ClockColumns
@@ -26,6 +29,7 @@ from slaapp.models.directory import owner_directory
 from slaapp.models.matrices import published_matrices
 from slaapp.models.settings import ADHERENCE_GOAL, setting_or_default
 from slaapp.models.tables import Clock, Record
+from slaapp.services.display import chosen_zone
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -112,6 +116,8 @@ class DashboardData:
     amount: F64
     record: Dimension  # labels: "external id — name"
     metrics: DashboardMetrics = field(repr=False)
+    # (handoff key, segment key) -> the terms its rule's durations are said in
+    terms: dict[tuple[str, str], TimeTerms] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.columns)
@@ -173,7 +179,7 @@ def load_dashboard(database: Database, chosen: DashboardFilter, now: int) -> Das
 def dashboard_data(session: Session, chosen: DashboardFilter, now: int) -> DashboardData:
     versions = {v.number: v.matrix for v in published_matrices(session)}
     matrix = versions[max(versions)] if versions else None
-    zone = display_zone(matrix)
+    zone = resolve_zone(chosen_zone(session), display_zone(matrix))
     start, end = period_bounds(chosen.first, chosen.last, zone)
     connection = session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
@@ -283,6 +289,7 @@ def _build(
         segment_keys=tuple(segment_keys), owner=owner_dim, owner_keys=tuple(owner_keys),
         owner_team=owner_team, team=team_dim, source=source_dim, amount=amount,
         record=Dimension(record_codes[rows_kept], tuple(record_labels)), metrics=metrics,
+        terms={(h, s): rule_terms(matrix, h, s) for h in handoff_keys for s in segment_keys},
     )  # fmt: skip
 
 

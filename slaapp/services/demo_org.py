@@ -8,9 +8,12 @@ from sqlalchemy import delete, func, select
 
 from slaapp.demo.org import generate_demo
 from slaapp.demo.people import DOMAIN as DEMO_DOMAIN
+from slaapp.importers.bundled import DEFAULT_MATRIX
+from slaapp.importers.matrix_file import load_matrix
 from slaapp.models.database import Database
 from slaapp.models.directory import upsert_people
-from slaapp.models.tables import Person, Record, Team, table_of
+from slaapp.models.tables import Alert, AlertDelivery, Person, Record, Team, table_of
+from slaapp.services.live_view import latest_matrix
 from slaapp.services.store import StoreResult, store_log
 
 
@@ -27,7 +30,9 @@ def load_demo(database: Database, seed: int = 7, days: int = 90) -> DemoResult:
     """Replace the demo org's records with a fresh one (people are upserted)."""
     if days < 1:
         raise ValueError("the demo needs at least 1 day of history")
-    org = generate_demo(seed=seed, days=days)
+    # Judged by the matrix in effect (the bundled default before any): a believable working day.
+    matrix = latest_matrix(database) or load_matrix(DEFAULT_MATRIX)
+    org = generate_demo(seed=seed, days=days, matrix=matrix)
     with database.session() as session:
         added = upsert_people(session, org.people)
         replaced = (
@@ -57,6 +62,19 @@ def remove_demo(database: Database) -> DemoRemoved:
         )
         people = session.scalar(select(func.count()).select_from(Person).where(demo_people))
         session.execute(delete(table_of(Record)).where(table_of(Record).c.source == "demo"))
+        # Pattern alerts (a team or a person, no record) about the demo's people go with them.
+        handles = [h for row in session.execute(select(Person.key, Person.email).where(demo_people))
+                   for h in row if h]  # fmt: skip
+        to_demo = select(AlertDelivery.alert_id).where(
+            AlertDelivery.recipient_key.in_(handles)
+            | AlertDelivery.address.like(f"%@{DEMO_DOMAIN}")
+        )
+        session.execute(
+            delete(table_of(Alert)).where(
+                table_of(Alert).c.record_id.is_(None)
+                & (table_of(Alert).c.owner.in_(handles) | table_of(Alert).c.id.in_(to_demo))
+            )
+        )
         session.execute(
             table_of(Person)
             .update()

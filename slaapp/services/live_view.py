@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import func, select
 
 from slaapp.engine.clocks import ClockTable
+from slaapp.engine.display_time import resolve_zone
 from slaapp.engine.insights.frame import matrix_zone
 from slaapp.engine.insights.predict import (
     BreachModel,
@@ -19,7 +21,10 @@ from slaapp.engine.matrix import Matrix
 from slaapp.models.database import Database
 from slaapp.models.directory import owner_directory
 from slaapp.models.evaluation import stored_clocks
+from slaapp.models.matrices import load_version
+from slaapp.models.settings import CONNECTIONS, setting_or_default
 from slaapp.models.tables import Event, Record, SyncRun
+from slaapp.services.display import chosen_zone
 
 REFIT_SECONDS = 3600
 
@@ -37,6 +42,7 @@ class LiveClocks:
     record_ids: np.ndarray | None = None  # database id per record code of clocks.records
     people: dict[str, str] = field(default_factory=dict)  # person key or email -> name
     owner_teams: dict[str, str] = field(default_factory=dict)  # person key or email -> team
+    zone: str = "UTC"  # the display time zone every screen shows times in
 
 
 def live_clocks(database: Database, at: int) -> LiveClocks | None:
@@ -51,6 +57,7 @@ def live_clocks(database: Database, at: int) -> LiveClocks | None:
         except LookupError:  # no matrix published yet
             return None
         directory = owner_directory(session)
+        chosen = chosen_zone(session)
     people = {handle: name for handle, (name, _) in directory.items()}
     owner_teams = {handle: team for handle, (_, team) in directory.items() if team}
     names: dict[str, str] = {}
@@ -59,8 +66,17 @@ def live_clocks(database: Database, at: int) -> LiveClocks | None:
         names |= {h.key: h.name for h in version.matrix.handoffs}
     return LiveClocks(
         result.clocks, names, records, events, at, result.matrices[-1].matrix, result.record_ids,
-        people, owner_teams,
+        people, owner_teams, resolve_zone(chosen, result.matrices[-1].matrix.display_zone),
     )  # fmt: skip
+
+
+def latest_matrix(database: Database) -> Matrix | None:
+    """The latest published matrix (to say durations in each rule's terms); None before any."""
+    with database.session() as session:
+        try:
+            return load_version(session)[1]
+        except LookupError:
+            return None
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,13 @@ class SourceState:
     source: str
     state: str
     at: int
+
+
+def connection_names(database: Database) -> tuple[str, ...]:
+    """The names of the saved connections (a connection added but never synced counts)."""
+    with database.session() as session:
+        doc = setting_or_default(session, CONNECTIONS)
+    return tuple(str(c.get("name", "")) for c in doc["connections"] if c.get("name"))
 
 
 def source_states(database: Database) -> tuple[SourceState, ...]:
@@ -94,6 +117,15 @@ class LiveView:
     model: BreachModel | None = None
     fitted_at: int = 0
     sources: tuple[SourceState, ...] = ()
+    connections: tuple[str, ...] = ()  # saved CRM connections and folders, synced or not
+
+    def sync_words(self, clock: Callable[[int], str]) -> str:
+        """`hubspot synced 14:00 · salesforce not synced yet`, or `No CRM connected`."""
+        words = {"ok": "synced", "running": "syncing", "partial": "synced with gaps"}
+        parts = [f"{s.source} {words.get(s.state, s.state)} {clock(s.at)}" for s in self.sources]
+        synced = {s.source for s in self.sources}
+        parts += [f"{name} not synced yet" for name in self.connections if name not in synced]
+        return " · ".join(parts) if parts else "No CRM connected"
 
     @property
     def risk_note(self) -> str:
@@ -111,12 +143,13 @@ def live_view(
     """Judge every clock at `at`; refit the breach model when it is missing or an hour old."""
     live = live_clocks(database, at)
     sources = source_states(database)
+    connections = connection_names(database)
     if live is None or live.matrix is None:
-        return LiveView(live, sources=sources)
+        return LiveView(live, sources=sources, connections=connections)
     if model is None or at - fitted_at >= REFIT_SECONDS:
         try:
             model = fit_breach_model(live.clocks, live.matrix, matrix_zone(live.matrix))
         except ValueError:  # too little decided history yet
-            return LiveView(live, sources=sources)
+            return LiveView(live, sources=sources, connections=connections)
         fitted_at = at
-    return LiveView(live, breach_risk(model, live.clocks), model, fitted_at, sources)
+    return LiveView(live, breach_risk(model, live.clocks), model, fitted_at, sources, connections)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
+from slaapp.engine.matrix_changes import describe_changes
 from slaapp.engine.matrix_document import matrix_from_document, matrix_to_document
 from slaapp.models.database import Database
 from slaapp.models.evaluation import refresh_clocks
@@ -21,8 +23,10 @@ from slaapp.models.matrices import (
     rollback,
 )
 from slaapp.models.settings import MATRIX_DRAFT, clear_setting, get_setting, put_setting
-from slaapp.models.tables import AuditEntry, Event, Person, Team
+from slaapp.models.tables import Event, Person, Team
 from slaapp.services.store import ensure_matrix
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,14 +77,18 @@ def matrix_state(database: Database, user: str) -> MatrixState:
     with database.session() as session:
         latest, matrix = load_version(session)
         saved = get_setting(session, MATRIX_DRAFT.named(user))
-        changes: dict[str, tuple[str, ...]] = {}
-        for entry in session.scalars(select(AuditEntry).where(AuditEntry.entity == "matrix")):
-            if entry.action == "publish":
-                changes[entry.entity_key] = tuple(entry.detail.get("changes", ()))
         versions = []
-        for info in history(session):
-            document = json.dumps(matrix_to_document(load_version(session, info.number)[1]))
-            versions.append(VersionEntry(info, changes.get(str(info.number), ()), document))
+        previous = None
+        for info in history(session):  # oldest first: each version against the one before
+            version = load_version(session, info.number)[1]
+            changes = (
+                describe_changes(previous, version)
+                if previous is not None
+                else ["First version: covers all history"]
+            )
+            previous = version
+            document = json.dumps(matrix_to_document(version))
+            versions.append(VersionEntry(info, tuple(changes), document))
         leads = session.execute(
             select(Person.key, Person.name, Team.name)
             .join(Team, Person.team_id == Team.id)
@@ -135,16 +143,34 @@ def publish_draft(
         )  # fmt: skip
         clear_setting(session, MATRIX_DRAFT.named(author))
         clocks = refresh_clocks(session, now)
+    log.info("Matrix version %s published by %s: %s", info.number, author, note or "no note")
     return PublishResult(info, clocks)
 
 
-def roll_back(database: Database, number: int, *, author: str, now: int) -> PublishResult:
-    """Publish version `number` again as the newest version, then re-evaluate."""
+def roll_back(
+    database: Database,
+    number: int,
+    *,
+    author: str,
+    now: int,
+    note: str = "",
+    signoffs: tuple[str, ...] = (),
+) -> PublishResult:
+    """Publish version `number` again as the newest version (with a note and sign-offs like a
+    publish), then re-evaluate."""
     with database.session() as session:
-        info = rollback(
-            session, number, author=author, now=now, base_version=latest_number(session)
-        )
+        if not note and not signoffs:
+            info = rollback(
+                session, number, author=author, now=now, base_version=latest_number(session)
+            )
+        else:
+            info = publish(
+                session, load_version(session, number)[1], author=author, now=now,
+                base_version=latest_number(session), signoffs=signoffs,
+                note=f"Roll back to version {number}" + (f": {note}" if note else ""),
+            )  # fmt: skip
         clocks = refresh_clocks(session, now)
+    log.info("Matrix rolled back to version %s by %s as version %s", number, author, info.number)
     return PublishResult(info, clocks)
 
 

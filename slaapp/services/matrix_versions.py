@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slaapp.engine.matrix import Matrix
+from slaapp.engine.matrix_changes import describe_changes
 from slaapp.models.database import Database
 from slaapp.models.evaluation import refresh_clocks
 from slaapp.models.matrices import (
@@ -71,7 +72,11 @@ def version_history(database: Database) -> list[VersionChanges]:
         previous: Matrix | None = None
         for info in history(session):
             _, matrix = load_version(session, info.number)
-            changes = diff(previous, matrix) if previous is not None else ["first version"]
+            changes = (
+                describe_changes(previous, matrix)
+                if previous is not None
+                else ["First version: covers all history"]
+            )
             previous = matrix
             entries.append(VersionChanges(info, tuple(changes)))
     return entries

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from slaapp.engine.display_time import zone_words
+from slaapp.engine.duration_terms import calendar_terms
+from slaapp.engine.durations import CLOCK_TIME, TimeTerms
 from slaapp.engine.explain import explain_due
 from slaapp.engine.matrix import DEFAULT_SEGMENT
 from slaapp.models.alerts import list_actions, list_alerts
@@ -14,6 +17,7 @@ from slaapp.models.matrices import load_version
 from slaapp.models.queries import OpenClock, Timeline, timeline
 from slaapp.models.settings import record_link, record_links
 from slaapp.models.tables import AuditEntry, Clock
+from slaapp.services.display import shown_zone
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class ClockDetail:
     explanation: str
     paused_seconds: int
     quality: str
+    terms: TimeTerms = CLOCK_TIME
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ def record_view(database: Database, record_id: int, now: int) -> RecordView:
     with database.session() as session:
         found = timeline(session, record_id)
         _, matrix = load_version(session)
+        zone = shown_zone(session)
         stored = {
             clock_id: (paused, ok)
             for clock_id, paused, ok in session.execute(
@@ -95,8 +101,8 @@ def record_view(database: Database, record_id: int, now: int) -> RecordView:
         calendar = matrix.calendar(handoff.rule_calendar(segment))
         pause, quality_ok = stored.get(clock.clock_id, (0, None))
         explanation = (
-            f"{explain_due(calendar, clock.started_at, clock.due_at, pause)} "
-            f"(times in {calendar.spec.timezone}, the calendar's zone)"
+            f"{explain_due(calendar, clock.started_at, clock.due_at, pause, zone)} "
+            f"(times in {zone_words(zone)})"
         )
         quality = ""
         if quality_ok is not None:
@@ -106,7 +112,17 @@ def record_view(database: Database, record_id: int, now: int) -> RecordView:
             segment_name = matrix.segment(clock.segment).name
         except KeyError:
             segment_name = clock.segment
-        details.append(ClockDetail(clock, handoff.name, segment_name, explanation, pause, quality))
+        details.append(
+            ClockDetail(
+                clock,
+                handoff.name,
+                segment_name,
+                explanation,
+                pause,
+                quality,
+                calendar_terms(calendar.spec),
+            )
+        )
     return RecordView(
         found, tuple(details), actions, record_link(links, found.source, found.external_id)
     )

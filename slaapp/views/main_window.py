@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 import platformdirs
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -30,13 +30,18 @@ from slaapp.importers.event_file import read_events
 from slaapp.services.demo_org import DemoRemoved, DemoResult, load_demo, remove_demo
 from slaapp.services.live_view import LiveView, live_view
 from slaapp.services.record_view import RecordView, record_view
-from slaapp.services.scorecard_delivery import ScheduledRun, run_schedule_if_due
+from slaapp.services.scorecard_delivery import ScheduledRun
 from slaapp.services.store import StoreResult, now, store_log
+from slaapp.services.worker import desktop_scorecard_if_due
 from slaapp.sync.service import SyncReport
 from slaapp.views.app_services import AppServices
 from slaapp.views.common.app_icon import app_icon
+from slaapp.views.common.elided import ElidedLabel
+from slaapp.views.common.identity import attach_identity, with_identity_box
 from slaapp.views.common.record_dialog import RecordDialog
 from slaapp.views.common.screen import Screen
+from slaapp.views.common.team import gate, service_label
+from slaapp.views.common.times import clock_time, set_display_zone
 from slaapp.views.live.screen import LiveScreen, write_csv_file
 from slaapp.views.toasts.toast import DesktopToaster
 
@@ -71,6 +76,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("slaapp")
         self.live = LiveScreen(self.settings)
         services.sync.finished.connect(self._synced)
+        if services.watch is not None:  # another desktop or the service stored data
+            services.watch.changed.connect(lambda _tables: (self.refresh(), self.alerts.trigger()))
         self.setWindowIcon(app_icon())
         self.tray = (
             QSystemTrayIcon(app_icon(), self) if QSystemTrayIcon.isSystemTrayAvailable() else None
@@ -85,6 +92,7 @@ class MainWindow(QMainWindow):
         self.alerts.open_alerts.connect(lambda: self.show_screen("Alerts"))
         self.alerts.failed.connect(self._status)
         self.alerts.changed.connect(self._alerts_changed)
+        self.identity = attach_identity(self)  # who this desktop is: toasts, My handoffs
         self.screens: list[tuple[str, Callable[[], Screen]]] = [
             ("Live handoffs", lambda: self.live),
             ("Dashboard", self._dashboard_screen),
@@ -92,6 +100,7 @@ class MainWindow(QMainWindow):
             ("Insights", self._insights_screen),
             ("Alerts", self._alerts_screen),
             ("Scorecards", self._scorecards_screen),
+            ("People", self._people_screen),
             ("Connections", self._connections_screen),
             ("Settings", self._settings_screen),
         ]
@@ -107,12 +116,17 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1320, 820)
+        else:  # the preferred size, within the screen's free area (a 1280x720 laptop too)
+            shown_on = QGuiApplication.primaryScreen()
+            free = shown_on.availableGeometry() if shown_on is not None else None
+            self.resize(
+                min(1320, free.width()) if free else 1320, min(820, free.height()) if free else 820
+            )
 
     # ----- layout ----------------------------------------------------------------------
     def _build(self) -> None:
         self.nav = QListWidget()
+        self.nav.setAccessibleName("Screens")
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(190)
         self.nav.setStyleSheet(
@@ -168,8 +182,10 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "About slaapp", "F1", self.about)  # fmt: skip
 
         self.evaluated = QLabel("Not evaluated yet")
-        self.sync_state = QLabel("No CRM connected")
+        self.sync_state = ElidedLabel("No CRM connected")  # many sources elide, never widen
+        self.sync_state.setMinimumWidth(160)
         self.statusBar().addPermanentWidget(self.sync_state)
+        self.statusBar().addPermanentWidget(service_label(self.alerts))
         self.statusBar().addPermanentWidget(self.evaluated)
         self.statusBar().addPermanentWidget(QLabel(self.database.display))
         last = int(self.settings.value("screen", 0) or 0)
@@ -196,6 +212,8 @@ class MainWindow(QMainWindow):
             factory = dict(self.screens)[label]
             found = self.built[label] = factory()
             self.stack.addWidget(found.widget())
+            for view in found.widget().findChildren(QAbstractItemView):
+                view.setTabKeyNavigation(False)  # Tab leaves a table; arrows move inside it
             found.message.connect(self._status)
             found.open_record.connect(self.open_record)
             found.data_changed.connect(self._data_changed)
@@ -210,12 +228,17 @@ class MainWindow(QMainWindow):
     def _matrix_screen(self) -> Screen:
         from slaapp.views.matrix.screen import MatrixScreen
 
-        return MatrixScreen(self.database, self.jobs)
+        screen = MatrixScreen(self.database, self.jobs)
+        gate(screen.publish_action, self.services.access, "publish_matrix")
+        return screen
 
     def _alerts_screen(self) -> Screen:
         from slaapp.views.alerts.screen import AlertsScreen
 
-        return AlertsScreen(self.database, self.jobs)
+        screen = AlertsScreen(self.database, self.jobs)
+        for button in (screen.reassignments.approve, screen.reassignments.decline):
+            gate(button, self.services.access, "approve_reassignment")
+        return screen
 
     def _insights_screen(self) -> Screen:
         from slaapp.views.insights.screen import InsightsScreen
@@ -233,12 +256,24 @@ class MainWindow(QMainWindow):
     def _connections_screen(self) -> Screen:
         from slaapp.views.connections.screen import ConnectionsScreen
 
-        return ConnectionsScreen(self.database, self.jobs, sync=self.services.sync)
+        screen = ConnectionsScreen(self.database, self.jobs, sync=self.services.sync)
+        for key in ("add", "edit", "mapping", "remove"):
+            gate(screen.buttons[key], self.services.access, "edit_connections")
+        gate(screen.buttons["sync"], self.services.access, "sync")
+        return screen
 
     def _settings_screen(self) -> Screen:
         from slaapp.views.settings.screen import SettingsScreen
 
-        return SettingsScreen(self.database, self.jobs, secrets=self.services.secrets)
+        screen = SettingsScreen(self.database, self.jobs, secrets=self.services.secrets)
+        gate(screen.save_button, self.services.access, "edit_settings")
+        with_identity_box(screen, self.identity)
+        return screen
+
+    def _people_screen(self) -> Screen:
+        from slaapp.views.people.screen import PeopleScreen
+
+        return PeopleScreen(self.database, self.jobs, self.settings)
 
     def _show_screen(self, row: int) -> None:
         if not 0 <= row < len(self.screens):
@@ -376,8 +411,8 @@ class MainWindow(QMainWindow):
             threshold = view.model.quality.alert_threshold
             self.live.model.set_risk(view.risk, threshold, view.risk_note)
         if result is not None:
-            at = datetime.fromtimestamp(result.as_of, UTC).astimezone().strftime("%H:%M")
-            self.evaluated.setText(f"Evaluated at {at}")
+            set_display_zone(result.zone)
+            self.evaluated.setText(f"Evaluated at {clock_time(result.as_of)}")
             self.statusBar().showMessage(
                 f"{result.records:,} records, {result.events:,} events, {len(result.clocks):,} clocks",
                 10_000,
@@ -392,7 +427,7 @@ class MainWindow(QMainWindow):
 
     def check_schedule(self) -> None:
         """Send the weekly scorecard when it is due (every minute while the app runs)."""
-        work = partial(run_schedule_if_due, self.database, now())
+        work = partial(desktop_scorecard_if_due, self.database, now())
         self.jobs.start(work, self._scheduled, self._schedule_failed, self._schedule_failed)
 
     def _schedule_failed(self, message: str) -> None:
@@ -415,12 +450,7 @@ class MainWindow(QMainWindow):
 
     def _show_sources(self, view: LiveView) -> None:
         words = {"ok": "synced", "running": "syncing", "partial": "synced with gaps"}
-        parts = [
-            f"{s.source} {words.get(s.state, s.state)} "
-            f"{datetime.fromtimestamp(s.at, UTC).astimezone():%H:%M}"
-            for s in view.sources
-        ]
-        self.sync_state.setText(" · ".join(parts) if parts else "No CRM connected")
+        self.sync_state.setText(view.sync_words(clock_time))  # added connections count too
         failing = any(s.state not in words for s in view.sources)
         self.sync_state.setStyleSheet("color: #d64541;" if failing else "")
 

@@ -264,6 +264,9 @@ def test_first_run_on_an_empty_database_shows_the_demo_once_and_it_can_be_remove
     with qtbot.waitSignal(window.refreshed, timeout=60_000) as emptied:
         window.remove_demo()
     assert emptied.args == [None]
+    # Nothing of the removed org keeps ticking in the live table.
+    assert window.live.model.rowCount() == 0 and window.live.model.clocks() is None
+    assert window.live.owner.count() == 1 and window.live.chips.text() == ""
     with window.database.session() as session:
         assert session.query(Record).count() == 0 and session.query(Person).count() == 0
     qtbot.waitUntil(lambda: not window.jobs.running, timeout=60_000)

@@ -120,13 +120,15 @@ def test_editing_a_cell_in_place_then_undo_and_redo(qtbot, screen):
 
 
 def test_inline_validation_uses_the_engine_messages_and_blocks_publishing(qtbot, screen):
-    screen.tabs.setCurrentWidget(screen.handoff_panel)
+    screen.tabs.setCurrentIndex(0)  # the Handoff panel, inside its scroll area
     screen.grid.setCurrentIndex(_cell(screen, "first_contact", "enterprise"))
     screen.handoff_panel.warn_at.setText("50%, lots")
     screen.handoff_panel.warn_at.editingFinished.emit()
     assert screen.draft.problems
     assert any(p.path.startswith("$.handoffs[1].warn_at") for p in screen.draft.problems)
-    assert "warn_at" in screen.handoff_panel.problems.text()
+    assert "Assigned to first contact: warnings at, 2nd value: must be a number" in (
+        screen.handoff_panel.problems.text()
+    )
     assert not screen.publish_action.isEnabled()
     screen.draft.stack.undo()
     assert not screen.draft.problems
@@ -156,7 +158,7 @@ def test_publish_with_note_and_signoffs_re_evaluates_and_records_history(qtbot, 
     )
     assert not screen.draft.dirty
     entry = screen.state.versions[0]
-    assert any("first_contact" in line and "3h" in line for line in entry.changes)
+    assert "Assigned to first contact, Everyone else: 2 h → 3 h" in entry.changes
 
 
 def test_stale_publish_is_explained_and_resolved_without_losing_the_draft(qtbot, screen, database):

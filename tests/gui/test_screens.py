@@ -11,7 +11,7 @@ from slaapp.views.common.screen import Screen
 from slaapp.views.main_window import MainWindow
 
 LABELS = ["Live handoffs", "Dashboard", "SLA matrix", "Insights", "Alerts", "Scorecards",
-          "Connections", "Settings"]  # fmt: skip
+          "People", "Connections", "Settings"]  # fmt: skip
 
 
 @pytest.fixture

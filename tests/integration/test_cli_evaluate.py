@@ -132,7 +132,7 @@ def test_table_output_is_readable(capsys, files):
     lines = out.splitlines()
     assert lines[-1] == "5 clocks as of 2026-03-03T16:00:00Z: 2 breached, 3 met"
     assert lines[5].split()[:4] == ["L-3", "mql_assigned", "1", "enterprise"]
-    assert lines[5].endswith("breached  -5 h 45 min")
+    assert lines[5].endswith("breached  late by 5 h 45 min")
 
 
 def test_as_of_defaults_to_now(capsys, files):

@@ -106,7 +106,8 @@ def test_history_shows_readable_changes_and_rollback(run, tmp_path):
     code, out, _ = run("matrix", "history")
     assert code == 0
     assert "version 2" in out and "by ben" in out and "— tighter" in out
-    assert 'handoffs[first_contact].rules.default.target: "2h" -> "90m"' in out
+    assert "Assigned to first contact, Everyone else: 2 h → 1 h 30 min" in out
+    assert "First version: covers all history" in out
     assert run("matrix", "rollback", "1", "--author", "cat")[0] == 0
     code, out, _ = run("matrix", "export")
     assert json.loads(out)["handoffs"][1]["rules"]["default"]["target"] == "2h"

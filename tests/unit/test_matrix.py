@@ -318,7 +318,7 @@ def test_bad_durations(bad):
 
 def test_describe_duration():
     assert describe_duration(5400) == "1 h 30 min"
-    assert describe_duration(-90061) == "-1 d 1 h"
+    assert describe_duration(-90061) == "-1 day 1 h"
     assert describe_duration(0) == "0 s"
 
 

@@ -642,3 +642,19 @@ def test_libreoffice_renders_the_workbook_to_pdf(written: Path, tmp_path: Path) 
     pdf = tmp_path / "scorecard.pdf"
     assert pdf.exists() and pdf.stat().st_size > 10_000
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_breach_lateness_is_said_in_the_rules_terms(tmp_path: Path, data: ScorecardData) -> None:
+    from slaapp.engine.durations import business_time
+
+    business = dataclasses.replace(
+        data.breaches[0], late_seconds=(31 * 8 + 2) * H, terms=business_time(8)
+    )
+    clock_time = dataclasses.replace(data.breaches[1], late_seconds=30 * H)
+    path = write_scorecard(
+        dataclasses.replace(data, breaches=(business, clock_time)), tmp_path / "b.xlsx"
+    )
+    ws = openpyxl.load_workbook(path)["Breaches"]
+    late = {ws.cell(r, 10).value for r in (4, 5)}
+    assert late == {"31 business days 2 h", "1 day 6 h"}
+    assert {ws.cell(r, 11).value for r in (4, 5)} == {248 + 2, 30}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor
@@ -12,6 +11,7 @@ from PySide6.QtGui import QColor
 from slaapp.notify.alerting_actions import Volume
 from slaapp.services.alerts import ActionView, AlertView
 from slaapp.views.common.table_model import Column, TableModel
+from slaapp.views.common.times import shown, zone_note
 
 SEVERITY_TEXT = {
     "warning": "Warning",
@@ -32,8 +32,8 @@ FAILED_COLOR = QColor("#d64545")
 
 
 def when(epoch: int) -> str:
-    """Local time, short: `Fri 27 Nov 14:05`."""
-    return datetime.fromtimestamp(epoch).strftime("%a %d %b %H:%M")
+    """In the display time zone, short: `Fri 27 Nov 14:05`."""
+    return shown(epoch)
 
 
 def delivery_summary(alert: AlertView) -> str:
@@ -85,7 +85,7 @@ def _delivery_tip(row: AlertRow) -> str:
 
 
 ALERT_COLUMNS: tuple[Column[AlertRow], ...] = (
-    Column("Fired", lambda r: r.alert.fired_at, _alert_tip, display=when),
+    Column("Fired", lambda r: r.alert.fired_at, _alert_tip, display=when, header_tooltip=zone_note),
     Column("Severity", lambda r: SEVERITY_TEXT.get(r.alert.severity, r.alert.severity.title()),
            _alert_tip, foreground=lambda r: _colour(SEVERITY_COLOR, r.alert.severity)),
     Column("Alert", lambda r: r.alert.title, _alert_tip),
@@ -157,7 +157,7 @@ def proposal_rows(
 
 
 PROPOSAL_COLUMNS: tuple[Column[ProposalRow], ...] = (
-    Column("Proposed", lambda p: p.action.created_at, display=when),
+    Column("Proposed", lambda p: p.action.created_at, display=when, header_tooltip=zone_note),
     Column("Alert", lambda p: p.alert, lambda p: p.alert),
     Column("From", lambda p: p.from_name),
     Column("To", lambda p: p.to_name),

@@ -8,13 +8,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QCursor, QFont
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, Qt, Signal
+from PySide6.QtGui import QCursor, QFont, QImage, QPainter, QPalette, QWheelEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QToolButton,
     QToolTip,
     QVBoxLayout,
@@ -46,6 +47,8 @@ class ChartCard(QFrame):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         font.setBold(True)
         self.title.setFont(font)
+        self.title.setWordWrap(True)  # a long title wraps instead of widening the page
+        self.setAccessibleName(title)
         self.subtitle = QLabel(subtitle)
         self.subtitle.setWordWrap(True)
         self.subtitle.setEnabled(False)  # muted in both palettes
@@ -54,9 +57,10 @@ class ChartCard(QFrame):
         self.export_button.setToolTip(f"Save the “{title}” chart as a PNG picture")
         self.export_button.setAutoRaise(True)
         self.export_button.clicked.connect(self.choose_export)
+        self.export_context = ""  # the period and filters, written under an exported picture
         self.header = QHBoxLayout()
-        self.header.addWidget(self.title)
-        self.header.addStretch(1)
+        self.header.addWidget(self.title, 1)
+        self.header.addStretch(0)  # subclasses insert their pickers after it
         self.header.addWidget(self.export_button)
         self.plot = pg.PlotWidget()
         self.plot.setMenuEnabled(False)
@@ -64,6 +68,7 @@ class ChartCard(QFrame):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setFixedHeight(PLOT_HEIGHT)
         self.plot.getPlotItem().getViewBox().setDefaultPadding(0.02)
+        self.plot.viewport().installEventFilter(self)  # the wheel scrolls the page, not the plot
         scene = self.plot.scene()
         scene.sigMouseMoved.connect(self._hover)
         scene.sigMouseClicked.connect(self._click)
@@ -126,9 +131,48 @@ class ChartCard(QFrame):
         if path:
             self.export_png(Path(path))
 
-    def export_png(self, path: Path) -> bool:
-        """Save the card (title and chart) as a PNG; False when the file cannot be written."""
-        return bool(self.grab().save(str(path), "PNG"))
+    def export_png(self, path: Path, scale: float = 2.0) -> bool:
+        """Save the card at `scale` x its size as a PNG, without its buttons and with
+        `export_context` (the period and filters) under it; False when it cannot be written."""
+        return bool(self.export_image(scale).save(str(path), "PNG"))
+
+    def export_image(self, scale: float = 2.0) -> QImage:
+        caption = self.export_context
+        extra = self.fontMetrics().height() + 12 if caption else 0
+        width, height = self.width(), self.height()
+        image = QImage(
+            round(width * scale), round((height + extra) * scale), QImage.Format.Format_ARGB32
+        )
+        image.setDevicePixelRatio(scale)
+        image.fill(self.palette().color(QPalette.ColorRole.Window))
+        shown = self.export_button.isVisible()
+        self.export_button.hide()  # a picture has no buttons
+        try:
+            painter = QPainter(image)
+            self.render(painter, QPoint(0, 0))
+            if caption:
+                painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+                text = self.fontMetrics().elidedText(
+                    caption, Qt.TextElideMode.ElideRight, width - 24
+                )
+                flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+                painter.drawText(QRect(12, height, width - 24, extra), flags, text)
+            painter.end()
+        finally:
+            self.export_button.setVisible(shown)
+        return image
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A wheel turned over the plot scrolls the page the card sits in."""
+        if event.type() == QEvent.Type.Wheel and isinstance(event, QWheelEvent):
+            parent = self.parentWidget()
+            while parent is not None and not isinstance(parent, QScrollArea):
+                parent = parent.parentWidget()
+            if parent is not None:
+                bar = parent.verticalScrollBar()
+                bar.setValue(bar.value() - event.angleDelta().y())
+                return True
+        return super().eventFilter(watched, event)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

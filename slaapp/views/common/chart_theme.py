@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
-from slaapp.engine.durations import describe_duration
+from slaapp.engine.durations import HOURS_ONLY, describe_duration
 
 SERIES_LIGHT = (
     "#2f6fdf",
@@ -86,7 +86,7 @@ def percent(value: float) -> str:
 
 def duration(seconds: float) -> str:
     """Business time as people say it: `1 h 30 min`; — when unknown."""
-    return "—" if math.isnan(seconds) else describe_duration(round(seconds))
+    return "—" if math.isnan(seconds) else describe_duration(round(seconds), HOURS_ONLY)
 
 
 def count(value: int) -> str:

@@ -68,7 +68,7 @@ class RecordDialog(QDialog):
         header = QLabel(
             f"<h2 style='margin:0'>{title}</h2>"
             f"<p>{found.source} record {found.external_id} · owner <b>{owner}</b></p>"
-            f"<p style='color:gray'>{attributes}</p>"
+            f"<p>{attributes}</p>"
         )
         header.setWordWrap(True)
         header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -86,16 +86,17 @@ class RecordDialog(QDialog):
         for detail in view.clocks:
             clock = detail.clock
             late = clock.elapsed_seconds - clock.target_seconds
+            terms = detail.terms
             clock_rows.append([
                 detail.handoff_name,
                 detail.segment_name,
                 STATUS_WORDS.get(clock.status, clock.status),
                 local_time(clock.started_at),
                 local_time(clock.due_at) if clock.due_at is not None else "paused",
-                describe_duration(clock.target_seconds),
-                describe_duration(clock.elapsed_seconds)
-                + (f" ({describe_duration(late)} late)" if late > 0 else ""),
-                describe_duration(detail.paused_seconds) if detail.paused_seconds else "",
+                describe_duration(clock.target_seconds, terms),
+                describe_duration(clock.elapsed_seconds, terms)
+                + (f" (late by {describe_duration(late, terms)})" if late > 0 else ""),
+                describe_duration(detail.paused_seconds, terms) if detail.paused_seconds else "",
                 detail.quality,
                 people.get(clock.owner or "", clock.owner or ""),
             ])  # fmt: skip

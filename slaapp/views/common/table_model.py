@@ -52,7 +52,7 @@ class Column(Generic[R]):
     sort_key: Callable[[R], Any] | None = None
     foreground: Callable[[R], QColor | None] | None = None
     background: Callable[[R], QColor | None] | None = None
-    header_tooltip: str = ""
+    header_tooltip: str | Callable[[], str] = ""  # a callable for text that changes (a zone)
     edit: Callable[[R, str], R] | None = None
 
     def text(self, row: R) -> str:
@@ -112,7 +112,8 @@ class TableModel(QAbstractTableModel, Generic[R]):
         if role == Role.DisplayRole:
             return self.columns[section].header
         if role == Role.ToolTipRole:
-            return self.columns[section].header_tooltip or None
+            tip = self.columns[section].header_tooltip
+            return (tip() if callable(tip) else tip) or None
         return None
 
     def data(self, index: Index, role: int = Role.DisplayRole) -> Any:

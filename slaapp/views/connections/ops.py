@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from slaapp.engine.errors import BadInputError
@@ -16,6 +15,7 @@ from slaapp.sync.connector import AccountInfo, SyncError
 from slaapp.sync.mapping import CrmMapping, MappedRecord, default_mapping, preview
 from slaapp.sync.service import RunInfo, open_connector, sync_history
 from slaapp.sync.sources import ConnectOptions, source_kind, source_kinds
+from slaapp.views.common.times import shown
 
 KIND_LABELS = {kind.name: kind.title for kind in source_kinds()}
 STATE_WORDS = {"ok": "Synced", "failed": "Failed", "cancelled": "Cancelled", "suspended": "Suspended",
@@ -105,7 +105,7 @@ def preview_mapping(
 def when(seconds: int | None) -> str:
     if not seconds:
         return ""
-    return datetime.fromtimestamp(seconds).strftime("%d %b %H:%M")
+    return shown(seconds)
 
 
 def quota_words(quota: Mapping[str, str]) -> str:

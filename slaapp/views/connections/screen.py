@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -68,7 +69,7 @@ class ConnectionsScreen(QWidget):
         subtitle = QLabel(
             "Where handoff data comes from. Syncs run in the background; keep working meanwhile."
         )
-        subtitle.setStyleSheet("color: palette(mid);")
+        subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # muted, 4.5:1 or more
         self.keyring_banner = QLabel(
             "No system keyring is available on this computer: tokens are kept only until you quit, "
             f"and you will be asked for them again next time (or set {ENV_PREFIX}SYNC_<NAME>, "
@@ -94,7 +95,8 @@ class ConnectionsScreen(QWidget):
             "No connections yet. Click “Add connection” to connect a CRM account or an export folder."
         )
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet("color: palette(mid); padding: 24px;")
+        self.empty.setStyleSheet("padding: 24px;")
+        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
         for key, label, slot, tip in (

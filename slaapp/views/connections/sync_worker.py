@@ -11,6 +11,8 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from slaapp.services.database import Database
+from slaapp.services.team import current_access
+from slaapp.services.worker_beat import service_alive
 from slaapp.sync.connections import list_connections
 from slaapp.sync.connector import SyncControl
 from slaapp.sync.service import SyncReport, sync_history, sync_source
@@ -90,9 +92,12 @@ class SyncWorker(QObject):
 
     @Slot()
     def due(self) -> None:
-        """Queue every enabled connection whose schedule says it is time to sync."""
+        """Queue every enabled connection whose schedule says it is time to sync (none while
+        a `slaapp service` runs: it syncs for the team; none for a team login that may not)."""
         try:
             now = self._clock()
+            if service_alive(self._database, now) or not current_access(self._database).may("sync"):
+                return
             for connection in list_connections(self._database):
                 if not connection.enabled or connection.schedule_minutes <= 0:
                     continue

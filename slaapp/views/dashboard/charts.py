@@ -81,8 +81,11 @@ class DistributionChart(BarChart):
         self.found: ResponseDistribution | None = None
         self.handoff = QComboBox()
         self.handoff.setToolTip("The handoff whose response times are shown")
-        self.handoff.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.handoff.setMinimumWidth(200)
+        self.handoff.setAccessibleName("Handoff of the response-time chart")
+        self.handoff.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.handoff.setMinimumContentsLength(14)
         self.handoff.setMaximumWidth(260)
         self.header.insertWidget(2, self.handoff)
         self.handoff.currentIndexChanged.connect(self._show_handoff)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from slaapp.engine.clocks import BREACHED, MISSED, STATUSES
+from slaapp.engine.durations import describe_duration
 from slaapp.services.dashboard import DashboardData
 from slaapp.views.common.chart_theme import duration
 
@@ -88,7 +89,15 @@ class ClockListModel(QAbstractTableModel):
         if column in (ELAPSED, TARGET, OVER):
             elapsed, target = int(data.columns.elapsed[i]), int(data.columns.target[i])
             value = {ELAPSED: elapsed, TARGET: target, OVER: elapsed - target}[column]
-            return "" if column == OVER and value <= 0 else duration(value)
+            if column == OVER and value <= 0:
+                return ""
+            hcode, scode = int(data.handoff.codes[i]), int(data.segment.codes[i])
+            key = (
+                data.handoff_keys[hcode] if 0 <= hcode < len(data.handoff_keys) else "",
+                data.segment_keys[scode] if 0 <= scode < len(data.segment_keys) else "",
+            )
+            terms = data.terms.get(key)
+            return duration(value) if terms is None else describe_duration(value, terms)
         dimension = {HANDOFF: data.handoff, SEGMENT: data.segment, OWNER: data.owner,
                      TEAM: data.team, SOURCE: data.source}[column]  # fmt: skip
         code = int(dimension.codes[i])

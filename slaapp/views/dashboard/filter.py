@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from slaapp.services.dashboard import DashboardChoices, DashboardFilter
 
@@ -40,6 +40,7 @@ class FilterBar(QWidget):
         self.period = QComboBox()
         self.period.addItems(PRESETS)
         self.period.setToolTip("Clocks count in the period their start falls in")
+        self.period.setAccessibleName("Period")
         self.first = self._date_edit("First day of the period (included)")
         self.last = self._date_edit("Last day of the period (included)")
         self.team = self._combo("Only clocks owned by this team's members")
@@ -51,15 +52,22 @@ class FilterBar(QWidget):
             self.step.addItem(text, key)
         self.step.setToolTip("Adherence over time per day or per week")
         self.set_choices(DashboardChoices())
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)  # two rows: the period, then the filters (fits 1280 px)
         layout.setContentsMargins(0, 0, 0, 0)
-        for label, widget in (("Period", self.period), ("", self.first), ("to", self.last),
-                              ("Team", self.team), ("Handoff", self.handoff),
-                              ("Segment", self.segment), ("Source", self.source), ("", self.step)):  # fmt: skip
-            if label:
-                layout.addWidget(QLabel(label))
-            layout.addWidget(widget)
-        layout.addStretch(1)
+        layout.setSpacing(4)
+        rows = (
+            (("Period", self.period), ("", self.first), ("to", self.last), ("", self.step)),
+            (("Team", self.team), ("Handoff", self.handoff), ("Segment", self.segment),
+             ("Source", self.source)),
+        )  # fmt: skip
+        for widgets in rows:
+            row = QHBoxLayout()
+            for label, widget in widgets:
+                if label:
+                    row.addWidget(QLabel(label))
+                row.addWidget(widget)
+            row.addStretch(1)
+            layout.addLayout(row)
         self.period.currentIndexChanged.connect(self._preset)
         for edit in (self.first, self.last):
             edit.dateChanged.connect(self._dates)
@@ -90,7 +98,10 @@ class FilterBar(QWidget):
     def _combo(self, tip: str) -> QComboBox:
         combo = QComboBox()
         combo.setToolTip(tip)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setAccessibleName(tip)
+        # Long names elide instead of widening the window (1280x720 must fit).
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(10)
         combo.setMaximumWidth(230)
         return combo
 

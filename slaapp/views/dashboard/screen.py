@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import partial
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyqtgraph as pg
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from slaapp.engine.display_time import show_instant, zone_words
 from slaapp.engine.metrics_dashboard import BREAKDOWN_TITLES
 from slaapp.services.dashboard import DashboardData, DashboardFilter, load_dashboard, with_step
 from slaapp.services.database import Database
@@ -197,10 +197,14 @@ class DashboardScreen(QWidget):
             overall = float(metrics.summary.adherence[0]) if len(data) else data.goal
             chart.set_bars(breakdown_bars(metrics.breakdowns[key], data.goal, overall))
         self.show_clocks(PICK_HINT, np.zeros(0, dtype=np.int64))
-        at = datetime.fromtimestamp(data.as_of, UTC).astimezone(ZoneInfo(data.zone))
+        at = show_instant(data.as_of, data.zone, weekday=False)
         self.context.setText(
-            f"{data.filter.describe()} · {len(data):,} clocks · times in {data.zone} · judged at {at:%d %b %H:%M}"
+            f"{data.filter.describe()} · {len(data):,} clocks · judged at {at} "
+            f"{zone_words(data.zone)}"
         )
+        self.context.setToolTip(f"Times in {data.zone}")
+        for chart in self.charts():  # an exported chart says what it shows
+            chart.export_context = self.context.text()
         empty = EMPTY_DATABASE if data.stored == 0 else EMPTY_PERIOD if len(data) == 0 else ""
         self.notice.setText(f"<b>{empty}</b>" if empty else "")
         self.notice.setVisible(bool(empty))

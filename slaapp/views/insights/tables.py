@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from slaapp.engine.durations import describe_duration
+from slaapp.engine.durations import HOURS_ONLY, describe_duration
 from slaapp.engine.insights.backtest import HandoffBacktest
 from slaapp.engine.insights.health import HandoffHealth, RootCause
 from slaapp.engine.insights.suggest import ReviewLine
@@ -68,7 +68,7 @@ def _in_time_tip(row: BacktestRow) -> str:
     t = row.test
     return (
         f"{t.breaches_warned_in_time:,} of {t.breaches:,} breaches were warned with at least "
-        f"the typical response time ({describe_duration(t.typical_response_seconds)}) left"
+        f"the typical response time ({describe_duration(t.typical_response_seconds, HOURS_ONLY)}) left"
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -23,9 +22,11 @@ from slaapp.engine.clocks import (
     STATUSES,
     ClockTable,
 )
-from slaapp.engine.durations import describe_duration
+from slaapp.engine.duration_terms import rule_terms
+from slaapp.engine.durations import TimeTerms, describe_remaining, describe_share
 from slaapp.engine.explain import explain_due
 from slaapp.engine.matrix import DEFAULT_SEGMENT, Matrix
+from slaapp.views.common.times import display_zone, shown, zone_note
 
 COLUMNS = (
     "Record",
@@ -40,6 +41,10 @@ COLUMNS = (
     "Breach risk",
 )
 RECORD, HANDOFF, SEGMENT, OWNER, STARTED, DUE, REMAINING, PCT, STATUS, RISK = range(len(COLUMNS))
+COLUMN_TIPS = {
+    REMAINING: "Time left in the rule's own terms: business days of its calendar, or days of 24 h",
+    PCT: "Share of the target used so far",
+}
 STATUS_LABELS = {
     ON_TRACK: "On track",
     AT_RISK: "At risk",
@@ -88,6 +93,7 @@ class ClockTableModel(QAbstractTableModel):
         self._people: dict[str, str] = {}
         self._now = 0
         self._rules: dict[tuple[int, int], tuple[Calendar, float] | None] = {}
+        self._terms: dict[tuple[int, int], TimeTerms] = {}
         self._live: dict[int, int] = {}  # remaining seconds at this tick, per clock shown
         self._risk: np.ndarray | None = None  # breach probability per clock (nan: closed)
         self._risk_threshold = 1.0
@@ -113,10 +119,19 @@ class ClockTableModel(QAbstractTableModel):
         self._people = people or {}
         self._now = clocks.as_of
         self._rules = {}
+        self._terms = {}
         self._live = {}
         self._risk = None
         self._rows = self._visible_rows()
         self._apply_sort()
+        self.endResetModel()
+
+    def clear(self) -> None:
+        """Show no clocks at all (the database was emptied)."""
+        self.beginResetModel()
+        self._clocks = self._matrix = self._risk = None
+        self._rows = np.zeros(0, dtype=np.int64)
+        self._rules, self._terms, self._live = {}, {}, {}
         self.endResetModel()
 
     def set_risk(self, risk: np.ndarray | None, threshold: float, note: str) -> None:
@@ -242,6 +257,8 @@ class ClockTableModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return zone_note() if section in (STARTED, DUE) else COLUMN_TIPS.get(section)
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -302,6 +319,18 @@ class ClockTableModel(QAbstractTableModel):
             self._rules[key] = found
         return self._rules[key]
 
+    def terms(self, i: int) -> TimeTerms:
+        """The terms clock `i`'s durations are said in: its rule's business days, or 24-hour days."""
+        clocks = self._clocks
+        assert clocks is not None
+        key = (int(clocks.handoff[i]), int(clocks.segment[i]))
+        found = self._terms.get(key)
+        if found is None:
+            found = self._terms[key] = rule_terms(
+                self._matrix, clocks.handoff_keys[key[0]], clocks.segment_keys[key[1]]
+            )
+        return found
+
     def _running(self, i: int) -> bool:
         clocks = self._clocks
         assert clocks is not None
@@ -361,7 +390,11 @@ class ClockTableModel(QAbstractTableModel):
         except KeyError:  # judged by an older version that the latest one changed
             return None
         due = int(clocks.due_at[i]) if clocks.has_due[i] else None
-        return explain_due(calendar, int(clocks.started_at[i]), due, int(clocks.paused[i]))
+        zone = display_zone()
+        explained = explain_due(
+            calendar, int(clocks.started_at[i]), due, int(clocks.paused[i]), zone
+        )
+        return f"{explained} ({zone_note().lower()})"
 
     def _text(self, clocks: ClockTable, i: int, column: int) -> str:
         if column == RECORD:
@@ -385,14 +418,9 @@ class ClockTableModel(QAbstractTableModel):
             remaining = self.live_remaining(i)
             if int(clocks.status[i]) not in OPEN_STATUSES:
                 return ""
-            return (
-                describe_duration(remaining)
-                if remaining >= 0
-                else f"{describe_duration(-remaining)} late"
-            )
+            return describe_remaining(remaining, self.terms(i))
         if column == PCT:
-            share = self.live_share(i)
-            return f"{share:.0%}" if share < 10 else f"{share:.0f}×"
+            return describe_share(self.live_share(i))
         if column == RISK:
             risk = float(self._risk[i]) if self._risk is not None else float("nan")
             return "" if risk != risk or int(clocks.status[i]) == BREACHED else f"{risk:.0%}"
@@ -407,4 +435,4 @@ def _code(keys: tuple[str, ...], key: str) -> int:
 
 
 def _local(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, UTC).astimezone().strftime("%a %d %b %H:%M")
+    return shown(epoch)

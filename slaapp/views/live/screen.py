@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +26,7 @@ from slaapp.engine.clocks import MET, MISSED, OPEN_STATUSES, STATUSES, ClockTabl
 from slaapp.engine.versions import take_clocks
 from slaapp.reports.clock_output import write_csv
 from slaapp.services.live_view import LiveClocks
+from slaapp.views.common.elided import ElidedLabel
 from slaapp.views.common.page_header import page_header
 from slaapp.views.live.clock_delegates import ElapsedBarDelegate
 from slaapp.views.live.clock_model import DUE, PCT, STATUS_COLOURS, STATUS_LABELS, ClockTableModel
@@ -42,7 +44,11 @@ MONTH = 30 * 86400
 def _combo(first: str) -> QComboBox:
     combo = QComboBox()
     combo.addItem(first, None)
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.setAccessibleName(first)
+    # Long names elide instead of widening the window (every screen fits 1280x720).
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)
+    combo.setMaximumWidth(240)
     return combo
 
 
@@ -85,19 +91,18 @@ class LiveScreen(QWidget):
         self.empty = QFrame()
         self.empty.setFrameShape(QFrame.Shape.StyledPanel)
         empty_layout = QHBoxLayout(self.empty)
-        empty_layout.addWidget(
-            QLabel(
-                "<b>No handoffs yet.</b> Load the demo revenue org to look around, "
-                "import an event log, or connect HubSpot or Salesforce."
-            )
+        invitation = QLabel(
+            "<b>No handoffs yet.</b> Load the demo revenue org to look around, "
+            "import an event log, or connect HubSpot or Salesforce."
         )
+        invitation.setWordWrap(True)  # wraps instead of widening the window
+        empty_layout.addWidget(invitation, 1)
         self.empty_demo = QPushButton("Load the demo org")
         self.empty_demo.clicked.connect(self.demo_requested)
         self.empty_import = QPushButton("Import events…")
         self.empty_import.clicked.connect(self.import_requested)
         self.empty_connect = QPushButton("Connect a CRM…")
         self.empty_connect.clicked.connect(self.connect_requested)
-        empty_layout.addStretch(1)
         for button in (self.empty_demo, self.empty_import, self.empty_connect):
             empty_layout.addWidget(button)
         self.empty.hide()
@@ -110,6 +115,8 @@ class LiveScreen(QWidget):
         self.segment = _combo("All segments")
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search record or owner")
+        self.search.setAccessibleName("Search record or owner")
+        self.status_filter.setAccessibleName("Clocks shown")
         self.search.setClearButtonEnabled(True)
         self.mine = QCheckBox("My handoffs")
         self.mine.setToolTip(
@@ -143,7 +150,13 @@ class LiveScreen(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
-        self.summary = QLabel()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
+        self.table.setAccessibleName("Live handoffs")
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # Enter opens the current record
+            opener = QShortcut(QKeySequence(key), self.table)
+            opener.setContext(Qt.ShortcutContext.WidgetShortcut)
+            opener.activated.connect(self._open_current)
+        self.summary = ElidedLabel()
 
         self.chips = QLabel()
         self.chips.setTextFormat(Qt.TextFormat.RichText)
@@ -166,6 +179,17 @@ class LiveScreen(QWidget):
         layout.addWidget(self.summary)
         person = self.settings.value("my_person")
         self._my_person = str(person) if person else None
+        self._identity: str | None = None
+
+    def set_identity(self, person: str | None, role: str) -> None:
+        """The person this desktop is signed in as: My handoffs is theirs, and on for a rep."""
+        self._identity = person
+        if person is not None:
+            self._my_person = person
+            self.settings.setValue("my_person", person)
+            self.owner.setCurrentIndex(max(0, self.owner.findData(person)))
+        if person is not None and role == "rep":
+            self.mine.setChecked(True)
 
     # ----- Screen ----------------------------------------------------------------------
     def widget(self) -> QWidget:
@@ -183,8 +207,14 @@ class LiveScreen(QWidget):
         """Show a fresh evaluation (None: the database holds no records yet)."""
         self.live = live
         self.empty.setVisible(live is None)
-        if live is None:
+        if live is None:  # e.g. after Remove demo data: nothing of the old clocks stays
             self.ticker.stop()
+            self.model.clear()
+            for combo in (self.team, self.owner, self.handoff, self.segment):
+                _refill(combo, [])
+            self.chips.setText("")
+            self.summary.setText("No clocks: the database holds no records")
+            self.card.hide()
             return
         clocks = live.clocks
         self.model.set_clocks(clocks, live.names, live.matrix, live.people)
@@ -203,6 +233,11 @@ class LiveScreen(QWidget):
             self.table.resizeColumnsToContents()
             self._sized = True
         self.ticker.start()
+
+    def _open_current(self) -> None:
+        row = self.table.currentIndex().row()
+        if row >= 0:
+            self.open_row(row)
 
     def refilter(self) -> None:
         live = self.live
@@ -241,7 +276,7 @@ class LiveScreen(QWidget):
 
     def _mine(self, on: bool) -> None:
         if on:
-            person = self.owner.currentData() or self._my_person
+            person = self._identity or self.owner.currentData() or self._my_person
             if person is None:
                 self.message.emit("Choose yourself under Owner, then tick My handoffs")
                 self.mine.setChecked(False)

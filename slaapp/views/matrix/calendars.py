@@ -186,7 +186,9 @@ class CalendarEditor(QWidget):
         set_text(self.overrides, show_overrides(spec.get("overrides")))
         self.remove.setEnabled(key is not None)
         show_problems(
-            self.problems, problems_under(self.draft.problems, ("calendars", key)) if key else []
+            self.problems,
+            problems_under(self.draft.problems, ("calendars", key)) if key else [],
+            doc=self.draft.doc,
         )
 
     def _fill_subdivs(self, country: str, current: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,20 +22,31 @@ from PySide6.QtWidgets import (
 )
 
 from slaapp.services.matrix_drafts import SignOff, VersionEntry
+from slaapp.views.common.times import shown
 
 
 def local_time(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, UTC).astimezone().strftime("%a %d %b %Y %H:%M")
+    """`Thu 15 Oct 2026 14:00` in the display time zone."""
+    return shown(epoch, year=True)
 
 
 class PublishDialog(QDialog):
     """Asks for the note, when the version takes effect, which clocks it judges, and sign-offs."""
 
     def __init__(
-        self, changes: list[str], leads: tuple[SignOff, ...], base: int, parent: QWidget | None
+        self,
+        changes: list[str],
+        leads: tuple[SignOff, ...],
+        base: int,
+        parent: QWidget | None,
+        rollback_to: int | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Publish version {base + 1}")
+        self.setWindowTitle(
+            f"Publish version {base + 1}"
+            if rollback_to is None
+            else f"Roll back: publish version {rollback_to} again as version {base + 1}"
+        )
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("Why this change (shown in the history and the audit log)")
         self.note.setMaximumHeight(70)
@@ -65,6 +74,8 @@ class PublishDialog(QDialog):
         if not self.signoffs:
             signed_layout.addWidget(QLabel("No team leads in the directory yet."))
         summary = QPlainTextEdit("\n".join(changes) if changes else "No changes")
+        summary.setAccessibleName("What changes")
+        self.summary = summary
         summary.setReadOnly(True)
         form = QFormLayout()
         form.addRow("What changes", summary)
@@ -76,7 +87,15 @@ class PublishDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Publish")
+        ok.setText("Publish" if rollback_to is None else "Roll back")
+        if rollback_to is not None:  # a rollback takes effect now and judges new clocks
+            for widget in (self.later, self.when, self.reevaluate):
+                widget.setEnabled(False)
+            self.note.setPlaceholderText("Why roll back (required: shown in the history and log)")
+            self.note.textChanged.connect(
+                lambda: ok.setEnabled(bool(self.note.toPlainText().strip()))
+            )
+            ok.setEnabled(False)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -134,7 +153,11 @@ class HistoryDialog(QDialog):
         info = entry.info
         lines = [
             f"Version {info.number}, published by {info.author} on {local_time(info.published_at)}",
-            f"Effective from {local_time(info.effective_from)}"
+            (
+                "Effective from the start: covers all history"
+                if info.effective_from <= 0 or row == len(self.versions) - 1
+                else f"Effective from {local_time(info.effective_from)}"
+            )
             + (" (open clocks re-evaluated)" if info.reevaluate_open else ""),
             f"Note: {info.note or '—'}",
             f"Signed off by: {', '.join(info.signoffs) if info.signoffs else 'nobody recorded'}",

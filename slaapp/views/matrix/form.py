@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
 from slaapp.engine.errors import Problem
+from slaapp.engine.matrix_problems import problem_in_words
 
 
 def split_list(text: str) -> list[str]:
@@ -92,9 +93,15 @@ def problem_label() -> QLabel:
 
 
 def show_problems(
-    label: QLabel, problems: Sequence[Problem], widget: QWidget | None = None
+    label: QLabel,
+    problems: Sequence[Problem],
+    widget: QWidget | None = None,
+    doc: dict[str, Any] | None = None,
 ) -> None:
+    """The problems as sentences naming the handoff, segment or calendar (with `doc`)."""
     label.setVisible(bool(problems))
-    label.setText("\n".join(f"• {p}" for p in problems))
+    label.setText(
+        "\n".join(f"• {problem_in_words(p, doc) if doc is not None else p}" for p in problems)
+    )
     if widget is not None:
         widget.setToolTip(label.text())

@@ -69,9 +69,9 @@ class MatrixGridModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return str(segment.get("name") or segment.get("key", ""))
             if role == Qt.ItemDataRole.ToolTipRole:
-                return (
-                    f"Segment {segment.get('key', '')}: {segment.get('when', {}) or 'every record'}"
-                )
+                name = segment.get("name") or segment.get("key", "")
+                when = segment.get("when", {}) or "every record"
+                return f"{name} (segment {segment.get('key', '')}): {when}"
         if orientation == Qt.Orientation.Vertical and 0 <= section < self._shape[0]:
             handoff = self._handoffs()[section]
             if role == Qt.ItemDataRole.DisplayRole:

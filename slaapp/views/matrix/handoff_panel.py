@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from slaapp.engine.matrix import CHANNELS, ROLES
 from slaapp.engine.matrix_draft import REMOVE, problems_under
+from slaapp.engine.matrix_keys import renamed_handoff
 from slaapp.views.matrix.form import (
     choice,
     join_list,
@@ -101,7 +102,7 @@ class HandoffPanel(QWidget):
         self.events: tuple[str, ...] = ()
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: 600; font-size: 14px;")
-        self.name = line_edit("Name people see", lambda t: self._set("name", t.strip(), "name"))
+        self.name = line_edit("Name people see", lambda t: self._rename(t.strip()))
         self.team = choice((), lambda t: self._set("team", t.strip(), "team"))
         self.start = choice((), lambda t: self._set("start", t.strip(), "start event"))
         self.stop = choice((), lambda t: self._set("stop", t.strip(), "stop event"))
@@ -170,6 +171,15 @@ class HandoffPanel(QWidget):
         found = self.draft.get(("handoffs", self.index), {})
         return found if isinstance(found, dict) else {}
 
+    def _rename(self, name: str) -> None:
+        """Rename the handoff; a new handoff's placeholder key follows its name."""
+        handoff = self._handoff()
+        if self.index < 0 or name == handoff.get("name"):
+            return
+        published = [str(h.get("key")) for h in self.draft.base_doc.get("handoffs", []) or []]
+        doc = renamed_handoff(self.draft.doc, self.index, name, published)
+        self.draft.replace(doc, f"Rename handoff {handoff.get('name', '')}")
+
     def _set(self, field: str, value: Any, what: str) -> None:
         if self.index >= 0:
             name = self._handoff().get("name", "")
@@ -223,6 +233,7 @@ class HandoffPanel(QWidget):
                 for p in problems_under(self.draft.problems, ("handoffs", self.index))
                 if ".rules" not in p.path
             ],
+            doc=self.draft.doc,
         )
 
     def _remover(self, row: int) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import html
 import json
 import logging
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -28,12 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from slaapp.engine.errors import UserError
+from slaapp.engine.matrix_changes import count_document_changes, describe_changes
 from slaapp.engine.matrix_document import (
     MatrixError,
     dump_matrix,
     matrix_from_document,
     matrix_to_document,
 )
+from slaapp.engine.matrix_problems import problem_in_words
 from slaapp.importers.matrix_file import load_matrix
 from slaapp.services.database import Database
 from slaapp.services.matrix_drafts import (
@@ -45,7 +49,7 @@ from slaapp.services.matrix_drafts import (
     roll_back,
     save_draft,
 )
-from slaapp.services.matrix_versions import MatrixConflictError, diff
+from slaapp.services.matrix_versions import MatrixConflictError
 from slaapp.services.store import now
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.common.page_header import page_header
@@ -146,6 +150,12 @@ class MatrixScreen(QWidget):
         )
         self.grid.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # A long segment name reads "Inbound after…" (full name in the tooltip), never "bound after hou".
+        self.grid.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.grid.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
+        self.grid.setAccessibleName("SLA matrix: handoffs by segments")
         self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.grid.setWordWrap(True)
         self.grid.verticalHeader().setMinimumSectionSize(46)
@@ -160,9 +170,12 @@ class MatrixScreen(QWidget):
         self.segments = SegmentEditor(self.draft)
         self.calendars = CalendarEditor(self.draft)
         tabs = QTabWidget()
-        tabs.addTab(self.handoff_panel, "Handoff")
-        tabs.addTab(self.segments, "Segments")
-        tabs.addTab(self.calendars, "Calendars")
+        for panel, name in (
+            (self.handoff_panel, "Handoff"),
+            (self.segments, "Segments"),
+            (self.calendars, "Calendars"),
+        ):
+            tabs.addTab(_scrolling(panel), name)
         self.tabs = tabs
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -265,14 +278,21 @@ class MatrixScreen(QWidget):
         if self.state is None:
             self.status.setText("Loading the matrix…")
             return
-        changes = self._changes()
+        changes = (
+            self._changes()
+            if self.draft.matrix is not None
+            else count_document_changes(self.draft.base_doc, self.draft.doc)
+        )
+        count = len(changes) if isinstance(changes, list) else changes
         state = (
-            f"Draft of version {self.draft.base_version} with {len(changes)} unpublished change(s)"
+            f"Draft of version {self.draft.base_version} with {count} unpublished "
+            f"change{'' if count == 1 else 's'}"
             if self.draft.dirty
             else f"Version {self.draft.base_version}, as published"
         )
         check = (
-            f"<span style='color:#d64541'>{len(problems)} problem(s) to fix before publishing</span>"
+            f"<span style='color:#d64541'>{len(problems)} problem{'' if len(problems) == 1 else 's'}"
+            " to fix before publishing</span>"
             if problems
             else "<span style='color:#2e9d5b'>valid</span>"
         )
@@ -280,7 +300,11 @@ class MatrixScreen(QWidget):
             f"<b>{state}</b> · {check} · double-click a cell to edit its rule, select a row to edit the handoff"
         )
         self.problems.setVisible(bool(problems))
-        self.problems.setText("<br>".join(f"• {p}" for p in problems[:12]))
+        self.problems.setText(
+            "<br>".join(
+                f"• {html.escape(problem_in_words(p, self.draft.doc))}" for p in problems[:12]
+            )
+        )
         self.publish_action.setEnabled(self.draft.dirty and not problems)
         self.discard_action.setEnabled(self.draft.dirty)
         self._select(self.grid.currentIndex().row())
@@ -289,7 +313,7 @@ class MatrixScreen(QWidget):
         if self.draft.matrix is None:
             return [p.path for p in self.draft.problems]
         try:
-            return diff(matrix_from_document(self.draft.base_doc), self.draft.matrix)
+            return describe_changes(matrix_from_document(self.draft.base_doc), self.draft.matrix)
         except MatrixError:
             return ["(the base version cannot be read)"]
 
@@ -319,7 +343,7 @@ class MatrixScreen(QWidget):
         if self.state is None:
             return
         theirs = matrix_from_document(self.state.published)
-        lines = diff(matrix_from_document(self.draft.base_doc), theirs)
+        lines = describe_changes(matrix_from_document(self.draft.base_doc), theirs)
         mine = self._changes()
         QMessageBox.information(
             self,
@@ -355,7 +379,7 @@ class MatrixScreen(QWidget):
         )  # fmt: skip
         self.draft.set(("handoffs",), handoffs, f"Add handoff {number}")
         self.grid.setCurrentIndex(self.model.index(len(handoffs) - 1, 0))
-        self.tabs.setCurrentWidget(self.handoff_panel)
+        self.tabs.setCurrentIndex(0)  # the Handoff panel (pages are scroll areas around panels)
 
     def remove_handoff(self) -> None:
         row = self.grid.currentIndex().row()
@@ -428,10 +452,27 @@ class MatrixScreen(QWidget):
             return
         dialog = HistoryDialog(self.state.versions, self)
         if dialog.exec() == HistoryDialog.DialogCode.Accepted and dialog.chosen is not None:
-            self.roll_back(dialog.chosen)
+            self.choose_roll_back(dialog.chosen)
 
-    def roll_back(self, number: int) -> None:
-        work = partial(roll_back, self.database, number, author=self.user, now=now())
+    def choose_roll_back(self, number: int) -> None:
+        """Show what rolling back changes, then ask for a note and sign-offs like a publish."""
+        state = self.state
+        if state is None:
+            return
+        chosen = next(v for v in state.versions if v.info.number == number)
+        changes = describe_changes(
+            matrix_from_document(state.published), matrix_from_document(json.loads(chosen.document))
+        )
+        dialog = PublishDialog(changes, state.leads, state.latest.number, self, rollback_to=number)
+        if dialog.exec() == PublishDialog.DialogCode.Accepted:
+            self.roll_back(number, dialog.note.toPlainText().strip(), dialog.signed())
+
+    def roll_back(self, number: int, note: str = "", signoffs: tuple[str, ...] = ()) -> None:
+        work = partial(
+            roll_back, self.database, number, author=self.user, now=now(), note=note,
+            signoffs=signoffs,
+        )  # fmt: skip
+        self.message.emit(f"Rolling back to version {number}…")
         self.jobs.start(work, self._published, self._failed, self._failed)
 
     # ----- files -----------------------------------------------------------------------
@@ -485,3 +526,12 @@ class MatrixScreen(QWidget):
         html = matrix_html(self.draft.doc, title, signoffs)
         (export_pdf if path.suffix.lower() == ".pdf" else export_png)(html, path)
         self.message.emit(f"Matrix exported to {path}")
+
+
+def _scrolling(panel: QWidget) -> QScrollArea:
+    """A side panel that scrolls instead of making the window taller than a laptop screen."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from slaapp.engine.matrix import DEFAULT_SEGMENT
 from slaapp.engine.matrix_draft import problems_under
+from slaapp.engine.matrix_keys import renamed_segment
 from slaapp.views.matrix.form import line_edit, problem_label, set_text, show_problems, split_list
 from slaapp.views.matrix.undo import MatrixDraft
 
@@ -137,7 +138,7 @@ class SegmentEditor(QWidget):
         buttons.addWidget(add)
         buttons.addWidget(self.remove)
         buttons.addStretch(1)
-        self.name = line_edit("Name people see", lambda t: self._set("name", t.strip()))
+        self.name = line_edit("Name people see", lambda t: self._rename(t.strip()))
         self.key = QLabel()
         self.conditions_box = QVBoxLayout()
         self.conditions: list[_ConditionRow] = []
@@ -203,7 +204,9 @@ class SegmentEditor(QWidget):
             widget.load(attribute, op, value)
         self.add_condition.setEnabled(row >= 0 and not is_default)
         self.remove.setEnabled(row >= 0 and not is_default)
-        show_problems(self.problems, problems_under(self.draft.problems, ("segments",)))
+        show_problems(
+            self.problems, problems_under(self.draft.problems, ("segments",)), doc=self.draft.doc
+        )
 
     def _remover(self, index: int) -> Any:
         return lambda: self._remove_condition(index)
@@ -214,6 +217,15 @@ class SegmentEditor(QWidget):
             self.draft.set(
                 ("segments", row, field), value, f"Change segment {segment.get('key')}", merge=True
             )
+
+    def _rename(self, name: str) -> None:
+        """Rename the segment; a new segment's placeholder key follows its name."""
+        row, segment = self._selected()
+        if row < 0 or name == segment.get("name"):
+            return
+        published = [str(s.get("key")) for s in self.draft.base_doc.get("segments", []) or []]
+        doc = renamed_segment(self.draft.doc, row, name, published)
+        self.draft.replace(doc, f"Rename segment {segment.get('name', '')}")
 
     def _conditions_changed(self) -> None:
         self._set("when", predicate_doc([w.row() for w in self.conditions]))

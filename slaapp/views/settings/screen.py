@@ -32,6 +32,7 @@ from slaapp.services.database import Database
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.common.page_header import page_header
 from slaapp.views.settings.channels import ChannelSection, EmailSection, channel_section
+from slaapp.views.settings.display import DisplaySection
 from slaapp.views.settings.links import LinksSection
 from slaapp.views.settings.policy import PolicySection
 from slaapp.views.settings.widgets import ERROR_STYLE, Section, note
@@ -76,11 +77,14 @@ class SettingsScreen(QWidget):
         self.email = email
         self.policy = PolicySection()
         self.links = LinksSection()
+        self.display = DisplaySection(database, jobs)
+        self.display.changed.connect(lambda _: self.data_changed.emit())
+        self.display.message.connect(self.message.emit)
         self.sections: tuple[Section, ...] = (*self.channels.values(), self.policy, self.links)
         body = QWidget()
         columns = QHBoxLayout(body)
         columns.setSpacing(16)
-        for group in (tuple(self.channels.values()), (self.policy, self.links)):
+        for group in (tuple(self.channels.values()), (self.policy, self.links, self.display)):
             column = QVBoxLayout()
             column.setSpacing(12)
             for section in group:
@@ -151,6 +155,7 @@ class SettingsScreen(QWidget):
             section.load(result)
         self.policy.load(result.form.alerts)
         self.links.load(result.form.record_urls)
+        self.display.load()
         for section in self.sections:
             section.show_errors({})
         unavailable = any(status == UNAVAILABLE for _, status in result.secrets)

@@ -1,0 +1,78 @@
+"""Settings section: the time zone every screen shows times in (the matrix's business zone by default)."""
+
+from __future__ import annotations
+
+import getpass
+import time
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from slaapp.engine.display_time import zone_choices, zone_words
+from slaapp.services.database import Database
+from slaapp.services.display import choose_display_zone, display_zones
+from slaapp.views.common.jobs import JobRunner
+from slaapp.views.settings.widgets import note
+
+FOLLOW_MATRIX = ""
+
+
+class DisplaySection(QGroupBox):
+    """Signals: changed(str) with the zone shown from now on, message(str)."""
+
+    changed = Signal(str)
+    message = Signal(str)
+
+    def __init__(self, database: Database, jobs: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__("Times shown in", parent)
+        self._database, self._jobs = database, jobs
+        self.zone = QComboBox()
+        self.zone.setAccessibleName("Display time zone")
+        self.zone.setToolTip("Every screen and tooltip shows times in this zone and names it")
+        self.zone.addItem("The matrix's business time zone", FOLLOW_MATRIX)
+        for zone in zone_choices():
+            self.zone.addItem(zone, zone)
+        self.zone.setMaxVisibleItems(20)
+        self.zone.setEditable(True)
+        self.zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.zone.activated.connect(lambda _: self._choose())
+        self.now_shown = QLabel("")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.zone)
+        layout.addWidget(self.now_shown)
+        layout.addWidget(
+            note("Applies to this database's desktops; sheets keep the matrix's zone.")
+        )
+
+    def load(self) -> None:
+        database = self._database
+        self._jobs.start(lambda: display_zones(database), self._loaded, self._failed, self._failed)
+
+    def _loaded(self, result: object) -> None:
+        assert isinstance(result, tuple)
+        chosen, shown = result
+        found = self.zone.findData(chosen)
+        self.zone.setCurrentIndex(max(found, 0))
+        self.now_shown.setText(f"Now: {zone_words(shown)} ({shown})")
+
+    def _choose(self) -> None:
+        zone = self.zone.currentData()
+        if zone is None:  # typed text that is not an item
+            found = self.zone.findText(self.zone.currentText())
+            zone = self.zone.itemData(found) if found >= 0 else self.zone.currentText()
+        database, chosen, now = self._database, str(zone), int(time.time())
+        self._jobs.start(
+            lambda: choose_display_zone(database, chosen, getpass.getuser(), now),
+            self._chosen,
+            self._failed,
+            self._failed,
+        )
+
+    def _chosen(self, result: object) -> None:
+        shown = str(result)
+        self.now_shown.setText(f"Now: {zone_words(shown)} ({shown})")
+        self.changed.emit(shown)
+        self.message.emit(f"Times are shown in {zone_words(shown)} ({shown})")
+
+    def _failed(self, text: str) -> None:
+        self.now_shown.setText(f"Not changed: {text}")
