@@ -182,3 +182,33 @@ def test_mapping_editor_previews_real_data_before_saving(
     saved = get_connection(database, "sf").mapping
     assert saved["objects"]["leads"]["stages"]["Unqualified"] == "nurture"
     jobs.shutdown()
+
+
+def test_mapping_editor_says_what_counts_as_first_contact_and_saves_the_choice(
+    qtbot, database, fake, memory_keyring
+):
+    ops.save(database, Connection("sf", "salesforce", url=fake.url), fake.access_token)
+    jobs = JobRunner()
+    editor = MappingEditor(database, jobs, get_connection(database, "sf"), OPTIONS)
+    qtbot.addWidget(editor)
+    rules = editor.contact_rules
+    assert rules is not None
+    assert editor.tabs.tabText(editor.tabs.count() - 1) == "First contact"
+    assert {k: b.text() for k, b in rules.boxes.items()} == {
+        "tasks": "Tasks, when IsClosed is true",
+        "meetings": "Meetings, once they have taken place",
+    }
+    assert all(box.isChecked() for box in rules.boxes.values())
+    rules.boxes["tasks"].setChecked(False)
+    with qtbot.waitSignal(editor.saved, timeout=5000):
+        editor.save_button.click()
+    saved = get_connection(database, "sf").mapping
+    assert saved["first_contact_counts"] == {"meetings": {}}
+    reopened = MappingEditor(database, jobs, get_connection(database, "sf"), OPTIONS)
+    qtbot.addWidget(reopened)
+    assert reopened.contact_rules is not None
+    assert {k: b.isChecked() for k, b in reopened.contact_rules.boxes.items()} == {
+        "tasks": False,
+        "meetings": True,
+    }
+    jobs.shutdown()

@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
 from slaapp.services.database import Database
 from slaapp.sync.connections import Connection, save_connection
 from slaapp.sync.mapping import CrmMapping, MappedRecord, ObjectMapping
-from slaapp.sync.sources import ConnectOptions
+from slaapp.sync.sources import ConnectOptions, source_kind
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.connections import ops
+from slaapp.views.connections.contact_rules import ContactRules
 from slaapp.views.connections.table import RowsModel, text_row, text_rows
 
 RULES = ("Milestone", "Stage", "Attribute")
@@ -79,6 +80,16 @@ class MappingEditor(QDialog):
             view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             self.models[name] = model
             self.tabs.addTab(view, f"{name.title()} → {o.kind}s")
+        kind = source_kind(connection.kind)
+        default = kind.default_mapping() if kind is not None else None
+        # Every activity type the connector knows, with this mapping's conditions where set.
+        known = {
+            **((default.first_contact_counts or {}) if default is not None else {}),
+            **(self._mapping.first_contact_counts or {}),
+        }
+        self.contact_rules = ContactRules(self._mapping, known) if known else None
+        if self.contact_rules is not None:
+            self.tabs.addTab(self.contact_rules, "First contact")
         add_milestone = QPushButton("Add milestone")
         add_stage = QPushButton("Add stage")
         remove = QPushButton("Remove rule")
@@ -122,22 +133,29 @@ class MappingEditor(QDialog):
         layout.addWidget(self.preview_view, 2)
         layout.addLayout(actions)
 
-    def _model(self) -> RowsModel:
-        return self.models[list(self.models)[self.tabs.currentIndex()]]
+    def _model(self) -> RowsModel | None:
+        names = list(self.models)
+        index = self.tabs.currentIndex()
+        return self.models[names[index]] if 0 <= index < len(names) else None
 
     def _add(self, rule: str) -> None:
-        self._model().append(text_row([rule, "", ""]))
+        model = self._model()
+        if model is not None:
+            model.append(text_row([rule, "", ""]))
 
     def _remove(self) -> None:
-        view = self.tabs.currentWidget()
-        if isinstance(view, QTableView) and view.currentIndex().isValid():
-            self._model().remove(view.currentIndex().row())
+        view, model = self.tabs.currentWidget(), self._model()
+        if model is not None and isinstance(view, QTableView) and view.currentIndex().isValid():
+            model.remove(view.currentIndex().row())
 
     def mapping(self) -> CrmMapping:
         objects = {
             name: _object(o, self.models[name].rows()) for name, o in self._mapping.objects.items()
         }
-        return replace(self._mapping, objects=objects)
+        if self.contact_rules is None:
+            return replace(self._mapping, objects=objects)
+        counts = self.contact_rules.counts()
+        return replace(self._mapping, objects=objects, first_contact_counts=counts)
 
     def preview(self) -> None:
         document, name = self.mapping().to_document(), self._connection.name
