@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMainWindow
@@ -89,6 +95,32 @@ def test_two_desktops_each_show_only_their_own_persons_toasts(qtbot, database, d
         qtbot.waitUntil(lambda jobs=jobs: not jobs.running)
         jobs.shutdown()
         toaster.close()
+
+
+def _desktop_process(url: str, person: str, now: int) -> dict:
+    """Run one desktop in its own process (tests/gui/desktop_process.py); what it toasted."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.gui.desktop_process", url, person, str(now)],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_two_app_processes_each_show_only_their_own_persons_toasts(tmp_path, daemon):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    db = open_database(url)
+    events = [assigned("r1", T0), assigned("r2", T0, owner="bob"), assigned("r3", T0, owner="bob")]
+    setup_org(db, events, settings_with(warning_channels=("desktop",)))
+    db.dispose()
+    bob = _desktop_process(url, "bob", T0 + H)  # Bob's desktop first: it must not take Ann's
+    ann = _desktop_process(url, "ann", T0 + H)
+    assert bob["recipients"] == ["bob"] and ann["recipients"] == ["ann"]
+    assert len(bob["alerts"]) == 2 and len(ann["alerts"]) == 1
+    assert not set(bob["alerts"]) & set(ann["alerts"])
+    assert len(daemon.calls("Notify")) == 2  # one digest for Bob, one toast for Ann
 
 
 def test_the_identity_is_kept_per_desktop(tmp_path):
