@@ -103,7 +103,7 @@ class IdentityDialog(QDialog):
         self.setWindowTitle("Who uses this desktop?")
         self.entries = {e.key: e for e in entries}
         self.person = QComboBox()
-        self.person.addItem("Nobody in particular (every person's toasts)", "")
+        self.person.addItem("Nobody in particular (no toasts on this desktop)", "")
         for entry in sorted(entries, key=lambda e: e.name.lower()):
             role = entry.role.replace("_", " ")
             self.person.addItem(
@@ -233,7 +233,7 @@ class IdentityKeeper(QObject):
                 f"Signed in as {name or (found.person if found else '')}"
                 + (" (with the team's toasts)" if found and found.watch_team else "")
                 if found
-                else "Not signed in as anyone: toasts for every person appear here"
+                else "Not signed in as anyone: no toasts appear here (they go by email after 10 min)"
             )
 
         button = QPushButton("Change…")
