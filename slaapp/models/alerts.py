@@ -18,8 +18,10 @@ from slaapp.models.tables import (
     Record,
 )
 
-ALERT_STATES = ("waiting", "failed", "sent", "acknowledged", "snoozed")
-DELIVERY_STATES = ("waiting", "retrying", "sent", "failed")
+HANDLED = "handled"
+"""Handled before delivery: its clock was met, cancelled, reassigned or deleted before sending."""
+ALERT_STATES = ("waiting", "failed", "sent", "acknowledged", "snoozed", HANDLED)
+DELIVERY_STATES = ("waiting", "retrying", "sent", "failed", HANDLED)
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class AlertView:
             return "failed"
         if states & {"waiting", "retrying"}:
             return "waiting"
+        if HANDLED in states and states <= {HANDLED, "cancelled"}:
+            return HANDLED
         return "sent"
 
     @property

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from slaapp.engine.alert_clocks import ClockLadders, clock_ladders, open_rows
-from slaapp.engine.alert_ladder import ESCALATION, NEVER, WARNING, Plan, Step, plan
+from slaapp.engine.alert_ladder import NEVER, WARNING, Plan, Step, plan
 from slaapp.engine.calendar import Calendar
 from slaapp.engine.clocks import OPEN_STATUSES
 from slaapp.engine.eventlog import NO_VALUE
@@ -169,7 +169,7 @@ def fire_due(
         for recipient in directory.resolve_all(roles, owner, team):
             at = release_at(now, step.kind, recipient.member, calendar, settings)
             for channel in channels:
-                digest = step.kind != ESCALATION and channel != "desktop"
+                digest = step.kind == WARNING and channel != "desktop"
                 queue_delivery(
                     session, alert.id, channel, recipient_key=recipient.key,
                     recipient_name=recipient.name, address=recipient.address,

@@ -25,6 +25,7 @@ STATE_TEXT = {
     "sent": "Delivered",
     "acknowledged": "Acknowledged",
     "snoozed": "Snoozed",
+    "handled": "Handled before delivery",
 }
 STATE_COLOR = {"failed": "#d64545", "waiting": "#c98a12", "snoozed": "#6b7bd6"}
 SEVERITY_COLOR = {"escalation": "#d64545", "breach": "#e0702b", "pattern": "#8a5cd6"}
