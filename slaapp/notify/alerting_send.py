@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slaapp.models.alerts import HANDLED
 from slaapp.models.alerts_settings import AlertSettings
-from slaapp.models.tables import Alert, AlertDelivery
+from slaapp.models.tables import Alert, AlertAction, AlertDelivery, Clock
 from slaapp.notify.alerting_claim import claimable
 from slaapp.notify.channel import Channel, ChannelError, Notice
 from slaapp.notify.compose import digest_lines, digest_title
@@ -70,10 +72,15 @@ def claim_due(
     if desktop_for is not None:
         query = query.where(claimable(desktop_for))
     rows = session.execute(query).all()
+    changed = _handled_since(session, [alert for _, alert in rows])
     groups: dict[tuple[str, str], list[tuple[AlertDelivery, Alert]]] = {}
     for delivery, alert in rows:
         if alert.acknowledged_at is not None:
             delivery.state, delivery.last_error = "cancelled", "acknowledged before delivery"
+            continue
+        if alert.id in changed:
+            delivery.state = HANDLED
+            delivery.last_error = f"handled before delivery: {changed[alert.id]}"
             continue
         if alert.snoozed_until is not None and alert.snoozed_until > now:
             delivery.not_before = alert.snoozed_until
@@ -107,6 +114,46 @@ def claim_due(
     return batches
 
 
+def _handled_since(session: Session, alerts: list[Alert]) -> dict[int, str]:
+    """Alerts whose clock was met, cancelled, reassigned or deleted since they fired, with why.
+
+    A missed clock (closed late) still deserves its message; an owner change made by the
+    alert's own escalation action does not drop it.
+    """
+    keyed = {a.id: a for a in alerts if a.record_id is not None and a.cycle is not None}
+    if not keyed:
+        return {}
+    record_ids = sorted({a.record_id for a in keyed.values() if a.record_id is not None})
+    clocks: dict[tuple[int, str, int], tuple[str, str | None]] = {}
+    acted: set[int] = set()
+    for part in range(0, len(record_ids), 900):
+        ids = record_ids[part : part + 900]
+        for record_id, handoff, cycle, status, owner in session.execute(
+            select(Clock.record_id, Clock.handoff, Clock.cycle, Clock.status, Clock.owner).where(
+                Clock.record_id.in_(ids)
+            )
+        ):
+            clocks[(record_id, handoff, cycle)] = (status, owner)
+        acted.update(
+            a
+            for a in session.scalars(
+                select(AlertAction.alert_id).where(AlertAction.record_id.in_(ids))
+            )
+            if a is not None
+        )
+    handled = {}
+    for alert_id, alert in keyed.items():
+        assert alert.record_id is not None and alert.cycle is not None
+        found = clocks.get((alert.record_id, alert.handoff, alert.cycle))
+        if found is None:
+            handled[alert_id] = "the clock no longer exists"
+        elif found[0] in ("met", "cancelled"):
+            handled[alert_id] = f"the clock was {found[0]}"
+        elif found[1] != alert.owner and alert_id not in acted:
+            handled[alert_id] = f"reassigned to {found[1] or 'nobody'}"
+    return handled
+
+
 def _notice(alerts: list[Alert], delivery: AlertDelivery) -> Notice:
     if len(alerts) == 1:
         alert = alerts[0]
@@ -135,6 +182,13 @@ def send_batches(batches: list[Batch], channels: Mapping[str, Channel]) -> list[
         try:
             channels[batch.channel].send(batch.notice)
         except ChannelError as exc:
+            log.warning(
+                "delivery of alert %s to %s by %s failed: %s",
+                ", ".join(str(a) for a in batch.notice.alert_ids),
+                batch.notice.recipient_key,
+                batch.channel,
+                re.sub(r"(\w+://[^/\s]+)/\S*", r"\1/...", str(exc)),  # never a URL's path
+            )
             outcomes.append(Outcome(*base, str(exc), exc.retryable, exc.retry_after))
             continue
         except Exception as exc:  # a bug in a channel: logged, kept for retry, never lost

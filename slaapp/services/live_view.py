@@ -43,6 +43,8 @@ class LiveClocks:
     people: dict[str, str] = field(default_factory=dict)  # person key or email -> name
     owner_teams: dict[str, str] = field(default_factory=dict)  # person key or email -> team
     zone: str = "UTC"  # the display time zone every screen shows times in
+    external_ids: tuple[str, ...] = ()  # the CRM's own id per record code of clocks.records
+    sources: tuple[str, ...] = ()  # where each record code came from: hubspot, import, demo...
 
 
 def live_clocks(database: Database, at: int) -> LiveClocks | None:
@@ -58,15 +60,23 @@ def live_clocks(database: Database, at: int) -> LiveClocks | None:
             return None
         directory = owner_directory(session)
         chosen = chosen_zone(session)
+        origin = {
+            pk: (external, source)
+            for pk, external, source in session.execute(
+                select(Record.id, Record.external_id, Record.source)
+            )
+        }
     people = {handle: name for handle, (name, _) in directory.items()}
     owner_teams = {handle: team for handle, (_, team) in directory.items() if team}
     names: dict[str, str] = {}
     for version in result.matrices:
         names |= {s.key: s.name for s in version.matrix.segments}
         names |= {h.key: h.name for h in version.matrix.handoffs}
+    found = [origin.get(int(pk), ("", "")) for pk in result.record_ids]
     return LiveClocks(
         result.clocks, names, records, events, at, result.matrices[-1].matrix, result.record_ids,
         people, owner_teams, resolve_zone(chosen, result.matrices[-1].matrix.display_zone),
+        tuple(e for e, _ in found), tuple(s for _, s in found),
     )  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from slaapp.models.matrices import ensure_matrix
 from slaapp.models.tables import Team
 
 __all__ = ["StoreResult", "ensure_matrix", "judged_clocks", "now", "store_log", "team_names"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,13 @@ def store_log(
         ingested = ingest_log(session, log, source=source, now=at, kinds=kinds, names=names)
         loaded = (log, list(ingested.record_ids)) if ingested.only_new_records else None
         clocks = refresh_clocks(session, at, ingested.changed_records, loaded)
+    logger.info(
+        "import of %s events stored: %s records added, %s updated; %s events added, %s updated, "
+        "%s unchanged; %s clocks judged again",
+        source, f"{ingested.records_added:,}", f"{ingested.records_updated:,}",
+        f"{ingested.events_added:,}", f"{ingested.events_updated:,}",
+        f"{ingested.events_unchanged:,}", f"{clocks:,}",
+    )  # fmt: skip
     return StoreResult(ingested, clocks)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -118,6 +119,12 @@ def sync_source(
         run_id, _killed = claim_run(database, name, started)
     except (SyncError, SecretError, LookupError) as exc:
         state = "busy" if isinstance(exc, SourceBusyError) else "failed"
+        log.log(
+            logging.INFO if state == "busy" else logging.WARNING,
+            "sync of %s did not start: %s",
+            name,
+            _no_paths(_words(exc)),
+        )
         return SyncReport(name, state, _words(exc), started, now())
     totals = _Totals()
     try:
@@ -219,6 +226,11 @@ def _words(exc: BaseException | str) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _no_paths(text: str) -> str:
+    """The text for the log: URLs cut to scheme and host (paths and queries may carry secrets)."""
+    return re.sub(r"(\w+://[^/\s]+)/\S*", r"\1/...", text)
+
+
 def _end(
     database: Database,
     connector: Connector,
@@ -232,6 +244,16 @@ def _end(
 ) -> SyncReport:
     finish_run(database, name, run_id, state, error, finished)
     done = f"{totals.records:,} records read, {totals.events:,} new events"
+    counts = f"{totals.records:,} records, {totals.events:,} events"
+    if state == "ok":
+        log.info("sync of %s finished: %s", name, counts)
+    elif state == "partial":
+        log.warning("sync of %s finished with gaps: %s; %s", name, counts, _no_paths(error or ""))
+    elif state == "cancelled":
+        log.info("sync of %s cancelled; kept what was stored: %s", name, counts)
+    else:
+        words = _no_paths(_words(error or state))
+        log.warning("sync of %s %s: %s (kept %s)", name, state, words, counts)
     message = {
         "ok": f"Synced: {done}.",
         "partial": f"Synced: {done}. {error}",

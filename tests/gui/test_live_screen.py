@@ -15,7 +15,7 @@ from slaapp.models.database import open_database
 from slaapp.services.demo_org import load_demo
 from slaapp.services.live_view import live_clocks
 from slaapp.views.common.record_dialog import RecordDialog
-from slaapp.views.live.clock_model import REMAINING, STATUS
+from slaapp.views.live.clock_model import OWNER, REMAINING, STATUS
 from slaapp.views.main_window import MainWindow
 
 
@@ -87,7 +87,7 @@ def test_my_handoffs_shows_one_persons_clocks_and_scorecard(window):
     screen.mine.setChecked(True)
     assert not screen.card.isHidden() and live.people[person] in screen.card.text()
     assert "adherence last 30 days" in screen.card.text()
-    shown = {screen.model.index(r, 3).data() for r in range(screen.model.rowCount())}
+    shown = {screen.model.index(r, OWNER).data() for r in range(screen.model.rowCount())}
     assert shown == {live.people[person]}
     assert window.settings.value("my_person") == person
 
@@ -219,3 +219,30 @@ def test_record_window_lists_the_alerts_fired_for_the_record(demo_db):
     assert alerts, view.actions
     handoff = live.names[clocks.handoff_keys[clocks.handoff[i]]]
     assert any(handoff in a.detail for a in alerts)
+
+
+def test_live_clocks_carry_each_records_crm_id_and_source(demo_db, window):
+    from PySide6.QtCore import Qt
+    from sqlalchemy import select
+
+    from slaapp.models.tables import Record
+    from slaapp.views.live.clock_model import RECORD, SOURCE
+
+    live = live_clocks(demo_db, int(__import__("time").time()))
+    assert live is not None and live.record_ids is not None
+    with demo_db.session() as session:
+        origin = {
+            pk: (external, source)
+            for pk, external, source in session.execute(
+                select(Record.id, Record.external_id, Record.source)
+            )
+        }
+    expected = [origin[int(pk)] for pk in live.record_ids]
+    assert list(zip(live.external_ids, live.sources, strict=True)) == expected
+    model = window.live.model
+    assert model.headerData(SOURCE, Qt.Orientation.Horizontal) == "Source"
+    i = model.clock_index(0)
+    code = int(live.clocks.record[i])
+    assert model.index(0, RECORD).data() == live.external_ids[code]
+    assert model.index(0, SOURCE).data() == live.sources[code] == "demo"
+    assert ":" not in model.index(0, RECORD).data()

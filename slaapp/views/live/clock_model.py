@@ -30,6 +30,7 @@ from slaapp.views.common.times import display_zone, shown, zone_note
 
 COLUMNS = (
     "Record",
+    "Source",
     "Handoff",
     "Segment",
     "Owner",
@@ -40,8 +41,12 @@ COLUMNS = (
     "Status",
     "Breach risk",
 )
-RECORD, HANDOFF, SEGMENT, OWNER, STARTED, DUE, REMAINING, PCT, STATUS, RISK = range(len(COLUMNS))
+RECORD, SOURCE, HANDOFF, SEGMENT, OWNER, STARTED, DUE, REMAINING, PCT, STATUS, RISK = range(
+    len(COLUMNS)
+)
 COLUMN_TIPS = {
+    RECORD: "The record's id in the CRM or file it came from",
+    SOURCE: "Where the record came from: a CRM connection, a file import or the demo",
     REMAINING: "Time left in the rule's own terms: business days of its calendar, or days of 24 h",
     PCT: "Share of the target used so far",
 }
@@ -83,6 +88,9 @@ class ClockTableModel(QAbstractTableModel):
         self._clocks: ClockTable | None = None
         self._rows = np.zeros(0, dtype=np.int64)
         self._names: dict[str, str] = {}
+        self._record_ids: tuple[str, ...] = ()  # CRM id per record code
+        self._sources: tuple[str, ...] = ()  # distinct sources
+        self._source = np.zeros(0, dtype=np.int32)  # source code per record code
         self._matrix: Matrix | None = None
         self._statuses: frozenset[int] = frozenset(range(len(STATUSES)))
         self._search = ""
@@ -106,15 +114,24 @@ class ClockTableModel(QAbstractTableModel):
         names: dict[str, str],
         matrix: Matrix | None = None,
         people: dict[str, str] | None = None,
+        external_ids: tuple[str, ...] = (),
+        sources: tuple[str, ...] = (),
     ) -> None:
         """Show these clocks; `names` maps handoff and segment keys to the names users know.
 
         With the matrix, the Due column's tooltip explains each due time and countdowns
         tick in each rule's business calendar; `people` maps owner keys to names.
+        `external_ids` and `sources` (per record code) fill the Record and Source columns.
         """
         self.beginResetModel()
         self._clocks = clocks
         self._names = names
+        n = len(clocks.records)
+        self._record_ids = external_ids if len(external_ids) == n else clocks.records
+        known = sources if len(sources) == n else ("",) * n
+        self._sources = tuple(sorted(set(known)))
+        code = {source: c for c, source in enumerate(self._sources)}
+        self._source = np.array([code[source] for source in known], dtype=np.int32)
         self._matrix = matrix
         self._people = people or {}
         self._now = clocks.as_of
@@ -226,7 +243,9 @@ class ClockTableModel(QAbstractTableModel):
 
     def _sort_key(self, clocks: ClockTable, column: int) -> np.ndarray:
         if column == RECORD:
-            return _rank(clocks.record, clocks.records)
+            return _rank(clocks.record, self._record_ids)
+        if column == SOURCE:
+            return _rank(self._source, self._sources)[clocks.record]
         if column == HANDOFF:
             return clocks.handoff
         if column == SEGMENT:
@@ -398,7 +417,9 @@ class ClockTableModel(QAbstractTableModel):
 
     def _text(self, clocks: ClockTable, i: int, column: int) -> str:
         if column == RECORD:
-            return clocks.records[int(clocks.record[i])]
+            return self._record_ids[int(clocks.record[i])]
+        if column == SOURCE:
+            return self._sources[int(self._source[int(clocks.record[i])])]
         if column == HANDOFF:
             key = clocks.handoff_keys[int(clocks.handoff[i])]
             return self._names.get(key, key)

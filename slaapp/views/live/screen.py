@@ -217,7 +217,9 @@ class LiveScreen(QWidget):
             self.card.hide()
             return
         clocks = live.clocks
-        self.model.set_clocks(clocks, live.names, live.matrix, live.people)
+        self.model.set_clocks(
+            clocks, live.names, live.matrix, live.people, live.external_ids, live.sources
+        )
         teams = sorted(set(live.owner_teams.values()))
         _refill(self.team, [(t, t) for t in teams])
         owners = sorted(
