@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -79,15 +79,22 @@ class DataWatch(QObject):
             self._listener = None
 
 
+class ServiceLabel(QLabel):
+    """A status bar label for `slaapp service` lines, hidden while there is none."""
+
+    @Slot(str)
+    def show_line(self, text: str) -> None:
+        self.setText(text)
+        self.setToolTip(text)
+        self.setVisible(bool(text))
+
+
 def service_label(source: QObject) -> QLabel:
-    """A status bar label showing `source.service(str)` lines (hidden while empty)."""
-    label = QLabel()
+    """A status bar label showing `source.service(str)` lines (hidden while empty).
+
+    The label's own slot receives them, so Qt disconnects it when the label is deleted.
+    """
+    label = ServiceLabel()
     label.hide()
-
-    def show(text: str) -> None:
-        label.setText(text)
-        label.setToolTip(text)
-        label.setVisible(bool(text))
-
-    source.service.connect(show)  # type: ignore[attr-defined]
+    source.service.connect(label.show_line)  # type: ignore[attr-defined]
     return label
