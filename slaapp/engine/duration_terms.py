@@ -26,8 +26,3 @@ def rule_terms(matrix: Matrix | None, handoff: str, segment: str) -> TimeTerms:
     if key not in found.rules:
         return calendar_terms(matrix.calendars.get(found.calendar))
     return calendar_terms(matrix.calendars.get(found.rule_calendar(key)))
-
-
-def handoff_terms(matrix: Matrix | None, handoff: str) -> TimeTerms:
-    """Terms for figures over a whole handoff: those of its default rule."""
-    return rule_terms(matrix, handoff, DEFAULT_SEGMENT)

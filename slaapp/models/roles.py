@@ -246,10 +246,3 @@ def current_login(session: Session) -> Login:
     ]
     level = LEVELS[max(held) - 1] if held else "viewer"
     return Login(str(user), level, person, True)
-
-
-def database_user(session: Session) -> str | None:
-    """The login of this session on PostgreSQL (what the audit records); None on SQLite."""
-    if session.get_bind().dialect.name != "postgresql":
-        return None
-    return str(session.execute(text("SELECT current_user")).scalar())
