@@ -19,6 +19,7 @@ from slaapp.notify.alerting_actions import (
     snooze_alerts,
 )
 from slaapp.notify.channels import build_channels
+from slaapp.notify.health_store import health_warnings
 from slaapp.services.alerts import ALERT_STATES, AlertView
 from slaapp.services.database import Database
 
@@ -77,6 +78,7 @@ def _run_json(result: AlertRun) -> dict[str, Any]:
     return {
         "as_of": format_instant(result.now),
         "fired": list(result.fired),
+        "history": result.history,
         "patterns": list(result.patterns),
         "actions": list(result.actions),
         "sent": result.sent,
@@ -103,7 +105,8 @@ def _run_text(result: AlertRun) -> str:
         lines.append(f"  {f.channel} to {f.recipient} failed: {f.error} ({then})")
     if result.waiting:
         lines.append(
-            "  desktop notices wait for the app; others wait for quiet hours, digests or retries"
+            "  waiting: toasts for their person's desktop, others for working hours, digest "
+            "slots, retries or a channel to be set up (`slaapp alerts list` says which)"
         )
     if result.next_due is not None:
         lines.append(f"next due {format_instant(result.next_due)}")
@@ -116,8 +119,14 @@ def alerts_list(options: argparse.Namespace, database: Database) -> int:
     since = None if options.since is None else instant(options.since, "--since", options.tz)
     found = alert_history(database, now, person=options.person, state=options.state, since=since)
     rows = [_alert_json(a, now) for a in found]
+    health = health_warnings(database)
     text = "\n".join(f"{r['id']:>6}  {r['fired_at']}  {r['state']:<12} {r['title']}" for r in rows)
-    emit(options, {"alerts": rows}, text or "no alerts match")
+    notes = "".join(f"channel problem: {line}\n" for line in health)
+    emit(
+        options,
+        {"alerts": rows, "channel_problems": list(health)},
+        notes + (text or "no alerts match"),
+    )
     return 0
 
 
@@ -145,6 +154,8 @@ def _alert_json(alert: AlertView, now: int) -> dict[str, Any]:
                 "recipient": d.recipient_key,
                 "state": d.state,
                 "attempts": d.attempts,
+                "not_before": format_instant(d.not_before),
+                "sent_at": format_instant(d.sent_at) if d.sent_at else None,
                 "error": d.last_error,
             }
             for d in alert.deliveries

@@ -39,6 +39,30 @@ def instant(text: str, option: str, tz: str | None = None) -> int:
         raise CommandError(f"{option}: {exc}") from None
 
 
+def checked_zone(name: str, option: str = "--tz") -> str:
+    """An IANA zone name given to `option`, checked (CommandError if unknown)."""
+    try:
+        zone(name)
+    except InstantError as exc:
+        raise CommandError(f"{option}: {exc}") from None
+    return name
+
+
+def add_as_of(parser: argparse.ArgumentParser) -> None:
+    """Add `--as-of T` to a command that judges clocks (DESIGN 7)."""
+    parser.add_argument(
+        "--as-of", dest="as_of", metavar="T",
+        help="judge the clocks as of this instant (default: now); a period's clocks are judged "
+        "at its end when that is earlier",
+    )  # fmt: skip
+
+
+def as_of(options: argparse.Namespace, tz: str | None = None) -> int:
+    """The --as-of instant (naive times in `tz`), else now."""
+    text = getattr(options, "as_of", None)
+    return current_time() if text is None else instant(text, "--as-of", tz)
+
+
 def write_clocks(clocks: ClockTable, fmt: str, out: TextIO, matrix: Matrix | None = None) -> None:
     """Print clocks in one of the output formats (json, csv, table: durations in rule terms)."""
     if fmt == "table":

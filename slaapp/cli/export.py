@@ -6,12 +6,27 @@ import argparse
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from slaapp.cli.common import CommandError, SubParsers, current_time, emit, instant, with_database
+from slaapp.cli.common import (
+    CommandError,
+    SubParsers,
+    add_as_of,
+    as_of,
+    checked_zone,
+    current_time,
+    emit,
+    instant,
+    with_database,
+)
+from slaapp.engine.instants import format_instant
 from slaapp.notify.email import check_addresses
-from slaapp.reports.periods import last_full_week
+from slaapp.reports.periods import last_full_week, local_day
 from slaapp.services.database import Database
+
+if TYPE_CHECKING:
+    from slaapp.reports.export import ExportResult
 
 
 def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
@@ -24,13 +39,19 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     xls.add_argument(
         "--last-week", action="store_true", help="Monday to Sunday of last week (for schedulers)"
     )
+    add_as_of(xls)
     xls.add_argument(
         "--out",
         required=True,
         metavar="F.xlsx",
         help="the workbook to write, or a folder for a dated name",
     )
-    xls.add_argument("--team", metavar="T", help="only the clocks owned by this team's members")
+    xls.add_argument(
+        "--team",
+        metavar="T",
+        help="only one team: a team of the matrix (its handoffs' clocks) or of the directory "
+        "(the clocks its members own)",
+    )
     xls.add_argument(
         "--mail", metavar="A,B", help="mail the workbook to these addresses (SMTP settings)"
     )
@@ -48,33 +69,40 @@ def _period_bound(text: str, option: str, zone_name: str, next_day: bool) -> int
     return day_bounds(day, day, zone_name)[1 if next_day else 0]
 
 
+def _period(options: argparse.Namespace, zone_name: str, today: date) -> tuple[int, int]:
+    """[start, end) of --from/--to or --last-week, in local days of `zone_name`."""
+    if options.last_week:
+        if options.start or options.end:
+            raise CommandError("--last-week: give either --last-week or --from and --to")
+        first, last = last_full_week(today)
+        return (
+            _period_bound(first.isoformat(), "", zone_name, False),
+            _period_bound(last.isoformat(), "", zone_name, True),
+        )
+    if options.start and options.end:
+        start = _period_bound(options.start, "--from", zone_name, next_day=False)
+        end = _period_bound(options.end, "--to", zone_name, next_day=True)
+        if end <= start:
+            raise CommandError(
+                "the period must end after it starts: --to must not be before --from"
+            )
+        return start, end
+    raise CommandError("give the period: --from D --to D, or --last-week")
+
+
 @with_database
 def export(options: argparse.Namespace, database: Database) -> int:
     from slaapp.reports.export import export_scorecard, period_zone
 
     try:
-        zone_name = period_zone(database, options.tz)
+        zone_name = checked_zone(period_zone(database, options.tz))
     except LookupError as exc:
         raise CommandError(str(exc)) from None
-    if options.last_week:
-        if options.start or options.end:
-            raise CommandError("--last-week: give either --last-week or --from and --to")
-        first, last = last_full_week(datetime.now(ZoneInfo(zone_name)).date())
-        start, end = (
-            _period_bound(first.isoformat(), "", zone_name, False),
-            _period_bound(last.isoformat(), "", zone_name, True),
-        )
-    elif options.start and options.end:
-        start = _period_bound(options.start, "--from", zone_name, next_day=False)
-        end = _period_bound(options.end, "--to", zone_name, next_day=True)
-    else:
-        raise CommandError("give the period: --from D --to D, or --last-week")
+    judged = as_of(options, zone_name)
+    start, end = _period(options, zone_name, datetime.now(ZoneInfo(zone_name)).date())
     out = Path(options.out)
     if out.is_dir():
-        out = (
-            out
-            / f"slaapp-scorecard-{datetime.fromtimestamp(start, ZoneInfo(zone_name)).date().isoformat()}.xlsx"
-        )
+        out = out / f"slaapp-scorecard-{local_day(start, zone_name).isoformat()}.xlsx"
     mailed: list[str] = []
     if options.mail:
         try:
@@ -83,8 +111,9 @@ def export(options: argparse.Namespace, database: Database) -> int:
             raise CommandError(f"--mail: {exc}") from None
     try:
         result = export_scorecard(
-            database, out, start=start, end=end, now=current_time(), team=options.team
-        )
+            database, out, start=start, end=end, now=current_time(), team=options.team,
+            zone=zone_name, as_of=judged,
+        )  # fmt: skip
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     if mailed:
@@ -104,16 +133,31 @@ def export(options: argparse.Namespace, database: Database) -> int:
                 file=sys.stderr,
             )
             return 1
-    figures = result.data.summary
-    emit(
-        options,
-        {
-            "out": str(result.path),
-            "clocks": figures.clocks,
-            "adherence": figures.adherence,
-            "breaches": len(result.data.breaches),
-            "mailed": mailed,
+    data = result.data
+    figures = data.summary
+    found: dict[str, Any] = {
+        "out": str(result.path),
+        "period": {
+            "from": local_day(start, zone_name).isoformat(),
+            "to": local_day(end - 1, zone_name).isoformat(),
+            "zone": zone_name,
         },
-        result.summary() + (f"; mailed to {', '.join(mailed)}" if mailed else ""),
-    )
+        "as_of": format_instant(judged),
+        "judged_at": format_instant(data.judged_at if data.judged_at is not None else judged),
+        "scope": data.scope,
+        "clocks": figures.clocks,
+        "adherence": figures.adherence,
+        "breaches": len(data.breaches),
+        "breached_value": figures.revenue_at_stake,
+        "mailed": mailed,
+        "note": result.empty or None,
+    }
+    text = data_summary(result) + (f"; mailed to {', '.join(mailed)}" if mailed else "")
+    emit(options, found, text)
     return 0
+
+
+def data_summary(result: ExportResult) -> str:
+    """The summary line, and where the data lies (with the options to use) if it was empty."""
+    line = result.summary().split("\n", 1)[0]
+    return f"{line}\n{result.empty}" if result.empty else line

@@ -21,7 +21,9 @@ from slaapp.engine.matrix_document import dump_matrix
 from slaapp.importers.matrix_file import load_matrix
 from slaapp.services.database import Database
 from slaapp.services.matrix_versions import (
+    ALL_HISTORY,
     MatrixConflictError,
+    Published,
     matrix_version,
     publish_matrix,
     roll_back_to,
@@ -39,7 +41,10 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     pub.add_argument("file", metavar="FILE")
     pub.add_argument("--note", default="", help="why this version (shown in the history)")
     pub.add_argument(
-        "--effective-from", metavar="T", help="when the version takes effect (default: now)"
+        "--effective-from",
+        metavar="T",
+        help="when the version takes effect: an instant, or `all` for all history (default: now; "
+        "after the provisional default: all history)",
     )
     pub.add_argument(
         "--reevaluate-open", action="store_true", help="judge clocks still open by this version too"
@@ -61,14 +66,38 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     back.set_defaults(handler=matrix_rollback)
 
 
+def _effective_from(text: str | None, tz: str | None) -> int | None:
+    """--effective-from: None (default), ALL_HISTORY for `all`, else the instant."""
+    if text is None:
+        return None
+    if text.strip().lower() == "all":
+        return ALL_HISTORY
+    return instant(text, "--effective-from", tz)
+
+
+def publish_words(result: Published) -> str:
+    """What a publish did, and how to include the clocks an older version still judges."""
+    info = result.version
+    text = (
+        f"published matrix version {info.number} (effective {format_instant(info.effective_from)})"
+    )
+    if result.replaced is not None:
+        text += f"; it replaces the provisional default (version {result.replaced}) for all history"
+    text += f"; {result.clocks:,} clocks re-evaluated"
+    if result.older_clocks:
+        text += (
+            f"\n{result.older_clocks:,} existing clocks stay under an older version (they started "
+            f"before {format_instant(info.effective_from)}); to judge them by this version too, "
+            "publish with --effective-from all (or an earlier instant), or --reevaluate-open "
+            "for the clocks still open"
+        )
+    return text
+
+
 @with_database
 def matrix_publish(options: argparse.Namespace, database: Database) -> int:
     matrix = load_matrix(options.file)
-    effective = (
-        None
-        if options.effective_from is None
-        else instant(options.effective_from, "--effective-from", options.tz)
-    )
+    effective = _effective_from(options.effective_from, options.tz)
     try:
         result = publish_matrix(
             database, matrix, author=author(options), now=current_time(), note=options.note or "",
@@ -84,9 +113,15 @@ def matrix_publish(options: argparse.Namespace, database: Database) -> int:
             "version": info.number,
             "effective_from": format_instant(info.effective_from),
             "clocks": result.clocks,
+            "older_clocks": result.older_clocks,
+            "replaced_provisional": result.replaced,
+            "include_older": (
+                "publish with --effective-from all, or --reevaluate-open for open clocks"
+                if result.older_clocks
+                else None
+            ),
         },
-        f"published matrix version {info.number} (effective {format_instant(info.effective_from)}); "
-        f"{result.clocks:,} clocks re-evaluated",
+        publish_words(result),
     )
     return 0
 
@@ -115,6 +150,7 @@ def matrix_history(options: argparse.Namespace, database: Database) -> int:
             "effective_from": format_instant(entry.version.effective_from),
             "note": entry.version.note,
             "reevaluate_open": entry.version.reevaluate_open,
+            "provisional": entry.version.provisional,
             "changes": list(entry.changes),
         }
         for entry in version_history(database)
@@ -125,6 +161,7 @@ def matrix_history(options: argparse.Namespace, database: Database) -> int:
             f"version {entry['version']}  {entry['published_at']}  by {entry['author']}"
             f"  effective {entry['effective_from']}"
             + (f"  — {entry['note']}" if entry["note"] else "")
+            + ("  (provisional: the app's default)" if entry["provisional"] else "")
         )
         lines += [f"    {change}" for change in entry["changes"]]
     emit(options, {"versions": entries}, "\n".join(lines) or "no matrix has been published yet")
@@ -139,8 +176,13 @@ def matrix_rollback(options: argparse.Namespace, database: Database) -> int:
         raise CommandError(str(exc)) from None
     emit(
         options,
-        {"version": result.version.number},
+        {"version": result.version.number, "older_clocks": result.older_clocks},
         f"published version {result.version.number} = version {options.version}; "
-        f"{result.clocks:,} clocks re-evaluated",
+        f"{result.clocks:,} clocks re-evaluated"
+        + (
+            f"; {result.older_clocks:,} existing clocks stay under an older version"
+            if result.older_clocks
+            else ""
+        ),
     )
     return 0

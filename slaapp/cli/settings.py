@@ -26,7 +26,7 @@ from slaapp.notify.channels import (
 from slaapp.notify.email import PASSWORD_SECRET, SmtpSettings
 from slaapp.notify.settings_form import SECRET_NAMES, channel_errors
 from slaapp.services.database import Database
-from slaapp.services.scorecard_delivery import save_smtp_settings
+from slaapp.services.scorecard_delivery import save_smtp_settings, smtp_settings
 from slaapp.services.settings import (
     AlertSettings,
     load_alert_settings,
@@ -59,6 +59,7 @@ NUMBERS = (
     ("retry_base_seconds", "retry_base_seconds", 1, "seconds before the first delivery retry"),
     ("retry_max_seconds", "retry_max_seconds", 1, "longest wait between delivery retries, seconds"),
     ("max_attempts", "max_attempts", 1, "delivery attempts before giving up"),
+    ("backfill_horizon_hours", "backfill_horizon_hours", 1, "steps revealed this many hours after they happened are history, never sent"),
 )  # fmt: skip
 SWITCHES = (
     ("quiet_hours", "hold alerts outside each person's working hours"),
@@ -302,7 +303,8 @@ def _alerts_text(s: AlertSettings) -> str:
         ("quiet hours", on(s.quiet_hours), SWITCHES[0][1]),
         ("business hours only", on(s.business_hours_only), SWITCHES[1][1]),
         ("critical bypass", on(s.critical_bypass), SWITCHES[2][1]),
-        ("digest", f"every {s.digest_every_minutes} min", "non-urgent alerts bundled per period"),
+        ("digest", f"every {s.digest_every_minutes} min", "warnings and reminders wait for a slot of each person's working day"),
+        ("backfill horizon", f"{s.backfill_horizon_hours} h", "older steps revealed by imported history are kept, not sent"),
         ("reminders", f"every {s.remind_every_minutes} min" if s.remind_every_minutes else "never",
          f"at most {s.max_reminders}" if s.max_reminders else "no limit"),
         ("rate limits", limits, "messages per hour per channel"),
@@ -328,8 +330,14 @@ def settings_smtp(options: argparse.Namespace, database: Database) -> int:
         not options.no_starttls,
         options.ca_file or "",
     )
+    first = smtp_settings(database) is None
     save_smtp_settings(database, config, current_time())
     kept = ""
+    if first:  # email is off until a mail server is set up
+        channels, _ = load_channel_settings(database)
+        if not channels.enabled("email"):
+            save_channel_settings(database, channels.changed(email=True), current_time())
+            kept += "; email alerts are now on (`slaapp settings channels --email off` to stop)"
     if options.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
         if not SecretStore().set(PASSWORD_SECRET, password):

@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from slaapp.engine.calendar import Calendar
+from slaapp.engine.calendar import DAY, Calendar
+from slaapp.engine.calendar_days import shift_days
+from slaapp.engine.durations import whole_days
 from slaapp.engine.eventlog import NO_VALUE, Column, EventLog
-from slaapp.engine.matrix import Handoff, Matrix
+from slaapp.engine.matrix import Handoff, Matrix, Rule
 from slaapp.engine.predicates import Condition
 
 I8 = npt.NDArray[np.int8]
@@ -209,12 +211,8 @@ class _Lookups:
 def _roles(handoff: Handoff, log: EventLog, events: _Sorted) -> I8:
     lookup = np.zeros(len(log.event.values) + 1, dtype=np.int8)
     index = {name: code for code, name in enumerate(log.event.values)}
-    pairs = [
-        (handoff.start, _START),
-        (handoff.stop, _STOP),
-        (handoff.pause, _PAUSE),
-        (handoff.resume, _RESUME),
-    ]
+    pairs = [(handoff.start, _START), (handoff.pause, _PAUSE), (handoff.resume, _RESUME)]
+    pairs += [(name, _STOP) for name in handoff.stops]
     pairs += [(name, _CANCEL) for name in handoff.cancel]
     for name, role in pairs:
         if name is not None and name in index:
@@ -356,7 +354,7 @@ def _timing(
         for s in members:
             rule = handoff.rules[matrix.segments[s].key]
             chosen = segment == s
-            target[chosen] = rule.target_seconds
+            target[chosen] = _targets(rule, rule_calendar, started[chosen])
             at_risk[chosen] = handoff.rule_at_risk(matrix.segments[s].key)
         cum_start = rule_calendar.cum(started[group])
         cum_end = rule_calendar.cum(end[group])
@@ -388,6 +386,17 @@ def _timing(
                 )
 
     return target, at_risk, elapsed, paused, due
+
+
+def _targets(rule: Rule, calendar: Calendar, started: I64) -> I64 | int:
+    """Each clock's target: the rule's seconds, or on an always-open calendar with a `d`
+    part the real span from the start to the same wall time that many days later plus
+    the other parts (DESIGN.md section 5)."""
+    days = whole_days(rule.target) if calendar.spec.always else 0
+    if days <= 0 or started.size == 0:
+        return rule.target_seconds
+    rest = rule.target_seconds - days * DAY
+    return shift_days(calendar.zone, started, days) - started + rest
 
 
 def _segments(

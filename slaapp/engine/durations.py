@@ -53,6 +53,14 @@ def _parse_text(text: str, business_day_seconds: int) -> int:
     return round(total)
 
 
+def whole_days(value: object) -> int:
+    """Whole days in a text target's `d` parts (`14d` -> 14, `1d12h` -> 1, `2h` or 90 -> 0)."""
+    if not isinstance(value, str):
+        return 0
+    days = sum(float(m.group(1)) for m in _TOKEN.finditer(value) if m.group(2).lower() == "d")
+    return math.floor(days)
+
+
 @dataclass(frozen=True)
 class TimeTerms:
     """How one rule's durations are said: business days of `day_seconds`, or 24-hour days."""

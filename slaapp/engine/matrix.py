@@ -14,6 +14,7 @@ DEFAULT_SEGMENT = "default"
 DEFAULT_AT_RISK = 0.75
 ROLES = ("owner", "manager", "team_lead", "vp")
 CHANNELS = ("desktop", "email", "slack", "webhook")
+DEFAULT_CONVERSION = ("closed_won",)
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,16 @@ class Rule:
 
 @dataclass(frozen=True)
 class Handoff:
-    """A matrix row: which events start, stop, cancel, pause and resume its clocks."""
+    """A matrix row: which events start, stop, cancel, pause and resume its clocks.
+
+    `stops` holds every event that stops a cycle (a file's `stop` may be one or a list).
+    """
 
     key: str
     name: str
     team: str
     start: str
-    stop: str
+    stops: tuple[str, ...]
     calendar: str
     rules: Mapping[str, Rule]
     cancel: tuple[str, ...] = ()
@@ -64,6 +68,17 @@ class Handoff:
     warn_at: tuple[float, ...] = (DEFAULT_AT_RISK,)
     at_risk: float = DEFAULT_AT_RISK
     escalation: tuple[EscalationStep, ...] = ()
+
+    @property
+    def stop(self) -> str:
+        """The first stop event (the one to write when a stop must be made up)."""
+        return self.stops[0]
+
+    @property
+    def events(self) -> frozenset[str]:
+        """Every event this handoff reacts to: start, stops, cancels, pause and resume."""
+        found = {self.start, *self.stops, *self.cancel, self.pause, self.resume}
+        return frozenset(e for e in found if e is not None)
 
     def rule_calendar(self, segment: str) -> str:
         rule = self.rules[segment]
@@ -80,12 +95,18 @@ class Handoff:
 
 @dataclass(frozen=True)
 class Matrix:
-    """A whole SLA matrix; `calendar(key)` gives the shared Calendar object for a key."""
+    """A whole SLA matrix; `calendar(key)` gives the shared Calendar object for a key.
+
+    `business_timezone` and `conversion` are the file's optional fields as given (None when
+    absent); `business_zone` and `conversion_events` are what they mean with the defaults.
+    """
 
     name: str
     calendars: Mapping[str, CalendarSpec]
     segments: tuple[Segment, ...]
     handoffs: tuple[Handoff, ...]
+    business_timezone: str | None = None
+    conversion: tuple[str, ...] | None = None
     _calendars: dict[str, Calendar] = field(default_factory=dict, compare=False, repr=False)
 
     def calendar(self, key: str) -> Calendar:
@@ -107,12 +128,27 @@ class Matrix:
         raise KeyError(key)
 
     @property
-    def display_zone(self) -> str:
-        """The zone reports show days and hours in: the first business (not 24x7) calendar's."""
+    def business_zone(self) -> str:
+        """The zone periods, charts and sheets use: `business_timezone`, else the zone of the
+        first calendar with opening hours, else of the first calendar (UTC without any)."""
+        if self.business_timezone:
+            return self.business_timezone
         for spec in self.calendars.values():
             if not spec.always:
                 return spec.timezone
+        for spec in self.calendars.values():
+            return spec.timezone
         return "UTC"
+
+    @property
+    def display_zone(self) -> str:
+        """The zone reports show days and hours in: the business zone."""
+        return self.business_zone
+
+    @property
+    def conversion_events(self) -> tuple[str, ...]:
+        """The events that count a record as converted for revenue insights."""
+        return self.conversion or DEFAULT_CONVERSION
 
     @property
     def segment_keys(self) -> tuple[str, ...]:

@@ -46,10 +46,24 @@ def describe_changes(old: Matrix, new: Matrix) -> list[str]:
     lines += _segments(before["segments"], after["segments"])
     lines += _calendars(before["calendars"], after["calendars"])
     lines += _handoffs(old, new, before["handoffs"], after["handoffs"])
+    if old.business_zone != new.business_zone:
+        lines.append(f"Business time zone: {old.business_zone} → {new.business_zone}")
+    if old.conversion_events != new.conversion_events:
+        lines.append(
+            f"Conversion events: {_show(list(old.conversion_events))} → "
+            f"{_show(list(new.conversion_events))}"
+        )
+    shown = (
+        "name",
+        "segments",
+        "calendars",
+        "handoffs",
+        "format",
+        "business_timezone",
+        "conversion",
+    )
     for key in sorted(set(before) | set(after)):
-        if key not in ("name", "segments", "calendars", "handoffs", "format") and (
-            before.get(key) != after.get(key)
-        ):
+        if key not in shown and before.get(key) != after.get(key):
             lines.append(
                 f"{key.replace('_', ' ')}: {_show(before.get(key))} → {_show(after.get(key))}"
             )
@@ -147,7 +161,7 @@ def _handoffs(
     for key, handoff in after.items():
         name = handoff["name"]
         if key not in before:
-            lines.append(f"New handoff “{name}” ({handoff['start']} → {handoff['stop']})")
+            lines.append(f"New handoff “{name}” ({handoff['start']} → {_show(handoff['stop'])})")
             continue
         was = before[key]
         if was["name"] != name:

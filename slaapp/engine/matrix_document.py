@@ -84,6 +84,20 @@ class _Checker:
             return None
         return value
 
+    def events(self, value: object, path: str) -> tuple[str, ...] | None:
+        """One event name or a non-empty list of them, without repeats."""
+        if isinstance(value, str):
+            found = self.text(value, path)
+            return None if found is None else (found,)
+        if not isinstance(value, list) or not value:
+            self.add(path, value, "must be an event name or a non-empty list of event names")
+            return None
+        names = self.texts(value, path)
+        if names is not None and len(set(names)) != len(names):
+            self.add(path, value, "lists an event more than once")
+            return None
+        return names
+
     def texts(self, value: object, path: str) -> tuple[str, ...] | None:
         if not isinstance(value, list):
             self.add(path, value, "must be a list of texts")
@@ -148,7 +162,12 @@ def matrix_from_document(doc: object, source: str = "matrix") -> Matrix:
     root = check.obj(doc, "$")
     if root is None:
         raise MatrixError(check.problems, source)
-    check.keys(root, "$", ("format", "name", "calendars", "segments", "handoffs"), ())
+    check.keys(
+        root,
+        "$",
+        ("format", "name", "calendars", "segments", "handoffs"),
+        ("business_timezone", "conversion"),
+    )
     if "format" in root and root["format"] != FORMAT:
         check.add("$.format", root["format"], f'must be "{FORMAT}"')
     name = check.text(root.get("name"), "$.name") if "name" in root else None
@@ -159,10 +178,28 @@ def matrix_from_document(doc: object, source: str = "matrix") -> Matrix:
         segment_keys += (DEFAULT_SEGMENT,)
     names = _Names(calendars, _declared(root.get("calendars")), segment_keys)
     handoffs = _handoffs(check, root.get("handoffs", []), names)
+    business = _business_timezone(check, root.get("business_timezone"))
+    conversion = (
+        None if root.get("conversion") is None else check.events(root["conversion"], "$.conversion")
+    )
     if check.problems:
         raise MatrixError(check.problems, source)
     assert name is not None
-    return Matrix(name, calendars, tuple(segments), tuple(handoffs))
+    return Matrix(name, calendars, tuple(segments), tuple(handoffs), business, conversion)
+
+
+def _business_timezone(check: _Checker, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        check.add("$.business_timezone", value, "must be an IANA time zone name")
+        return None
+    try:
+        zone(value)
+    except InstantError as exc:
+        check.add("$.business_timezone", value, str(exc))
+        return None
+    return value
 
 
 def _calendars(check: _Checker, value: object) -> dict[str, CalendarSpec]:
@@ -450,7 +487,7 @@ def _handoffs(check: _Checker, value: object, names: _Names) -> list[Handoff]:
             if not isinstance(field_value, str):
                 check.add(f"{path}.{field_name}", field_value, "must be a text")
         start = check.text(doc.get("start"), f"{path}.start")
-        stop = check.text(doc.get("stop"), f"{path}.stop")
+        stops = check.events(doc.get("stop"), f"{path}.stop") if "stop" in doc else None
         cancel = (
             () if doc.get("cancel") is None else check.texts(doc.get("cancel"), f"{path}.cancel")
         )
@@ -463,7 +500,7 @@ def _handoffs(check: _Checker, value: object, names: _Names) -> list[Handoff]:
                 _MISSING,
                 "pause and resume go together: give both or neither",
             )
-        roles = [e for e in (start, stop, *(cancel or ()), pause, resume) if e is not None]
+        roles = [e for e in (start, *(stops or ()), *(cancel or ()), pause, resume) if e]
         for event in sorted({e for e in roles if roles.count(e) > 1}):
             check.add(
                 path,
@@ -481,7 +518,7 @@ def _handoffs(check: _Checker, value: object, names: _Names) -> list[Handoff]:
         if len(check.problems) > before or key is None or key in seen:
             continue
         seen.add(key)
-        assert start and stop and calendar and cancel is not None and quality is not None
+        assert start and stops and calendar and cancel is not None and quality is not None
         assert warn_at is not None and at_risk is not None and escalation is not None and rules
         found.append(
             Handoff(
@@ -489,7 +526,7 @@ def _handoffs(check: _Checker, value: object, names: _Names) -> list[Handoff]:
                 str(name or key),
                 str(team),
                 start,
-                stop,
+                stops,
                 calendar,
                 rules,
                 cancel,
@@ -660,7 +697,7 @@ def _rule(
 # ----- writing ---------------------------------------------------------------------------
 def matrix_to_document(matrix: Matrix) -> dict[str, Any]:
     """The canonical document of a matrix; matrix_from_document gives the same matrix back."""
-    return {
+    doc: dict[str, Any] = {
         "format": FORMAT,
         "name": matrix.name,
         "calendars": {key: _calendar_doc(spec) for key, spec in matrix.calendars.items()},
@@ -669,6 +706,16 @@ def matrix_to_document(matrix: Matrix) -> dict[str, Any]:
         ],
         "handoffs": [_handoff_doc(h) for h in matrix.handoffs],
     }
+    if matrix.business_timezone is not None:
+        doc["business_timezone"] = matrix.business_timezone
+    if matrix.conversion is not None:
+        doc["conversion"] = _events_doc(matrix.conversion)
+    return doc
+
+
+def _events_doc(events: tuple[str, ...]) -> str | list[str]:
+    """One event as a text, several as a list (as a file may say either)."""
+    return events[0] if len(events) == 1 else list(events)
 
 
 def dump_matrix(matrix: Matrix) -> str:
@@ -739,7 +786,7 @@ def _handoff_doc(handoff: Handoff) -> dict[str, Any]:
         "name": handoff.name,
         "team": handoff.team,
         "start": handoff.start,
-        "stop": handoff.stop,
+        "stop": _events_doc(handoff.stops),
         "cancel": list(handoff.cancel),
         "pause": handoff.pause,
         "resume": handoff.resume,

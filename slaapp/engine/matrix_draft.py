@@ -75,6 +75,39 @@ def problems_under(problems: tuple[Problem, ...], path: DocPath) -> list[Problem
     return [p for p, at in paths if at == prefix or at.startswith((prefix + ".", prefix + "["))]
 
 
+def events_text(value: object) -> str:
+    """A `stop` or `conversion` value as people type it: `closed_won, closed_lost`."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def events_words(value: object) -> str:
+    """A `stop` or `conversion` value in a label: `closed_won`, `closed_won or closed_lost`."""
+    names = [str(v) for v in value] if isinstance(value, list) else [events_text(value)]
+    names = [n for n in names if n] or ["?"]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def events_value(text: str) -> str | list[str] | None:
+    """What `events_text` shows, back as the document says it: one event as a text, several
+    as a list, none as None (the field is then removed)."""
+    names = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not names:
+        return None
+    return names[0] if len(names) == 1 else names
+
+
+def default_business_zone(doc: dict[str, Any]) -> str:
+    """The business time zone a document without `business_timezone` gets (as
+    `Matrix.business_zone`): the zone of its first calendar with opening hours, else of its
+    first calendar, else UTC."""
+    calendars = [c for c in (doc.get("calendars") or {}).values() if isinstance(c, dict)]
+    for spec in [c for c in calendars if not c.get("always")] + calendars:
+        return str(spec.get("timezone") or "UTC")
+    return "UTC"
+
+
 def draft_terms(spec: object) -> TimeTerms:
     """The terms a calendar of the draft says durations in (24x7 or unknown: days of 24 h)."""
     if not isinstance(spec, dict) or spec.get("always"):

@@ -12,7 +12,8 @@ from slaapp.engine.matrix_draft import calendar_label
 _STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
 _FIELDS = {**HANDOFF_FIELDS, **CALENDAR_FIELDS, "target": "target", "name": "name", "key": "key",
            "when": "who it covers", "rules": "rules", "segments": "segments",
-           "handoffs": "handoffs", "calendars": "calendars"}  # fmt: skip
+           "handoffs": "handoffs", "calendars": "calendars",
+           "business_timezone": "business time zone", "conversion": "conversion events"}  # fmt: skip
 _INTERVAL = re.compile(r'must be an interval like "([^"]+)"')
 
 

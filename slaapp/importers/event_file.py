@@ -40,23 +40,28 @@ EMPTY_FILE = "the file is empty; expected a header row with record_id, event, oc
 
 
 class EventFileError(UserError, ValueError):
-    """The file was rejected whole; .problems lists every problem; str() is a readable
-    multi-line report starting with the file name."""
+    """The file was rejected whole; .problems lists the problems (at most MAX_PROBLEMS and
+    a line saying how many more), .total counts them all; str() is a readable multi-line
+    report starting with the file name and the exact count."""
 
-    def __init__(self, path: str, problems: Iterable[Problem]) -> None:
+    def __init__(self, path: str, problems: Iterable[Problem], total: int | None = None) -> None:
         self.path = path
         self.source = path
         self.problems = tuple(problems)
+        self.total = len(self.problems) if total is None else total
         if len(self.problems) == 1:
             report = f"{path}: {self.problems[0]}"
         else:
-            lines = [f"{path}: {len(self.problems)} problems, nothing was loaded:"]
+            listed = (
+                "" if self.total == len(self.problems) else f" (the first {MAX_PROBLEMS} listed)"
+            )
+            lines = [f"{path}: {self.total:,} problems, nothing was loaded{listed}:"]
             lines.extend(f"  {problem}" for problem in self.problems)
             report = "\n".join(lines)
         super().__init__(report)
 
-    def __reduce__(self) -> tuple[type[EventFileError], tuple[str, tuple[Problem, ...]]]:
-        return (type(self), (self.path, self.problems))
+    def __reduce__(self) -> tuple[type[EventFileError], tuple[str, tuple[Problem, ...], int]]:
+        return (type(self), (self.path, self.problems, self.total))
 
 
 @dataclass(frozen=True, eq=False)
@@ -366,14 +371,15 @@ def joined_problem(issues: list[Problem]) -> Problem:
 
 
 def fail_with(name: str, problems: list[Problem]) -> NoReturn:
-    """Raise EventFileError with at most MAX_PROBLEMS listed problems."""
-    if len(problems) > MAX_PROBLEMS:
-        more = len(problems) - MAX_PROBLEMS
+    """Raise EventFileError with at most MAX_PROBLEMS listed problems and the exact total."""
+    total = len(problems)
+    if total > MAX_PROBLEMS:
+        more = total - MAX_PROBLEMS
         problems = [
             *problems[:MAX_PROBLEMS],
             Problem(f"... and {more} more problems not listed"),
         ]
-    raise EventFileError(name, problems)
+    raise EventFileError(name, problems, total)
 
 
 # --- CSV ---------------------------------------------------------------------------------

@@ -37,7 +37,8 @@ class Mapping:
     the first `owner_event` event of the row, or without one to the earliest event.
 
     Dates are read with `date_format` (a strptime format), or when None automatically:
-    ISO 8601, then day/month order by `dayfirst` for 03/02/2026 (False: US month first)
+    ISO 8601, then 03/02/2026 in the day/month order of its column (decided from all the
+    column's values; `dayfirst` True or False declares it, None leaves it to the values)
     with an optional time (14:05, 2:05 PM, seconds); 02.03.2026 is always day first.
     Times without an offset are in `timezone` unless the caller gives a zone.
 
@@ -67,7 +68,7 @@ class Mapping:
     owner_event: str | None = None
     attributes: tuple[tuple[str, str], ...] = ()
     date_format: str | None = None
-    dayfirst: bool = False
+    dayfirst: bool | None = None
     timezone: str | None = None
     when: tuple[tuple[Condition, ...], ...] = ()
     optional: frozenset[str] = frozenset()
@@ -115,7 +116,8 @@ def parse_mapping(doc: object, source: str = "mapping") -> Mapping:
     (a non-empty list of {"column", "event", optional "when", optional "optional"}),
     optional "owner_column", "owner_event" (one of the milestone events), "attributes"
     (a list of {"column", "attribute", optional "optional"}), "date_format" (strptime
-    format or null for automatic), "dayfirst" (true/false), "timezone" (IANA name or
+    format or null for automatic), "dayfirst" (true/false, or null to let each date
+    column's values decide), "timezone" (IANA name or
     null) and "description". A "when" is an object of column header to a value (equal) or
     a list of values (one of them).
     """
@@ -162,7 +164,8 @@ def mapping_to_document(mapping: Mapping) -> dict[str, Any]:
         attributes.append(item)
     doc["attributes"] = attributes
     doc["date_format"] = mapping.date_format
-    doc["dayfirst"] = mapping.dayfirst
+    if mapping.dayfirst is not None:
+        doc["dayfirst"] = mapping.dayfirst
     doc["timezone"] = mapping.timezone
     return doc
 
@@ -242,7 +245,7 @@ class _Checker:
             self.add("$.owner_event", "needs an owner_column")
         attributes = self.attributes(doc.get("attributes", []), optional)
         date_format = self.date_format(doc.get("date_format"))
-        dayfirst = self.flag(doc, "dayfirst", "$")
+        dayfirst = None if doc.get("dayfirst") is None else self.flag(doc, "dayfirst", "$")
         timezone_name = self.optional_text(doc, "timezone", "$")
         if timezone_name is not None:
             try:

@@ -152,10 +152,11 @@ def read_people(
     problems.extend(issues)
     if problems:
         problems.sort(key=lambda p: p.row or 0)
-        if len(problems) > MAX_PROBLEMS:
-            more = len(problems) - MAX_PROBLEMS
+        total = len(problems)
+        if total > MAX_PROBLEMS:
+            more = total - MAX_PROBLEMS
             problems = [*problems[:MAX_PROBLEMS], Problem(f"... and {more} more problems")]
-        raise PeopleFileError(name, problems)
+        raise PeopleFileError(name, problems, total)
     return PeopleFile(name, tuple(people))
 
 

@@ -120,7 +120,7 @@ _EPOCH_ORDINAL = _EPOCH_NAIVE.toordinal()
 class DateParser:
     """Reads date cells (text, or workbook date/time values) to epoch seconds."""
 
-    def __init__(self, date_format: str | None, dayfirst: bool, tz: tzinfo | None) -> None:
+    def __init__(self, date_format: str | None, dayfirst: bool | None, tz: tzinfo | None) -> None:
         self.date_format = date_format
         self.dayfirst = dayfirst
         self.tz = tz
@@ -128,6 +128,12 @@ class DateParser:
         self.offsets: dict[
             int, int
         ] = {}  # local hour -> UTC offset seconds, hours without a change
+
+    def with_order(self, dayfirst: bool) -> DateParser:
+        """A parser of the same format and zone reading 03/02/2026 in this order."""
+        other = DateParser(self.date_format, dayfirst, self.tz)
+        other.offsets = self.offsets
+        return other
 
     def __call__(self, value: Any) -> int | None:
         """Epoch seconds of a cell, None for a blank one; DateError or NoZoneError if unreadable."""

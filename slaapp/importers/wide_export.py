@@ -15,6 +15,7 @@ from typing import Any
 from slaapp.engine.errors import Problem
 from slaapp.engine.eventlog import EventLog, event_log_from_columns
 from slaapp.engine.predicates import Condition
+from slaapp.importers.date_order import ColumnOrder
 from slaapp.importers.event_file import (
     CSV_SUFFIXES,
     XLSX_SUFFIXES,
@@ -395,6 +396,7 @@ def read_wide(
     *,
     tz: str | None = None,
     skip_bad_rows: bool = False,
+    dayfirst: bool | None = None,
 ) -> WideResult:
     """Read a wide CRM export (.csv/.txt/.tsv in any common encoding and delimiter, or
     .xlsx/.xlsm) into an event log as `mapping` says.
@@ -403,10 +405,13 @@ def read_wide(
     Every problem is collected (up to events.MAX_PROBLEMS listed). Unless `skip_bad_rows`,
     any problem raises EventFileError and nothing is loaded; with it, bad rows are left out
     and listed in `WideResult.skipped`. Problems with the whole file (missing columns,
-    times without a zone to read them in) always raise.
+    times without a zone to read them in, a date column whose day/month order is mixed,
+    contradicts the declared order or cannot be told) always raise. `dayfirst`, when
+    given, declares the order in place of the mapping's.
     """
     name, file, tz_info = open_source(path, tz if tz is not None else mapping.timezone)
-    dates = DateParser(mapping.date_format, mapping.dayfirst, tz_info)
+    order = mapping.dayfirst if dayfirst is None else dayfirst
+    dates = DateParser(mapping.date_format, order, tz_info)
     suffix = file.suffix.lower()
     if suffix in CSV_SUFFIXES:
         return _read_csv(name, file, mapping, dates, skip_bad_rows)
@@ -449,12 +454,14 @@ def _collect(
     add_record, add_event, add_time = out.records.append, out.events.append, out.times.append
     add_raw = out.raw.append
     width, id_index, id_header = plan.width, plan.id_index, plan.id_header
-    milestones = [(m.index, m.header, m.event, m.conditions) for m in plan.milestones]
+    rows, orders = _column_orders(name, plan, rows, dates)
+    readers = {order: _Reader(dates.with_order(order)) for order in set(orders.values())}
+    milestones = [
+        (m.index, m.header, m.event, m.conditions, readers[orders[m.index]])
+        for m in plan.milestones
+    ]
     owner_index, owner_event = plan.owner, plan.owner_event
     attribute_indices = [i for _, i in plan.attributes]
-    cache: dict[Any, int | None] = {}
-    cached = cache.get
-    errors: dict[Any, str] = {}
     seen: dict[str, int] = {}
     bad_rows: list[list[Problem]] = []
     adding = True  # turns False when a bad row means the file is rejected anyway
@@ -490,18 +497,20 @@ def _collect(
                     )
                 )
         found: list[tuple[int, str, str]] = []
-        for index, header, event, conditions in milestones:
+        for index, header, event, conditions, reader in milestones:
             raw = cells[index]
             if raw is None or raw == "":
                 continue
             if conditions and not _holds(conditions, cells):
                 continue
-            moment = cached(raw, miss)
+            cache = reader.cache
+            moment = cache.get(raw, miss)
             if moment is miss:
+                errors = reader.errors
                 message = errors.get(raw)
                 if message is None:
                     try:
-                        moment = dates(raw)
+                        moment = reader.parse(raw)
                     except DateError as exc:
                         message = errors[raw] = str(exc)
                     except NoZoneError as exc:
@@ -549,6 +558,50 @@ def _collect(
                 out.carriers.append(carrier)
                 out.values.append(values)
     return out, bad_rows, count
+
+
+@dataclass
+class _Reader:
+    """A date parser with the texts it has read (epoch seconds) and rejected (why)."""
+
+    parse: DateParser
+    cache: dict[Any, int | None] = field(default_factory=dict)
+    errors: dict[Any, str] = field(default_factory=dict)
+
+
+def _column_orders(
+    name: str, plan: _Plan, rows: Iterator[tuple[int, list[Any]]], dates: DateParser
+) -> tuple[Iterator[tuple[int, list[Any]]], dict[int, bool]]:
+    """The rows (read ahead when the day/month order of date columns must be decided) and
+    each date column's order (True: day first), decided from all of its values.
+
+    A column whose dates mix both orders, contradict the order the mapping declares, or
+    never tell (every day 12 or less and no order declared) rejects the file.
+    """
+    if dates.date_format is not None:  # the format says where the day is
+        return rows, {m.index: bool(dates.dayfirst) for m in plan.milestones}
+    kept = list(rows)
+    columns = {m.index: ColumnOrder(m.header) for m in plan.milestones}
+    for index, order in columns.items():
+        counts: dict[str, int] = {}
+        first: dict[str, int] = {}
+        for rowno, cells in kept:  # each distinct text is classified once
+            value = cells[index]
+            if value and isinstance(value, str):
+                counts[value] = counts.get(value, 0) + 1
+                if counts[value] == 1:
+                    first[value] = rowno
+        for value, count in counts.items():
+            order.add(first[value], value, count)
+    orders: dict[int, bool] = {}
+    problems: list[Problem] = []
+    for index, order in columns.items():
+        orders[index], reason = order.decide(dates.dayfirst)
+        if reason is not None:
+            problems.append(Problem(reason, column=order.header))
+    if problems:
+        raise EventFileError(name, problems)
+    return iter(kept), orders
 
 
 def _holds(conditions: tuple[tuple[int, Condition], ...], cells: list[Any]) -> bool:

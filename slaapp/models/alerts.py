@@ -20,8 +20,26 @@ from slaapp.models.tables import (
 
 HANDLED = "handled"
 """Handled before delivery: its clock was met, cancelled, reassigned or deleted before sending."""
-ALERT_STATES = ("waiting", "failed", "sent", "acknowledged", "snoozed", HANDLED)
-DELIVERY_STATES = ("waiting", "retrying", "sent", "failed", HANDLED)
+HISTORY = "history"
+"""Revealed by data that arrived after the backfill horizon: recorded, never delivered."""
+SUPERSEDED = "superseded"
+"""A waiting warning whose clock fired a later alert first: that one says it all."""
+ALERT_STATES = (
+    "waiting",
+    "failed",
+    "sent",
+    "acknowledged",
+    "snoozed",
+    HANDLED,
+    SUPERSEDED,
+    HISTORY,
+)
+DELIVERY_STATES = ("waiting", "retrying", "sent", "failed", HANDLED, SUPERSEDED, HISTORY)
+STATE_WORDS = {
+    HANDLED: "handled before delivery",
+    SUPERSEDED: "superseded by a later alert",
+    HISTORY: "history (not sent)",
+}
 
 
 @dataclass(frozen=True)
@@ -69,8 +87,9 @@ class AlertView:
             return "failed"
         if states & {"waiting", "retrying"}:
             return "waiting"
-        if HANDLED in states and states <= {HANDLED, "cancelled"}:
-            return HANDLED
+        for quiet in (HISTORY, HANDLED, SUPERSEDED):
+            if quiet in states and states <= {quiet, HANDLED, SUPERSEDED, "cancelled"}:
+                return quiet
         return "sent"
 
     @property

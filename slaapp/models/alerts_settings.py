@@ -33,6 +33,7 @@ class AlertSettings:
     business_hours_only: bool = True
     critical_bypass: bool = True
     digest_every_minutes: int = 240
+    backfill_horizon_hours: int = 24
     rate_limit_per_hour: dict[str, int] = field(default_factory=_rate_limits)
     retry_base_seconds: int = 60
     retry_max_seconds: int = 3600

@@ -72,7 +72,10 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    """BEGIN, or BEGIN IMMEDIATE for a unit of work that claims rows (it waits for the write
+    lock up front, so two processes never both read the same rows as free)."""
+    immediate = connection.get_execution_options().get("sqlite_immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _set_sqlite_foreign_keys(connection: Connection, on: bool) -> None:
@@ -177,9 +180,14 @@ class Database:
         return make_url(self.url).render_as_string(hide_password=True)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back on any error."""
+    def session(self, *, immediate: bool = False) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back on any error.
+
+        `immediate` takes SQLite's write lock at the start (PostgreSQL locks rows instead).
+        """
         with self.sessions() as session, session.begin():
+            if immediate and self.is_sqlite:
+                session.connection(execution_options={"sqlite_immediate": True})
             yield session
 
     # ----- migrations -------------------------------------------------------------------

@@ -73,10 +73,10 @@ def load_log(
     labels = [row[2] if len(sources) <= 1 else f"{row[1]}:{row[2]}" for row in rows]
     attributes: dict[str, list[str | None]] = {}
     for i, row in enumerate(rows):
-        found = row[6]
-        if not found:
+        found = json.loads(row[6]) if isinstance(row[6], str) else row[6]
+        if not found:  # no attributes (SQL NULL, or a JSON null an older version wrote)
             continue
-        for name, value in (json.loads(found) if isinstance(found, str) else found).items():
+        for name, value in found.items():
             column = attributes.get(name)
             if column is None:
                 column = attributes[name] = [None] * len(rows)

@@ -1,7 +1,14 @@
-"""Idempotent event ingestion: records and events upserted in one transaction."""
+"""Idempotent event ingestion: records and events upserted in one transaction.
+
+An event's key is (record, event, instant, occurrence): two rows of one record with the same
+event at the same instant are two events, numbered 1, 2, ... in input order, as `evaluate`
+reads them; re-importing the same rows finds every key and adds nothing. A CRM batch that read
+a record twice merges the two reads instead (`ingest_log`'s `repeats`).
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from json import dumps
@@ -15,8 +22,11 @@ from slaapp.engine.eventlog import NO_VALUE, EventLog
 from slaapp.models.bulk import chunks, insert_rows
 from slaapp.models.tables import Event, Record, table_of
 
-Key = tuple[int, str, int]
+Key = tuple[int, str, int, int]
+"""(record id, event name, instant, occurrence): the stored event an incoming row is."""
 EVENTS = table_of(Event)
+EVENT_COLUMNS = ("record_id", "name", "occurred_at", "occurrence", "owner", "attributes", "source",
+                 "raw", "ingested_at")  # fmt: skip
 RECORDS = table_of(Record)
 
 
@@ -60,15 +70,20 @@ def _record_ids(session: Session, source: str, external: list[str]) -> dict[str,
 Incoming = tuple[str | None, dict[str, str], str | None]
 
 
-def _incoming(log: EventLog, record_pk: np.ndarray) -> dict[Key, Incoming]:
-    """Events of the log keyed (record, name, instant): owner, attributes, the time as written.
+def _incoming(log: EventLog, record_pk: np.ndarray, repeats: bool) -> dict[Key, Incoming]:
+    """Events of the log keyed (record, name, instant, occurrence), in input order: owner,
+    attributes, the time as written.
 
-    Duplicates are merged in input order (the first written time is kept).
+    With `repeats`, rows of one record with the same event at the same instant are separate
+    events: the first is occurrence 1, the next occurrence 2, and so on in input order. Without,
+    they are reads of one event (occurrence 1), merged in input order: later non-empty values
+    win, the first written time is kept.
     """
     names = log.event.values
     owners = log.owner
     columns = [(name, column.codes, column.values) for name, column in log.attributes.items()]
     events: dict[Key, Incoming] = {}
+    seen: Counter[tuple[int, str, int]] = Counter()
     written = log.raw_time
     pks = record_pk[log.record.codes].tolist()
     event_codes = log.event.codes.tolist()
@@ -76,7 +91,9 @@ def _incoming(log: EventLog, record_pk: np.ndarray) -> dict[Key, Incoming]:
     owner_codes = owners.codes.tolist()
     attribute_codes = [(name, codes.tolist(), values) for name, codes, values in columns]
     for i, pk in enumerate(pks):
-        key = (pk, names[event_codes[i]], times[i])
+        instant = (pk, names[event_codes[i]], times[i])
+        seen[instant] += 1
+        key = (*instant, seen[instant] if repeats else 1)
         attributes = {
             name: values[codes[i]]
             for name, codes, values in attribute_codes
@@ -85,7 +102,7 @@ def _incoming(log: EventLog, record_pk: np.ndarray) -> dict[Key, Incoming]:
         owner = None if owner_codes[i] == NO_VALUE else owners.values[owner_codes[i]]
         raw = None if written is None else written[i]
         known = events.get(key)
-        if known is not None:
+        if known is not None:  # only without `repeats`
             owner = owner or known[0]
             attributes = {**known[1], **attributes}
             raw = known[2] or raw
@@ -101,8 +118,21 @@ def ingest_log(
     now: int,
     kinds: Mapping[str, str] | None = None,
     names: Mapping[str, str] | None = None,
+    repeats: bool | None = None,
 ) -> IngestResult:
-    """Store a log's records and events; re-ingesting the same data changes nothing."""
+    """Store a log's records and events; re-ingesting the same data changes nothing.
+
+    An event is stored under (record, event, instant, occurrence). `repeats` says what rows of
+    one record with the same event at the same instant are: True, separate events, numbered 1,
+    2, ... in input order as `evaluate` reads them (the rows of an event file); False, reads of
+    one event to merge (a CRM batch that read a record twice because it changed during the
+    sync). None decides by the log: separate when it keeps the times as the file wrote them
+    (the event-log reader's logs), else merged. Stored events are matched by their occurrence,
+    so a later import holding fewer rows of a key adds nothing and one holding more adds the
+    extra ones.
+    """
+    if repeats is None:
+        repeats = log.raw_time is not None
     external = list(log.record.values)
     known = _record_ids(session, source, external)
     first_seen = np.full(len(external), np.iinfo(np.int64).max, dtype=np.int64)
@@ -123,7 +153,7 @@ def ingest_log(
         )  # fmt: skip
         known = _record_ids(session, source, external)
     record_pk = np.array([known[ext] for ext in external], dtype=np.int64)
-    incoming = _incoming(log, record_pk)
+    incoming = _incoming(log, record_pk, repeats)
 
     existing: dict[Key, tuple[int, str | None, dict[str, Any] | None]] = {}
     for part in chunks(sorted(set(record_pk.tolist()))):
@@ -132,13 +162,14 @@ def ingest_log(
                 Event.record_id,
                 Event.name,
                 Event.occurred_at,
+                Event.occurrence,
                 Event.id,
                 Event.owner,
                 Event.attributes,
             ).where(Event.record_id.in_(part))
         )
-        for record_id, name, at, event_id, owner, attributes in rows:
-            existing[(record_id, name, at)] = (event_id, owner, attributes)
+        for record_id, name, at, occurrence, event_id, owner, attributes in rows:
+            existing[(record_id, name, at, occurrence)] = (event_id, owner, attributes)
 
     added: list[tuple[Any, ...]] = []
     changed: list[dict[str, Any]] = []
@@ -151,6 +182,7 @@ def ingest_log(
                     key[0],
                     key[1],
                     key[2],
+                    key[3],
                     owner,
                     dumps(attributes) if attributes else None,
                     source,
@@ -176,7 +208,7 @@ def ingest_log(
     insert_rows(
         session,
         EVENTS,
-        ("record_id", "name", "occurred_at", "owner", "attributes", "source", "raw", "ingested_at"),
+        EVENT_COLUMNS,
         added,
     )
     if changed:

@@ -20,7 +20,10 @@ from slaapp.engine.versions import PublishedMatrix
 from slaapp.importers.bundled import DEFAULT_MATRIX
 from slaapp.importers.matrix_file import load_matrix
 from slaapp.models.database import Database
-from slaapp.models.tables import AuditEntry, MatrixVersion
+from slaapp.models.tables import AuditEntry, Clock, MatrixVersion
+
+APP_AUTHOR = "slaapp"
+"""The author of the versions the app publishes on its own (provisional ones)."""
 
 
 class MatrixConflictError(UserError):
@@ -39,6 +42,7 @@ class VersionInfo:
     parent: int | None
     reevaluate_open: bool
     signoffs: tuple[str, ...] = ()
+    provisional: bool = False  # published by the app itself, replaced by a person's first version
 
 
 def _info(row: MatrixVersion) -> VersionInfo:
@@ -51,6 +55,7 @@ def _info(row: MatrixVersion) -> VersionInfo:
         row.parent_number,
         row.reevaluate_open,
         tuple(str(name) for name in row.signoffs or ()),
+        bool(row.provisional),
     )
 
 
@@ -79,10 +84,14 @@ def publish(
     effective_from: int | None = None,
     reevaluate_open: bool = False,
     signoffs: Sequence[str] = (),
+    provisional: bool = False,
 ) -> VersionInfo:
     """Publish `matrix` as the next version, if `base_version` is still the latest one.
 
-    `signoffs` names the team leads who agreed to this version.
+    `signoffs` names the team leads who agreed to this version. A `provisional` version is
+    one the app publishes on its own; the first person's version after it takes effect
+    from the provisional version's effective-from (all history) unless `effective_from`
+    is given.
 
     Raises MatrixConflictError, naming who published what and when, when someone else
     published after `base_version`; nothing is written then.
@@ -99,6 +108,8 @@ def publish(
             f"{latest.number}"
         )
     number = (current or 0) + 1
+    if effective_from is None and not provisional and latest is not None and latest.provisional:
+        effective_from = latest.effective_from
     row = MatrixVersion(
         number=number,
         document=json.dumps(matrix_to_document(matrix), ensure_ascii=False, sort_keys=False),
@@ -109,6 +120,7 @@ def publish(
         parent_number=current,
         reevaluate_open=reevaluate_open,
         signoffs=list(signoffs),
+        provisional=provisional,
     )
     session.add(row)
     try:
@@ -125,7 +137,7 @@ def publish(
     audit(
         session, author, "publish", "matrix", str(number), now,
         note=note, effective_from=row.effective_from, reevaluate_open=reevaluate_open, changes=changes,
-        signoffs=list(signoffs),
+        signoffs=list(signoffs), provisional=provisional,
     )  # fmt: skip
     return _info(row)
 
@@ -160,9 +172,24 @@ _PARSED: dict[
 ] = {}  # parsed versions, so their calendars' tables are reused
 
 
+def in_force(rows: Sequence[MatrixVersion]) -> list[MatrixVersion]:
+    """The versions that still judge some clock, oldest first.
+
+    A version is replaced entirely when a later one takes effect at or before its own
+    effective-from (e.g. a person's first version after a provisional default, or a
+    version applied to all history): at every instant the later one is in force instead.
+    """
+    kept: list[MatrixVersion] = []
+    for row in sorted(rows, key=lambda r: r.number):
+        while kept and kept[-1].effective_from >= row.effective_from:
+            kept.pop()
+        kept.append(row)
+    return kept
+
+
 def published_matrices(session: Session) -> list[PublishedMatrix]:
-    """Every version for evaluation, oldest first (each document is parsed once per process)."""
-    rows = session.scalars(select(MatrixVersion).order_by(MatrixVersion.number)).all()
+    """The versions in force for evaluation, oldest first (each document is parsed once)."""
+    rows = in_force(session.scalars(select(MatrixVersion).order_by(MatrixVersion.number)).all())
     found = []
     for row in rows:
         key = (row.number, row.document)
@@ -230,8 +257,11 @@ def _walk(old: Any, new: Any, path: str, lines: list[str], keyed: bool = False) 
     lines.append(f"{path}: {_show(old)} -> {_show(new)}")
 
 
-def ensure_matrix(database: Database, author: str = "slaapp") -> bool:
-    """Publish the bundled default matrix as version 1 when none exists; True if it did."""
+def ensure_matrix(database: Database, author: str = APP_AUTHOR) -> bool:
+    """Publish the bundled default matrix as provisional version 1 when none exists; True if it did.
+
+    The first version a person publishes after it replaces it for all history.
+    """
     with database.session() as session:
         try:
             load_version(session)
@@ -239,6 +269,24 @@ def ensure_matrix(database: Database, author: str = "slaapp") -> bool:
         except LookupError:
             publish(
                 session, load_matrix(DEFAULT_MATRIX), author=author, now=int(time.time()), base_version=None,
-                note="Default revenue matrix", effective_from=0,
+                note="Default revenue matrix", effective_from=0, provisional=True,
             )  # fmt: skip
             return True
+
+
+def clocks_under_older_versions(session: Session, number: int) -> int:
+    """How many stored clocks are judged by a version older than `number`."""
+    found: int = session.scalar(select(func.count()).where(Clock.version < number)) or 0
+    return found
+
+
+def clock_starts(session: Session) -> tuple[list[int], list[int]]:
+    """The start instants of every stored clock, and of the open ones, both sorted."""
+    rows = session.execute(select(Clock.started_at, Clock.is_open).order_by(Clock.started_at))
+    every: list[int] = []
+    still_open: list[int] = []
+    for started, is_open in rows:
+        every.append(int(started))
+        if is_open:
+            still_open.append(int(started))
+    return every, still_open

@@ -17,6 +17,7 @@ import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -169,6 +170,7 @@ ALERTS = Option("alerts", "Alert policy: who and where warnings go, delivery hou
     Field("business_hours_only", BOOL, True),
     Field("critical_bypass", BOOL, True),
     Field("digest_every_minutes", NUMBER, 240),
+    Field("backfill_horizon_hours", NUMBER, 24),
     Field("rate_limit_per_hour", NUMBERS_BY_NAME, {"desktop": 60, "email": 30, "slack": 20, "webhook": 60}),
     Field("retry_base_seconds", NUMBER, 60),
     Field("retry_max_seconds", NUMBER, 3600),
@@ -271,6 +273,6 @@ def record_links(session: Session) -> dict[str, str]:
 
 
 def record_link(links: dict[str, str], source: str, external_id: str) -> str | None:
-    """A record's CRM address, when its source has a template."""
+    """A record's CRM address, when its source has a template (the id URL-encoded)."""
     template = links.get(source)
-    return template.format(external_id=external_id) if template else None
+    return template.format(external_id=quote(external_id, safe="")) if template else None

@@ -13,10 +13,12 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -88,7 +90,14 @@ class Record(Base):
 class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
-        UniqueConstraint("record_id", "name", "occurred_at"),
+        # The import key: the nth row of one record's event at one instant (issue 15 item 7).
+        UniqueConstraint(
+            "record_id",
+            "name",
+            "occurred_at",
+            "occurrence",
+            name="uq_events_record_id_name_occurred_at_occurrence",
+        ),
         Index("ix_events_occurred_at", "occurred_at"),
     )
 
@@ -96,8 +105,10 @@ class Event(Base):
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(64))
     occurred_at: Mapped[int] = mapped_column(BigInteger)
+    occurrence: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    """1 for the first row of this record's event at this instant in an import, 2 for the next..."""
     owner: Mapped[str | None]
-    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     source: Mapped[str] = mapped_column(String(64))
     raw: Mapped[str | None] = mapped_column(Text)
     ingested_at: Mapped[int] = mapped_column(BigInteger)
@@ -116,6 +127,7 @@ class MatrixVersion(Base):
     parent_number: Mapped[int | None]
     reevaluate_open: Mapped[bool] = mapped_column(Boolean, default=False)
     signoffs: Mapped[list[Any]] = mapped_column(default=list)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AuditEntry(Base):

@@ -9,13 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from slaapp.models.alerts_settings import (
-    AlertSettings,
     load_alert_settings,
-    save_alert_settings,
 )
 from slaapp.models.database import Database
 from slaapp.models.evaluation import stored_clocks
-from slaapp.models.settings import ALERTS, get_setting
 from slaapp.models.tables import AlertDelivery
 from slaapp.notify.alerting_claim import (
     DesktopIdentity,
@@ -24,11 +21,13 @@ from slaapp.notify.alerting_claim import (
     next_hand_over,
 )
 from slaapp.notify.alerting_fire import fire_due, ladder_plan, next_clock_instant
-from slaapp.notify.alerting_send import DUE_STATES, claim_due, record_outcomes, send_batches
+from slaapp.notify.alerting_send import DUE_STATES, claim_due, record_outcomes, send_batch
 from slaapp.notify.channel import Channel
+from slaapp.notify.health_store import channel_health, explain_waiting
 from slaapp.notify.patterns import find_patterns, fire_patterns
 from slaapp.notify.reassign import Writeback, propose_or_reassign
 from slaapp.notify.recipients import load_directory
+from slaapp.notify.retime import handoff_calendars, retime_waiting
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,7 @@ class AlertRun:
 
     now: int
     fired: tuple[int, ...] = ()
+    history: int = 0
     patterns: tuple[int, ...] = ()
     actions: tuple[int, ...] = ()
     sent: int = 0
@@ -61,6 +61,8 @@ class AlertRun:
             f"{len(self.fired)} alert{'s' if len(self.fired) != 1 else ''} fired",
             f"{self.sent} message{'s' if self.sent != 1 else ''} sent ({self.digests} digests)",
         ]
+        if self.history:
+            parts.append(f"{self.history} recorded as history (older than the backfill horizon)")
         if self.patterns:
             parts.append(f"{len(self.patterns)} pattern escalations")
         if self.actions:
@@ -89,8 +91,9 @@ def run_alerts(
 ) -> AlertRun:
     """Fire every step due at `now`, then send what is due on the given channels.
 
-    Firing and claiming happen in one transaction, sending outside it, and the outcomes in
-    another, so a crash between them leaves claimed deliveries that are retried later.
+    Firing and claiming happen in one transaction (SQLite's write lock taken up front,
+    PostgreSQL rows locked), sending outside it, and each message's outcome is committed
+    right after its send, so a crash re-sends at most the one message in flight.
     Deliveries on channels not given (desktop in a headless run) keep waiting. A desktop
     signed in as a person (`desktop`) claims only that person's desktop deliveries; one that
     no desktop claimed within 10 minutes becomes an email to its person. With `fire` False
@@ -98,23 +101,22 @@ def run_alerts(
     """
     by_name = _channel_map(channels)
     mine = None if desktop is None else frozenset({desktop.person})
-    with database.session() as session:
-        if get_setting(session, ALERTS) is None:
-            save_alert_settings(session, AlertSettings(), now)
-        settings = load_alert_settings(session)
+    with database.session(immediate=True) as session:
+        settings = load_alert_settings(session)  # the defaults until someone saves a policy
         directory = load_directory(session)
         try:
             stored = stored_clocks(session, now)
         except LookupError:  # no matrix yet: nothing can be late
             stored = None
+        health = channel_health(session, by_name, stored, settings)
         fired, patterns, actions = [], [], []
         clock_next = None
         if stored is not None and fire:
             view = ladder_plan(session, stored, now, settings)
             clock_next = next_clock_instant(view, now, fired=True)
-            fired = fire_due(session, stored, view, directory, settings, now)
+            fired = fire_due(session, stored, view, directory, settings, now, health)
             for item in fired:
-                if item.step.reassign and not item.reminder:
+                if item.step.reassign and not item.reminder and not item.history:
                     action = propose_or_reassign(
                         session, directory, alert_id=item.alert_id, record_id=item.record_id,
                         owner=item.owner, policy=settings.reassign_policy, now=now,
@@ -123,15 +125,24 @@ def run_alerts(
                     if action is not None:
                         actions.append(action.id)
             patterns = fire_patterns(
-                session, find_patterns(session, stored, directory, settings, now), settings, now
-            )
-        if fire:
+                session, find_patterns(session, stored, directory, settings, now), settings,
+                now, health,
+            )  # fmt: skip
+        if fire and health["email"].ready:  # unclaimed toasts go by email, when it can
             hand_over_unclaimed(session, now)
-        batches = claim_due(session, now, by_name, settings, mine)
-    outcomes = send_batches(batches, by_name)
+        if fire:
+            retime_waiting(session, settings, directory, handoff_calendars(stored), now)
+        explain_waiting(session, health)
+        ready = [name for name in by_name if name not in health or health[name].ready]
+        batches = claim_due(session, now, ready, settings, mine, stored, directory)
+    outcomes = []
+    for batch in batches:
+        outcome = send_batch(batch, by_name)
+        with database.session(immediate=True) as session:
+            record_outcomes(session, [outcome], now, settings)
+        outcomes.append(outcome)
     with database.session() as session:
-        record_outcomes(session, outcomes, now, settings)
-        next_due = _earliest(session, clock_next, now, by_name, mine)
+        next_due = _earliest(session, clock_next, now, ready, mine)
     failures = tuple(
         Failure(o.channel, o.recipient, o.alert_ids, o.error, o.retryable)
         for o in outcomes
@@ -140,7 +151,8 @@ def run_alerts(
     sent = [b for b, o in zip(batches, outcomes, strict=True) if o.error is None]
     return AlertRun(
         now=now,
-        fired=tuple(f.alert_id for f in fired),
+        fired=tuple(f.alert_id for f in fired if not f.history),
+        history=sum(1 for f in fired if f.history),
         patterns=tuple(patterns),
         actions=tuple(actions),
         sent=len(sent),

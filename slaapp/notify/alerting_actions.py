@@ -20,6 +20,7 @@ from slaapp.models.alerts import (
 from slaapp.models.alerts_settings import load_alert_settings
 from slaapp.models.database import Database
 from slaapp.models.tables import AlertAction
+from slaapp.notify.health_store import health_warnings
 from slaapp.notify.reassign import ActionError, Writeback, apply, decline
 from slaapp.notify.recipients import load_directory
 
@@ -49,6 +50,7 @@ class AlertsOverview:
     actions: tuple[ActionView, ...]
     people: tuple[tuple[str, str], ...]  # (key, name) of everyone with alerts
     names: dict[str, str]  # person key or email -> name
+    health: tuple[str, ...] = ()  # channels that cannot deliver what names them, in words
 
 
 def alert_history(
@@ -76,13 +78,21 @@ def alerts_overview(database: Database, now: int, days: int = 7) -> AlertsOvervi
     people = sorted({(v.key, v.name) for v in volume}, key=lambda p: p[1])
     names = {m.key: m.name for m in directory.people.values()}
     names |= {m.email: m.name for m in directory.people.values() if m.email}
-    return AlertsOverview(now, tuple(alerts), volume, tuple(actions), tuple(people), names)
+    return AlertsOverview(
+        now, tuple(alerts), volume, tuple(actions), tuple(people), names,
+        health_warnings(database),
+    )  # fmt: skip
+
+
+QUIET_STATES = frozenset({"history", "handled", "superseded", "cancelled"})
+"""Deliveries that never reached (and never will reach) their person."""
 
 
 def _volume(alerts: list[AlertView], people: dict[str, PersonInfo], now: int) -> tuple[Volume, ...]:
     today, week, failed = Counter[str](), Counter[str](), Counter[str]()
     for alert in alerts:
-        for key in alert.recipients:
+        reached = {d.recipient_key for d in alert.deliveries if d.state not in QUIET_STATES}
+        for key in (k for k in alert.recipients if k in reached):
             week[key] += 1
             if alert.fired_at >= now - DAY:
                 today[key] += 1

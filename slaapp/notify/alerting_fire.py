@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -15,15 +14,18 @@ from slaapp.engine.alert_clocks import ClockLadders, clock_ladders, open_rows
 from slaapp.engine.alert_ladder import NEVER, WARNING, Plan, Step, plan
 from slaapp.engine.calendar import Calendar
 from slaapp.engine.clocks import OPEN_STATUSES
+from slaapp.engine.duration_terms import rule_terms
 from slaapp.engine.eventlog import NO_VALUE
-from slaapp.models.alerts import queue_delivery
+from slaapp.models.alerts import HISTORY
 from slaapp.models.alerts_settings import AlertSettings
 from slaapp.models.evaluation import StoredClocks
 from slaapp.models.settings import record_link, record_links
-from slaapp.models.tables import Alert, AlertClockState, Record
-from slaapp.notify.compose import ClockFacts, lines, title
-from slaapp.notify.noise import digest_slot, release_at
-from slaapp.notify.recipients import Directory
+from slaapp.models.tables import Alert, AlertClockState, AlertDelivery, Record
+from slaapp.notify.backfill import history_note, is_history, revealed_at
+from slaapp.notify.compose import ClockFacts, amount_of, lines, title
+from slaapp.notify.health import ChannelHealth, route
+from slaapp.notify.noise import delivery_time
+from slaapp.notify.recipients import Directory, Recipient
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Fired:
     owner: str | None
     step: Step
     reminder: int
+    history: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,8 +109,13 @@ def fire_due(
     directory: Directory,
     settings: AlertSettings,
     now: int,
+    health: dict[str, ChannelHealth],
 ) -> list[Fired]:
-    """Store an alert, the clock's ladder state and the deliveries for every due step."""
+    """Store an alert, the clock's ladder state and the deliveries for every due step.
+
+    A step that the data revealed more than the backfill horizon after its instant is stored
+    as history: no delivery goes out, and its clock does not remind.
+    """
     due = np.flatnonzero(view.plan.step >= 0)
     if due.size == 0:
         return []
@@ -115,37 +123,47 @@ def fire_due(
     rows = view.ladders.rows
     record_ids = sorted({view.keys[i][0] for i in due.tolist()})
     records = {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(record_ids)))}
+    arrived = revealed_at(
+        session, [(view.keys[i][0], int(clocks.started_at[rows[i]])) for i in due.tolist()]
+    )
     links = record_links(session)
     open_mask = np.isin(clocks.status, OPEN_STATUSES)
     load = Counter(clocks.owner[open_mask].tolist())
     names = {h.key: h.name for v in stored.matrices for h in v.matrix.handoffs}
     segments = {s.key: s.name for v in stored.matrices for s in v.matrix.segments}
+    matrices = {v.number: v.matrix for v in stored.matrices}
     fired: list[Fired] = []
     states = view.states
     for i in due.tolist():
         row = int(rows[i])
-        step = view.ladders.steps[i][int(view.plan.step[i])]
+        step_index = int(view.plan.step[i])
+        step = view.ladders.steps[i][step_index]
         record_id, handoff, cycle = view.keys[i]
         record = records[record_id]
         owner_code = int(clocks.owner[row])
         owner = None if owner_code == NO_VALUE else clocks.owners[owner_code]
         member = directory.find(owner)
         team = stored.teams.get(handoff, "")
+        segment = clocks.segment_keys[clocks.segment[row]]
         facts = ClockFacts(
             record_id=record_id, record_name=record.name or record.external_id,
             source=record.source, external_id=record.external_id, handoff=handoff,
             handoff_name=names.get(handoff, handoff),
-            segment_name=segments.get(clocks.segment_keys[clocks.segment[row]], ""),
+            segment_name=segments.get(segment, ""),
             team=team, owner=owner, owner_name=directory.name_of(owner),
             target=int(clocks.target[row]), remaining=int(clocks.target[row] - clocks.elapsed[row]),
-            amount=_amount(record.attributes.get("amount")), tier=str(record.attributes.get("tier") or ""),
+            amount=amount_of(record.attributes.get("amount")), tier=str(record.attributes.get("tier") or ""),
             lead_source=str(record.attributes.get("source") or ""),
             open_load=load.get(owner_code, 0) if owner_code != NO_VALUE else 0,
             capacity=member.capacity if member is not None else None,
             link=record_link(links, record.source, record.external_id),
+            terms=rule_terms(matrices.get(int(stored.versions[row])), handoff, segment),
         )  # fmt: skip
         state = states.get((record_id, handoff, cycle))
         reminder = state.reminders + 1 if bool(view.plan.reminder[i]) and state else 0
+        instant = now if reminder else int(view.ladders.crossing[i, step_index])
+        came = arrived.get((record_id, int(clocks.started_at[row])))
+        history = is_history(instant, came, settings.backfill_horizon_hours)
         alert = Alert(
             dedup_key=f"clock:{record_id}:{handoff}:{cycle}:{step.key}:{reminder}",
             record_id=record_id, handoff=handoff, cycle=cycle, step=step.key, step_at=step.at,
@@ -159,26 +177,79 @@ def fire_due(
         except IntegrityError:  # another desktop fired it first
             continue
         _save_state(session, states, (record_id, handoff, cycle), step, now, reminder)
-        calendar = _handoff_calendar(stored, row)
-        roles = step.notify if step.kind != WARNING else settings.warning_notify
-        channels = step.channels if step.kind != WARNING else settings.warning_channels
-        if not roles:
-            roles = ("owner",)
-        if not channels:
-            channels = ("desktop",)
-        for recipient in directory.resolve_all(roles, owner, team):
-            at = release_at(now, step.kind, recipient.member, calendar, settings)
-            for channel in channels:
-                digest = step.kind == WARNING and channel != "desktop"
-                queue_delivery(
-                    session, alert.id, channel, recipient_key=recipient.key,
-                    recipient_name=recipient.name, address=recipient.address,
-                    not_before=digest_slot(at, settings.digest_every_minutes) if digest else at,
-                    digest=digest,
-                )  # fmt: skip
-        fired.append(Fired(alert.id, record_id, handoff, team, owner, step, reminder))
+        if history:
+            states[(record_id, handoff, cycle)].acknowledged_at = now  # history never reminds
+        recipients = _recipients(step, settings, directory, owner, team, now)
+        note = history_note(instant, came, settings.backfill_horizon_hours) if history else ""
+        queue_alert(
+            session, alert, step.kind, recipients, _handoff_calendar(stored, row), settings,
+            now, health, step.channels, history_note=note,
+        )  # fmt: skip
+        fired.append(Fired(alert.id, record_id, handoff, team, owner, step, reminder, history))
     session.flush()
     return fired
+
+
+def _recipients(
+    step: Step,
+    settings: AlertSettings,
+    directory: Directory,
+    owner: str | None,
+    team: str,
+    now: int,
+) -> list[Recipient]:
+    roles = step.notify if step.kind != WARNING else settings.warning_notify
+    return directory.resolve_all(roles or ("owner",), owner, team, at=now)
+
+
+def step_channels(
+    step_kind: str, named: tuple[str, ...], settings: AlertSettings
+) -> tuple[str, ...]:
+    """The channels a step names: its own, the policy's for warnings, else the desktop."""
+    channels = named if step_kind != WARNING else settings.warning_channels
+    return channels or ("desktop",)
+
+
+def queue_alert(
+    session: Session,
+    alert: Alert,
+    kind: str,
+    recipients: list[Recipient],
+    calendar: Calendar | None,
+    settings: AlertSettings,
+    now: int,
+    health: dict[str, ChannelHealth],
+    named: tuple[str, ...],
+    *,
+    history_note: str = "",
+) -> None:
+    """The deliveries of one fired alert: on the channels that can deliver (falling back to
+    email, else desktop, when none can), each at its time; as history when `history_note`.
+
+    Warnings and reminders wait for the recipient's digest slot (except as toasts);
+    breaches and escalations go at once, within the person's hours unless critical.
+    """
+    wanted = step_channels(kind, named, settings)
+    ready, blocked, fallback = route(wanted, health)
+    for recipient in recipients:
+        for channel in (*ready, *(c for c in blocked if c not in ready)):
+            digest = (kind == WARNING or alert.reminder > 0) and channel != "desktop"
+            at = delivery_time(now, kind, recipient.member, calendar, settings, digest=digest)
+            delivery = AlertDelivery(
+                alert_id=alert.id, channel=channel, recipient_key=recipient.key,
+                recipient_name=recipient.name, address=recipient.address, state="waiting",
+                not_before=at, attempts=0, digest=digest,
+            )  # fmt: skip
+            if history_note:
+                delivery.state, delivery.last_error = HISTORY, history_note
+            elif channel in blocked:
+                if fallback:
+                    delivery.state, delivery.last_error = "cancelled", fallback
+                else:
+                    delivery.last_error = f"waiting: {blocked[channel]}"
+            elif fallback:
+                delivery.last_error = fallback
+            session.add(delivery)
 
 
 def _save_state(
@@ -221,11 +292,3 @@ def _handoff_calendar(stored: StoredClocks, row: int) -> Calendar:
     version = int(stored.versions[row])
     matrix = next(v.matrix for v in stored.matrices if v.number == version)
     return matrix.calendar(matrix.handoff(clocks.handoff_keys[clocks.handoff[row]]).calendar)
-
-
-def _amount(value: object) -> float | None:
-    try:
-        found = float(str(value)) if value not in (None, "") else None
-    except ValueError:
-        return None
-    return None if found is None or math.isnan(found) else found

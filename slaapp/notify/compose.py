@@ -6,21 +6,18 @@ import math
 from dataclasses import dataclass
 
 from slaapp.engine.alert_ladder import BREACH, ESCALATION, WARNING, Step
+from slaapp.engine.durations import TimeTerms, describe_duration
 
 SEVERITY_WORDS = {WARNING: "Due soon", BREACH: "Breached", ESCALATION: "Escalation"}
 
 
-def duration(seconds: int) -> str:
-    """Business time in plain words: `45 min`, `3 h 10 min`, `2 d 4 h` (days of 24 h)."""
-    seconds = abs(int(seconds))
-    minutes = max(seconds // 60, 0)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+def amount_of(value: object) -> float | None:
+    """A record's `amount` attribute as a number (None when empty or not a number)."""
+    try:
+        found = float(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+    return None if found is None or math.isnan(found) else found
 
 
 def money(amount: float | None) -> str | None:
@@ -51,6 +48,7 @@ class ClockFacts:
     open_load: int
     capacity: int | None
     link: str | None
+    terms: TimeTerms
 
 
 def title(step: Step, facts: ClockFacts, reminder: int) -> str:
@@ -61,14 +59,12 @@ def title(step: Step, facts: ClockFacts, reminder: int) -> str:
 
 
 def lines(step: Step, facts: ClockFacts) -> tuple[str, ...]:
-    found = [f"What: {facts.handoff_name} ({facts.segment_name}), target {duration(facts.target)}"]
+    target = describe_duration(facts.target, facts.terms)
+    found = [f"What: {facts.handoff_name} ({facts.segment_name}), target {target}"]
     found.append(
         f"For: {facts.record_name}, owned by {facts.owner_name} ({facts.team or 'no team'})"
     )
-    if facts.remaining >= 0:
-        found.append(f"Time left: {duration(facts.remaining)} of business time")
-    else:
-        found.append(f"Late by: {duration(-facts.remaining)} of business time")
+    found.append(time_line(facts.remaining, facts.terms))
     value = money(facts.amount)
     if value:
         found.append(f"Deal value: {value}")
@@ -85,10 +81,52 @@ def lines(step: Step, facts: ClockFacts) -> tuple[str, ...]:
     return tuple(found)
 
 
-def digest_title(count: int, recipient_name: str) -> str:
-    return f"{count} SLA alerts for {recipient_name}"
+def time_line(remaining: int, terms: TimeTerms) -> str:
+    """`Time left: 1 h 30 min` or `Late by: 2 business days 3 h`, in the rule's own terms."""
+    if remaining >= 0:
+        return f"Time left: {describe_duration(remaining, terms)}"
+    return f"Late by: {describe_duration(-remaining, terms)}"
 
 
-def digest_lines(titles: list[tuple[str, str | None]]) -> tuple[str, ...]:
-    """One line per alert of a digest, most urgent first, each with its link when known."""
-    return tuple(f"• {text}" + (f" · {link}" if link else "") for text, link in titles)
+def with_time(found: tuple[str, ...], remaining: int, terms: TimeTerms) -> tuple[str, ...]:
+    """An alert's lines with its time line said again as of now (at send time)."""
+    fresh = time_line(remaining, terms)
+    return tuple(fresh if line.startswith(TIME_PREFIXES) else line for line in found)
+
+
+TIME_PREFIXES = ("Time left:", "Late by:")
+
+
+def group_title(count: int, recipient_name: str, severities: list[str]) -> str:
+    """`3 SLA alerts for Victor Hale: 1 escalation, 2 breaches`, worst kinds first."""
+    order = (ESCALATION, "pattern", BREACH, WARNING)
+    words = {ESCALATION: "escalation", "pattern": "pattern", BREACH: "breach", WARNING: "due soon"}
+    parts = []
+    for kind in order:
+        n = severities.count(kind)
+        if n:
+            word = words[kind]
+            plural = (
+                word if n == 1 or kind == WARNING else word + ("es" if word.endswith("ch") else "s")
+            )
+            parts.append(f"{n} {plural}")
+    return f"{count} SLA alerts for {recipient_name}: {', '.join(parts)}"
+
+
+def item_line(
+    text: str, remaining: int | None, terms: TimeTerms, amount: float | None, link: str | None
+) -> str:
+    """One item of a grouped message: what and whose, time left or late now, value, link."""
+    parts = [text]
+    if remaining is not None:
+        parts.append(
+            describe_duration(remaining, terms) + " left"
+            if remaining >= 0
+            else "late by " + describe_duration(-remaining, terms)
+        )
+    value = money(amount)
+    if value:
+        parts.append(value)
+    if link:
+        parts.append(link)
+    return "• " + " · ".join(parts)

@@ -72,6 +72,10 @@ def message(
     return mail
 
 
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
 def send(settings: SmtpSettings, password: str | None, mail: EmailMessage) -> None:
     """Send over STARTTLS (unless disabled) with login when a username is set."""
     if not mail["From"]:
@@ -98,9 +102,11 @@ def send(settings: SmtpSettings, password: str | None, mail: EmailMessage) -> No
             f"the TLS connection to {settings.host} failed ({exc.reason}); check the server certificate"
         ) from None
     except smtplib.SMTPRecipientsRefused as exc:
-        raise EmailError(
-            f"the mail server refused these recipients: {', '.join(exc.recipients)}"
-        ) from None
+        words = "; ".join(
+            f"{address} ({code} {_text(reply)})"
+            for address, (code, reply) in exc.recipients.items()
+        )
+        raise EmailError(f"the mail server {settings.host} refused {words}") from None
     except smtplib.SMTPException as exc:
         raise EmailError(f"the mail server {settings.host} answered: {exc}") from None
     except (TimeoutError, OSError) as exc:

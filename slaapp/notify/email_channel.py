@@ -20,16 +20,18 @@ from slaapp.notify.webhook import read_secret
 
 
 def _retryable(error: EmailError) -> bool:
-    """Whether waiting can help: email.py raises `from None`, the cause stays in __context__."""
+    """Whether waiting can help: any 4xx answer (greylisting at RCPT included), a dropped
+    connection or a timeout; never a refused login, a TLS failure or a 5xx.
+
+    email.py raises `from None`, so the cause stays in __context__.
+    """
     cause = error.__context__
-    if isinstance(
-        cause,
-        smtplib.SMTPAuthenticationError
-        | smtplib.SMTPNotSupportedError
-        | smtplib.SMTPRecipientsRefused
-        | smtplib.SMTPSenderRefused
-        | ssl.SSLError,
-    ):
+    if isinstance(cause, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in cause.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(cause, smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError):
+        return False
+    if isinstance(cause, ssl.SSLError):
         return False
     if isinstance(cause, smtplib.SMTPResponseException):
         return 400 <= cause.smtp_code < 500  # 4xx: try again later; 5xx: permanent
@@ -44,6 +46,14 @@ class EmailChannel:
     def __init__(self, settings: SmtpSettings | None, secrets: SecretStore) -> None:
         self.settings = settings
         self.secrets = secrets
+
+    def problem(self) -> str:
+        """Why it cannot deliver now ("" when it can)."""
+        if self.settings is None:
+            return "no mail server set up yet (Settings > Email, or `slaapp settings smtp`)"
+        if not (self.settings.sender or self.settings.username):
+            return "no sender address set for the mail server"
+        return ""
 
     def send(self, notice: Notice) -> None:
         if self.settings is None:

@@ -58,8 +58,8 @@ EMAIL = ChannelKind(
     name="email", title="Email",
     purpose="The mail server for alert emails and the weekly scorecard.",
     switch="Send alerts by email",
-    switch_tip="Warnings, breaches and escalations go to each person's email address",
-    default_on=True,
+    switch_tip="Warnings, breaches and escalations go to each person's email address "
+    "(on once a mail server is set up)",
     build=lambda context: EmailChannel(context.smtp, context.secrets),
     secrets=(SecretField(
         PASSWORD_SECRET, "smtp.password", "Password", "The SMTP password", "password",

@@ -69,10 +69,52 @@ def release_at(
     return t
 
 
-def digest_slot(t: int, every_minutes: int) -> int:
-    """The next digest instant at or after t (slots aligned on UTC multiples of the period)."""
+def digest_slot(t: int, member: PersonInfo | None, every_minutes: int) -> int:
+    """The next digest slot at or after t in the person's own working time and zone.
+
+    The first slot of a working day is its start, then one every `every_minutes` while the
+    day lasts; someone the directory does not know (a bare address) gets no slot: t itself.
+    """
+    if member is None:
+        return t
     period = max(every_minutes, 1) * 60
-    return -(-t // period) * period
+    zone = ZoneInfo(member.timezone)
+    start, end = member.hours
+    day = datetime.fromtimestamp(t, zone).date()
+    for offset in range(8):
+        date = day + timedelta(days=offset)
+        if date.weekday() >= 5:
+            continue
+        opens = int(datetime(date.year, date.month, date.day, start, tzinfo=zone).timestamp())
+        closes = int(datetime.combine(date, datetime.min.time(), zone).timestamp()) + end * HOUR
+        if t <= opens:
+            return opens
+        if t < closes:
+            slot = opens + -(-(t - opens) // period) * period
+            if slot < closes:
+                return slot
+    return t  # no working day within a week: do not hold it forever
+
+
+def delivery_time(
+    t: int,
+    severity: str,
+    member: PersonInfo | None,
+    calendar: Calendar | None,
+    settings: AlertSettings,
+    *,
+    digest: bool,
+) -> int:
+    """When a delivery queued at t goes out: its digest slot (warnings only), then quiet
+    hours and business hours applied to that slot, until both agree."""
+    for _ in range(16):
+        moved = release_at(t, severity, member, calendar, settings)
+        if digest:
+            moved = digest_slot(moved, member, settings.digest_every_minutes)
+        if moved == t:
+            return t
+        t = moved
+    return t
 
 
 def backoff(attempts: int, settings: AlertSettings, retry_after: float | None) -> int:

@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 
 from slaapp.engine.clocks import BREACHED, MISSED
 from slaapp.engine.eventlog import NO_VALUE
-from slaapp.models.alerts import queue_delivery
 from slaapp.models.alerts_settings import AlertSettings
 from slaapp.models.evaluation import StoredClocks
 from slaapp.models.tables import Alert
-from slaapp.notify.noise import local_day_start, release_at, utc_day
+from slaapp.notify.alerting_fire import queue_alert
+from slaapp.notify.backfill import is_history, revealed_at
+from slaapp.notify.health import ChannelHealth
+from slaapp.notify.noise import local_day_start, utc_day
 from slaapp.notify.recipients import Directory, Recipient
 
 HOUR = 3600
@@ -32,20 +34,29 @@ class Pattern:
     lines: tuple[str, ...]
     recipients: tuple[Recipient, ...]
     owner: str | None = None
+    history_note: str = ""
 
 
 def find_patterns(
     session: Session, stored: StoredClocks, directory: Directory, settings: AlertSettings, now: int
 ) -> list[Pattern]:
-    return _person_patterns(stored, directory, settings, now) + _team_patterns(
+    return _person_patterns(session, stored, directory, settings, now) + _team_patterns(
         stored, directory, settings, now
     )
 
 
 def _person_patterns(
-    stored: StoredClocks, directory: Directory, settings: AlertSettings, now: int
+    session: Session,
+    stored: StoredClocks,
+    directory: Directory,
+    settings: AlertSettings,
+    now: int,
 ) -> list[Pattern]:
-    """Owners whose clocks went past due N times or more in the rolling window."""
+    """Owners whose clocks went past due N times or more in the rolling window.
+
+    When fewer than N of those breaches were known within the backfill horizon of their
+    due instant (history just imported), the pattern is recorded as history, not sent.
+    """
     clocks = stored.clocks
     if settings.pattern_breaches <= 0 or not len(clocks):
         return []
@@ -58,6 +69,9 @@ def _person_patterns(
         & (clocks.owner != NO_VALUE)
     )
     counts = Counter(clocks.owners[o] for o in clocks.owner[late].tolist())
+    live = Counter(
+        clocks.owners[o] for o in clocks.owner[late & _known_in_time(session, stored, settings)]
+    )
     patterns = []
     days = max(settings.pattern_window_hours // 24, 1)
     for owner, count in sorted(counts.items()):
@@ -80,9 +94,33 @@ def _person_patterns(
                 ),
                 (Recipient(manager.key, manager.name, manager.email, manager),),
                 person.key,
+                "" if live[owner] >= settings.pattern_breaches else HISTORY_PATTERN,
             )
         )
     return patterns
+
+
+HISTORY_PATTERN = (
+    "history: most of these breaches came to light in data that arrived after the "
+    "backfill horizon, so it was recorded, not sent"
+)
+
+
+def _known_in_time(session: Session, stored: StoredClocks, settings: AlertSettings) -> np.ndarray:
+    """Per clock: whether the data that opened it arrived within the backfill horizon of its
+    due instant (so its breach could have been seen live)."""
+    clocks = stored.clocks
+    record_ids = np.asarray(stored.record_ids)[clocks.record]
+    candidates = np.flatnonzero(clocks.has_due & np.isin(clocks.status, (BREACHED, MISSED)))
+    arrived = revealed_at(
+        session,
+        [(int(record_ids[r]), int(clocks.started_at[r])) for r in candidates.tolist()],
+    )
+    known = np.zeros(len(clocks), dtype=np.bool_)
+    for r in candidates.tolist():
+        came = arrived.get((int(record_ids[r]), int(clocks.started_at[r])))
+        known[r] = not is_history(int(clocks.due_at[r]), came, settings.backfill_horizon_hours)
+    return known
 
 
 def _team_patterns(
@@ -146,7 +184,11 @@ def _team_patterns(
 
 
 def fire_patterns(
-    session: Session, patterns: list[Pattern], settings: AlertSettings, now: int
+    session: Session,
+    patterns: list[Pattern],
+    settings: AlertSettings,
+    now: int,
+    health: dict[str, ChannelHealth],
 ) -> list[int]:
     """Store each new pattern once (per subject and day) with deliveries to its managers."""
     fired = []
@@ -162,13 +204,14 @@ def fire_patterns(
                 session.flush()
         except IntegrityError:
             continue
-        for recipient in pattern.recipients:
-            for channel in ("desktop", "email"):
-                queue_delivery(
-                    session, alert.id, channel, recipient_key=recipient.key,
-                    recipient_name=recipient.name, address=recipient.address,
-                    not_before=release_at(now, "pattern", recipient.member, None, settings),
-                )  # fmt: skip
-        fired.append(alert.id)
+        queue_alert(
+            session, alert, "pattern", list(pattern.recipients), None, settings, now, health,
+            PATTERN_CHANNELS, history_note=pattern.history_note,
+        )  # fmt: skip
+        if not pattern.history_note:
+            fired.append(alert.id)
     session.flush()
     return fired
+
+
+PATTERN_CHANNELS = ("desktop", "email")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +20,8 @@ class Recipient:
     name: str
     address: str | None
     member: PersonInfo | None = None
+    covering: str = ""
+    """The name of the person this recipient stands in for (out of office), else ""."""
 
 
 @dataclass(frozen=True)
@@ -85,12 +89,37 @@ class Directory:
             return []
         return [Recipient(member.key, member.name, member.email, member)]
 
-    def resolve_all(self, roles: tuple[str, ...], owner: str | None, team: str) -> list[Recipient]:
+    def resolve_all(
+        self, roles: tuple[str, ...], owner: str | None, team: str, at: int | None = None
+    ) -> list[Recipient]:
+        """Everyone the roles name, once each; with `at`, someone out of office that day
+        is replaced by the first manager up their chain who is in."""
         found: dict[str, Recipient] = {}
         for role in roles:
             for recipient in self.resolve(role, owner, team):
+                if at is not None:
+                    recipient = self.stand_in(recipient, at)
                 found.setdefault(recipient.key, recipient)
         return list(found.values())
+
+    def stand_in(self, recipient: Recipient, at: int) -> Recipient:
+        """Who receives `recipient`'s alerts at `at`: themselves, or while they are out of
+        office (a local day of theirs), the first active manager up the chain who is in."""
+        member, seen = recipient.member, set()
+        while member is not None and _is_out(member, at) and member.key not in seen:
+            seen.add(member.key)
+            member = self.find(member.manager)
+            if member is not None and member.active and not _is_out(member, at):
+                return Recipient(
+                    member.key, member.name, member.email, member, covering=recipient.name
+                )
+        return recipient
+
+
+def _is_out(member: PersonInfo, at: int) -> bool:
+    return bool(member.out_of_office) and member.is_out(
+        datetime.fromtimestamp(at, ZoneInfo(member.timezone)).date()
+    )
 
 
 def load_directory(session: Session) -> Directory:
@@ -98,3 +127,11 @@ def load_directory(session: Session) -> Directory:
     teams = session.scalars(select(Team)).all()
     leads = {t.name: t.lead_key for t in teams if t.lead_key}
     return Directory({p.key: p for p in load_people(session)}, leads)
+
+
+def cover_line(directory: Directory, owner: str | None, recipient_key: str, at: int) -> str:
+    """`Sent to you while Ann is out of office.` when the recipient stands in for the owner."""
+    member = directory.find(owner)
+    if member is None or member.key == recipient_key or not _is_out(member, at):
+        return ""
+    return f"Sent to you while {member.name} is out of office."

@@ -174,7 +174,7 @@ def slack_payload(notice: Notice) -> dict[str, Any]:
                 ],
             }
         )
-    fallback = f"{notice.title} (to {notice.recipient_name})"
+    fallback = _mrkdwn(f"{notice.title} (to {notice.recipient_name})")
     return {"text": fallback, "blocks": blocks}
 
 

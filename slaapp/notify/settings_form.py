@@ -33,6 +33,7 @@ from slaapp.models.tables import Record
 from slaapp.notify.channel_kind import TOKEN, URL, SecretField
 from slaapp.notify.channels import CHANNEL_KINDS, ChannelSettings, secret_fields
 from slaapp.notify.email import SmtpSettings, check_addresses
+from slaapp.notify.health_store import health_warnings
 
 SECRET_NAMES = tuple(secret.name for secret in secret_fields())
 """Every channel secret, by keyring name (the form reports where each is, never its value)."""
@@ -66,6 +67,8 @@ class LoadedSettings:
     """Why some stored settings could not be read (defaults are shown instead)."""
     session_only: tuple[str, ...] = ()
     """Secrets the last save could keep only until the app quits (no working keyring)."""
+    health: tuple[str, ...] = ()
+    """Channels that cannot deliver though the matrix or the policy names them, in words."""
 
     def status(self, name: str) -> str:
         return dict(self.secrets).get(name, MISSING)
@@ -105,7 +108,10 @@ def load_settings(database: Database, secrets: SecretStore) -> LoadedSettings:
     names = sorted(sources | set(urls))
     form = SettingsForm(smtp, channels, alerts, tuple((n, urls.get(n, "")) for n in names))
     statuses = tuple((name, secrets.status(name)) for name in SECRET_NAMES)
-    return LoadedSettings(form, statuses, tuple(sorted(sources)), "; ".join(problems))
+    health = health_warnings(database, secrets) if not problems else ()
+    return LoadedSettings(
+        form, statuses, tuple(sorted(sources)), "; ".join(problems), health=health
+    )
 
 
 def url_problem(url: str, what: str) -> str:
@@ -242,7 +248,10 @@ def save_settings(
     if errors:
         raise InvalidSettingsError(errors)
     with database.session() as session:
-        put_audited(session, CHANNELS, form.channels.to_dict(), now)
+        channels = form.channels
+        if form.smtp.host and get_setting(session, SMTP) is None:
+            channels = channels.changed(email=True)  # email is off until a mail server is set
+        put_audited(session, CHANNELS, channels.to_dict(), now)
         put_audited(session, ALERTS, form.alerts.to_dict(), now)
         if form.smtp.host:
             put_audited(session, SMTP, form.smtp.to_dict(), now)
@@ -254,4 +263,6 @@ def save_settings(
         name for name, value in form.secrets if value and not secrets.set(name, value.strip())
     )
     loaded = load_settings(database, secrets)
-    return LoadedSettings(loaded.form, loaded.secrets, loaded.sources, loaded.problem, session_only)
+    return LoadedSettings(
+        loaded.form, loaded.secrets, loaded.sources, loaded.problem, session_only, loaded.health
+    )

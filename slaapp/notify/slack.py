@@ -5,7 +5,14 @@ from __future__ import annotations
 from slaapp.infra.secrets import SecretStore
 from slaapp.notify.channel import ChannelError, Notice
 from slaapp.notify.render import slack_payload
-from slaapp.notify.webhook import Answer, missing_secret, post_json, read_secret, status_error
+from slaapp.notify.webhook import (
+    Answer,
+    missing_secret,
+    post_json,
+    read_secret,
+    secret_problem,
+    status_error,
+)
 
 URL_SECRET = "slack_webhook_url"
 WHAT = "Slack"
@@ -54,6 +61,10 @@ class SlackChannel:
     def __init__(self, secrets: SecretStore, timeout: float = 10.0) -> None:
         self.secrets = secrets
         self.timeout = timeout
+
+    def problem(self) -> str:
+        """Why it cannot deliver now ("" when it can)."""
+        return secret_problem(self.secrets, URL_SECRET, "Slack webhook URL")
 
     def send(self, notice: Notice) -> None:
         url = read_secret(self.secrets, URL_SECRET, WHAT)

@@ -55,6 +55,21 @@ def read_secret(secrets: SecretStore, name: str, what: str) -> str | None:
         raise ChannelError(f"{what}: {exc}", retryable=False) from None
 
 
+def _private_enough(url: str) -> bool:
+    """Whether credentials may travel to `url`: https, or plain http to this machine."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or parts.hostname in ("127.0.0.1", "localhost", "::1")
+
+
+def secret_problem(secrets: SecretStore, name: str, what: str) -> str:
+    """Why a channel that needs this secret cannot send ("" when the secret is there)."""
+    try:
+        found = secrets.get(name)
+    except SecretsUnavailableError as exc:
+        return f"{what}: {exc}"
+    return "" if found else f"no {what} stored yet (keyring {name!r} or {env_var(name)})"
+
+
 def missing_secret(what: str, name: str) -> ChannelError:
     env = env_var(name)
     return ChannelError(
@@ -119,6 +134,10 @@ class WebhookChannel:
         self.timeout = timeout
         self.title = title
 
+    def problem(self) -> str:
+        """Why it cannot deliver now ("" when it can)."""
+        return secret_problem(self.secrets, URL_SECRET, f"URL for {self.title}")
+
     def send(self, notice: Notice) -> None:
         url = read_secret(self.secrets, URL_SECRET, self.title)
         if not url:
@@ -127,6 +146,12 @@ class WebhookChannel:
             token = self.secrets.get(TOKEN_SECRET)
         except SecretsUnavailableError:
             token = None
+        if token and not _private_enough(url):
+            raise ChannelError(
+                f"{self.title}: the bearer token is only sent over https (or to this machine); "
+                f"change the webhook URL of {host_of(url)} to https",
+                retryable=False,
+            )
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         answer = post_json(url, webhook_body(notice), self.title, headers, self.timeout)
         if not 200 <= answer.status < 300:

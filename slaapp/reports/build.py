@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -12,29 +13,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slaapp.engine.calendar import WEEKDAYS, CalendarSpec
-from slaapp.engine.clocks import MET, MISSED, ClockTable
+from slaapp.engine.clocks import ClockTable
 from slaapp.engine.duration_terms import calendar_terms, rule_terms
 from slaapp.engine.durations import describe_duration
 from slaapp.engine.errors import BadInputError
 from slaapp.engine.matrix import Matrix
 from slaapp.models.directory import owner_directory
-from slaapp.models.evaluation import stored_clocks
+from slaapp.models.evaluation import StoredClocks, stored_clocks
 from slaapp.models.settings import record_link, record_links
-from slaapp.models.tables import Record
+from slaapp.models.tables import Record, Team
 from slaapp.reports.figures import causes, figures, late_mask
+from slaapp.reports.periods import judged_at
+from slaapp.reports.scopes import UNASSIGNED, ClockTeams, clock_teams
 from slaapp.reports.scorecard import (
     BreachRow,
+    Figures,
     HandoffRow,
     RepRow,
     ScorecardData,
     SegmentRow,
     TeamRow,
-    TrendPoint,
 )
+from slaapp.reports.trend import trend
 
 I64 = npt.NDArray[np.int64]
-UNASSIGNED = "Unassigned"
-TREND_WEEKS = 12
 DEFINITIONS = (
     (
         "Clock",
@@ -42,7 +44,8 @@ DEFINITIONS = (
     ),
     (
         "Period",
-        "A clock belongs to the period its start falls in; the previous period is as long and ends where this one starts.",
+        "A clock belongs to the period its start falls in; the previous period is as long, ends "
+        "where this one starts, and its clocks are judged at its own end.",
     ),
     (
         "Met / missed",
@@ -50,8 +53,13 @@ DEFINITIONS = (
     ),
     ("Breached", "A clock still open whose business time elapsed already exceeds its target."),
     (
+        "Judged at",
+        "Clocks are judged at the end of the period, or at the as-of instant when that is earlier.",
+    ),
+    (
         "Adherence",
-        "Met clocks divided by met plus missed clocks (open and cancelled clocks are not judged).",
+        "Met clocks divided by met plus missed plus open breached clocks (cancelled, open "
+        "on-track, at-risk and paused clocks are not counted).",
     ),
     (
         "Response time",
@@ -66,12 +74,14 @@ DEFINITIONS = (
         "The amount of every record with a missed or breached clock in the period, each record counted once.",
     ),
     (
-        "Team average",
-        "The figures of all clocks owned by the team's members in the period (not an average of averages).",
+        "Team figures",
+        "A team's figures count the clocks of the handoffs it is responsible for (the matrix's team); "
+        "a person's team is the team of the directory, else of the handoff.",
     ),
     (
         "Top causes",
-        "Handoffs, segments, owners and weekdays holding a larger share of the breaches than of the work, most breaches first.",
+        "Handoffs, segments, owners and weekdays holding a larger share of the breaches than of the "
+        "work, most breaches first; each late clock counts under one cause only.",
     ),
 )
 
@@ -135,68 +145,52 @@ def display_zone(matrix: Matrix) -> str:
 
 
 def build_scorecard(
-    session: Session, *, start: int, end: int, now: int, team: str | None = None
+    session: Session,
+    *,
+    start: int,
+    end: int,
+    now: int,
+    team: str | None = None,
+    zone: str | None = None,
+    as_of: int | None = None,
 ) -> ScorecardData:
-    """Scorecard of the clocks that started in [start, end), judged at `now`, for one team or all."""
+    """Scorecard of the clocks that started in [start, end), for one team or all.
+
+    Clocks are judged at the period's end or `as_of` (default `now`), whichever is earlier;
+    `zone` (default: the matrix's business zone) is the zone the sheets show days and times in.
+    `team` is a team of the matrix (its handoffs' clocks) or of the directory (its members').
+    """
     if end <= start:
         raise BadInputError("the period must end after it starts")
     previous_start = start - (end - start)
-    result = stored_clocks(session, now)
+    latest_instant = now if as_of is None else as_of
+    judge = judged_at(end, latest_instant)
+    result = stored_clocks(session, judge)
     latest = result.matrices[-1]
     matrix = latest.matrix
     clocks = result.clocks
     amounts, attributes, names = _amounts(session, result.record_ids)
     people = _people(session)
     links = record_links(session)
-    owner_team = np.array(
-        [people.get(o, ("", UNASSIGNED))[1] for o in clocks.owners] + [UNASSIGNED], dtype=object
-    )
-    clock_team = owner_team[clocks.owner]
-    if team is not None:
-        known = set(owner_team.tolist())
-        if team not in known:
-            raise BadInputError(
-                f"no team {team!r} owns clocks (teams: {', '.join(sorted(known - {UNASSIGNED}))})"
-            )
-    scope = np.ones(len(clocks), dtype=np.bool_) if team is None else clock_team == team
+    directory = set(session.scalars(select(Team.name)).all())
+    owner_teams = {h: t for h, (_, t) in people.items()}
+    teams_of = clock_teams(clocks, result.teams, owner_teams, directory)
+    scope = teams_of.scope(team)
     current = np.flatnonzero(scope & (clocks.started_at >= start) & (clocks.started_at < end))
-    previous = np.flatnonzero(
-        scope & (clocks.started_at >= previous_start) & (clocks.started_at < start)
+    now_judged = Judged(clocks, current, amounts, teams_of)
+    before = (
+        Judged(clocks, _window(clocks, scope, previous_start, start), amounts, teams_of)
+        if judged_at(start, latest_instant) == judge
+        else _judged_before(
+            session, result, previous_start, start, latest_instant, team, owner_teams, directory
+        )
     )
-    zone = display_zone(matrix)
+    zone = zone or display_zone(matrix)
+    clock_team = teams_of.handoff_team
 
-    handoffs = tuple(_handoff_rows(matrix, clocks, current, previous, amounts))
-    team_names = sorted(set(clock_team[current].tolist()) | set(clock_team[previous].tolist()))
-    team_codes = np.array(
-        [team_names.index(t) if t in team_names else -1 for t in clock_team.tolist()],
-        dtype=np.int64,
-    )
-    teams = tuple(
-        TeamRow(
-            name,
-            figures(clocks, current[team_codes[current] == i], amounts),
-            figures(clocks, previous[team_codes[previous] == i], amounts),
-        )
-        for i, name in enumerate(team_names)
-    )
-    team_figures = {row.team: row.figures for row in teams}
-    reps = []
-    for code in np.unique(clocks.owner[current]).tolist():
-        if code < 0:
-            continue
-        email = clocks.owners[code]
-        name, rep_team = people.get(email, (email, UNASSIGNED))
-        rows = current[clocks.owner[current] == code]
-        reps.append(
-            RepRow(
-                name,
-                email,
-                rep_team,
-                figures(clocks, rows, amounts),
-                team_figures.get(rep_team, figures(clocks, rows, amounts)),
-            )
-        )
-    reps.sort(key=lambda r: (r.team, r.name))
+    handoffs = tuple(_handoff_rows(matrix, now_judged, before))
+    teams = tuple(_team_rows(now_judged, before))
+    reps = _rep_rows(clocks, teams_of, people, current, amounts)
 
     offset = int(datetime.fromtimestamp(end, ZoneInfo(zone)).utcoffset().total_seconds())  # type: ignore[union-attr]
     weekday = (((clocks.started_at + offset) // 86400 + 3) % 7).astype(
@@ -215,6 +209,7 @@ def build_scorecard(
             ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
         ),
     ]
+    step, trend_points = trend(clocks, scope, start, end, zone, handoff_names)
     return ScorecardData(
         title="SLA scorecard",
         scope=team or "All teams",
@@ -225,13 +220,15 @@ def build_scorecard(
         timezone=zone,
         matrix_name=matrix.name,
         matrix_version=latest.number,
-        summary=figures(clocks, current, amounts),
-        previous_summary=figures(clocks, previous, amounts),
+        summary=now_judged.figures(),
+        previous_summary=before.figures(),
         causes=causes(clocks, current, amounts, groupings),
         handoffs=handoffs,
         teams=teams,
         reps=tuple(reps),
-        trend=tuple(_trend(clocks, scope, end, zone, handoff_names)),
+        trend=tuple(trend_points),
+        trend_step=step,
+        judged_at=judge,
         breaches=tuple(
             _breaches(
                 matrix, clocks, current, amounts, attributes, names, owner_names, clock_team, links
@@ -255,23 +252,67 @@ def _segment_name(matrix: Matrix, key: str) -> str:
     return matrix.segment(key).name if key in matrix.segment_keys else key
 
 
-def _handoff_rows(
-    matrix: Matrix,
-    clocks: ClockTable,
-    current: I64,
-    previous: I64,
-    amounts: npt.NDArray[np.float64],
-) -> list[HandoffRow]:
+@dataclass(frozen=True, eq=False)
+class Judged:
+    """Clocks judged at one instant, the rows of one period among them, their deal amounts
+    (per record code) and teams."""
+
+    clocks: ClockTable
+    rows: I64
+    amounts: npt.NDArray[np.float64]
+    teams: ClockTeams
+
+    def figures(self, rows: I64 | None = None) -> Figures:
+        return figures(self.clocks, self.rows if rows is None else rows, self.amounts)
+
+    def of_handoff(self, key: str) -> I64:
+        """The period's rows of one handoff."""
+        if key not in self.clocks.handoff_keys:
+            return self.rows[:0]
+        found: I64 = self.rows[
+            self.clocks.handoff[self.rows] == self.clocks.handoff_keys.index(key)
+        ]
+        return found
+
+    def of_team(self, team: str) -> I64:
+        """The period's rows of the handoffs `team` is responsible for."""
+        found: I64 = self.rows[self.teams.handoff_team[self.rows] == team]
+        return found
+
+
+def _window(clocks: ClockTable, scope: npt.NDArray[np.bool_], start: int, end: int) -> I64:
+    found: I64 = np.flatnonzero(scope & (clocks.started_at >= start) & (clocks.started_at < end))
+    return found
+
+
+def _judged_before(
+    session: Session,
+    result: StoredClocks,
+    start: int,
+    end: int,
+    latest: int,
+    team: str | None,
+    owner_teams: dict[str, str],
+    directory: set[str],
+) -> Judged:
+    """The previous period's clocks judged at its own end (or `latest`, when earlier)."""
+    clocks = result.clocks
+    started = _window(clocks, np.ones(len(clocks), dtype=np.bool_), start, end)
+    records = set(result.record_ids[clocks.record[started]].tolist())
+    if not records:
+        return Judged(clocks, started, np.zeros(0), clock_teams(clocks, {}, {}, ()))
+    before = stored_clocks(session, judged_at(end, latest), records)
+    amounts = _amounts(session, before.record_ids)[0]
+    teams_of = clock_teams(before.clocks, before.teams, owner_teams, directory)
+    rows = _window(before.clocks, teams_of.scope(team), start, end)
+    return Judged(before.clocks, rows, amounts, teams_of)
+
+
+def _handoff_rows(matrix: Matrix, now: Judged, before: Judged) -> list[HandoffRow]:
+    clocks, amounts = now.clocks, now.amounts
     rows = []
     for handoff in matrix.handoffs:
-        if handoff.key not in clocks.handoff_keys:
-            mine, before = current[:0], previous[:0]
-        else:
-            code = clocks.handoff_keys.index(handoff.key)
-            mine, before = (
-                current[clocks.handoff[current] == code],
-                previous[clocks.handoff[previous] == code],
-            )
+        mine = now.of_handoff(handoff.key)
         segments = []
         for key, rule in handoff.rules.items():
             target = _target_text(matrix, rule.target_seconds, handoff.rule_calendar(key))
@@ -290,8 +331,8 @@ def _handoff_rows(
                 handoff.name,
                 handoff.team,
                 _target_text(matrix, default.target_seconds, handoff.rule_calendar("default")),
-                figures(clocks, mine, amounts),
-                figures(clocks, before, amounts),
+                now.figures(mine),
+                before.figures(before.of_handoff(handoff.key)),
                 tuple(segments),
             )
         )
@@ -304,38 +345,43 @@ def _target_text(matrix: Matrix, seconds: int, calendar: str) -> str:
     return f"{describe_duration(seconds, terms)} ({calendar})"
 
 
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def _trend(
-    clocks: ClockTable, scope: npt.NDArray[np.bool_], end: int, zone: str, handoff_names: list[str]
-) -> list[TrendPoint]:
-    tz = ZoneInfo(zone)
-    last = _monday(datetime.fromtimestamp(end - 1, tz).date())
-    weeks = [last - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
-    bounds = [
-        int(datetime.combine(w, datetime.min.time(), tz).timestamp())
-        for w in [*weeks, last + timedelta(weeks=1)]
+def _team_rows(now: Judged, before: Judged) -> list[TeamRow]:
+    """One row per team responsible for a handoff with clocks in either period (DESIGN 7a)."""
+    names = set(now.teams.handoff_team[now.rows].tolist())
+    names |= set(before.teams.handoff_team[before.rows].tolist())
+    return [
+        TeamRow(name, now.figures(now.of_team(name)), before.figures(before.of_team(name)))
+        for name in sorted(names)
     ]
-    late = late_mask(clocks)
-    points = []
-    for i, week in enumerate(weeks):
-        in_week = scope & (clocks.started_at >= bounds[i]) & (clocks.started_at < bounds[i + 1])
-        for code, name in enumerate(handoff_names):
-            rows = np.flatnonzero(in_week & (clocks.handoff == code))
-            met = int((clocks.status[rows] == MET).sum())
-            missed = int((clocks.status[rows] == MISSED).sum())
-            points.append(
-                TrendPoint(
-                    week.isoformat(),
-                    name,
-                    int(rows.size),
-                    met / (met + missed) if met + missed else None,
-                    int(late[rows].sum()),
-                )
-            )
-    return points
+
+
+def _rep_rows(
+    clocks: ClockTable,
+    teams_of: ClockTeams,
+    people: dict[str, tuple[str, str]],
+    current: I64,
+    amounts: npt.NDArray[np.float64],
+) -> list[RepRow]:
+    """One row per owner; their team is the directory's, else the one of their handoffs."""
+    person_team = teams_of.person_team()
+    team_figures: dict[str, Figures] = {}
+    reps = []
+    for code in np.unique(clocks.owner[current]).tolist():
+        if code < 0:
+            continue
+        email = clocks.owners[code]
+        rows = current[clocks.owner[current] == code]
+        name = people.get(email, (email, UNASSIGNED))[0]
+        kinds, counts = np.unique(person_team[rows].astype(str), return_counts=True)
+        rep_team = str(kinds[int(np.argmax(counts))])
+        if rep_team not in team_figures:
+            mine = current[teams_of.members(rep_team)[current]]
+            team_figures[rep_team] = figures(clocks, mine, amounts)
+        reps.append(
+            RepRow(name, email, rep_team, figures(clocks, rows, amounts), team_figures[rep_team])
+        )
+    reps.sort(key=lambda r: (r.team, r.name))
+    return reps
 
 
 def _breaches(

@@ -13,6 +13,13 @@ from slaapp.reports.scorecard import Cause, Figures
 B = npt.NDArray[np.bool_]
 
 
+def adherence_of(status: npt.NDArray[np.int8]) -> float | None:
+    """met / (met + missed + open breached) of these statuses (DESIGN 7a); None if none counts."""
+    met = int((status == MET).sum())
+    counted = met + int((status == MISSED).sum()) + int((status == BREACHED).sum())
+    return met / counted if counted else None
+
+
 def figures(
     clocks: ClockTable, rows: npt.NDArray[np.int64], amounts: npt.NDArray[np.float64]
 ) -> Figures:
@@ -35,7 +42,7 @@ def figures(
         open=int(np.isin(status, OPEN_STATUSES).sum()),
         breached_open=int((status == BREACHED).sum()),
         cancelled=int((status == CANCELLED).sum()),
-        adherence=met / (met + missed) if met + missed else None,
+        adherence=adherence_of(status),
         median_response_seconds=float(np.median(elapsed)) if elapsed.size else None,
         mean_response_seconds=float(elapsed.mean()) if elapsed.size else None,
         p90_response_seconds=float(np.percentile(elapsed, 90)) if elapsed.size else None,
@@ -59,25 +66,32 @@ def causes(
     """The groups holding the most breaches, across several ways of grouping the clocks.
 
     Each grouping is (how to say it, a code per clock, the label per code); a group is a
-    cause when it holds a larger share of the breaches than of the clocks.
+    cause when it holds a larger share of the breaches than of the clocks. Each late clock
+    counts under one cause only (the largest that holds it), so the shares add up to at most 1.
     """
     late = late_mask(clocks)[rows]
     total_late = int(late.sum())
     if total_late == 0:
         return ()
-    found: list[Cause] = []
+    candidates: list[tuple[str, npt.NDArray[np.int64]]] = []
     for template, codes, labels in groupings:
         group = codes[rows]
         valid = group >= 0
         breaches = np.bincount(group[valid & late], minlength=len(labels))
         volume = np.bincount(group[valid], minlength=len(labels))
         for code in np.flatnonzero(breaches):
-            share = breaches[code] / total_late
-            if share <= volume[code] / max(int(valid.sum()), 1):
+            if breaches[code] / total_late <= volume[code] / max(int(valid.sum()), 1):
                 continue  # no more late than its share of the work
-            members = rows[(group == code) & late]
-            value = float(np.nansum(amounts[np.unique(clocks.record[members])]))
-            text = template.format(labels[int(code)])
-            found.append(Cause(text, int(breaches[code]), float(share), value))
+            candidates.append((template.format(labels[int(code)]), rows[(group == code) & late]))
+    candidates.sort(key=lambda c: (-c[1].size, c[0]))
+    counted = np.zeros(0, dtype=np.int64)
+    found: list[Cause] = []
+    for text, members in candidates:
+        mine = np.setdiff1d(members, counted)
+        if mine.size == 0:
+            continue
+        counted = np.union1d(counted, mine)
+        value = float(np.nansum(amounts[np.unique(clocks.record[mine])]))
+        found.append(Cause(text, int(mine.size), mine.size / total_late, value))
     found.sort(key=lambda c: (-c.breaches, c.text))
     return tuple(found[:limit])

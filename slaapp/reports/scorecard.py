@@ -11,7 +11,8 @@ from slaapp.engine.durations import CLOCK_TIME, TimeTerms
 class Figures:
     """Adherence figures of a set of clocks that started in a period.
 
-    Response times are over closed clocks (met or missed); `adherence` is met / (met + missed);
+    Response times are over closed clocks (met or missed); `adherence` is
+    met / (met + missed + open breached) (DESIGN 7a);
     `quality_pass_rate` over met and missed clocks of handoffs with quality requirements;
     `revenue_at_stake` sums the `amount` of records with a missed or breached clock (each record once).
     """
@@ -80,7 +81,8 @@ class RepRow:
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """One week of one handoff; `week` is the Monday (ISO date text) the week starts on."""
+    """One week or month of one handoff; `week` is the first day (ISO date text) of it: the
+    Monday of a week, the 1st of a month (the scorecard's `trend_step` says which)."""
 
     week: str
     handoff: str
@@ -134,3 +136,6 @@ class ScorecardData:
     breaches: tuple[BreachRow, ...]
     calendars: tuple[tuple[str, str], ...]
     definitions: tuple[tuple[str, str], ...]
+    trend_step: str = "week"  # "week" up to two years, else "month"
+    judged_at: int | None = None  # when the clocks were judged (period end or as-of, earlier)
+    data_note: str = ""  # where the data lies when the period holds no clock

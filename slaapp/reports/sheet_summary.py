@@ -11,6 +11,14 @@ from slaapp.reports.workbook_style import ACCENT, ADHERENCE_GOOD, ADHERENCE_WARN
 from slaapp.reports.workbook_time import as_hours, change_in_words
 
 
+def judged_text(context: SheetContext) -> str:
+    """When the clocks were judged, and where the data lies if the period holds no clock."""
+    data = context.data
+    judged = data.judged_at if data.judged_at is not None else min(data.end, data.generated_at)
+    text = f"{context.time.moment(judged)} ({data.timezone}): the period's end or the as-of time"
+    return f"{text}; {data.data_note}" if data.data_note else text
+
+
 def write_summary(context: SheetContext) -> None:
     data, now, before = context.data, context.data.summary, context.data.previous_summary
     sheet = SheetWriter(context, "Summary")
@@ -29,6 +37,7 @@ def write_summary(context: SheetContext) -> None:
         ("Compared with", context.previous_period),
         ("Generated", f"{context.time.moment(data.generated_at)} ({data.timezone})"),
         ("SLA matrix", f"{data.matrix_name}, version {data.matrix_version}"),
+        ("Judged at", judged_text(context)),
     )
     for i, (name, text) in enumerate(info):
         ws.write_string(3 + i, 1, name, label)

@@ -1,4 +1,4 @@
-"""The Trend sheet: weekly adherence per handoff, as a table and a line chart."""
+"""The Trend sheet: adherence per handoff over the whole period (weekly or monthly), table and chart."""
 
 from __future__ import annotations
 
@@ -7,6 +7,17 @@ from datetime import date
 
 from slaapp.reports.workbook_sheet import SheetColumn, SheetContext, SheetWriter
 from slaapp.reports.workbook_style import MUTED, SERIES_COLOURS
+
+
+def trend_subtitle(context: SheetContext) -> str:
+    """`Weekly adherence per handoff over the whole period (…) · All teams · weeks start Monday`."""
+    data = context.data
+    step = "Monthly" if data.trend_step == "month" else "Weekly"
+    unit = "months start on the 1st" if data.trend_step == "month" else "weeks start on Monday"
+    return (
+        f"{step} adherence per handoff over the whole period ({context.period}) · {data.scope} · "
+        f"{unit} (weekly up to two years, monthly beyond) · days in {data.timezone}"
+    )
 
 
 def write_trend(context: SheetContext) -> None:
@@ -24,10 +35,10 @@ def write_trend(context: SheetContext) -> None:
             names.append(name)
         weeks.add(point.week)
         cells[(point.week, name)] = point.adherence
-    cols = (SheetColumn("Week of", "date", 12), *(SheetColumn(n, "pct", 10, 22) for n in names))
-    sheet.title(
-        "Trend", f"Weekly adherence per handoff · {context.data.scope} · week starting Monday"
-    )
+    monthly = context.data.trend_step == "month"
+    first = "Month of" if monthly else "Week of"
+    cols = (SheetColumn(first, "date", 12), *(SheetColumn(n, "pct", 10, 22) for n in names))
+    sheet.title("Trend", trend_subtitle(context))
     top = 2
     sheet.header(top, cols)
     row = top + 1
@@ -69,7 +80,7 @@ def write_trend(context: SheetContext) -> None:
             )  # fmt: skip
         weeks_shown = last - top
         chart.set_title(
-            {"name": "Weekly adherence by handoff",
+            {"name": f"{'Monthly' if monthly else 'Weekly'} adherence by handoff",
              "name_font": {"size": 12, "bold": True, "color": "#1F2937"}}
         )  # fmt: skip
         shown = [v for v in cells.values() if v is not None]

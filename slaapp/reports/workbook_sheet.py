@@ -52,7 +52,10 @@ class SheetContext:
         return f"&Lslaapp · generated {generated} ({_header_text(self.data.timezone, 40)})&RPage &P of &N"
 
     def subtitle(self) -> str:
-        return f"{self.data.scope} · {self.period} · compared with {self.previous_period}"
+        return (
+            f"{self.data.scope} · {self.period} · compared with {self.previous_period} · "
+            f"times in {self.data.timezone}"
+        )
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,18 @@ from slaapp.engine.duration_terms import rule_terms
 from slaapp.engine.durations import TimeTerms
 from slaapp.engine.errors import BadInputError
 from slaapp.engine.matrix import Matrix
-from slaapp.engine.metrics import ClockColumns
-from slaapp.engine.metrics_dashboard import DashboardMetrics, Dimension, dashboard_metrics
+from slaapp.engine.metrics import ClockColumns, GroupStats, aggregate
+from slaapp.engine.metrics_dashboard import DashboardMetrics, Dimension
+from slaapp.engine.metrics_dashboard import dashboard_metrics as engine_metrics
 from slaapp.engine.metrics_open import judge_open_now
 from slaapp.models.database import Database
 from slaapp.models.directory import owner_directory
+from slaapp.models.evaluation import stored_clocks
 from slaapp.models.matrices import published_matrices
 from slaapp.models.settings import ADHERENCE_GOAL, setting_or_default
 from slaapp.models.tables import Clock, Record
+from slaapp.reports.periods import DataSpan, follow_data, judged_at, nothing_words
+from slaapp.reports.spans import stored_span
 from slaapp.services.display import chosen_zone
 
 I64 = npt.NDArray[np.int64]
@@ -66,6 +70,8 @@ class DashboardFilter:
     segment: str | None = None  # a segment key
     source: str | None = None
     step: str = "day"
+    follow_data: bool = False  # a preset period: the data's own range when it is all older
+    judge_day: date | None = None  # judge the clocks at the end of this local day (None: now)
 
     def describe(self) -> str:
         parts = [f"{self.first:%d %b %Y} – {self.last:%d %b %Y}"]
@@ -118,9 +124,85 @@ class DashboardData:
     metrics: DashboardMetrics = field(repr=False)
     # (handoff key, segment key) -> the terms its rule's durations are said in
     terms: dict[tuple[str, str], TimeTerms] = field(default_factory=dict, repr=False)
+    # the team responsible for each clock's handoff (the matrix's `team`), and the matrix teams
+    responsible: Dimension = field(default_factory=lambda: Dimension(np.zeros(0, np.int64), ()))
+    matrix_teams: frozenset[str] = frozenset()
+    first: date | None = None  # the local days shown (the data's own range when `moved`)
+    last: date | None = None
+    moved: bool = False
+    span: DataSpan | None = None  # where the stored data lies
+
+    def period_words(self) -> str:
+        """The days shown, and the filters: `1 Jun 2017 – 31 May 2018 (the data's own range)`."""
+        chosen = self.filter
+        if self.first is not None and self.last is not None:
+            chosen = replace(chosen, first=self.first, last=self.last)
+        return chosen.describe() + (" (the data's own range)" if self.moved else "")
+
+    def empty_words(self) -> str:
+        """Where the data lies when the period holds no clock ("" when it holds some)."""
+        if len(self) or self.stored == 0:
+            return ""
+        first = self.first or self.filter.first
+        last = self.last or self.filter.last
+        return nothing_words(first, last, self.zone, self.span, flags=False).capitalize() + "."
 
     def __len__(self) -> int:
         return len(self.columns)
+
+
+def _adherence(stats: GroupStats) -> GroupStats:
+    """The groups' adherence as DESIGN 7a defines it: met / (met + missed + open breached)."""
+    counted = stats.met + stats.late  # late = missed + open breached
+    adherence: F64 = np.full(stats.met.shape, np.nan)
+    np.divide(stats.met, counted, out=adherence, where=counted > 0)
+    return replace(stats, adherence=adherence)
+
+
+_PER_GROUP = ("clocks", "met", "missed", "late", "open", "adherence", "median_response",
+              "p90_response", "quality_pass_rate")  # fmt: skip
+
+
+def _team_figures(
+    columns: ClockColumns, team: Dimension, responsible: Dimension, matrix_teams: frozenset[str]
+) -> GroupStats:
+    """Per team label: a team of the matrix counts the clocks of its handoffs, a team only of
+    the directory the clocks its members own (DESIGN 7a)."""
+    owned = aggregate(columns, team.codes, team.labels)
+    labels = list(team.labels)
+    codes = np.array([labels.index(t) if t in labels else -1 for t in responsible.labels] + [-1])
+    by_handoff = aggregate(columns, codes[responsible.codes].astype(np.int64), team.labels)
+    use = np.array([label in matrix_teams for label in team.labels], dtype=np.bool_)
+    picked = {
+        name: np.where(use, getattr(by_handoff, name), getattr(owned, name)) for name in _PER_GROUP
+    }
+    return replace(owned, **picked)
+
+
+def dashboard_metrics(
+    columns: ClockColumns,
+    *,
+    responsible: Dimension,
+    matrix_teams: frozenset[str],
+    **options: Any,
+) -> DashboardMetrics:
+    """The engine's dashboard aggregates with DESIGN 7a's figures: every adherence is
+    met / (met + missed + open breached), and team figures count the clocks of the handoffs
+    the team is responsible for (`responsible`: the handoff's team per clock)."""
+    found = engine_metrics(columns, **options)
+    series = found.adherence
+    teams = _team_figures(columns, options["team"], responsible, matrix_teams)
+    by_team = aggregate(columns, responsible.codes, responsible.labels)
+    return replace(
+        found,
+        summary=_adherence(found.summary),
+        adherence=replace(
+            series, by_handoff=_adherence(series.by_handoff), total=_adherence(series.total)
+        ),
+        reps=replace(found.reps, reps=_adherence(found.reps.reps), teams=_adherence(teams)),
+        breakdowns={key: _adherence(stats) for key, stats in found.breakdowns.items()}
+        | {"team": _adherence(by_team)},
+    )
 
 
 def _coded(values: list[Any], labels: list[str] | None = None) -> tuple[I64, list[Any]]:
@@ -177,18 +259,66 @@ def load_dashboard(database: Database, chosen: DashboardFilter, now: int) -> Das
 
 
 def dashboard_data(session: Session, chosen: DashboardFilter, now: int) -> DashboardData:
+    """The period's clocks judged at its end or `now`, whichever is earlier (DESIGN 7a)."""
     versions = {v.number: v.matrix for v in published_matrices(session)}
     matrix = versions[max(versions)] if versions else None
     zone = resolve_zone(chosen_zone(session), display_zone(matrix))
-    start, end = period_bounds(chosen.first, chosen.last, zone)
+    span = stored_span(session, zone)
+    first, last = (
+        follow_data(chosen.first, chosen.last, span)
+        if chosen.follow_data
+        else (chosen.first, chosen.last)
+    )
+    start, end = period_bounds(first, last, zone)
+    if chosen.judge_day is not None:
+        now = min(now, period_bounds(chosen.judge_day, chosen.judge_day, zone)[1])
+    judge = judged_at(end, now)
     connection = session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     rows = connection.exec_driver_sql(_CLOCKS_SQL.format(m=marker), (start, end)).fetchall()
+    rows = _judged_again(session, rows, judge)
     stored = int(connection.exec_driver_sql("SELECT count(*) FROM clocks").scalar() or 0)
     records = {row[0]: row[1:] for row in session.execute(_RECORDS, {"start": start, "end": end})}
     people = _people(session)
     goal = float(setting_or_default(session, ADHERENCE_GOAL)["goal"])
-    return _build(chosen, rows, records, people, versions, zone, start, end, now, stored, goal)
+    data = _build(chosen, rows, records, people, versions, zone, start, end, judge, stored, goal)
+    moved = (first, last) != (chosen.first, chosen.last)
+    return replace(data, first=first, last=last, moved=moved, span=span)
+
+
+def _judged_again(session: Session, rows: Sequence[Any], judge: int) -> list[Any]:
+    """Rows stored after `judge`, judged again from their events at `judge`.
+
+    A clock of a past period is judged at the period's end: one that stopped later is
+    still open then, an open one is only as late as it was then, and one that started
+    later is left out.
+    """
+    stale = {row[1] for row in rows if row[13] > judge}
+    if not stale:
+        return list(rows)
+    result = stored_clocks(session, judge, stale)
+    c = result.clocks
+    records = result.record_ids[c.record].tolist()
+    handoffs = np.array(c.handoff_keys, dtype=object)[c.handoff].tolist() if len(c) else []
+    owners = np.array([*c.owners, None], dtype=object)[c.owner].tolist() if len(c) else []
+    found = {
+        (record, handoff, started): (owner, STATUSES[status], elapsed, stopped if closed else None)
+        for record, handoff, started, owner, status, elapsed, stopped, closed in zip(
+            records, handoffs, c.started_at.tolist(), owners, c.status.tolist(),
+            c.elapsed.tolist(), c.stopped_at.tolist(), c.closed.tolist(), strict=True,
+        )
+    }  # fmt: skip
+    judged = []
+    for row in rows:
+        again = found.get((row[1], row[2], row[5])) if row[13] > judge else None
+        if row[13] > judge and again is None:
+            continue  # the clock had not started yet at `judge`
+        if again is not None:
+            owner, status, elapsed, stopped = again
+            row = (*row[:4], owner, row[5], stopped, row[7], row[8], elapsed, status, row[11],
+                   row[12], judge)  # fmt: skip
+        judged.append(row)
+    return judged
 
 
 def _build(
@@ -245,14 +375,20 @@ def _build(
     handoff_names = [_handoff_name(matrix, k) for k in handoff_keys]
     segment_names = [_segment_name(matrix, k) for k in segment_keys]
     owner_names = [people.get(o, (o, ""))[0] for o in owner_keys]
+    responsible_codes, responsible_labels, matrix_teams = _responsible(versions, handoff_keys,
+                                                                       handoff_codes)  # fmt: skip
+    present = {team_names[c] for c in set(team_codes.tolist())}
+    present |= {responsible_labels[c] for c in set(responsible_codes.tolist()) if c >= 0}
     choices = DashboardChoices(
-        tuple(team_names[c] for c in sorted(set(team_codes.tolist()))),
+        tuple(sorted(present)),
         tuple((handoff_keys[c], handoff_names[c]) for c in sorted(set(handoff_codes.tolist()))),
         tuple((segment_keys[c], segment_names[c]) for c in sorted(set(segment_codes.tolist()))),
         tuple(sorted(set(source_labels))),
     )
     keep = np.ones(n, dtype=np.bool_)
-    if chosen.team is not None:
+    if chosen.team in matrix_teams:  # a team of the matrix: the clocks of its handoffs
+        keep &= responsible_codes == responsible_labels.index(chosen.team)
+    elif chosen.team is not None:  # a team of the directory only: its members' clocks
         keep &= team_codes == (team_names.index(chosen.team) if chosen.team in team_names else -2)
     if chosen.handoff is not None:
         keep &= handoff_codes == _index(handoff_keys, chosen.handoff)
@@ -275,11 +411,12 @@ def _build(
     owner_dim = Dimension(owner_codes[rows_kept], tuple(owner_names))
     team_dim = Dimension(team_codes[rows_kept].astype(np.int64), tuple(team_names))
     source_dim = Dimension(source_codes[rows_kept], tuple(source_labels))
+    responsible = Dimension(responsible_codes[rows_kept], tuple(responsible_labels))
     amount = amounts.astype(np.float64)[rows_kept]
     metrics = dashboard_metrics(
         columns, handoff=handoff_dim, segment=segment_dim, owner=owner_dim, owner_team=owner_team,
         team=team_dim, source=source_dim, amount=amount, start=start, end=end, zone=zone,
-        step=chosen.step,
+        step=chosen.step, responsible=responsible, matrix_teams=matrix_teams,
     )  # fmt: skip
     return DashboardData(
         filter=chosen, as_of=now, start=start, end=end, zone=zone, goal=goal, stored=stored,
@@ -290,7 +427,22 @@ def _build(
         owner_team=owner_team, team=team_dim, source=source_dim, amount=amount,
         record=Dimension(record_codes[rows_kept], tuple(record_labels)), metrics=metrics,
         terms={(h, s): rule_terms(matrix, h, s) for h in handoff_keys for s in segment_keys},
+        responsible=responsible, matrix_teams=matrix_teams,
     )  # fmt: skip
+
+
+def _responsible(
+    versions: dict[int, Matrix], handoff_keys: list[str], handoff_codes: I64
+) -> tuple[I64, list[str], frozenset[str]]:
+    """The team responsible for each clock's handoff (the matrix's `team`; the newest version
+    that has the handoff says), its labels, and every team of the matrices."""
+    teams: dict[str, str] = {}
+    for number in sorted(versions):
+        teams |= {h.key: h.team for h in versions[number].handoffs if h.team}
+    labels = sorted(set(teams.values()))
+    per_handoff = np.array([_index(labels, teams.get(k, "")) for k in handoff_keys] + [-1])
+    codes: I64 = np.where(per_handoff[handoff_codes] >= 0, per_handoff[handoff_codes], -1)
+    return codes.astype(np.int64), labels, frozenset(labels)
 
 
 def _rule(
@@ -334,6 +486,7 @@ def with_step(data: DashboardData, step: str) -> DashboardData:
     metrics = dashboard_metrics(
         data.columns, handoff=data.handoff, segment=data.segment, owner=data.owner,
         owner_team=data.owner_team, team=data.team, source=data.source, amount=data.amount,
-        start=data.start, end=data.end, zone=data.zone, step=step,
+        start=data.start, end=data.end, zone=data.zone, step=step, responsible=data.responsible,
+        matrix_teams=data.matrix_teams,
     )  # fmt: skip
     return replace(data, filter=replace(data.filter, step=step), metrics=metrics)

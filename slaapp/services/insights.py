@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 import numpy as np
+import numpy.typing as npt
 
-from slaapp.engine.insights.inputs import InsightInputs
+from slaapp.engine.clocks import AT_RISK, BREACHED
+from slaapp.engine.insights.analyze import InsightReport, analyze
+from slaapp.engine.insights.frame import Frame, build_frame
+from slaapp.engine.insights.inputs import InsightInputs, Period
+from slaapp.engine.insights.revenue import RevenueImpact
 from slaapp.models.database import Database
 from slaapp.models.directory import load_people
 from slaapp.models.evaluation import load_log, stored_clocks
+from slaapp.reports.periods import (
+    DataSpan,
+    day_bounds,
+    follow_data,
+    judged_at,
+    local_day,
+    nothing_words,
+)
+from slaapp.reports.spans import data_span, period_zone
+
+DEFAULT_DAYS = 90
 
 
 @dataclass(frozen=True, eq=False)
@@ -18,6 +35,68 @@ class InsightData:
 
     inputs: InsightInputs
     names: dict[str, str]
+
+
+@dataclass(frozen=True)
+class InsightPeriod:
+    """The local days analysed, in `zone`; `moved` when a default period moved to the data's
+    own range because the newest clock is older than it."""
+
+    first: date
+    last: date
+    zone: str
+    span: DataSpan | None
+    moved: bool = False
+
+    @property
+    def period(self) -> Period:
+        return Period(*day_bounds(self.first, self.last, self.zone))
+
+    def judged_at(self, as_of: int) -> int:
+        """Clocks of the period are judged at its end or `as_of`, whichever is earlier."""
+        return judged_at(self.period.end, as_of)
+
+    def empty_words(self, flags: bool = True) -> str:
+        """`no clocks between D and D (zone); the data covers D to D[: use --from D --to D]`."""
+        return nothing_words(self.first, self.last, self.zone, self.span, flags)
+
+    def words(self) -> str:
+        """`2017-06-01 to 2018-05-31 (America/New_York)`, saying when it follows the data."""
+        text = f"{self.first.isoformat()} to {self.last.isoformat()} ({self.zone})"
+        return text + (": the data's own range" if self.moved else "")
+
+
+def insight_zone(database: Database, tz: str | None = None) -> str:
+    """`tz`, else the latest matrix's business zone; LookupError before any matrix."""
+    return period_zone(database, tz)
+
+
+def judge_until(as_of: int, judge_day: date | None, zone: str) -> int:
+    """`as_of`, or the end of `judge_day` (local in `zone`) when that is earlier."""
+    if judge_day is None:
+        return as_of
+    return min(as_of, day_bounds(judge_day, judge_day, zone)[1])
+
+
+def insight_period(
+    database: Database,
+    zone: str,
+    as_of: int,
+    first: date | None = None,
+    last: date | None = None,
+    days: int = DEFAULT_DAYS,
+) -> InsightPeriod:
+    """The days to analyse: the ones given, else the `days` ending on the as-of day, or the
+    data's own range when its newest clock is older than that default period."""
+    span = data_span(database, zone)
+    if first is not None or last is not None:
+        end_day = last if last is not None else local_day(as_of, zone)
+        start_day = first if first is not None else end_day - timedelta(days=days - 1)
+        return InsightPeriod(start_day, end_day, zone, span)
+    end_day = local_day(as_of, zone)
+    start_day = end_day - timedelta(days=days - 1)
+    chosen = follow_data(start_day, end_day, span)
+    return InsightPeriod(*chosen, zone, span, moved=chosen != (start_day, end_day))
 
 
 def load_insight_data(database: Database, as_of: int) -> InsightData | None:
@@ -44,3 +123,54 @@ def load_insight_data(database: Database, as_of: int) -> InsightData | None:
         record_ids=np.asarray(pks, dtype=np.int64),
     )
     return InsightData(inputs, names)
+
+
+@dataclass(frozen=True)
+class DistinctRevenue(RevenueImpact):
+    """Revenue impact whose totals count each record once, however many of its handoffs are
+    late (DESIGN 7a: breached value is over distinct records)."""
+
+    distinct_breached: float = 0.0
+    distinct_at_stake: float = 0.0
+
+    @property
+    def breached_value(self) -> float:
+        return self.distinct_breached
+
+    @property
+    def at_stake_value(self) -> float:
+        return self.distinct_at_stake
+
+
+def distinct_value(frame: Frame, rows: npt.NDArray[np.int64]) -> float:
+    """The amount of the distinct records behind these clocks."""
+    if rows.size == 0:
+        return 0.0
+    _, first = np.unique(frame.inputs.clocks.record[rows], return_index=True)
+    return float(np.nansum(frame.amount[rows[first]]))
+
+
+def distinct_revenue(frame: Frame, period: Period, revenue: RevenueImpact) -> DistinctRevenue:
+    """The revenue impact with breached and at-stake totals over distinct records."""
+    clocks = frame.inputs.clocks
+    scope = period.contains(clocks.started_at)
+    at_stake = frame.open & ((clocks.status == AT_RISK) | (clocks.status == BREACHED))
+    return DistinctRevenue(
+        revenue.handoffs,
+        revenue.outcome_event,
+        distinct_value(frame, np.flatnonzero(scope & frame.breached)),
+        distinct_value(frame, np.flatnonzero(at_stake)),
+    )
+
+
+def insight_report(
+    data: InsightData,
+    period: Period,
+    threshold: float,
+    with_suggestions: bool = True,
+    frame: Frame | None = None,
+) -> InsightReport:
+    """The insights of a period, with revenue totals over distinct records."""
+    frame = frame or build_frame(data.inputs)
+    report = analyze(data.inputs, period, threshold, with_suggestions, frame)
+    return replace(report, revenue=distinct_revenue(frame, period, report.revenue))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from slaapp.engine.matrix_changes import describe_changes
 from slaapp.engine.matrix_document import matrix_from_document, matrix_to_document
@@ -24,6 +25,7 @@ from slaapp.models.matrices import (
 )
 from slaapp.models.settings import MATRIX_DRAFT, clear_setting, get_setting, put_setting
 from slaapp.models.tables import Event, Person, Team
+from slaapp.services.matrix_versions import HistoryReach, history_reach, published_result
 from slaapp.services.store import ensure_matrix
 
 log = logging.getLogger(__name__)
@@ -63,12 +65,37 @@ class MatrixState:
     leads: tuple[SignOff, ...]
     teams: tuple[str, ...]
     events: tuple[str, ...]
+    reach: HistoryReach | None = None  # the stored clocks' starts, for the Publish dialog
 
 
 @dataclass(frozen=True)
 class PublishResult:
+    """A version just published: clocks re-evaluated, those an older version still judges, and
+    the provisional version it replaced for all history (if any)."""
+
     info: VersionInfo
     clocks: int
+    older_clocks: int = 0
+    replaced: int | None = None
+
+    @property
+    def words(self) -> str:
+        """`Published version 2 (replaces the provisional default for all history); ...`."""
+        text = f"Published version {self.info.number}"
+        if self.replaced is not None:
+            text += f" (replaces the provisional default, version {self.replaced}, for all history)"
+        text += f"; {self.clocks:,} clocks re-evaluated"
+        if self.older_clocks:
+            text += (
+                f"; {self.older_clocks:,} existing clocks stay under an older version "
+                "(publish with “Apply to history too” to include them)"
+            )
+        return text
+
+
+def _result(session: Session, info: VersionInfo, clocks: int) -> PublishResult:
+    found = published_result(session, info, clocks)
+    return PublishResult(info, clocks, found.older_clocks, found.replaced)
 
 
 def matrix_state(database: Database, user: str) -> MatrixState:
@@ -97,6 +124,7 @@ def matrix_state(database: Database, user: str) -> MatrixState:
         ).all()
         teams = session.scalars(select(Team.name).order_by(Team.name)).all()
         events = session.scalars(select(Event.name).distinct().order_by(Event.name)).all()
+    reach = history_reach(database)
     return MatrixState(
         latest=latest,
         published=matrix_to_document(matrix),
@@ -106,6 +134,7 @@ def matrix_state(database: Database, user: str) -> MatrixState:
         leads=tuple(SignOff(k, n, t) for k, n, t in leads),
         teams=tuple(teams),
         events=tuple(events),
+        reach=reach,
     )
 
 
@@ -142,9 +171,9 @@ def publish_draft(
             effective_from=effective_from, reevaluate_open=reevaluate_open, signoffs=signoffs,
         )  # fmt: skip
         clear_setting(session, MATRIX_DRAFT.named(author))
-        clocks = refresh_clocks(session, now)
+        result = _result(session, info, refresh_clocks(session, now))
     log.info("Matrix version %s published by %s: %s", info.number, author, note or "no note")
-    return PublishResult(info, clocks)
+    return result
 
 
 def roll_back(
@@ -169,9 +198,9 @@ def roll_back(
                 base_version=latest_number(session), signoffs=signoffs,
                 note=f"Roll back to version {number}" + (f": {note}" if note else ""),
             )  # fmt: skip
-        clocks = refresh_clocks(session, now)
+        result = _result(session, info, refresh_clocks(session, now))
     log.info("Matrix rolled back to version %s by %s as version %s", number, author, info.number)
-    return PublishResult(info, clocks)
+    return result
 
 
 def record_matrix_export(database: Database, user: str, what: str, now: int) -> None:

@@ -89,10 +89,13 @@ def run_schedule_if_due(
     if schedule is None or not is_due(schedule, now):
         return None
     first, last = covered_week(schedule, now)
-    start, end = day_bounds(first, last, period_zone(database))
+    zone = period_zone(database)
+    start, end = day_bounds(first, last, zone)
     folder = Path(schedule.folder) if schedule.folder else Path.home()
     path = folder / f"slaapp-scorecard-{first.isoformat()}.xlsx"
-    result = export_scorecard(database, path, start=start, end=end, now=now, team=schedule.team)
+    result = export_scorecard(
+        database, path, start=start, end=end, now=now, team=schedule.team, zone=zone
+    )
     mail_workbook(
         database, result.path, list(schedule.recipients), f"SLA scorecard, week of {first:%d %b %Y}: {result.data.scope}",
         result.summary(), secrets,

@@ -33,6 +33,21 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
 
+@dataclass
+class Greylisting(Mailbox):
+    """A mailbox whose server answers `451 4.7.1` at RCPT to each address's first `refusals` tries."""
+
+    refusals: int = 1
+    tries: dict[str, int] = field(default_factory=dict)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        self.tries[address] = self.tries.get(address, 0) + 1
+        if self.tries[address] <= self.refusals:
+            return "451 4.7.1 Greylisted, please try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
 def _authenticate(server, session, envelope, mechanism, auth_data):
     ok = (
         isinstance(auth_data, LoginPassword)
@@ -59,12 +74,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(folder: Path) -> Iterator[tuple[Mailbox, int, Path]]:
+def smtp_server(
+    folder: Path, mailbox: Mailbox | None = None
+) -> Iterator[tuple[Mailbox, int, Path]]:
     """Yields the mailbox, the port and the CA file a client must trust."""
     cert, key = self_signed(folder)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    mailbox = Mailbox()
+    mailbox = mailbox if mailbox is not None else Mailbox()
     port = free_port()
     controller = Controller(
         mailbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,

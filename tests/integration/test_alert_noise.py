@@ -38,10 +38,14 @@ def test_quiet_hours_hold_alerts_until_the_person_works_then_one_digest(database
     assert all(n.recipient_key != "ann" for c in out.values() for n in c.sent)
     morning = run_alerts(database, T0, out)  # 09:00 in New York
     ann = [n for n in out["desktop"].sent if n.recipient_key == "ann"]
-    assert len(ann) == 1 and ann[0].severity == "digest" and len(ann[0].alert_ids) == 2
-    assert ann[0].title == "2 SLA alerts for Ann"
-    assert ann[0].lines[0].startswith("• Breached: First contact")  # most urgent first
-    assert morning.digests >= 1
+    # One message: the clock once, as its latest alert (the breach; its warning is superseded),
+    # said as of now: assigned 23:00, due 01:00, so 8 h late at 09:00.
+    assert len(ann) == 1 and ann[0].severity == "breach"
+    assert ann[0].title == "Breached: First contact for r1 (Ann)"
+    assert "Late by: 8 h" in ann[0].lines
+    warning = next(a for a in alert_history(database, T0) if a.severity == "warning")
+    assert {d.state for d in warning.deliveries if d.recipient_key == "ann"} == {"superseded"}
+    assert morning.sent >= 1
 
 
 def test_business_hours_only_waits_for_the_handoff_calendar_but_escalations_bypass(
@@ -75,7 +79,14 @@ def test_warnings_wait_for_the_digest_and_a_rep_gets_one_message(database) -> No
     assert len(warnings) == 12  # two warnings for each of six clocks
     first = out["email"].sent[0]  # the 16:00 digest slot
     assert first.severity == "digest" and first.recipient_key == "ann"
-    assert {a.id for a in warnings} <= set(first.alert_ids)
+    latest = {a.record: a.id for a in sorted(warnings, key=lambda a: a.id)}  # each 75 % warning
+    assert set(latest.values()) - {latest["r0"]} <= set(first.alert_ids)
+    items = [line for line in first.lines if line.startswith("• ")]
+    assert len(items) == 6  # six clocks, each once: r0 by its breach, the others by a warning
+    assert items[0].startswith("• Breached: First contact for r0 (Ann) · late by")
+    assert all("left" in line for line in items[1:])
+    early = [a for a in warnings if a.id not in latest.values()]  # the 50 % warnings
+    assert {d.state for a in early for d in a.deliveries} == {"superseded"}
 
 
 def test_rate_limit_per_channel_defers_the_rest_to_the_next_free_slot(database) -> None:

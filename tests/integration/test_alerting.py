@@ -40,7 +40,7 @@ def test_fake_clock_through_crossings_restart_and_catch_up(db_url) -> None:
     )  # the desktop toast; email waits for the digest
     toast = out["desktop"].sent[0]
     assert toast.recipient_key == "ann" and toast.title.startswith("Due soon: First contact")
-    assert "Time left: 1 h of business time" in toast.lines
+    assert "Time left: 1 h" in toast.lines  # a 24x7 rule: hours, not business time
     assert "Deal value: $38,000" in toast.lines
     assert "Source: Web · Tier: Mid-Market" in toast.lines
     assert toast.link == "https://crm.example/r/r1"

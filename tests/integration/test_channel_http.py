@@ -55,7 +55,10 @@ def test_slack_posts_blocks_with_a_text_fallback_and_a_link_button(slack):
     SlackChannel(SecretStore()).send(BREACH)
     (body,) = slack.bodies
     assert slack.paths == ["/services/T000/B000/XXXXSECRETXXXX"]
-    assert body["text"] == f"{BREACH.title} (to Marcus Hill)"
+    assert body["text"] == (  # Slack reads `text` as mrkdwn too: CRM data cannot ping or link
+        "Breached: MQL to first contact for Bluepeak Logistics &lt;Inc.&gt; &amp; Co. "
+        "(Ben Carter) (to Marcus Hill)"
+    )
     title, lines, context, actions = body["blocks"]
     assert title["text"]["text"] == (
         ":rotating_light: *Breached: MQL to first contact for "

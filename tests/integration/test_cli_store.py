@@ -335,11 +335,12 @@ def test_exported_workbook_shows_the_engines_figures(run, tmp_path):
     )
 
     def engine_figures() -> tuple[int, float, int]:
-        """Clocks, adherence and breaches of the week by the engine, judged now."""
-        table = evaluate(matrix, log, int(time.time()))
+        """Clocks, adherence and breaches of the week by the engine, judged at the week's end
+        or now, whichever is earlier; adherence = met / (met + missed + open breached) (7a)."""
+        table = evaluate(matrix, log, min(end, int(time.time())))
         status = table.status[(table.started_at >= start) & (table.started_at < end)]
         met, missed, breached = (int((status == s).sum()) for s in (MET, MISSED, BREACHED))
-        return status.size, met / (met + missed), missed + breached
+        return status.size, met / (met + missed + breached), missed + breached
 
     before = engine_figures()
     out = tmp_path / "week.xlsx"

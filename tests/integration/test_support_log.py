@@ -7,7 +7,7 @@ import logging
 
 from slaapp.engine.eventlog import event_log_from_columns
 from slaapp.importers.bundled import RESOURCES
-from slaapp.notify.alerting_send import Batch, send_batches
+from slaapp.notify.alerting_send import Batch, send_batch
 from slaapp.notify.channel import ChannelError, Notice
 from slaapp.services.store import store_log
 from slaapp.sync.connections import Connection, save_connection
@@ -99,8 +99,8 @@ class _Refusing:
 def test_a_failed_delivery_is_logged_without_the_urls_path(caplog) -> None:
     caplog.set_level(logging.INFO, logger="slaapp.notify.alerting_send")
     notice = Notice((7, 9), "digest", "ann", "Ann", None, "2 alerts", ())
-    outcomes = send_batches([Batch("webhook", (70, 90), notice)], {"webhook": _Refusing()})
-    assert outcomes[0].error is not None
+    outcome = send_batch(Batch("webhook", (70, 90), notice), {"webhook": _Refusing()})
+    assert outcome.error is not None
     [(level, line)] = _lines(caplog, "slaapp.notify.alerting_send")
     assert level == logging.WARNING
     assert line == (

@@ -88,7 +88,7 @@ def test_a_service_and_three_desktops_send_every_email_exactly_once(tmp_path, db
     for n, at in enumerate(instants):
         clock[0] = at
         if n == down.start:
-            assert service_alive(database, at)
+            assert service_alive(database, instants[n - 1])  # alive after its last tick
             service.stop()
             service.run()  # SIGTERM: the loop ends and marks the heartbeat stopped
         elif n == down.stop:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import re
+from datetime import datetime, timedelta
+
 from slaapp.engine import daywalk
 from slaapp.engine.eventlog import EventRow
 from slaapp.engine.matrix import Matrix
@@ -34,9 +38,9 @@ def _cycles(matrix, handoff, record, history, as_of):
             if row.event == handoff.start:
                 current = {"start": row.occurred_at, "spans": [], "paused_at": None}
             continue
-        if row.event == handoff.stop or row.event in handoff.cancel:
+        if row.event in handoff.stops or row.event in handoff.cancel:
             current["end"] = row.occurred_at
-            current["cancelled"] = row.event != handoff.stop
+            current["cancelled"] = row.event not in handoff.stops
             found.append(current)
             current = None
         elif row.event == handoff.pause and handoff.pause and current["paused_at"] is None:
@@ -61,6 +65,19 @@ def _latest(history, name, until):
     return value
 
 
+def _target(rule, cal, start):
+    """DESIGN.md section 5: on an always-open calendar `d` is calendar days in its zone."""
+    days = 0
+    if cal.spec.always and isinstance(rule.target, str):
+        found = re.findall(r"(\d+(?:\.\d+)?)\s*(bd|d|h|m|s)", rule.target.lower())
+        days = math.floor(sum(float(n) for n, unit in found if unit == "d"))
+    if not days:
+        return rule.target_seconds
+    local = datetime.fromtimestamp(start, cal.zone).replace(tzinfo=None) + timedelta(days=days)
+    moved = int(local.replace(tzinfo=cal.zone, fold=0).timestamp())
+    return moved - start + rule.target_seconds - days * 86400
+
+
 def _judge(matrix, handoff, record, history, as_of, number, c):
     end = c["end"] if c["end"] is not None else as_of
     spans = list(c["spans"])
@@ -83,7 +100,7 @@ def _judge(matrix, handoff, record, history, as_of, number, c):
     )
     rule = handoff.rules[segment.key]
     cal = matrix.calendar(rule.calendar or handoff.calendar)
-    target = rule.target_seconds
+    target = _target(rule, cal, c["start"])
     elapsed = daywalk.elapsed(cal, c["start"], end) - sum(
         daywalk.elapsed(cal, p, r) for p, r in spans
     )

@@ -343,7 +343,7 @@ def test_us_and_dayfirst_dates(write: Callable[..., Path]) -> None:
         "G,2026-03-02T14:05:00Z\n"
         "H,2026/03/02 14:05\n"
     )
-    us = [row.occurred_at for row in rows(read_wide(path, simple()))]
+    us = [row.occurred_at for row in rows(read_wide(path, simple(dayfirst=False)))]
     assert us == [
         ny(2026, 3, 2),
         ny(2026, 3, 2, 14, 5),
@@ -369,21 +369,28 @@ def test_impossible_and_ambiguous_dates_explain_themselves(write: Callable[..., 
     path = write(
         "Record ID,Create Date\nA,13/02/2026\nB,3/2/26\nC,next tuesday\nD,3/2/2026 14:05 PM\n"
     )
-    plan = simple()
-    problems = rejected(path, plan).problems
-    assert [(p.row, p.column) for p in problems] == [(n, "Create Date") for n in (2, 3, 4, 5)]
-    assert problems[0].message == (
-        "'13/02/2026' is not a valid month/day/year date (month must be in 1..12); "
-        'if the dates are day first, set "dayfirst": true in the mapping'
-    )
-    assert "two-digit year, which is ambiguous" in problems[1].message
-    assert problems[2].message.startswith(
+    # 13/02/2026 can only be day first, so the column is read day first.
+    problems = rejected(path, simple()).problems
+    assert [(p.row, p.column) for p in problems] == [(n, "Create Date") for n in (3, 4, 5)]
+    assert "two-digit year, which is ambiguous" in problems[0].message
+    assert problems[1].message.startswith(
         "'next tuesday' is not a date this program recognises; expected like 2026-03-02 14:05, "
-        "03/02/2026 2:05 PM or 2026-03-02T14:05:00Z"
+        "02/03/2026 14:05 (day first) or 2026-03-02T14:05:00Z"
     )
-    assert "hour 14 with AM/PM" in problems[3].message
+    assert "hour 14 with AM/PM" in problems[2].message
     eu = rejected(path, simple(dayfirst=True))
     assert eu.problems[0].row == 3  # 13/02/2026 is fine day first
+    # Declared month first, the column contradicts it: one column problem, not row problems.
+    (problem,) = rejected(path, simple(dayfirst=False), skip_bad_rows=True).problems
+    assert (problem.row, problem.column) == (None, "Create Date")
+    assert "'13/02/2026' on row 2" in problem.message
+    assert 'set "dayfirst": true in the mapping' in problem.message
+    impossible = write("Record ID,Create Date\nA,13/14/2026\nB,01/02/2026\n")
+    (problem,) = rejected(impossible, simple(dayfirst=False)).problems
+    assert problem.message == (
+        "'13/14/2026' is not a valid month/day/year date (month must be in 1..12); "
+        'if the dates are day first, set "dayfirst": true in the mapping'
+    )
 
 
 def test_explicit_date_format(write: Callable[..., Path]) -> None:
@@ -444,6 +451,7 @@ def test_naive_times_without_any_zone_reject_the_file(write: Callable[..., Path]
     path = write("Record ID,Create Date\nA,2026-03-02T09:00:00Z\nB,03/02/2026 9:00 AM\nC,x\n")
     plan = simple(
         timezone=None,
+        dayfirst=False,
     )
     error = rejected(path, plan, skip_bad_rows=True)
     assert error.problems == (

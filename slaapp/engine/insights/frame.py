@@ -99,12 +99,14 @@ def _number(text: str) -> float:
     return value if np.isfinite(value) and value > 0 else 0.0
 
 
-def outcome_times(log: EventLog, event: str) -> I64:
-    """Each record's first instant of the outcome event (int64 max when never)."""
+def outcome_times(log: EventLog, events: str | tuple[str, ...]) -> I64:
+    """Each record's first instant of any outcome event (int64 max when never)."""
     far = np.iinfo(np.int64).max
     result = np.full(len(log.record.values), far, dtype=np.int64)
-    if event in log.event.values:
-        rows = np.flatnonzero(log.event.codes == log.event.values.index(event))
+    wanted = (events,) if isinstance(events, str) else events
+    codes = [code for code, name in enumerate(log.event.values) if name in wanted]
+    if codes:
+        rows = np.flatnonzero(np.isin(log.event.codes, codes))
         np.minimum.at(result, log.record.codes[rows], log.occurred_at[rows])
     return result
 
@@ -146,7 +148,7 @@ def build_frame(inputs: InsightInputs) -> Frame:
         per_record = np.where(per_record == NO_VALUE, len(source_column.values), per_record)
         source = per_record[clocks.record].astype(np.int32)
         sources = (*source_column.values, UNKNOWN)
-    won = outcome_times(log, inputs.outcome_event)[clocks.record]
+    won = outcome_times(log, inputs.outcome_events)[clocks.record]
     eligible = won >= clocks.started_at
     return Frame(
         inputs=inputs,

@@ -15,6 +15,7 @@ from slaapp.engine.people import PersonInfo
 I64 = npt.NDArray[np.int64]
 
 OUTCOME_EVENT = "closed_won"
+"""The default conversion event (a matrix may name others in `conversion`)."""
 AMOUNT = "amount"
 SOURCE = "source"
 
@@ -24,7 +25,8 @@ class InsightInputs:
     """One org's history at `as_of`: clocks judged by the published versions, matrix = latest.
 
     `record_ids` holds the database id of each record code (empty when not from a database);
-    `people` maps owners (by key or email) to their team.
+    `people` maps owners (by key or email) to their team; `conversion` the events that count
+    a record as converted (None: the matrix's `conversion`, by default closed_won).
     """
 
     log: EventLog
@@ -33,7 +35,16 @@ class InsightInputs:
     people: tuple[PersonInfo, ...]
     as_of: int
     record_ids: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    outcome_event: str = OUTCOME_EVENT
+    conversion: tuple[str, ...] | None = None
+
+    @property
+    def outcome_events(self) -> tuple[str, ...]:
+        return self.conversion or self.matrix.conversion_events
+
+    @property
+    def outcome_event(self) -> str:
+        """The conversion events in words: `closed_won`, `closed_won or renewed`."""
+        return " or ".join(self.outcome_events)
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,7 @@ def what_if(
     after = evaluate(after_matrix, log, inputs.as_of)
     rows = np.flatnonzero(period.contains(before.started_at))
     curves = _curves(frame, keys)
-    won = outcome_times(inputs.log, inputs.outcome_event)
+    won = outcome_times(inputs.log, inputs.outcome_events)
     before_side = _side(before_matrix, before, rows, curves, won, changes, None)
     after_side = _side(after_matrix, after, rows, curves, won, changes, (before, pacing))
     result = WhatIf(changes, period, before_side, after_side, "")

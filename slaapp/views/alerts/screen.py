@@ -214,12 +214,17 @@ class AlertsScreen(QWidget):
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #d64545;")
         self.error.hide()
+        self.health = QLabel(wordWrap=True)
+        self.health.setStyleSheet("color: #b26b00;")
+        self.health.setToolTip("Channels are set up on the Settings screen")
+        self.health.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(subtitle)
         layout.addSpacing(6)
         layout.addLayout(filters)
         layout.addWidget(self.error)
+        layout.addWidget(self.health)
         layout.addWidget(splitter, 1)
 
         self.person.currentIndexChanged.connect(self._filter)
@@ -252,6 +257,8 @@ class AlertsScreen(QWidget):
     def _loaded(self, result: AlertsOverview) -> None:
         self._overview = result
         self.error.hide()
+        self.health.setText("\n".join(result.health))
+        self.health.setVisible(bool(result.health))
         names = {**result.names, **dict(result.people)}
         for alert in result.alerts:
             if alert.owner and alert.owner not in names:

@@ -26,6 +26,8 @@ STATE_TEXT = {
     "acknowledged": "Acknowledged",
     "snoozed": "Snoozed",
     "handled": "Handled before delivery",
+    "superseded": "Superseded by a later alert",
+    "history": "History (not sent)",
 }
 STATE_COLOR = {"failed": "#d64545", "waiting": "#c98a12", "snoozed": "#6b7bd6"}
 SEVERITY_COLOR = {"escalation": "#d64545", "breach": "#e0702b", "pattern": "#8a5cd6"}
@@ -41,7 +43,10 @@ def delivery_summary(alert: AlertView) -> str:
     counts: dict[str, int] = {}
     for d in alert.deliveries:
         counts[d.state] = counts.get(d.state, 0) + 1
-    order = ("sent", "sending", "waiting", "retrying", "failed", "cancelled")
+    order = (
+        "sent", "sending", "waiting", "retrying", "failed", "cancelled", "handled", "superseded",
+        "history",
+    )  # fmt: skip
     return " · ".join(f"{counts[s]} {s}" for s in order if s in counts) or "no recipients"
 
 

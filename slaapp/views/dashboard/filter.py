@@ -13,6 +13,7 @@ from slaapp.services.dashboard import DashboardChoices, DashboardFilter
 PRESETS = ("Last 7 days", "Last 30 days", "Last 90 days", "Month to date", "Quarter to date",
            "Custom dates")  # fmt: skip
 CUSTOM = PRESETS.index("Custom dates")
+NOW = QDate(2000, 1, 1)  # the judge-at edit's lowest date, shown as "Now"
 STEPS = (("day", "By day"), ("week", "By week"))
 
 
@@ -51,12 +52,21 @@ class FilterBar(QWidget):
         for key, text in STEPS:
             self.step.addItem(text, key)
         self.step.setToolTip("Adherence over time per day or per week")
+        self.judge = self._date_edit(
+            "Judge the clocks as they stood at the end of this day (Now: as they stand now); "
+            "a period's clocks are never judged after its last day"
+        )
+        self.judge.setMinimumDate(NOW)
+        self.judge.setSpecialValueText("Now")
+        self.judge.setDate(NOW)
+        self.judge.setAccessibleName("Judge at")
         self.set_choices(DashboardChoices())
         layout = QVBoxLayout(self)  # two rows: the period, then the filters (fits 1280 px)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         rows = (
-            (("Period", self.period), ("", self.first), ("to", self.last), ("", self.step)),
+            (("Period", self.period), ("", self.first), ("to", self.last), ("", self.step),
+             ("Judge at", self.judge)),
             (("Team", self.team), ("Handoff", self.handoff), ("Segment", self.segment),
              ("Source", self.source)),
         )  # fmt: skip
@@ -71,6 +81,7 @@ class FilterBar(QWidget):
         self.period.currentIndexChanged.connect(self._preset)
         for edit in (self.first, self.last):
             edit.dateChanged.connect(self._dates)
+        self.judge.dateChanged.connect(self._emit)
         for combo in (self.team, self.handoff, self.segment, self.source, self.step):
             combo.currentIndexChanged.connect(self._emit)
         self.period.setCurrentIndex(PRESETS.index("Last 30 days"))
@@ -114,7 +125,16 @@ class FilterBar(QWidget):
             segment=self.segment.currentData(),
             source=self.source.currentData(),
             step=str(self.step.currentData()),
+            follow_data=self.period.currentIndex() != CUSTOM,
+            judge_day=self.judge_day(),
         )
+
+    def judge_day(self) -> date | None:
+        """The day chosen to judge the clocks at, or None for now."""
+        chosen = self.judge.date()
+        if chosen == NOW:
+            return None
+        return date(chosen.year(), chosen.month(), chosen.day())
 
     def set_choices(self, choices: DashboardChoices) -> None:
         """Offer what the period holds, keeping the current choices (even if absent now)."""

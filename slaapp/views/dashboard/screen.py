@@ -199,13 +199,18 @@ class DashboardScreen(QWidget):
         self.show_clocks(PICK_HINT, np.zeros(0, dtype=np.int64))
         at = show_instant(data.as_of, data.zone, weekday=False)
         self.context.setText(
-            f"{data.filter.describe()} · {len(data):,} clocks · judged at {at} "
-            f"{zone_words(data.zone)}"
+            f"{data.period_words()} · {len(data):,} clocks · judged at {at} {zone_words(data.zone)}"
         )
         self.context.setToolTip(f"Times in {data.zone}")
         for chart in self.charts():  # an exported chart says what it shows
             chart.export_context = self.context.text()
-        empty = EMPTY_DATABASE if data.stored == 0 else EMPTY_PERIOD if len(data) == 0 else ""
+        empty = (
+            EMPTY_DATABASE
+            if data.stored == 0
+            else f"{EMPTY_PERIOD} {data.empty_words()}"
+            if len(data) == 0
+            else ""
+        )
         self.notice.setText(f"<b>{empty}</b>" if empty else "")
         self.notice.setVisible(bool(empty))
         self.message.emit(f"Dashboard: {len(data):,} clocks")

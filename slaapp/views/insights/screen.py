@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from slaapp.engine.insights.inputs import Period
 from slaapp.engine.insights.predict import describe_quality
 from slaapp.engine.insights.text import money, rate
 from slaapp.services.database import Database
@@ -40,6 +39,7 @@ from slaapp.views.insights.whatif import WhatIfPanel
 from slaapp.views.insights.work import InsightsResult, load_insights
 
 DEFAULT_DAYS = 90
+NOW = QDate(2000, 1, 1)  # the judge-at edit's lowest date, shown as "Now"
 EMPTY = "No history yet: import events or load the demo org (File ▸ Load demo data), then refresh."
 
 
@@ -83,6 +83,7 @@ class InsightsScreen(QWidget):
         self.jobs = jobs
         self.result: InsightsResult | None = None
         self.loading = False
+        self._quiet = False
         title = QLabel(self.title)
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() * 1.5)
@@ -92,13 +93,26 @@ class InsightsScreen(QWidget):
         today = datetime.now(UTC).date()
         self.first = QDateEdit(_qdate(date.fromordinal(today.toordinal() - DEFAULT_DAYS + 1)))
         self.last = QDateEdit(_qdate(today))
+        self.follow_data = True  # until a date is picked: the last days, or the data's range
         for edit, tip in (
-            (self.first, "First start day of the clocks analysed (UTC)"),
+            (self.first, "First start day of the clocks analysed (in the matrix's business zone)"),
             (self.last, "Last start day of the clocks analysed, included"),
         ):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("d MMM yyyy")
             edit.setToolTip(tip)  # fmt: skip
+            edit.dateChanged.connect(self._picked)
+        self.judge = QDateEdit(NOW)
+        self.judge.setCalendarPopup(True)
+        self.judge.setDisplayFormat("d MMM yyyy")
+        self.judge.setMinimumDate(NOW)
+        self.judge.setSpecialValueText("Now")
+        self.judge.setDate(NOW)
+        self.judge.setAccessibleName("Judge at")
+        self.judge.setToolTip(
+            "Judge the clocks as they stood at the end of this day (Now: as they stand now); "
+            "a period's clocks are never judged after its last day"
+        )
         self.threshold = QDoubleSpinBox()
         self.threshold.setRange(10, 95)
         self.threshold.setSingleStep(5)
@@ -115,6 +129,7 @@ class InsightsScreen(QWidget):
         for label, widget in (
             ("From", self.first),
             ("to", self.last),
+            ("Judge at", self.judge),
             ("Capacity threshold", self.threshold),
         ):
             bar.addWidget(QLabel(label))
@@ -193,11 +208,29 @@ class InsightsScreen(QWidget):
     def shutdown(self) -> None:
         """Nothing of its own runs in the background (its jobs run on the app's runner)."""
 
-    def period(self) -> Period:
-        first, last = self.first.date(), self.last.date()
-        start = int(datetime(first.year(), first.month(), first.day(), tzinfo=UTC).timestamp())
-        end = int(datetime(last.year(), last.month(), last.day(), tzinfo=UTC).timestamp()) + 86400
-        return Period(start, end)
+    def days(self) -> tuple[date, date] | None:
+        """The picked first and last day, or None for the default period."""
+        if self.follow_data:
+            return None
+        return self.first.date().toPython(), self.last.date().toPython()
+
+    def judge_day(self) -> date | None:
+        """The day chosen to judge the clocks at, or None for now."""
+        chosen = self.judge.date()
+        if chosen == NOW:
+            return None
+        return date(chosen.year(), chosen.month(), chosen.day())
+
+    def _picked(self) -> None:
+        if not self._quiet:
+            self.follow_data = False
+
+    def _show_days(self, first: date, last: date) -> None:
+        """Show the days analysed without counting it as the user's pick."""
+        self._quiet = True
+        self.first.setDate(_qdate(first))
+        self.last.setDate(_qdate(last))
+        self._quiet = False
 
     def refresh(self) -> None:
         if self.loading:
@@ -208,9 +241,10 @@ class InsightsScreen(QWidget):
         self.loading = True
         self.refresh_button.setEnabled(False)
         self.status.setText("Analysing the history…")
-        database, period, threshold = self.database, self.period(), self.threshold.value() / 100
+        database, days, threshold = self.database, self.days(), self.threshold.value() / 100
+        judge = self.judge_day()
         self.jobs.start(
-            lambda: load_insights(database, period, threshold, now()),
+            lambda: load_insights(database, days, threshold, now(), judge),
             self._loaded, self._failed, self._crashed,
         )  # fmt: skip
 
@@ -237,13 +271,16 @@ class InsightsScreen(QWidget):
             return
         self.result = result
         report = result.report
+        if result.chosen is not None:
+            self._show_days(result.chosen.first, result.chosen.last)
         late = sum(h.violations for h in report.handoffs)
         decided = sum(h.judged for h in report.handoffs)
         self.status.setText(
             f"{len(report.causes)} finding{'s' if len(report.causes) != 1 else ''} over "
-            f"{sum(h.clocks for h in report.handoffs):,} clocks started in the period."
-            if report.handoffs
-            else "No clocks started in this period: widen it."
+            f"{sum(h.clocks for h in report.handoffs):,} clocks started in the period. "
+            + result.status_words()
+            if result.started
+            else result.status_words()
         )
         self.cards["late"].show_value(f"{late:,} ({rate(late / decided if decided else None)})")
         self.cards["value"].show_value(money(report.revenue.breached_value))

@@ -6,13 +6,22 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from slaapp.engine.insights.analyze import InsightReport, analyze
+from slaapp.engine.display_time import show_instant
+from slaapp.engine.insights.analyze import InsightReport
 from slaapp.engine.insights.frame import Frame, build_frame
 from slaapp.engine.insights.inputs import Period
 from slaapp.engine.insights.prompt import analysis_prompt
 from slaapp.engine.insights.whatif import Change, WhatIf, what_if
 from slaapp.services.database import Database
-from slaapp.services.insights import InsightData, load_insight_data
+from slaapp.services.insights import (
+    InsightData,
+    InsightPeriod,
+    insight_period,
+    insight_report,
+    insight_zone,
+    judge_until,
+    load_insight_data,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -25,6 +34,21 @@ class InsightsResult:
     monthly: InsightReport
     month: str
     prompt: str
+    chosen: InsightPeriod | None = None  # the days analysed, in the business zone
+    started: int = 0  # clocks started in the period
+
+    def status_words(self) -> str:
+        """What the screen says above the figures: the period, its zone, or where data lies."""
+        chosen = self.chosen
+        if chosen is None:
+            return ""
+        if not self.started:
+            return chosen.empty_words(flags=False).capitalize() + ": pick those dates."
+        moved = (
+            " (no clocks in the last days: showing the data's own range)" if chosen.moved else ""
+        )
+        judged = show_instant(self.report.as_of, chosen.zone, year=True, weekday=False)
+        return f"Clocks started {chosen.words()}{moved}, judged at {judged}."
 
 
 def last_full_month(as_of: int) -> tuple[Period, str]:
@@ -38,17 +62,38 @@ def last_full_month(as_of: int) -> tuple[Period, str]:
 
 
 def load_insights(
-    database: Database, period: Period, threshold: float, as_of: int
+    database: Database,
+    days: tuple[date, date] | None,
+    threshold: float,
+    as_of: int,
+    judge_day: date | None = None,
 ) -> InsightsResult | None:
-    """One unit of work: read the history, then analyse the period and last month."""
-    data = load_insight_data(database, as_of)
+    """One unit of work: read the history, then analyse the period and last month.
+
+    `days` are the first and last local day in the business zone; None asks for the default
+    period (the last days, or the data's own range when its newest clock is older). Clocks
+    are judged at the period's end or `as_of`, whichever is earlier; `judge_day` moves `as_of`
+    back to the end of that local day.
+    """
+    try:
+        zone = insight_zone(database)
+    except LookupError:
+        return None
+    as_of = judge_until(as_of, judge_day, zone)
+    first, last = days if days is not None else (None, None)
+    chosen = insight_period(database, zone, as_of, first, last)
+    period = chosen.period
+    data = load_insight_data(database, chosen.judged_at(as_of))
     if data is None:
         return None
     frame = build_frame(data.inputs)
-    report = analyze(data.inputs, period, threshold, frame=frame)
-    month_period, month = last_full_month(as_of)
-    monthly = analyze(data.inputs, month_period, threshold, with_suggestions=False, frame=frame)
-    return InsightsResult(data, frame, report, monthly, month, analysis_prompt(monthly))
+    report = insight_report(data, period, threshold, frame=frame)
+    month_period, month = last_full_month(chosen.judged_at(as_of))  # old data: its last month
+    monthly = insight_report(data, month_period, threshold, with_suggestions=False, frame=frame)
+    started = int(period.contains(data.inputs.clocks.started_at).sum())
+    return InsightsResult(
+        data, frame, report, monthly, month, analysis_prompt(monthly), chosen, started
+    )
 
 
 def run_what_if(frame: Frame, changes: tuple[Change, ...], period: Period) -> WhatIf:

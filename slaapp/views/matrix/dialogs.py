@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from slaapp.services.matrix_drafts import SignOff, VersionEntry
+from slaapp.services.matrix_versions import ALL_HISTORY, HistoryReach
 from slaapp.views.common.times import shown
 
 
@@ -40,8 +41,10 @@ class PublishDialog(QDialog):
         base: int,
         parent: QWidget | None,
         rollback_to: int | None = None,
+        reach: HistoryReach | None = None,
     ) -> None:
         super().__init__(parent)
+        self.reach = reach if reach is not None else _screen_reach(parent)
         self.setWindowTitle(
             f"Publish version {base + 1}"
             if rollback_to is None
@@ -66,6 +69,12 @@ class PublishDialog(QDialog):
         )
         self.new_only.setChecked(True)
         self.reevaluate = QRadioButton("Re-evaluate open clocks under this version too")
+        self.history = QCheckBox(
+            "Apply to history too (judge every existing clock by this version)"
+        )
+        self.history.setAccessibleName("Apply to history too")
+        self.staying = QLabel()
+        self.staying.setWordWrap(True)
         self.signoffs = {lead.label: QCheckBox(lead.label) for lead in leads}
         signed = QGroupBox("Signed off by (the matrix is an agreement between teams)")
         signed_layout = QVBoxLayout(signed)
@@ -83,13 +92,15 @@ class PublishDialog(QDialog):
         form.addRow("Takes effect", when)
         form.addRow("Open clocks", self.new_only)
         form.addRow("", self.reevaluate)
+        form.addRow("History", self.history)
+        form.addRow("", self.staying)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("Publish" if rollback_to is None else "Roll back")
         if rollback_to is not None:  # a rollback takes effect now and judges new clocks
-            for widget in (self.later, self.when, self.reevaluate):
+            for widget in (self.later, self.when, self.reevaluate, self.history):
                 widget.setEnabled(False)
             self.note.setPlaceholderText("Why roll back (required: shown in the history and log)")
             self.note.textChanged.connect(
@@ -98,6 +109,12 @@ class PublishDialog(QDialog):
             ok.setEnabled(False)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        replaces = rollback_to is None and self.reach is not None and self.reach.provisional
+        self.history.setChecked(bool(replaces))
+        for signal in (self.history.toggled, self.later.toggled, self.reevaluate.toggled):
+            signal.connect(self._show_staying)
+        self.when.dateTimeChanged.connect(self._show_staying)
+        self._show_staying()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(signed)
@@ -105,10 +122,51 @@ class PublishDialog(QDialog):
         self.resize(620, 560)
 
     def effective_from(self) -> int | None:
-        return None if self.now.isChecked() else int(self.when.dateTime().toSecsSinceEpoch())
+        """ALL_HISTORY with "Apply to history too", else None for now or the chosen instant."""
+        if self.history.isChecked() and self.history.isEnabled():
+            return ALL_HISTORY
+        if not self.now.isChecked():
+            return int(self.when.dateTime().toSecsSinceEpoch())
+        if self.reach is not None and self.reach.provisional is not None:
+            return int(QDateTime.currentDateTime().toSecsSinceEpoch())  # now, said explicitly
+        return None
+
+    def _show_staying(self) -> None:
+        """Say how many existing clocks an older version keeps judging with these choices."""
+        applied = self.history.isChecked()
+        for widget in (self.now, self.later):
+            widget.setEnabled(not applied and self.history.isEnabled())
+        self.when.setEnabled(self.later.isChecked() and self.later.isEnabled())
+        self.staying.setText(self.staying_text())
+
+    def staying_text(self) -> str:
+        reach = self.reach
+        if reach is None or not self.history.isEnabled():
+            return ""
+        if self.history.isChecked():
+            note = f"Every existing clock ({len(reach.starts):,}) will be judged by this version"
+            if reach.provisional is not None:
+                note += f"; it replaces the provisional default (version {reach.provisional})"
+            return note + "."
+        chosen = self.effective_from()
+        instant = int(QDateTime.currentDateTime().toSecsSinceEpoch()) if chosen is None else chosen
+        staying = reach.staying(instant, self.reevaluate.isChecked())
+        if not staying:
+            return "No existing clock stays under an older version."
+        return (
+            f"{staying:,} existing clocks stay under an older version; tick "
+            "“Apply to history too” to judge them by this version."
+        )
 
     def signed(self) -> tuple[str, ...]:
         return tuple(label for label, box in self.signoffs.items() if box.isChecked())
+
+
+def _screen_reach(parent: QWidget | None) -> HistoryReach | None:
+    """The stored clocks' reach from the matrix screen's state, when the dialog opens on it."""
+    state = getattr(parent, "state", None)
+    reach = getattr(state, "reach", None)
+    return reach if isinstance(reach, HistoryReach) else None
 
 
 class HistoryDialog(QDialog):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt
+from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit, QWidget
 
 from slaapp.engine.errors import Problem
 from slaapp.engine.matrix_problems import problem_in_words
@@ -105,3 +106,27 @@ def show_problems(
     )
     if widget is not None:
         widget.setToolTip(label.text())
+
+
+class ListCompleter(QCompleter):
+    """Completes the last name of a comma-separated list (`closed_won, clo` -> `closed_lost`)."""
+
+    def __init__(self, edit: QLineEdit) -> None:
+        super().__init__(edit)
+        self._names = QStringListModel(self)  # owned by the completer, kept alive by Qt
+        self.setModel(self._names)
+        self._edit = edit
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        edit.setCompleter(self)
+
+    def set_names(self, names: Sequence[str]) -> None:
+        if self._names.stringList() != list(names):
+            self._names.setStringList(list(names))
+
+    def splitPath(self, path: str) -> list[str]:
+        return [path.split(",")[-1].strip()]
+
+    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        text = self._edit.text()
+        head = text.rsplit(",", 1)[0] + ", " if "," in text else ""
+        return head + str(index.data())

@@ -9,7 +9,13 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from slaapp.engine.matrix import DEFAULT_SEGMENT
-from slaapp.engine.matrix_draft import REMOVE, describe_cell, path_text, problems_under
+from slaapp.engine.matrix_draft import (
+    REMOVE,
+    describe_cell,
+    events_words,
+    path_text,
+    problems_under,
+)
 from slaapp.views.matrix.undo import MatrixDraft
 
 Index = QModelIndex | QPersistentModelIndex
@@ -78,7 +84,7 @@ class MatrixGridModel(QAbstractTableModel):
                 return f"{handoff.get('name') or handoff.get('key', '')}\n{handoff.get('team', '')}"
             if role == Qt.ItemDataRole.ToolTipRole:
                 return (
-                    f"{handoff.get('start', '?')} → {handoff.get('stop', '?')} "
+                    f"{handoff.get('start', '?')} → {events_words(handoff.get('stop'))} "
                     f"(key {handoff.get('key', '')})"
                 )
         return None

@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from slaapp.engine.matrix import CHANNELS, ROLES
-from slaapp.engine.matrix_draft import REMOVE, problems_under
+from slaapp.engine.matrix_draft import REMOVE, events_text, events_value, problems_under
 from slaapp.engine.matrix_keys import renamed_handoff
 from slaapp.views.matrix.form import (
+    ListCompleter,
     choice,
     join_list,
     line_edit,
@@ -32,6 +33,13 @@ from slaapp.views.matrix.form import (
     split_list,
 )
 from slaapp.views.matrix.undo import MatrixDraft
+
+
+def _stop_value(text: str) -> Any:
+    """The `stop` field as typed: one event as a text, several as a list; empty stays empty
+    (the engine then says the handoff needs a stop event)."""
+    value = events_value(text)
+    return "" if value is None else value
 
 
 class _StepRow(QWidget):
@@ -105,12 +113,18 @@ class HandoffPanel(QWidget):
         self.name = line_edit("Name people see", lambda t: self._rename(t.strip()))
         self.team = choice((), lambda t: self._set("team", t.strip(), "team"))
         self.start = choice((), lambda t: self._set("start", t.strip(), "start event"))
-        self.stop = choice((), lambda t: self._set("stop", t.strip(), "stop event"))
+        self.stop = line_edit(
+            "first_contact",
+            lambda t: self._set("stop", _stop_value(t), "stop events"),
+            "One event, or several separated by commas: any of them stops the clock",
+        )
         self.cancel = line_edit(
             "disqualified, closed_lost",
             lambda t: self._set("cancel", split_list(t) or REMOVE, "cancel events"),
             "Events that cancel an open clock (comma separated)",
         )
+        self.stop_names = ListCompleter(self.stop)
+        self.cancel_names = ListCompleter(self.cancel)
         self.pause = choice(
             (), lambda t: self._set("pause", t.strip() or REMOVE, "pause event"), blank=True
         )
@@ -198,7 +212,6 @@ class HandoffPanel(QWidget):
         set_choices(self.team, self.teams, str(handoff.get("team", "")))
         for combo, field, blank in (
             (self.start, "start", False),
-            (self.stop, "stop", False),
             (self.pause, "pause", True),
             (self.resume, "resume", True),
         ):
@@ -208,6 +221,9 @@ class HandoffPanel(QWidget):
             list(self.draft.get(("calendars",), {}) or {}),
             str(handoff.get("calendar", "")),
         )
+        set_text(self.stop, events_text(handoff.get("stop")))
+        self.stop_names.set_names(self.events)
+        self.cancel_names.set_names(self.events)
         set_text(self.cancel, join_list(handoff.get("cancel", [])))
         set_text(self.quality, join_list((handoff.get("quality") or {}).get("required", [])))
         set_text(self.warn_at, show_fractions(handoff.get("warn_at", [])))

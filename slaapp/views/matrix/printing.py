@@ -17,7 +17,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from slaapp.engine.matrix_draft import calendar_label, describe_cell
+from slaapp.engine.matrix_draft import calendar_label, describe_cell, events_words
 
 
 def matrix_html(doc: dict[str, Any], title: str, signoffs: tuple[str, ...]) -> str:
@@ -36,7 +36,7 @@ def matrix_html(doc: dict[str, Any], title: str, signoffs: tuple[str, ...]) -> s
         label = (
             f"<b>{escape(str(handoff.get('name', '')))}</b><br>"
             f"<small>{escape(str(handoff.get('team', '')))}: {escape(str(handoff.get('start')))}"
-            f" → {escape(str(handoff.get('stop')))}</small>"
+            f" → {escape(events_words(handoff.get('stop')))}</small>"
         )
         rows.append(f"<tr><td>{label}</td>{''.join(cells)}</tr>")
     terms = []
@@ -65,6 +65,12 @@ def matrix_html(doc: dict[str, Any], title: str, signoffs: tuple[str, ...]) -> s
         for k, v in (doc.get("calendars") or {}).items()
         if isinstance(v, dict)
     )
+    matrix_terms = ""
+    if doc.get("business_timezone"):
+        zone = escape(str(doc["business_timezone"]))
+        matrix_terms += f" Periods, charts and sheets use the time zone {zone}."
+    if doc.get("conversion"):
+        matrix_terms += f" A record converts at {escape(events_words(doc['conversion']))}."
     signed = (
         "".join(f"<td>{escape(name)}<br><br>______________________</td>" for name in signoffs)
         or "<td>Sales lead<br><br>______________</td><td>Marketing lead<br><br>______________</td><td>CS lead<br><br>______________</td>"
@@ -72,7 +78,7 @@ def matrix_html(doc: dict[str, Any], title: str, signoffs: tuple[str, ...]) -> s
     return f"""
 <html><body style="font-family: sans-serif; font-size: 10pt">
 <h2>{escape(str(doc.get("name", "SLA matrix")))}</h2>
-<p>{escape(title)}. Times count in each rule's business calendar: {calendars}.</p>
+<p>{escape(title)}. Times count in each rule's business calendar: {calendars}.{matrix_terms}</p>
 <table border="1" cellspacing="0" cellpadding="5" width="100%" style="border-collapse: collapse">
 <tr style="background:#eef1f5"><th>Handoff</th>{head}</tr>
 {"".join(rows)}

@@ -58,6 +58,7 @@ from slaapp.views.matrix.delegate import RuleDelegate
 from slaapp.views.matrix.dialogs import HistoryDialog, PublishDialog
 from slaapp.views.matrix.grid import MatrixGridModel
 from slaapp.views.matrix.handoff_panel import HandoffPanel
+from slaapp.views.matrix.matrix_fields import MatrixFields
 from slaapp.views.matrix.printing import export_pdf, export_png, matrix_html
 from slaapp.views.matrix.segments import SegmentEditor
 from slaapp.views.matrix.undo import MatrixDraft
@@ -169,11 +170,17 @@ class MatrixScreen(QWidget):
         self.handoff_panel = HandoffPanel(self.draft)
         self.segments = SegmentEditor(self.draft)
         self.calendars = CalendarEditor(self.draft)
+        self.matrix_fields = MatrixFields(self.draft)
+        whole = QWidget()  # the matrix-wide fields above the calendars they default from
+        whole_layout = QVBoxLayout(whole)
+        whole_layout.setContentsMargins(0, 0, 0, 0)
+        whole_layout.addWidget(self.matrix_fields)
+        whole_layout.addWidget(self.calendars, 1)
         tabs = QTabWidget()
         for panel, name in (
             (self.handoff_panel, "Handoff"),
             (self.segments, "Segments"),
-            (self.calendars, "Calendars"),
+            (whole, "Calendars and zone"),
         ):
             tabs.addTab(_scrolling(panel), name)
         self.tabs = tabs
@@ -320,6 +327,7 @@ class MatrixScreen(QWidget):
     def _select(self, row: int) -> None:
         if self.state is not None:
             self.handoff_panel.show_handoff(row, self.state.teams, self.state.events)
+            self.matrix_fields.set_events(self.state.events)
 
     def _failed(self, message: str) -> None:
         self.message.emit(message)

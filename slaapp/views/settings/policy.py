@@ -44,8 +44,12 @@ class PolicySection(Section):
             self.add_widget(box)
         self.digest = spin(1, 1440, " min", 15)
         self.add("alerts.digest", "Digest every", self.digest,
-                 "Warnings and breaches for email, Slack and webhook are bundled into one message per period; escalations are sent at once",
-                 "240 min = one message every 4 hours")  # fmt: skip
+                 "Warnings and reminders for email, Slack and webhook wait for the person's next digest slot: the start of their working day, then one every period while it lasts. Breaches and escalations are sent at once",
+                 "240 min = one message every 4 hours of each person's day")  # fmt: skip
+        self.backfill = spin(1, 720, " h", 1)
+        self.add("alerts.backfill", "Backfill horizon", self.backfill,
+                 "Steps that imported or first-synced history reveals more than this long after they happened are recorded as history, never sent",
+                 "24 h: importing last year's data sends nothing")  # fmt: skip
         self.separator()
         self.remind = spin(0, 1440, " min", 15, special="never")
         self.add(
@@ -134,7 +138,7 @@ class PolicySection(Section):
         self.window.valueChanged.connect(
             lambda hours: self.set_hint("alerts.window", f"{hours} h = {hours / 24:g} days")
         )
-        self.digest.valueChanged.connect(lambda m: self.set_hint("alerts.digest", f"{m} min = one message every {m / 60:g} hours"))  # fmt: skip
+        self.digest.valueChanged.connect(lambda m: self.set_hint("alerts.digest", f"{m} min = one message every {m / 60:g} hours of each person's day"))  # fmt: skip
 
     def load(self, settings: AlertSettings) -> None:
         self._base = settings
@@ -142,6 +146,7 @@ class PolicySection(Section):
         self.business.setChecked(settings.business_hours_only)
         self.bypass.setChecked(settings.critical_bypass)
         self.digest.setValue(settings.digest_every_minutes)
+        self.backfill.setValue(settings.backfill_horizon_hours)
         self.remind.setValue(settings.remind_every_minutes)
         self.max_reminders.setValue(settings.max_reminders)
         for key, box in self.limits.items():
@@ -167,6 +172,7 @@ class PolicySection(Section):
             business_hours_only=self.business.isChecked(),
             critical_bypass=self.bypass.isChecked(),
             digest_every_minutes=self.digest.value(),
+            backfill_horizon_hours=self.backfill.value(),
             remind_every_minutes=self.remind.value(),
             max_reminders=self.max_reminders.value(),
             rate_limit_per_hour=limits,

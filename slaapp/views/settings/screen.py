@@ -67,6 +67,8 @@ class SettingsScreen(QWidget):
         self.keyring_banner.hide()
         self.problem_banner = note(style=BANNER_STYLE)
         self.problem_banner.hide()
+        self.health_banner = note(style=BANNER_STYLE)
+        self.health_banner.hide()
         self.channels: dict[str, ChannelSection] = {
             kind.name: channel_section(kind, self.test) for kind in CHANNEL_KINDS
         }
@@ -118,6 +120,7 @@ class SettingsScreen(QWidget):
         ))  # fmt: skip
         layout.addWidget(self.keyring_banner)
         layout.addWidget(self.problem_banner)
+        layout.addWidget(self.health_banner)
         layout.addWidget(self.scroll, 1)
         layout.addLayout(bar)
         self._set_busy(True)
@@ -162,6 +165,8 @@ class SettingsScreen(QWidget):
         self.keyring_banner.setVisible(unavailable or bool(result.session_only))
         self.problem_banner.setText(f"Stored settings could not be read: {result.problem}")
         self.problem_banner.setVisible(bool(result.problem))
+        self.health_banner.setText("\n".join(result.health))
+        self.health_banner.setVisible(bool(result.health))
         self._set_busy(False)
         self.status.setText("")
 

@@ -1,0 +1,32 @@
+"""Credentials only over https (or to this machine), and Slack text that cannot ping a channel."""
+
+from __future__ import annotations
+
+import pytest
+
+from slaapp.infra.secrets import SecretStore
+from slaapp.notify.channel import ChannelError, Notice
+from slaapp.notify.render import slack_payload
+from slaapp.notify.webhook import TOKEN_SECRET, URL_SECRET, WebhookChannel
+
+NOTICE = Notice((1,), "breach", "ann", "Ann", None, "Breached: <!channel> & <https://x|y>", ())
+
+
+def test_a_bearer_token_is_never_sent_over_plain_http_to_another_host(monkeypatch) -> None:
+    monkeypatch.setenv("SLAAPP_SECRET_WEBHOOK_URL", "http://hooks.example.invalid/sms")
+    monkeypatch.setenv("SLAAPP_SECRET_WEBHOOK_TOKEN", "t0ken")
+    channel = WebhookChannel(SecretStore(), 1.0, "the SMS gateway")
+    with pytest.raises(ChannelError) as failed:
+        channel.send(NOTICE)
+    assert not failed.value.retryable
+    assert str(failed.value) == (
+        "the SMS gateway: the bearer token is only sent over https (or to this machine); "
+        "change the webhook URL of hooks.example.invalid to https"
+    )
+    assert URL_SECRET != TOKEN_SECRET
+
+
+def test_slack_text_escapes_the_control_characters_of_crm_data() -> None:
+    payload = slack_payload(NOTICE)
+    assert payload["text"] == "Breached: &lt;!channel&gt; &amp; &lt;https://x|y&gt; (to Ann)"
+    assert "<!channel>" not in str(payload)
