@@ -22,6 +22,7 @@ from benchmarks import (
     bench_scorecard,
     bench_store,
     bench_sync,
+    bench_xlsx,
 )
 
 
@@ -53,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     summaries += bench_insights.run(days=365 if options.all else 90)
     summaries += bench_dashboard.run(baseline_clocks=1_000_000 if options.all else 100_000)
     summaries += bench_sync.run()
+    summaries += bench_xlsx.run()
     summaries += bench_gui.run()
     print_summary(summaries, time.perf_counter() - started)
     return 0 if all(s.identical for s in summaries) else 1

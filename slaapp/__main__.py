@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
+
+PRIVATE = 0o077
+"""Everything slaapp creates (database, WAL, backups, logs, workbooks, exports) is the user's
+alone: files 0600, folders 0700."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the desktop app (no subcommand, or only app options such as --db) or run a subcommand."""
     args = list(sys.argv[1:] if argv is None else argv)
+    os.umask(PRIVATE)
     if not args or (args[0].startswith("--") and args[0] not in ("--help", "-h", "--version")):
         from slaapp.app import run_app  # Qt is loaded only for the desktop app
 

@@ -17,6 +17,7 @@ from slaapp.cli.common import (
 )
 from slaapp.engine.clocks import STATUSES
 from slaapp.engine.versions import take_clocks
+from slaapp.reports.spans import period_zone
 from slaapp.services.database import Database
 from slaapp.services.live_view import latest_matrix
 from slaapp.services.store import judged_clocks
@@ -32,10 +33,9 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
 
 @with_database
 def clocks(options: argparse.Namespace, database: Database) -> int:
-    as_of = (
-        current_time() if options.as_of is None else instant(options.as_of, "--as-of", options.tz)
-    )
-    try:
+    try:  # a time without an offset (or a date) is read in --tz, else the business zone
+        zone = options.tz or (period_zone(database) if options.as_of else None)
+        as_of = current_time() if options.as_of is None else instant(options.as_of, "--as-of", zone)
         table = judged_clocks(database, as_of)
     except LookupError as exc:
         raise CommandError(str(exc)) from None

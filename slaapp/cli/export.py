@@ -20,7 +20,9 @@ from slaapp.cli.common import (
     instant,
     with_database,
 )
+from slaapp.engine.errors import BadInputError
 from slaapp.engine.instants import format_instant
+from slaapp.infra.output_files import check_output, is_xlsx
 from slaapp.notify.email import check_addresses
 from slaapp.reports.periods import last_full_week, local_day
 from slaapp.services.database import Database
@@ -103,6 +105,10 @@ def export(options: argparse.Namespace, database: Database) -> int:
     out = Path(options.out)
     if out.is_dir():
         out = out / f"slaapp-scorecard-{local_day(start, zone_name).isoformat()}.xlsx"
+    try:
+        check_output(out, "an Excel workbook", is_xlsx)
+    except BadInputError as exc:
+        raise CommandError(f"--out: {exc}") from None
     mailed: list[str] = []
     if options.mail:
         try:

@@ -32,6 +32,7 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
 
 @with_database
 def import_file(options: argparse.Namespace, database: Database) -> int:
+    rows: int | None = None
     if options.mapping:
         from slaapp.importers.wide_export import load_mapping, read_wide
 
@@ -41,11 +42,13 @@ def import_file(options: argparse.Namespace, database: Database) -> int:
             tz=options.tz,
             skip_bad_rows=options.skip_bad_rows,
         )
+        rows = result.rows - len(result.skipped)
     else:
         result = read_events(options.file, tz=options.tz, skip_bad_rows=options.skip_bad_rows)
     print_skipped(result.skipped)
-    stored = store_log(database, result.log, source=options.source, at=current_time())
-    ingested, clocks = stored.ingested, stored.clocks
+    stored = store_log(database, result.log, source=options.source, at=current_time(), rows=rows)
+    ingested, clocks, summary = stored.ingested, stored.clocks, stored.summary
+    assert summary is not None
     emit(
         options,
         {
@@ -55,8 +58,11 @@ def import_file(options: argparse.Namespace, database: Database) -> int:
             "records_added": ingested.records_added,
             "skipped_rows": len(result.skipped),
             "clocks_evaluated": clocks,
+            "summary": summary.to_json(),
         },
         f"{Path(options.file).name}: {ingested.summary()}; {clocks:,} clocks re-evaluated"
-        + (f"; {len(result.skipped)} bad rows skipped" if result.skipped else ""),
+        + (f"; {len(result.skipped)} bad rows skipped" if result.skipped else "")
+        + "\n"
+        + summary.text(),
     )
     return 0

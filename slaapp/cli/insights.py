@@ -17,6 +17,7 @@ from slaapp.cli.common import (
     with_database,
 )
 from slaapp.engine.durations import DurationError, parse_duration
+from slaapp.engine.insights.capacity import CAPACITY_THRESHOLD
 from slaapp.engine.insights.export import report_json, what_if_json
 from slaapp.engine.insights.frame import build_frame
 from slaapp.engine.insights.prompt import analysis_prompt
@@ -55,8 +56,9 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     )
     add_as_of(parser)
     parser.add_argument(
-        "--threshold", type=float, default=0.6, metavar="SHARE",
-        help="team-day breach rate flagged as a capacity problem (default 0.6)",
+        "--threshold", type=float, default=CAPACITY_THRESHOLD, metavar="SHARE",
+        help="lowest late rate of a single team-day flagged as a capacity day, besides being "
+        f"far above the team's normal (default {CAPACITY_THRESHOLD})",
     )  # fmt: skip
     parser.add_argument(
         "--what-if", action="append", default=[], metavar="HANDOFF[:SEGMENT]=TARGET[@CALENDAR]",
@@ -135,7 +137,7 @@ def insights(options: argparse.Namespace, database: Database) -> int:
     if options.format == "csv":
         raise CommandError("insights print as table or json, not csv")
     if not 0 < options.threshold < 1:
-        raise CommandError("--threshold must be between 0 and 1, e.g. 0.6")
+        raise CommandError("--threshold must be between 0 and 1, e.g. 0.3")
     if options.tz:
         checked_zone(options.tz)
     try:

@@ -16,9 +16,11 @@ from slaapp.cli.common import (
     instant,
     with_database,
 )
+from slaapp.engine.errors import BadInputError
 from slaapp.engine.instants import format_instant
 from slaapp.engine.matrix_document import dump_matrix
 from slaapp.importers.matrix_file import load_matrix
+from slaapp.infra.output_files import is_json, write_atomically
 from slaapp.services.database import Database
 from slaapp.services.matrix_versions import (
     ALL_HISTORY,
@@ -134,7 +136,10 @@ def matrix_export(options: argparse.Namespace, database: Database) -> int:
         raise CommandError(str(exc)) from None
     text = dump_matrix(matrix)
     if options.out:
-        Path(options.out).write_text(text, encoding="utf-8")
+        try:
+            write_atomically(Path(options.out), text.encode("utf-8"), "a matrix (JSON)", is_json)
+        except BadInputError as exc:
+            raise CommandError(f"--out: {exc}") from None
     else:
         sys.stdout.write(text)
     return 0

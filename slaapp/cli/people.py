@@ -19,6 +19,7 @@ from slaapp.services.people import (
 FIELD_OPTIONS = (
     ("--name", "name", "the person's name"),
     ("--email", "email", "email address"),
+    ("--phone", "phone", "mobile number for SMS alerts, like +14155550123 (empty: none)"),
     ("--team", "team", "team name (empty: no team)"),
     ("--manager", "manager", "manager's name, email or key (empty: none)"),
     ("--role", "role", "rep, team_lead, manager, vp or admin"),
@@ -70,8 +71,9 @@ def people_list(options: argparse.Namespace, database: Database) -> int:
 
         writer = csv.writer(sys.stdout)
         writer.writerow(
-            ["key", "name", "email", "team", "manager", "role", "timezone", "hours", "capacity"]
-        )
+            ["key", "name", "email", "team", "manager", "role", "timezone", "hours", "capacity",
+             "phone"]
+        )  # fmt: skip
         for p in found:
             writer.writerow(
                 [
@@ -84,6 +86,7 @@ def people_list(options: argparse.Namespace, database: Database) -> int:
                     p.timezone,
                     p.hours,
                     p.capacity,
+                    p.phone or "",
                 ]
             )
         return 0
@@ -143,7 +146,8 @@ def _import_text(result: PeopleImport) -> str:
 
 def _person_json(p: PersonEntry) -> dict[str, Any]:
     return {
-        "key": p.key, "name": p.name, "email": p.email, "team": p.team, "manager": p.manager,
+        "key": p.key, "name": p.name, "email": p.email, "phone": p.phone, "team": p.team,
+        "manager": p.manager,
         "role": p.role, "timezone": p.timezone, "hours": p.hours, "capacity": p.capacity,
         "out_of_office": [f"{a}..{b}" for a, b in p.out_of_office],
         "crm_ids": dict(p.crm_ids), "set_by_hand": list(p.hand_set), "active": p.active,

@@ -66,6 +66,8 @@ HOURLY = np.array(
     + [0.3, 0.6, 1.2, 1.8, 2.0, 1.9, 1.4, 1.6, 1.8, 1.7, 1.4, 1.0, 0.7, 0.5, 0.45, 0.35, 0.25, 0.2]
 )
 WEEKEND, HOLIDAY, MONDAY_MORNING = 0.22, 0.3, 2.2
+THURSDAY_SLOWDOWN = 8.0
+"""First contact on Thursday afternoons takes this many times longer (a planted hour block)."""
 
 US_BUSINESS = CalendarSpec(
     timezone=NY,
@@ -314,6 +316,14 @@ class _Events:
         )
 
 
+def _thursday_afternoon(world: _World, t: I64) -> B:
+    """Thursdays 13:00-17:00 New York: the SDR team's weekly pipeline review leaves few on the
+    queue (the demo's recurring capacity block)."""
+    hour = world.hour(t)
+    found: B = (world.weekday[world.day(t)] == 3) & (hour >= 13) & (hour < 17)
+    return found
+
+
 def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) -> F64:
     return median * np.exp(sigma * rng.standard_normal(n))
 
@@ -403,6 +413,7 @@ class _Leads:
         slow = np.isin(sdr, [world.key(k) for k in SLOW_REPS])
         delay = _lognormal(rng, 25 * MIN, 0.95, n) * speed[sdr]
         delay *= world.staffing(sdrs, assigned) ** 2.5
+        delay *= np.where(_thursday_afternoon(world, assigned), THURSDAY_SLOWDOWN, 1.0)
         delay *= np.where(enterprise, 0.4, np.where(partner, 0.5, 1.0))
         contact_at = world.work(sdr, assigned, delay)
         fate = rng.random(n)

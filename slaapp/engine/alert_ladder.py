@@ -30,6 +30,8 @@ class Step:
     notify: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     reassign: bool = False
+    critical: bool = False
+    """Its SMS go at once, even in the person's quiet hours."""
 
     @property
     def remindable(self) -> bool:
@@ -55,11 +57,20 @@ def ladder(handoff: Handoff, segment: str) -> tuple[Step, ...]:
     for escalation in handoff.escalation:
         if escalation.at == 1.0:
             breach = Step(
-                breach.key, 1.0, BREACH, escalation.notify, escalation.channels, escalation.reassign
-            )
+                breach.key, 1.0, BREACH, escalation.notify, escalation.channels,
+                escalation.reassign, escalation.critical,
+            )  # fmt: skip
     steps.append(breach)
     steps += [
-        Step(step_key(ESCALATION, e.at), e.at, ESCALATION, e.notify, e.channels, e.reassign)
+        Step(
+            step_key(ESCALATION, e.at),
+            e.at,
+            ESCALATION,
+            e.notify,
+            e.channels,
+            e.reassign,
+            e.critical,
+        )
         for e in handoff.escalation
         if e.at > 1.0
     ]

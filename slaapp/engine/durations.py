@@ -26,20 +26,26 @@ def parse_duration(value: object, business_day_seconds: int = 8 * 3600) -> int:
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise DurationError(f"not a duration ({HINT})")
-        seconds = round(value)
+        seconds = round(value) if abs(value) <= 2 * MAX_SECONDS else 2 * MAX_SECONDS
     elif isinstance(value, str):
         seconds = _parse_text(value, business_day_seconds)
     else:
         raise DurationError(f"not a duration ({HINT})")
     if seconds <= 0:
         raise DurationError("must be longer than zero")
+    if seconds > MAX_SECONDS:
+        raise DurationError("is longer than 10 years, the longest target this program accepts")
     return seconds
+
+
+MAX_SECONDS = 10 * 365 * 86400
+"""The longest duration accepted: anything longer is a typing mistake that would run for hours."""
 
 
 def _parse_text(text: str, business_day_seconds: int) -> int:
     raw = text.strip()
     if re.fullmatch(r"\d+(?:\.\d+)?", raw):
-        return round(float(raw))
+        return round(min(float(raw), 2.0 * MAX_SECONDS))
     total = 0.0
     pos = 0
     for match in _TOKEN.finditer(raw):
@@ -50,7 +56,7 @@ def _parse_text(text: str, business_day_seconds: int) -> int:
         pos = match.end()
     if pos != len(raw) or not raw:
         raise DurationError(f"{text!r} is not a duration ({HINT})")
-    return round(total)
+    return round(min(total, 2.0 * MAX_SECONDS))
 
 
 def whole_days(value: object) -> int:

@@ -22,6 +22,11 @@ def zone(name: str) -> ZoneInfo:
         ) from exc
 
 
+EARLIEST = int(datetime(1900, 1, 1, tzinfo=UTC).timestamp())
+LATEST = int(datetime(2200, 1, 1, tzinfo=UTC).timestamp())
+"""Instants outside [1900, 2200) are typing mistakes (year 0001, 9999), never CRM history."""
+
+
 def to_epoch(moment: datetime, tz: tzinfo | None = None) -> int:
     """Epoch seconds of an aware datetime, or of a naive one read in `tz` (fold=0)."""
     if moment.tzinfo is None or moment.utcoffset() is None:
@@ -30,7 +35,15 @@ def to_epoch(moment: datetime, tz: tzinfo | None = None) -> int:
                 f"{moment.isoformat()} has no UTC offset; add one (Z, +02:00) or give a time zone"
             )
         moment = moment.replace(tzinfo=tz, fold=0)
-    return int(moment.timestamp() // 1)
+    try:
+        epoch = int(moment.timestamp() // 1)
+    except (OverflowError, ValueError):
+        epoch = EARLIEST - 1 if moment.year < 1900 else LATEST
+    if not EARLIEST <= epoch < LATEST:
+        raise InstantError(
+            f"{moment.isoformat()} is outside the years 1900 to 2199 this program accepts"
+        )
+    return epoch
 
 
 def parse_instant(text: str, tz: tzinfo | None = None) -> int:

@@ -13,7 +13,7 @@ FORMAT = "slaapp.matrix/1"
 DEFAULT_SEGMENT = "default"
 DEFAULT_AT_RISK = 0.75
 ROLES = ("owner", "manager", "team_lead", "vp")
-CHANNELS = ("desktop", "email", "slack", "webhook")
+CHANNELS = ("desktop", "email", "slack", "teams", "webhook", "sms")
 DEFAULT_CONVERSION = ("closed_won",)
 
 
@@ -28,12 +28,16 @@ class Segment:
 
 @dataclass(frozen=True)
 class EscalationStep:
-    """At this fraction of the target, notify these people through these channels."""
+    """At this fraction of the target, notify these people through these channels.
+
+    `critical` lets its SMS reach people in their quiet hours (other SMS wait for their day).
+    """
 
     at: float
     notify: tuple[str, ...]
     channels: tuple[str, ...]
     reassign: bool = False
+    critical: bool = False
 
 
 @dataclass(frozen=True)

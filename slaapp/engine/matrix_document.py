@@ -153,7 +153,34 @@ def parse_matrix(text: str, source: str = "matrix") -> Matrix:
     except json.JSONDecodeError as exc:
         reason = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise MatrixError([Problem(reason, path="$")], source) from None
+    except RecursionError:
+        doc = DEEP
+    if doc is DEEP or too_deep(doc):
+        reason = f"nested more than {MAX_DEPTH} levels deep: not a matrix"
+        raise MatrixError([Problem(reason, path="$")], source)
     return matrix_from_document(doc, source)
+
+
+MAX_DEPTH = 32
+DEEP = object()
+"""What a document too deep for the JSON decoder itself is read as."""
+"""Matrix and mapping files nest a handful of levels; far deeper is a hostile or broken file."""
+
+
+def too_deep(doc: object, limit: int = MAX_DEPTH) -> bool:
+    """Whether parsed JSON nests deeper than `limit` (checked without recursion)."""
+    stack: list[tuple[object, int]] = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = (
+            value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        )
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def matrix_from_document(doc: object, source: str = "matrix") -> Matrix:
@@ -589,7 +616,7 @@ def _escalation(check: _Checker, value: object, path: str) -> tuple[EscalationSt
         if doc is None:
             ok = False
             continue
-        check.keys(doc, where, ("at", "notify", "channels"), ("reassign",))
+        check.keys(doc, where, ("at", "notify", "channels"), ("reassign", "critical"))
         at = check.fraction(doc.get("at"), f"{where}.at", upper=None)
         notify = check.texts(doc.get("notify", []), f"{where}.notify")
         for j, who in enumerate(notify or ()):
@@ -615,13 +642,19 @@ def _escalation(check: _Checker, value: object, path: str) -> tuple[EscalationSt
         reassign = doc.get("reassign", False)
         if not isinstance(reassign, bool):
             check.add(f"{where}.reassign", reassign, "must be true or false")
+        critical = doc.get("critical", False)
+        if not isinstance(critical, bool):
+            check.add(f"{where}.critical", critical, "must be true or false")
         if at is None or not notify or not channels or not isinstance(reassign, bool):
+            ok = False
+            continue
+        if not isinstance(critical, bool):
             ok = False
             continue
         if steps and at <= steps[-1].at:
             check.add(f"{where}.at", at, "steps must come in increasing order of at")
             ok = False
-        steps.append(EscalationStep(at, notify, channels, reassign))
+        steps.append(EscalationStep(at, notify, channels, reassign, critical))
     return tuple(steps) if ok else None
 
 
@@ -800,6 +833,7 @@ def _handoff_doc(handoff: Handoff) -> dict[str, Any]:
                 "notify": list(s.notify),
                 "channels": list(s.channels),
                 "reassign": s.reassign,
+                **({"critical": True} if s.critical else {}),
             }
             for s in handoff.escalation
         ],

@@ -18,6 +18,8 @@ from typing import Any, NoReturn
 from slaapp.engine.errors import Problem, UserError
 from slaapp.engine.eventlog import EventLog, event_log_from_columns
 from slaapp.engine.instants import InstantError, parse_instant, to_epoch, zone
+from slaapp.importers.input_limits import file_problem, workbook_problem
+from slaapp.importers.xlsx_rows import calamine_sheet
 
 __all__ = ["EventFileError", "Problem", "ReadResult", "read_events"]
 
@@ -82,10 +84,9 @@ def open_source(path: str | os.PathLike[str], tz: str | None) -> tuple[str, Path
         except InstantError as exc:
             raise EventFileError(name, [Problem(str(exc))]) from None
     file = Path(name)
-    if not file.exists():
-        raise EventFileError(name, [Problem("file not found")])
-    if file.is_dir():
-        raise EventFileError(name, [Problem("this is a folder, not a file")])
+    problem = file_problem(file)
+    if problem:
+        raise EventFileError(name, [Problem(problem)])
     return name, file, tz_info
 
 
@@ -196,6 +197,27 @@ def _layout(names: list[str]) -> tuple[_Layout | None, list[Problem]]:
     return layout, []
 
 
+MAX_TEXT = {RECORD_ID: 255, EVENT: 64, "owner": 255}
+"""The longest text each column holds in the database (the same on SQLite and PostgreSQL)."""
+
+
+def _too_long(cells: list[Any], layout: _Layout, rowno: int) -> list[Problem]:
+    found = []
+    for column, index in (
+        (RECORD_ID, layout.record),
+        (EVENT, layout.event),
+        ("owner", layout.owner),
+    ):
+        if index is None or index >= len(cells):
+            continue
+        size = len(str(cells[index]).strip())
+        if size > MAX_TEXT[column]:
+            found.append(Problem(
+                f"{size} characters; at most {MAX_TEXT[column]} fit", row=rowno, column=column,
+            ))  # fmt: skip
+    return found
+
+
 def _is_blank(cells: Iterable[Any]) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
@@ -281,6 +303,9 @@ def _load(
         if not event:
             issues = issues or []
             issues.append(Problem("empty; every row needs an event name", row=rowno, column=EVENT))
+        too_long = _too_long(cells, layout, rowno)
+        if too_long:
+            issues = (issues or []) + too_long
         try:
             occurred_at = instant(cells[ti], tz)
         except InstantError as exc:
@@ -440,6 +465,9 @@ def _delimiter(text: str) -> str:
 
 def read_bytes(name: str, file: Path) -> bytes:
     """The bytes of an input file, or an EventFileError saying why they cannot be read."""
+    problem = file_problem(file)
+    if problem:
+        raise EventFileError(name, [Problem(problem)])
     try:
         return file.read_bytes()
     except OSError as exc:
@@ -530,9 +558,17 @@ def _xlsx_rows(rows: Iterator[tuple[Any, ...]], time_index: int) -> Iterator[lis
 
 @contextmanager
 def first_sheet(name: str, file: Path) -> Iterator[Any]:
-    """The first worksheet of a workbook, read-only; EventFileError if it cannot be read."""
+    """The first worksheet of a workbook, read-only (python-calamine, else openpyxl);
+    EventFileError if it cannot be read."""
     from openpyxl import load_workbook  # imported here: only XLSX reading needs it
 
+    refused = file_problem(file) or workbook_problem(file)
+    if refused:
+        raise EventFileError(name, [Problem(refused)])
+    fast = calamine_sheet(file)
+    if fast is not None:
+        yield fast
+        return
     try:
         handle = file.open("rb")
     except OSError as exc:

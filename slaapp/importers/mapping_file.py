@@ -14,7 +14,9 @@ from typing import Any
 from slaapp.engine.clocks import ARRIVAL
 from slaapp.engine.errors import Problem, UserError
 from slaapp.engine.instants import InstantError, zone
+from slaapp.engine.matrix_document import DEEP, MAX_DEPTH, too_deep
 from slaapp.engine.predicates import Condition
+from slaapp.importers.input_limits import MiB, file_problem
 from slaapp.importers.wide_dates import SAMPLE_TIME
 
 FORMAT = "slaapp.mapping/1"
@@ -100,6 +102,9 @@ class MappingError(UserError, ValueError):
 def load_mapping(path: str | os.PathLike[str]) -> Mapping:
     """Read and validate a mapping file; MappingError lists every problem."""
     source = os.fspath(path)
+    problem = file_problem(Path(source), 16 * MiB)
+    if problem:
+        raise MappingError([Problem(problem, path="$")], source)
     try:
         text = Path(source).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -127,6 +132,11 @@ def parse_mapping(doc: object, source: str = "mapping") -> Mapping:
         except json.JSONDecodeError as exc:
             message = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
             raise MappingError([Problem(message, path="$")], source) from None
+        except RecursionError:
+            doc = DEEP
+    if doc is DEEP or too_deep(doc):
+        message = f"nested more than {MAX_DEPTH} levels deep: not a mapping"
+        raise MappingError([Problem(message, path="$")], source)
     check = _Checker()
     mapping = check.mapping(doc)
     if mapping is None or check.problems:

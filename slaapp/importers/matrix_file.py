@@ -7,11 +7,15 @@ from pathlib import Path
 from slaapp.engine.errors import Problem
 from slaapp.engine.matrix import Matrix
 from slaapp.engine.matrix_document import MatrixError, dump_matrix, parse_matrix
+from slaapp.importers.input_limits import MiB, file_problem
 
 
 def load_matrix(path: str | Path) -> Matrix:
     """Read and validate a matrix file; MatrixError lists every problem."""
     source = str(path)
+    problem = file_problem(Path(path), 16 * MiB)
+    if problem:
+        raise MatrixError([Problem(problem, path="$")], source)
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:

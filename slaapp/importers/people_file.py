@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slaapp.engine.errors import Problem
+from slaapp.engine.people import phone_number
 from slaapp.importers.event_file import (
     CSV_SUFFIXES,
     MAX_PROBLEMS,
@@ -28,7 +29,7 @@ from slaapp.importers.text_files import decode_text, sniff_delimiter
 ROLES = ("rep", "team_lead", "manager", "vp", "admin")
 FIELDS = (
     "name", "email", "key", "team", "manager", "role", "timezone", "hours", "capacity",
-    "out_of_office", "crm_ids",
+    "out_of_office", "crm_ids", "phone",
 )  # fmt: skip
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("name", "sales_agent", "agent", "owner", "full_name", "person"),
@@ -42,6 +43,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "capacity": ("capacity", "max_open", "open_clocks"),
     "out_of_office": ("out_of_office", "ooo", "away", "time_off"),
     "crm_ids": ("crm_ids", "crm_id", "owner_ids"),
+    "phone": ("phone", "mobile", "mobile_phone", "phone_number", "cell"),
 }
 """Header words (lower case, spaces and dashes as `_`) per field, in order of preference."""
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -96,6 +98,8 @@ class PersonRow:
     crm_ids: tuple[tuple[str, str], ...] = ()
     given: frozenset[str] = field(default_factory=frozenset)
     """The fields the file set for this person (what the import marks as set by hand)."""
+    phone: str | None = None
+    """A mobile number for SMS alerts, in E.164 (`+14155550123`)."""
 
 
 @dataclass(frozen=True)
@@ -261,6 +265,12 @@ def _person(
             crm_ids = parse_crm_ids(values["crm_ids"])
         except ValueError as exc:
             bad("crm_ids", str(exc))
+    phone = None
+    if values.get("phone"):
+        try:
+            phone = phone_number(values["phone"])
+        except ValueError as exc:
+            bad("phone", str(exc))
     if not name:
         return None, problems
     key = values.get("key", "").lower() or derive_key(email, name)
@@ -268,7 +278,7 @@ def _person(
     person = PersonRow(
         row=rowno, key=key, name=name, email=email, team=values.get("team") or None,
         role=role, timezone=timezone, hours=hours, capacity=capacity, out_of_office=away,
-        crm_ids=crm_ids, given=given,
+        crm_ids=crm_ids, given=given, phone=phone,
     )  # fmt: skip
     return (person, values.get("manager") or None), problems
 

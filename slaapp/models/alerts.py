@@ -22,8 +22,10 @@ HANDLED = "handled"
 """Handled before delivery: its clock was met, cancelled, reassigned or deleted before sending."""
 HISTORY = "history"
 """Revealed by data that arrived after the backfill horizon: recorded, never delivered."""
+UNROUTED = "unrouted"
+"""Nobody to tell: the step's roles resolved to no one in the directory."""
 SUPERSEDED = "superseded"
-"""A waiting warning whose clock fired a later alert first: that one says it all."""
+"""A waiting warning whose clock sent the same person a later alert first: that one says it all."""
 ALERT_STATES = (
     "waiting",
     "failed",
@@ -33,13 +35,9 @@ ALERT_STATES = (
     HANDLED,
     SUPERSEDED,
     HISTORY,
+    UNROUTED,
 )
 DELIVERY_STATES = ("waiting", "retrying", "sent", "failed", HANDLED, SUPERSEDED, HISTORY)
-STATE_WORDS = {
-    HANDLED: "handled before delivery",
-    SUPERSEDED: "superseded by a later alert",
-    HISTORY: "history (not sent)",
-}
 
 
 @dataclass(frozen=True)
@@ -83,6 +81,8 @@ class AlertView:
         if self.snoozed_until is not None and self.snoozed_until > now:
             return "snoozed"
         states = {d.state for d in self.deliveries}
+        if not states:
+            return UNROUTED
         if "failed" in states:
             return "failed"
         if states & {"waiting", "retrying"}:

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from slaapp.engine.errors import BadInputError
-from slaapp.models.settings import ALERTS, get_setting, put_setting
+from slaapp.models.setting_audit import put_audited
+from slaapp.models.settings import ALERTS, get_setting
 
 POLICIES = ("ask", "auto", "never")
 
@@ -89,4 +90,4 @@ def load_alert_settings(session: Session) -> AlertSettings:
 
 
 def save_alert_settings(session: Session, settings: AlertSettings, now: int) -> None:
-    put_setting(session, ALERTS, settings.to_dict(), now)
+    put_audited(session, ALERTS, settings.to_dict(), now)

@@ -14,7 +14,7 @@ from typing import Any
 
 import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,6 +61,26 @@ def default_url() -> str:
 def resolve_url(explicit: str | None = None) -> str:
     """--db, else SLAAPP_DB, else the embedded SQLite file."""
     return explicit or os.environ.get(ENV_VAR) or default_url()
+
+
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", ""})
+
+
+def _team_defaults(url: URL) -> dict[str, str]:
+    """What a PostgreSQL URL gets unless it says otherwise: `application_name=slaapp` (the
+    server's views name the app), and for a server on another machine `sslmode=verify-full`
+    (TLS, the server's certificate and name checked) with the OS trust store when no CA file
+    is given. The password comes from the URL, PGPASSWORD, ~/.pgpass or a service file."""
+    query = dict(url.query)
+    found: dict[str, str] = {}
+    if "application_name" not in query:
+        found["application_name"] = "slaapp"
+    remote = (url.host or "") not in LOOPBACK and "service" not in query
+    if remote and "sslmode" not in query:
+        found["sslmode"] = "verify-full"
+        if "sslrootcert" not in query and not (Path.home() / ".postgresql" / "root.crt").exists():
+            found["sslrootcert"] = "system"
+    return found
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -160,6 +180,7 @@ class Database:
         else:
             if parsed.drivername == "postgresql":
                 parsed = parsed.set(drivername="postgresql+psycopg")
+            parsed = parsed.update_query_dict(_team_defaults(parsed), append=False)
             options["pool_pre_ping"] = True
         try:
             self.engine: Engine = create_engine(parsed, **options)

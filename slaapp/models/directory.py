@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slaapp.engine.errors import BadInputError, NotFoundError
-from slaapp.engine.people import PersonInfo
+from slaapp.engine.errors import BadInputError, NotFoundError, Problem
+from slaapp.engine.people import PersonInfo, phone_number
 from slaapp.importers.people_file import KnownPerson, PersonRow, WorkingHours
 from slaapp.models.matrices import audit
 from slaapp.models.tables import Person, Team
@@ -46,6 +46,8 @@ def upsert_people(session: Session, people: Sequence[PersonInfo]) -> int:
             added += 1
         person.name = entry.name
         person.email = entry.email
+        if entry.phone is not None:  # a directory without numbers keeps the ones set by hand
+            person.phone = entry.phone
         person.team_id = teams[entry.team].id
         person.role = entry.role
         person.timezone = entry.timezone
@@ -88,6 +90,7 @@ def load_people(session: Session) -> tuple[PersonInfo, ...]:
                     (str(span[0]), str(span[1])) for span in person.out_of_office or ()
                 ),
                 active=person.active,
+                phone=person.phone,
             )
         )
     return tuple(found)
@@ -98,6 +101,7 @@ def load_people(session: Session) -> tuple[PersonInfo, ...]:
 EDITABLE = (
     "name",
     "email",
+    "phone",
     "team",
     "manager",
     "role",
@@ -127,6 +131,8 @@ class PersonEntry:
     crm_ids: tuple[tuple[str, str], ...]
     hand_set: tuple[str, ...]
     active: bool
+    phone: str | None = None
+    """A mobile number in E.164 for SMS alerts."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +182,7 @@ def list_people(session: Session) -> tuple[PersonEntry, ...]:
             crm_ids=tuple(sorted((str(k), str(v)) for k, v in (p.crm_ids or {}).items())),
             hand_set=tuple(str(f) for f in p.hand_set or ()),
             active=p.active,
+            phone=p.phone,
         )
         for p in people
     )
@@ -196,7 +203,8 @@ def _values(row: PersonRow) -> dict[str, Any]:
 
 def _current(person: Person, teams: dict[int, str], keys: dict[int, str]) -> dict[str, Any]:
     return {
-        "name": person.name, "email": person.email, "team": teams.get(person.team_id or -1),
+        "name": person.name, "email": person.email, "phone": person.phone,
+        "team": teams.get(person.team_id or -1),
         "manager": keys.get(person.manager_id or -1), "role": person.role,
         "timezone": person.timezone, "hours": person.working_hours,
         "capacity": person.capacity, "out_of_office": person.out_of_office,
@@ -298,6 +306,8 @@ def set_person(
     person = session.scalar(select(Person).where(Person.key == key))
     if person is None:
         raise NotFoundError(f"no person with the key {key!r}; see `slaapp people list`")
+    if "phone" in values:  # E.164 or nothing, whatever the caller typed
+        values = {**values, "phone": _phone(values["phone"])}
     teams = {t.name: t for t in session.scalars(select(Team))}
     keys = {p.id: p.key for p in session.scalars(select(Person))}
     before = _current(person, {t.id: n for n, t in teams.items()}, keys)
@@ -316,6 +326,19 @@ def set_person(
     }
     audit(session, actor, "person updated", "person", key, now, changes=changed, source="by hand")
     return next(p for p in list_people(session) if p.key == key)
+
+
+def _phone(value: Any) -> str | None:
+    """A typed mobile number as stored: E.164, or None when empty; BadInputError names it."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        return phone_number(text)
+    except ValueError as exc:
+        error = BadInputError(f"phone: {exc}")
+        error.problems = (Problem(str(exc), column="phone", found=text),)
+        raise error from None
 
 
 def _plain(value: Any) -> Any:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -73,6 +73,10 @@ def latest_number(session: Session) -> int | None:
     return number
 
 
+PUBLISH_LOCK = 0x51A_0001
+"""The PostgreSQL advisory lock publishes take turns on."""
+
+
 def publish(
     session: Session,
     matrix: Matrix,
@@ -94,10 +98,18 @@ def publish(
     is given.
 
     Raises MatrixConflictError, naming who published what and when, when someone else
-    published after `base_version`; nothing is written then.
+    published after `base_version`; nothing is written then. On PostgreSQL publishes take
+    turns (a transaction lock), so the loser of a race learns who won, not a key error.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK})
     latest = session.scalar(select(MatrixVersion).order_by(MatrixVersion.number.desc()).limit(1))
     current = latest.number if latest is not None else None
+    if base_version != current and latest is None:
+        raise MatrixConflictError(
+            f"there is no version {base_version} yet: nothing has been published, so publish "
+            "without a base version"
+        )
     if base_version != current:
         assert latest is not None
         raise MatrixConflictError(

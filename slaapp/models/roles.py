@@ -79,6 +79,25 @@ def _role_exists(session: Session, role: str) -> bool:
     return found.first() is not None
 
 
+APPEND_ONLY = (
+    "CREATE OR REPLACE FUNCTION slaapp_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'the audit log is append-only: entries are never changed or "
+    "removed' USING ERRCODE = 'insufficient_privilege'; END $$",
+    "DROP TRIGGER IF EXISTS slaapp_audit_append_only ON audit_log",
+    "CREATE TRIGGER slaapp_audit_append_only BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION slaapp_audit_append_only()",
+    "DROP TRIGGER IF EXISTS slaapp_audit_no_truncate ON audit_log",
+    "CREATE TRIGGER slaapp_audit_no_truncate BEFORE TRUNCATE ON audit_log "
+    "FOR EACH STATEMENT EXECUTE FUNCTION slaapp_audit_append_only()",
+)
+"""In team mode the audit log only grows, whoever is connected (the owner included)."""
+
+
+def _writable() -> list[str]:
+    """The tables an admin writes: all but the audit log, which everyone only appends to."""
+    return [name for name in sorted(Base.metadata.tables) if name != "audit_log"]
+
+
 def init_roles(session: Session, prefix: str = DEFAULT_PREFIX) -> dict[str, str]:
     """Create the group roles, their grants and the row-level security policies (idempotent)."""
     _require_postgres(session)
@@ -96,8 +115,10 @@ def init_roles(session: Session, prefix: str = DEFAULT_PREFIX) -> dict[str, str]
         f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{rep}"',
         f'GRANT INSERT ON audit_log TO "{rep}"',
         f'GRANT INSERT, UPDATE, DELETE ON {", ".join(MANAGER_TABLES)} TO "{manager}"',
-        f'GRANT INSERT, UPDATE, DELETE ON {", ".join(sorted(Base.metadata.tables))} TO "{admin}"',
+        f'GRANT INSERT, UPDATE, DELETE ON {", ".join(_writable())} TO "{admin}"',
+        f'REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM "{viewer}", "{rep}", "{manager}", "{admin}"',
         ADDRESSED,
+        *APPEND_ONLY,
     ]
     run += [
         f'GRANT UPDATE ({", ".join(columns)}) ON {table} TO "{rep}"'

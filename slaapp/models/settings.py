@@ -194,6 +194,7 @@ SCORECARD_SCHEDULE = Option("scorecard.schedule", "The weekly scorecard: when, t
     Field("folder", TEXT, ""),
     Field("enabled", BOOL, True),
     Field("last_sent", WHOLE.or_null(), None),
+    Field("starts_at", WHOLE.or_null(), None),
 ))  # fmt: skip
 ADHERENCE_GOAL = Option(
     "dashboard.adherence_goal", "The dashboard's adherence goal (a share, 0.9 = 90 %)",

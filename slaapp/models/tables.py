@@ -58,6 +58,7 @@ class Person(Base):
     key: Mapped[str] = mapped_column(unique=True)
     name: Mapped[str]
     email: Mapped[str | None] = mapped_column(unique=True)
+    phone: Mapped[str | None] = mapped_column(String(16))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     role: Mapped[str] = mapped_column(default="rep")

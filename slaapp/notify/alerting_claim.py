@@ -96,7 +96,7 @@ def hand_over_unclaimed(session: Session, now: int) -> int:
             continue
         delivery.state = "cancelled"
         delivery.last_error = (
-            f"no desktop signed in as {who} showed it within 10 minutes; sent by email instead"
+            f"no desktop signed in as {who} showed it within 10 minutes; handed to email"
         )
         if (delivery.alert_id, delivery.recipient_key) not in emails:
             queue_delivery(

@@ -24,7 +24,7 @@ from slaapp.models.tables import Alert, AlertClockState, AlertDelivery, Record
 from slaapp.notify.backfill import history_note, is_history, revealed_at
 from slaapp.notify.compose import ClockFacts, amount_of, lines, title
 from slaapp.notify.health import ChannelHealth, route
-from slaapp.notify.noise import delivery_time
+from slaapp.notify.noise import SMS, delivery_time
 from slaapp.notify.recipients import Directory, Recipient
 
 
@@ -183,7 +183,7 @@ def fire_due(
         note = history_note(instant, came, settings.backfill_horizon_hours) if history else ""
         queue_alert(
             session, alert, step.kind, recipients, _handoff_calendar(stored, row), settings,
-            now, health, step.channels, history_note=note,
+            now, health, step.channels, history_note=note, critical=step.critical,
         )  # fmt: skip
         fired.append(Fired(alert.id, record_id, handoff, team, owner, step, reminder, history))
     session.flush()
@@ -222,22 +222,31 @@ def queue_alert(
     named: tuple[str, ...],
     *,
     history_note: str = "",
+    critical: bool = False,
 ) -> None:
     """The deliveries of one fired alert: on the channels that can deliver (falling back to
     email, else desktop, when none can), each at its time; as history when `history_note`.
 
     Warnings and reminders wait for the recipient's digest slot (except as toasts);
-    breaches and escalations go at once, within the person's hours unless critical.
+    breaches and escalations go at once, within the person's hours unless critical. An SMS
+    goes to the person's mobile number, in their working hours unless the step is
+    `critical`; someone without a number gets none (a failed delivery says why).
     """
     wanted = step_channels(kind, named, settings)
     ready, blocked, fallback = route(wanted, health)
     for recipient in recipients:
         for channel in (*ready, *(c for c in blocked if c not in ready)):
             digest = (kind == WARNING or alert.reminder > 0) and channel != "desktop"
-            at = delivery_time(now, kind, recipient.member, calendar, settings, digest=digest)
+            at = delivery_time(
+                now, kind, recipient.member, calendar, settings, digest=digest, channel=channel,
+                critical=critical,
+            )  # fmt: skip
+            address = recipient.address
+            if channel == SMS:
+                address = recipient.member.phone if recipient.member is not None else None
             delivery = AlertDelivery(
                 alert_id=alert.id, channel=channel, recipient_key=recipient.key,
-                recipient_name=recipient.name, address=recipient.address, state="waiting",
+                recipient_name=recipient.name, address=address, state="waiting",
                 not_before=at, attempts=0, digest=digest,
             )  # fmt: skip
             if history_note:
@@ -249,6 +258,12 @@ def queue_alert(
                     delivery.last_error = f"waiting: {blocked[channel]}"
             elif fallback:
                 delivery.last_error = fallback
+            if channel == SMS and not address and delivery.state == "waiting":
+                delivery.state = "failed"
+                delivery.last_error = (
+                    f"no mobile number for {recipient.name} in the directory: add it in the "
+                    "People screen or with `slaapp people set KEY --phone`"
+                )
             session.add(delivery)
 
 

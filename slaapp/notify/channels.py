@@ -15,8 +15,10 @@ from slaapp.notify.channel import Channel, Notice
 from slaapp.notify.channel_kind import ChannelContext, ChannelKind, SecretField
 from slaapp.notify.email import SmtpSettings
 from slaapp.notify.kinds import DESKTOP, EMAIL, SLACK, WEBHOOK
+from slaapp.notify.sms import SMS
+from slaapp.notify.teams import TEAMS
 
-CHANNEL_KINDS: tuple[ChannelKind, ...] = (DESKTOP, EMAIL, SLACK, WEBHOOK)
+CHANNEL_KINDS: tuple[ChannelKind, ...] = (DESKTOP, EMAIL, SLACK, TEAMS, WEBHOOK, SMS)
 """Every alert channel, in the order screens and commands show them. A new channel is one
 module (its Channel class and its ChannelKind) and one entry here; its name must also be
 in slaapp.engine.matrix.CHANNELS, the words a matrix step may use (a test checks both)."""

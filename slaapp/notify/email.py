@@ -15,6 +15,8 @@ from slaapp.engine.errors import BadInputError, UserError
 from slaapp.models.settings import SMTP
 
 PASSWORD_SECRET = "smtp_password"
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+"""Hosts a password may reach without TLS: this machine (tests, a local relay)."""
 
 
 class EmailError(UserError):
@@ -80,6 +82,11 @@ def send(settings: SmtpSettings, password: str | None, mail: EmailMessage) -> No
     """Send over STARTTLS (unless disabled) with login when a username is set."""
     if not mail["From"]:
         raise EmailError("no sender address: set the SMTP sender (or username) first")
+    if settings.username and not settings.starttls and settings.host not in LOOPBACK:
+        raise EmailError(
+            f"refusing to send the SMTP password to {settings.host} unencrypted: turn STARTTLS "
+            "on (or use a server on this machine)"
+        )
     try:
         with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
             if settings.starttls:
@@ -94,6 +101,11 @@ def send(settings: SmtpSettings, password: str | None, mail: EmailMessage) -> No
             f"the mail server {settings.host} refused the login of {settings.username!r}; check the password"
         ) from None
     except smtplib.SMTPNotSupportedError:
+        if not settings.starttls:
+            raise EmailError(
+                f"the mail server {settings.host} does not offer login (AUTH) without encryption; "
+                "turn STARTTLS on, or leave the login empty if it accepts mail without one"
+            ) from None
         raise EmailError(
             f"the mail server {settings.host} does not offer STARTTLS; ask for its TLS port or turn STARTTLS off"
         ) from None

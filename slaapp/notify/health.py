@@ -31,7 +31,7 @@ class ChannelHealth:
         """Why its deliveries wait ("" when it can deliver)."""
         if not self.on:
             setup = " until a mail server is set up" if self.name == "email" else ""
-            return f"{self.title} is off{setup} (Settings > Channels)"
+            return f"{self.title} is off{setup} (Settings > {self.title})"
         return f"{self.title} cannot deliver: {self.problem}" if self.problem else ""
 
     def warning(self) -> str:
@@ -46,7 +46,7 @@ class ChannelHealth:
         shown = ", ".join(self.named_by[:2]) + (f" and {steps - 2} more" if steps > 2 else "")
         instead = "the desktop" if self.name == "email" else "email, else the desktop"
         return (
-            f"{self.reason}. {steps} alert step{'s' if steps != 1 else ''} name it ({shown}); "
+            f"{self.reason}. {steps} alert step{'s name' if steps != 1 else ' names'} it ({shown}); "
             f"what names nothing else goes to {instead} instead."
         )
 
@@ -103,5 +103,5 @@ def route(
     for fallback in FALLBACKS:
         if fallback in health and health[fallback].ready:
             names = ", ".join(health[c].title if c in health else c for c in wanted)
-            return (fallback,), blocked, f"{names} cannot deliver; sent by {fallback} instead"
+            return (fallback,), blocked, f"{names} cannot deliver; going by {fallback} instead"
     return wanted, blocked, ""

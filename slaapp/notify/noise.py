@@ -11,6 +11,8 @@ from slaapp.engine.people import PersonInfo
 from slaapp.models.alerts_settings import AlertSettings
 
 HOUR = 3600
+SMS = "sms"
+"""The channel that never reaches a person in their quiet hours unless the step is critical."""
 
 
 def working(member: PersonInfo, t: int) -> bool:
@@ -49,17 +51,25 @@ def release_at(
     member: PersonInfo | None,
     calendar: Calendar | None,
     settings: AlertSettings,
+    *,
+    channel: str = "",
+    critical: bool = False,
 ) -> int:
     """The first instant at or after t when this alert may reach this person.
 
     Quiet hours hold it until the person's working hours; "business hours only" until the
-    rule calendar opens; critical escalations bypass both when the policy allows.
+    rule calendar opens; critical escalations bypass both when the policy allows. An SMS
+    goes at once when its step is marked critical, and otherwise always waits for the
+    person's working hours (whatever the policy says of escalations).
     """
-    if severity == "escalation" and settings.critical_bypass:
+    sms = channel == SMS
+    if sms and critical:
+        return t
+    if severity == "escalation" and settings.critical_bypass and not sms:
         return t
     for _ in range(16):
         moved = t
-        if settings.quiet_hours and member is not None:
+        if (settings.quiet_hours or sms) and member is not None:
             moved = next_working(member, moved)
         if settings.business_hours_only and calendar is not None:
             moved = calendar.next_open(moved)
@@ -104,11 +114,15 @@ def delivery_time(
     settings: AlertSettings,
     *,
     digest: bool,
+    channel: str = "",
+    critical: bool = False,
 ) -> int:
     """When a delivery queued at t goes out: its digest slot (warnings only), then quiet
-    hours and business hours applied to that slot, until both agree."""
+    hours and business hours applied to that slot, until both agree (SMS: see release_at)."""
     for _ in range(16):
-        moved = release_at(t, severity, member, calendar, settings)
+        moved = release_at(
+            t, severity, member, calendar, settings, channel=channel, critical=critical
+        )
         if digest:
             moved = digest_slot(moved, member, settings.digest_every_minutes)
         if moved == t:

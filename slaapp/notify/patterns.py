@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -190,9 +191,16 @@ def fire_patterns(
     now: int,
     health: dict[str, ChannelHealth],
 ) -> list[int]:
-    """Store each new pattern once (per subject and day) with deliveries to its managers."""
+    """Store each new pattern once per subject and window (a person: the pattern window; a
+    team: its day) with deliveries to its managers. A pattern already fired for the subject
+    later than the window's start (a clock that jumped back included) is not fired again."""
     fired = []
+    window_start = now - settings.pattern_window_hours * HOUR
+    recent = _recent_patterns(session, min(window_start, local_day_start(now)))
     for pattern in patterns:
+        since = window_start if pattern.owner else local_day_start(now)
+        if any(at > since for at in recent.get(_subject(pattern.dedup_key), ())):
+            continue
         alert = Alert(
             dedup_key=pattern.dedup_key, step="pattern", severity="pattern", fired_at=now,
             owner=pattern.owner,
@@ -215,3 +223,20 @@ def fire_patterns(
 
 
 PATTERN_CHANNELS = ("desktop", "email")
+
+
+def _subject(dedup_key: str) -> str:
+    """`pattern:person:ann` of `pattern:person:ann:2026-12-01`."""
+    return dedup_key.rsplit(":", 1)[0]
+
+
+def _recent_patterns(session: Session, since: int) -> dict[str, list[int]]:
+    """When each subject's patterns fired, for those fired after `since` (or in the future)."""
+    found: dict[str, list[int]] = {}
+    for key, at in session.execute(
+        select(Alert.dedup_key, Alert.fired_at).where(
+            Alert.severity == "pattern", Alert.fired_at > since
+        )
+    ):
+        found.setdefault(_subject(key), []).append(int(at))
+    return found

@@ -1,8 +1,9 @@
-"""One Notice rendered for each channel: plain text, HTML mail, Slack blocks, JSON body."""
+"""One Notice rendered for each channel: plain text, HTML mail, Slack blocks, JSON body, SMS, Teams card."""
 
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from slaapp.notify.channel import Notice
@@ -194,4 +195,140 @@ def webhook_body(notice: Notice) -> dict[str, Any]:
         "text": plain_text(notice),
         "link": notice.link,
         "record_id": notice.record_id,
+    }
+
+
+SMS_LIMIT = 320
+"""At most two concatenated SMS segments (160 GSM characters each)."""
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+CARD_VERSION = "1.4"
+MAX_CARD_ITEMS = 25
+"""Items a grouped Teams card lists; the rest are counted (a card must stay under ~28 KB)."""
+COVER_PREFIX = "Sent to you while "
+"""How a grouped message's out-of-office lines begin (recipients.cover_line)."""
+_FOR = re.compile(r"^For: (?P<whose>.+), owned by (?P<owner>.+?)(?: \([^()]*\))?$")
+
+
+def _fields(notice: Notice) -> dict[str, str]:
+    """The `Label: value` lines of a single alert, by label."""
+    return dict(pair for pair in map(_pair, notice.lines) if pair is not None)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _sms_line(notice: Notice) -> str:
+    """`Escalation: Paragon Retail, $210,000, late by 2 h 15 min, owner Ben Carter`."""
+    fields = _fields(notice)
+    kind = notice.title.partition(": ")[0] if ": " in notice.title else label(notice)
+    found = _FOR.match(next((line for line in notice.lines if line.startswith("For: ")), ""))
+    if found is None:  # not about one clock (a test message): its title and first line
+        return " ".join((f"{notice.title}.", *notice.lines[:1]))
+    parts = [found["whose"]]
+    if "Deal value" in fields:
+        parts.append(fields["Deal value"])
+    if "Late by" in fields:
+        parts.append(f"late by {fields['Late by']}")
+    elif "Time left" in fields:
+        parts.append(f"{fields['Time left']} left")
+    parts.append(f"owner {found['owner']}")
+    return f"{kind}: {', '.join(parts)}"
+
+
+def sms_text(notice: Notice) -> str:
+    """A short SMS: what, whose, value, time left or late, owner and the link; a grouped
+    message says how many alerts it holds and names the most urgent one."""
+    if notice.severity == "digest":
+        listed = [i for i in items(notice) if not i.startswith(COVER_PREFIX)]  # alerts only
+        first = listed[0].rsplit(" · http", 1)[0] if listed else ""
+        link = re.search(r"https?://\S+", listed[0]) if listed else None
+        text = f"{notice.title}. First: {first}" if first else notice.title
+        tail = f" {link.group(0)}" if link else ""
+        return (
+            _cut(text, SMS_LIMIT - len(tail) - len(" Details in slaapp."))
+            + tail
+            + (" Details in slaapp.")
+        )
+    tail = f" {notice.link}" if notice.link else ""
+    return _cut(_sms_line(notice), SMS_LIMIT - len(tail)) + tail
+
+
+def _item_container(item: str) -> dict[str, Any]:
+    """One grouped item: its words, the link (its last part) opening the record on a click."""
+    text, _, link = item.rpartition(" · ")
+    if not link.startswith(("http://", "https://")):
+        text, link = item, ""
+    container: dict[str, Any] = {
+        "type": "Container",
+        "separator": True,
+        "items": [{"type": "TextBlock", "text": text, "wrap": True}],
+    }
+    if link:
+        container["items"].append(
+            {"type": "TextBlock", "text": f"[Open the record]({link})", "wrap": True}
+        )
+        container["selectAction"] = {"type": "Action.OpenUrl", "url": link}
+    return container
+
+
+def teams_card(notice: Notice) -> dict[str, Any]:
+    """An Adaptive Card (1.4) with the email's facts: a FactSet for one alert, a Container
+    per item for a grouped message, and `Open the record` as an Action.OpenUrl button."""
+    color = "Warning" if notice.severity == "warning" else "Attention"
+    body: list[dict[str, Any]] = [
+        {
+            "type": "TextBlock", "text": label(notice).upper(), "size": "Small",
+            "weight": "Bolder", "color": color,
+        },
+        {"type": "TextBlock", "text": notice.title, "size": "Medium", "weight": "Bolder", "wrap": True},
+        {
+            "type": "TextBlock", "text": f"Addressed to {notice.recipient_name}",
+            "isSubtle": True, "spacing": "None", "wrap": True,
+        },
+    ]  # fmt: skip
+    if notice.severity == "digest":
+        listed = items(notice)
+        body += [_item_container(item) for item in listed[:MAX_CARD_ITEMS]]
+        if len(listed) > MAX_CARD_ITEMS:  # Teams refuses cards over about 28 KB
+            more = len(listed) - MAX_CARD_ITEMS
+            body.append(
+                {
+                    "type": "TextBlock", "text": f"… and {more} more in slaapp's Alerts screen",
+                    "isSubtle": True, "wrap": True,
+                }
+            )  # fmt: skip
+    else:
+        facts: list[dict[str, str]] = []
+        for line in notice.lines:
+            pair = _pair(line)
+            if pair is None:
+                if facts:
+                    body.append({"type": "FactSet", "facts": facts})
+                    facts = []
+                body.append({"type": "TextBlock", "text": line, "wrap": True})
+            else:
+                facts.append({"title": pair[0], "value": pair[1]})
+        if facts:
+            body.append({"type": "FactSet", "facts": facts})
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "body": body,
+    }
+    if notice.link:
+        card["actions"] = [
+            {"type": "Action.OpenUrl", "title": "Open the record", "url": notice.link}
+        ]
+    return card
+
+
+def teams_payload(notice: Notice) -> dict[str, Any]:
+    """The body a Teams Workflows webhook takes: a message holding one Adaptive Card."""
+    return {
+        "type": "message",
+        "attachments": [
+            {"contentType": ADAPTIVE_CARD, "contentUrl": None, "content": teams_card(notice)}
+        ],
     }

@@ -9,7 +9,7 @@ from slaapp.engine.calendar import Calendar
 from slaapp.models.alerts_settings import AlertSettings
 from slaapp.models.evaluation import StoredClocks
 from slaapp.models.tables import Alert, AlertDelivery
-from slaapp.notify.noise import delivery_time
+from slaapp.notify.noise import SMS, delivery_time
 from slaapp.notify.recipients import Directory
 
 
@@ -41,6 +41,8 @@ def retime_waiting(
         if alert.snoozed_until is not None and alert.snoozed_until > now:
             continue
         if (delivery.last_error or "").startswith(f"{delivery.channel} rate limit"):
+            continue
+        if delivery.channel == SMS:  # timed once when queued: quiet hours unless critical
             continue
         at = delivery_time(
             alert.fired_at, alert.severity, directory.find(delivery.recipient_key),

@@ -27,7 +27,6 @@ from slaapp.models.settings import (
     Option,
     clear_setting,
     get_setting,
-    put_setting,
 )
 from slaapp.models.tables import Record
 from slaapp.notify.channel_kind import TOKEN, URL, SecretField
@@ -258,7 +257,7 @@ def save_settings(
         else:
             clear_setting(session, SMTP)
         links = {source: template for source, template in form.record_urls if template}
-        put_setting(session, RECORD_URL, links, now)
+        put_audited(session, RECORD_URL, links, now)
     session_only = tuple(
         name for name, value in form.secrets if value and not secrets.set(name, value.strip())
     )

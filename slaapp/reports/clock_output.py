@@ -103,10 +103,11 @@ def write_json(clocks: ClockTable, out: TextIO) -> None:
     out.write("\n]}\n")
 
 
-def write_csv(clocks: ClockTable, out: TextIO, *, spreadsheet_safe: bool = False) -> None:
+def write_csv(clocks: ClockTable, out: TextIO, *, spreadsheet_safe: bool = True) -> None:
     """A header row of CLOCK_FIELDS, then one row per clock; empty cells for null.
 
-    `spreadsheet_safe` quotes text that a spreadsheet would read as a formula.
+    Text a spreadsheet would read as a formula (`=`, `+`, `-`, `@` first) gets a leading `'`
+    (every CSV the product writes; `spreadsheet_safe=False` only for byte-exact tests).
     """
     columns = clock_columns(clocks)
     if spreadsheet_safe:

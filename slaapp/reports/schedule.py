@@ -22,6 +22,8 @@ class WeeklySchedule:
     folder: str = ""
     enabled: bool = True
     last_sent: int | None = field(default=None, compare=False)
+    starts_at: int | None = field(default=None, compare=False)
+    """When it was set up: runs due before then are not sent (the first run is the next one)."""
 
     def to_dict(self) -> dict[str, Any]:
         value = asdict(self)
@@ -60,6 +62,8 @@ def is_due(schedule: WeeklySchedule, now: int) -> bool:
     if not schedule.enabled or not schedule.recipients:
         return False
     last_run = due_at(schedule, now)
+    if schedule.starts_at is not None and last_run < schedule.starts_at:
+        return False
     return schedule.last_sent is None or schedule.last_sent < last_run
 
 

@@ -89,14 +89,14 @@ def write_summary(context: SheetContext) -> None:
     )
     cause_cols = (
         SheetColumn("Cause", "text"),
-        SheetColumn("Breaches", "int", 15),
-        SheetColumn("Share of breaches", "pct", 15),
+        SheetColumn("Late clocks", "int", 15),
+        SheetColumn("Share of late clocks", "pct", 15),
         SheetColumn("Revenue at stake", "money", 14),
     )
     sheet.header(causes_top, cause_cols, first_col=1)
     row = causes_top + 1
     if not data.causes:
-        sheet.text(row, 1, "No breaches in this period.", italic=True, colour=MUTED)
+        sheet.text(row, 1, "No late clocks in this period.", italic=True, colour=MUTED)
         row += 1
     for cause in data.causes:
         sheet.text(row, 1, cause.text, wrap=True)
@@ -117,7 +117,7 @@ def write_summary(context: SheetContext) -> None:
 
 
 def _kpis(now: Figures, before: Figures) -> list[tuple[Any, ...]]:
-    closed = now.met + now.missed
+    counted = now.met + now.missed + now.breached_open  # DESIGN 7a
     rows: list[tuple[Any, ...]] = [
         ("Handoffs clocked", "int", now.clocks, before.clocks, "delta_int",
          float(now.clocks - before.clocks), 0,
@@ -125,8 +125,9 @@ def _kpis(now: Figures, before: Figures) -> list[tuple[Any, ...]]:
          f"{now.open:,} still open"),
         ("Adherence", "pct", now.adherence, before.adherence, "pp",
          relative_change(now.adherence, before.adherence, 100.0), 1,
-         f"{now.met:,} of {closed:,} closed clocks met their target" if closed
-         else "No clock closed in the period"),
+         f"{now.met:,} of {counted:,} judged clocks met their target ({now.missed:,} missed, "
+         f"{now.breached_open:,} still open and late)" if counted
+         else "No clock was judged in the period"),
         ("Median response time", "hours_h", as_hours(now.median_response_seconds),
          as_hours(before.median_response_seconds), "delta_hours",
          relative_change(as_hours(now.median_response_seconds), as_hours(before.median_response_seconds)), -1,

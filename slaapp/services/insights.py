@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-import numpy.typing as npt
 
-from slaapp.engine.clocks import AT_RISK, BREACHED
 from slaapp.engine.insights.analyze import InsightReport, analyze
 from slaapp.engine.insights.frame import Frame, build_frame
 from slaapp.engine.insights.inputs import InsightInputs, Period
-from slaapp.engine.insights.revenue import RevenueImpact
 from slaapp.models.database import Database
 from slaapp.models.directory import load_people
 from slaapp.models.evaluation import load_log, stored_clocks
@@ -125,44 +122,6 @@ def load_insight_data(database: Database, as_of: int) -> InsightData | None:
     return InsightData(inputs, names)
 
 
-@dataclass(frozen=True)
-class DistinctRevenue(RevenueImpact):
-    """Revenue impact whose totals count each record once, however many of its handoffs are
-    late (DESIGN 7a: breached value is over distinct records)."""
-
-    distinct_breached: float = 0.0
-    distinct_at_stake: float = 0.0
-
-    @property
-    def breached_value(self) -> float:
-        return self.distinct_breached
-
-    @property
-    def at_stake_value(self) -> float:
-        return self.distinct_at_stake
-
-
-def distinct_value(frame: Frame, rows: npt.NDArray[np.int64]) -> float:
-    """The amount of the distinct records behind these clocks."""
-    if rows.size == 0:
-        return 0.0
-    _, first = np.unique(frame.inputs.clocks.record[rows], return_index=True)
-    return float(np.nansum(frame.amount[rows[first]]))
-
-
-def distinct_revenue(frame: Frame, period: Period, revenue: RevenueImpact) -> DistinctRevenue:
-    """The revenue impact with breached and at-stake totals over distinct records."""
-    clocks = frame.inputs.clocks
-    scope = period.contains(clocks.started_at)
-    at_stake = frame.open & ((clocks.status == AT_RISK) | (clocks.status == BREACHED))
-    return DistinctRevenue(
-        revenue.handoffs,
-        revenue.outcome_event,
-        distinct_value(frame, np.flatnonzero(scope & frame.breached)),
-        distinct_value(frame, np.flatnonzero(at_stake)),
-    )
-
-
 def insight_report(
     data: InsightData,
     period: Period,
@@ -170,7 +129,7 @@ def insight_report(
     with_suggestions: bool = True,
     frame: Frame | None = None,
 ) -> InsightReport:
-    """The insights of a period, with revenue totals over distinct records."""
-    frame = frame or build_frame(data.inputs)
-    report = analyze(data.inputs, period, threshold, with_suggestions, frame)
-    return replace(report, revenue=distinct_revenue(frame, period, report.revenue))
+    """The insights of a period (revenue totals count distinct records, DESIGN 7a)."""
+    return analyze(
+        data.inputs, period, threshold, with_suggestions, frame or build_frame(data.inputs)
+    )

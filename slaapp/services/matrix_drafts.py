@@ -165,7 +165,7 @@ def publish_draft(
 ) -> PublishResult:
     """Publish a draft (MatrixError if invalid, MatrixConflictError if stale), then re-evaluate."""
     matrix = matrix_from_document(document, "draft")
-    with database.session() as session:
+    with database.session(immediate=True) as session:
         info = publish(
             session, matrix, author=author, now=now, base_version=base_version, note=note,
             effective_from=effective_from, reevaluate_open=reevaluate_open, signoffs=signoffs,
@@ -187,7 +187,7 @@ def roll_back(
 ) -> PublishResult:
     """Publish version `number` again as the newest version (with a note and sign-offs like a
     publish), then re-evaluate."""
-    with database.session() as session:
+    with database.session(immediate=True) as session:
         if not note and not signoffs:
             info = rollback(
                 session, number, author=author, now=now, base_version=latest_number(session)

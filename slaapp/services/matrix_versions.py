@@ -119,7 +119,7 @@ def publish_matrix(
     reevaluate_open: bool = False,
 ) -> Published:
     """Publish `matrix` as the next version (MatrixConflictError unless `base_version` is latest)."""
-    with database.session() as session:
+    with database.session(immediate=True) as session:
         base = base_version if base_version is not None else latest_number(session)
         info = publish(
             session, matrix, author=author, now=now, base_version=base, note=note,
@@ -153,7 +153,7 @@ def version_history(database: Database) -> list[VersionChanges]:
 
 def roll_back_to(database: Database, number: int, *, author: str, now: int) -> Published:
     """Publish version `number` again as the newest version; LookupError if it does not exist."""
-    with database.session() as session:
+    with database.session(immediate=True) as session:
         info = rollback(
             session, number, author=author, now=now, base_version=latest_number(session)
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 from slaapp.engine.errors import UserError
 from slaapp.infra.secrets import SecretStore, SecretsUnavailableError, default_store
 from slaapp.models.database import Database
+from slaapp.models.setting_audit import put_audited
 from slaapp.models.settings import SCORECARD_SCHEDULE, SMTP, get_setting, put_setting
 from slaapp.notify.email import (
     PASSWORD_SECRET,
@@ -33,7 +34,7 @@ def smtp_settings(database: Database) -> SmtpSettings | None:
 
 def save_smtp_settings(database: Database, settings: SmtpSettings, now: int) -> None:
     with database.session() as session:
-        put_setting(session, SMTP, settings.to_dict(), now)
+        put_audited(session, SMTP, settings.to_dict(), now)
 
 
 def mail_workbook(

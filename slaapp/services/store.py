@@ -10,23 +10,37 @@ from sqlalchemy import select
 
 from slaapp.engine.clocks import ClockTable
 from slaapp.engine.eventlog import EventLog
+from slaapp.engine.import_summary import ImportSummary, summarize_import
+from slaapp.engine.matrix import Matrix
 from slaapp.models.database import Database
 from slaapp.models.evaluation import refresh_clocks, stored_clocks
 from slaapp.models.ingest import IngestResult, ingest_log
-from slaapp.models.matrices import ensure_matrix
+from slaapp.models.matrices import ensure_matrix, published_matrices
 from slaapp.models.tables import Team
 
-__all__ = ["StoreResult", "ensure_matrix", "judged_clocks", "now", "store_log", "team_names"]
+__all__ = [
+    "ImportSummary",
+    "StoreResult",
+    "ensure_matrix",
+    "judged_clocks",
+    "matrix_in_force",
+    "now",
+    "store_log",
+    "team_names",
+]
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class StoreResult:
-    """What storing a log did: the ingestion counts and the clocks re-evaluated."""
+    """What storing a log did: the ingestion counts, the clocks re-evaluated and the import
+    summary of the log under the matrix in force (rows without milestones, unused events,
+    stops before starts, segment attributes that never arrive)."""
 
     ingested: IngestResult
     clocks: int
+    summary: ImportSummary | None = None
 
 
 def now() -> int:
@@ -41,9 +55,15 @@ def store_log(
     at: int,
     kinds: dict[str, str] | None = None,
     names: dict[str, str] | None = None,
+    rows: int | None = None,
 ) -> StoreResult:
-    """Ingest a log and re-evaluate the records it changed, in one transaction."""
+    """Ingest a log and re-evaluate the records it changed, in one transaction; summarise it.
+
+    `rows`: the data rows of a wide export the log was read from (bad rows left out), so the
+    summary counts the rows without any milestone; None for an event log.
+    """
     ensure_matrix(database)
+    summary = summarize_import(log, matrix_in_force(database), rows=rows)
     with database.session() as session:
         ingested = ingest_log(session, log, source=source, now=at, kinds=kinds, names=names)
         loaded = (log, list(ingested.record_ids)) if ingested.only_new_records else None
@@ -55,7 +75,15 @@ def store_log(
         f"{ingested.events_added:,}", f"{ingested.events_updated:,}",
         f"{ingested.events_unchanged:,}", f"{clocks:,}",
     )  # fmt: skip
-    return StoreResult(ingested, clocks)
+    if not summary.clean:
+        logger.debug("import of %s events: %s", source, "; ".join(summary.lines()))
+    return StoreResult(ingested, clocks, summary)
+
+
+def matrix_in_force(database: Database) -> Matrix:
+    """The newest matrix version in force (the one new clocks are judged by)."""
+    with database.session() as session:
+        return published_matrices(session)[-1].matrix
 
 
 def team_names(database: Database) -> list[str]:

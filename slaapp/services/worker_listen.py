@@ -9,7 +9,6 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 
 from slaapp.models.database import Database
 
@@ -19,7 +18,7 @@ CHANNEL = "slaapp_data"
 
 
 def _conninfo(database: Database) -> str:
-    url = make_url(database.url).set(drivername="postgresql")
+    url = database.engine.url.set(drivername="postgresql")  # with the team defaults (TLS)
     return url.render_as_string(hide_password=False)
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from slaapp.engine.eventlog import EventLog
+from slaapp.engine.import_summary import ImportSummary, summarize_import
+from slaapp.engine.matrix import Matrix
 from slaapp.importers.event_file import EventFileError, read_events
 from slaapp.importers.mapping_file import Mapping, MappingError, parse_mapping
 from slaapp.importers.wide_export import read_wide
@@ -40,6 +42,9 @@ class FolderConnector:
     without one they are event logs (record_id, event, occurred_at, ...). Each file is
     imported once, known by its content hash; a file with any bad row is reported with its
     file, row and column and nothing of it is stored (it is retried once fixed).
+
+    When the sync sets `matrix` (the matrix in force), each file read is summarised under it
+    into `summaries` (file name, import summary) for the run report.
     """
 
     kind = "folder"
@@ -50,6 +55,8 @@ class FolderConnector:
         self.timezone = connection.options.get("timezone") or None
         self.record_kind = connection.options.get("record_kind", "lead")
         self.mapping: Mapping | None = None
+        self.matrix: Matrix | None = None
+        self.summaries: list[tuple[str, ImportSummary]] = []
         if connection.mapping:
             try:
                 self.mapping = parse_mapping(dict(connection.mapping), f"{self.name} mapping")
@@ -78,9 +85,16 @@ class FolderConnector:
         return ("files",)
 
     def _read(self, path: Path) -> EventLog:
+        """The file's events; its import summary too when the matrix is known."""
+        rows: int | None = None
         if self.mapping is not None:
-            return read_wide(path, self.mapping, tz=self.timezone).log
-        return read_events(path, tz=self.timezone).log
+            wide = read_wide(path, self.mapping, tz=self.timezone)
+            log, rows = wide.log, wide.rows - len(wide.skipped)
+        else:
+            log = read_events(path, tz=self.timezone).log
+        if self.matrix is not None:
+            self.summaries.append((path.name, summarize_import(log, self.matrix, rows=rows)))
+        return log
 
     def fetch_changes(self, stream: str, cursor: Cursor, control: SyncControl) -> Iterator[Page]:
         seen = set(cursor.seen_ids)

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from slaapp.engine.import_summary import ImportSummary
 from slaapp.infra.secrets import SecretError, connection_token, default_store
 from slaapp.models.database import Database
-from slaapp.models.matrices import ensure_matrix
+from slaapp.models.matrices import ensure_matrix, published_matrices
 from slaapp.models.tables import SyncRun
 from slaapp.sync.connections import get_connection, list_connections
 from slaapp.sync.connector import (
@@ -26,6 +27,7 @@ from slaapp.sync.connector import (
     SyncControl,
     SyncError,
 )
+from slaapp.sync.folder import FolderConnector
 from slaapp.sync.people import merge_people
 from slaapp.sync.sources import ConnectOptions, build_connector, needs_token
 from slaapp.sync.store import (
@@ -59,6 +61,8 @@ class SyncReport:
     clocks: int = 0
     run_id: int | None = None
     quota: Mapping[str, str] = field(default_factory=dict)
+    summaries: tuple[tuple[str, ImportSummary], ...] = ()
+    """(file name, import summary) of each file an export-folder source imported."""
 
     @property
     def ok(self) -> bool:
@@ -129,6 +133,9 @@ def sync_source(
     totals = _Totals()
     try:
         ensure_matrix(database)
+        if isinstance(connector, FolderConnector):
+            with database.session() as session:
+                connector.matrix = published_matrices(session)[-1].matrix
         owners = merge_people(database, name, connector.reference_data().people, now())
         batch = options.commit_records if options is not None else ConnectOptions.commit_records
         for stream in connector.streams():
@@ -242,7 +249,10 @@ def _end(
     totals: _Totals,
     finished: int,
 ) -> SyncReport:
-    finish_run(database, name, run_id, state, error, finished)
+    summaries = tuple(connector.summaries) if isinstance(connector, FolderConnector) else ()
+    notes = summary_notes(summaries)
+    finish_run(database, name, run_id, state, " ".join(x for x in (error, notes) if x) or None,
+               finished)  # fmt: skip
     done = f"{totals.records:,} records read, {totals.events:,} new events"
     counts = f"{totals.records:,} records, {totals.events:,} events"
     if state == "ok":
@@ -259,9 +269,20 @@ def _end(
         "partial": f"Synced: {done}. {error}",
         "cancelled": f"Cancelled; kept what was stored: {done}.",
     }.get(state, f"{_words(error or state)} (kept what was stored before: {done}).")
+    if notes:
+        log.info("sync of %s: %s", name, notes)
+        message = f"{message} {notes}"
     quota = dict(getattr(connector, "quota", {}) or {})
     return SyncReport(name, state, message, started, finished, totals.pages, totals.records,
-                      totals.events, totals.clocks, run_id, quota)  # fmt: skip
+                      totals.events, totals.clocks, run_id, quota, summaries)  # fmt: skip
+
+
+def summary_notes(summaries: tuple[tuple[str, ImportSummary], ...]) -> str:
+    """The import summaries of the files a sync read, for its report and run history
+    (files with nothing to report are left out; empty when none has anything)."""
+    parts = [f"Import summary of {name}: {'; '.join(s.lines())}." for name, s in summaries
+             if not s.clean]  # fmt: skip
+    return " ".join(parts)
 
 
 def sync_all(

@@ -42,6 +42,8 @@ from slaapp.views.common.record_dialog import RecordDialog
 from slaapp.views.common.screen import Screen
 from slaapp.views.common.team import gate, service_label
 from slaapp.views.common.times import clock_time, set_display_zone
+from slaapp.views.live.clock_model import RISK
+from slaapp.views.live.import_dialog import import_message, show_import_summary
 from slaapp.views.live.screen import LiveScreen, write_csv_file
 from slaapp.views.toasts.toast import DesktopToaster
 
@@ -367,7 +369,11 @@ class MainWindow(QMainWindow):
         def work() -> StoreResult:
             return store_log(self.database, read_events(path).log, source="import", at=now())
 
-        self._run(f"Importing {path.name}…", work, self._stored)
+        def done(result: StoreResult) -> None:
+            self._stored(result)
+            show_import_summary(self, path.name, result)
+
+        self._run(f"Importing {path.name}…", work, done)
 
     def choose_csv(self) -> None:
         folder = str(self.settings.value("export_folder", str(Path.home())))
@@ -397,7 +403,7 @@ class MainWindow(QMainWindow):
         elif isinstance(result, DemoRemoved):
             message = f"Demo org removed: {result.records:,} records, {result.people} people"
         else:
-            message = f"Imported: {result.ingested.summary()}"
+            message = import_message(result)
         self.refresh()
         self.alerts.trigger()
         self.statusBar().showMessage(message, 10_000)
@@ -407,9 +413,12 @@ class MainWindow(QMainWindow):
         self._risk_model, self._fitted_at = view.model, view.fitted_at
         self._show_sources(view)
         self.live.show_clocks(result)
+        scored = view.risk is not None and view.model is not None
         if view.risk is not None and view.model is not None:
             threshold = view.model.quality.alert_threshold
             self.live.model.set_risk(view.risk, threshold, view.risk_note)
+        # no predictor that beats the base rate: no risk column, rather than an empty one
+        self.live.table.setColumnHidden(RISK, not scored)
         if result is not None:
             set_display_zone(result.zone)
             self.evaluated.setText(f"Evaluated at {clock_time(result.as_of)}")

@@ -134,7 +134,7 @@ def test_a_manager_approves_or_declines_a_proposed_reassignment(qtbot, tmp_path,
         screen = _screen(qtbot, db, jobs, FakeClock(T0 + 3 * H + 121))
         panel = screen.reassignments
         assert panel.model.rowCount() == 2 and not panel.approve.isEnabled()
-        assert "waiting for a manager" in panel.title.text()
+        assert "Reassignments to decide" in panel.title.text()
         panel.table.selectRow(0)
         with qtbot.waitSignal(panel.decided, timeout=10_000) as approved:
             panel.approve.click()

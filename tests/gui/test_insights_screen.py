@@ -73,8 +73,8 @@ def test_what_if_runs_off_the_gui_thread(qtbot, screen):
         panel.run()
     assert "to 5 business days" in panel.sentence.text()
     rows = {panel.model.data(panel.model.index(r, 0)): r for r in range(panel.model.rowCount())}
-    before = int(panel.model.data(panel.model.index(rows["Violations"], 1)).replace(",", ""))
-    after = int(panel.model.data(panel.model.index(rows["Violations"], 2)).replace(",", ""))
+    before = int(panel.model.data(panel.model.index(rows["Late clocks"], 1)).replace(",", ""))
+    after = int(panel.model.data(panel.model.index(rows["Late clocks"], 2)).replace(",", ""))
     assert after < before
     panel.target.setText("soon")
     panel.run()

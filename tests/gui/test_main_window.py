@@ -192,13 +192,14 @@ def test_schedule_dialog_validates_and_starts_from_now(qtbot, tmp_path):
     dialog._save()
     assert dialog.result() == ScheduleDialog.DialogCode.Accepted
     chosen = dialog.schedule(123)
-    assert (chosen.weekday, chosen.at, chosen.recipients, chosen.team, chosen.last_sent) == (
+    assert (chosen.weekday, chosen.at, chosen.recipients, chosen.team, chosen.starts_at) == (
         4,
         "08:00",
         ("vp@acme.test",),
         "SDR",
         123,
     )
+    assert chosen.last_sent is None  # never sent: the screen must not say it was
 
 
 def test_due_weekly_scorecard_is_written_and_mailed_by_the_running_app(

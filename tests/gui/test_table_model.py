@@ -180,7 +180,8 @@ def test_alert_history_shows_names_states_and_sorts_by_time(qtmodeltester) -> No
         when(now - 3600), "Breach", "Breach: Demo booked", "Ann Lee", "Ann Lee, Bob Roy",
         "1 sent · 1 failed", "Failed",
     ]  # fmt: skip
-    assert column(model, model.STATE) == ["Failed", "Waiting", "Delivered"]
+    # an alert nobody could be told about never says it was delivered
+    assert column(model, model.STATE) == ["Failed", "Waiting", "Nobody to tell"]
     assert model.index(0, model.STATE).data(Role.ForegroundRole) == QColor("#d64545")
     assert model.index(1, model.SEVERITY).data(Role.ForegroundRole) is None
     assert "550 no such user" in model.index(0, model.DELIVERY).data(Role.ToolTipRole)
@@ -234,11 +235,13 @@ def test_insight_tables_show_figures_and_sort_by_their_values(qtmodeltester) -> 
         RootCause("individual", "Ben is slow", "median 5 h vs 2 h", 87.2, 1_502),
     ])  # fmt: skip
     qtmodeltester.check(causes)
-    assert headers(causes) == ["Kind", "Finding", "Excess breaches", "Clocks", "Numbers"]
+    assert headers(causes) == [
+        "Kind", "Finding", "Late clocks explained", "Clocks", "Numbers", "How sure"
+    ]  # fmt: skip
     assert [causes.index(0, c).data() for c in range(5)] == [
         "Capacity", "SDR overloaded on Mondays", "1,235", "90", "41 of 90 late"
     ]  # fmt: skip
-    assert causes.index(0, 0).data(Role.ToolTipRole).startswith("A team-day")
+    assert causes.index(0, 0).data(Role.ToolTipRole).startswith("Hours of a weekday")
     assert causes.headerData(3, Qt.Orientation.Horizontal, Role.ToolTipRole).startswith("Sample")
     proxy = sorting_proxy(causes)
     proxy.sort(3, DESC)
@@ -250,7 +253,7 @@ def test_insight_tables_show_figures_and_sort_by_their_values(qtmodeltester) -> 
         HandoffHealth("demo", "Demo booked", 10, 0, 0, 0.0),
     ])  # fmt: skip
     qtmodeltester.check(handoffs)
-    assert headers(handoffs) == ["Handoff", "On time", "Late", "Decided", "Breached value"]
+    assert headers(handoffs) == ["Handoff", "On time", "Late", "Decided", "Value late"]
     assert [handoffs.index(0, c).data() for c in range(5)] == [
         "First contact", "75%", "75", "300", "$1.2M"
     ]  # fmt: skip
@@ -271,7 +274,7 @@ def test_insight_tables_show_figures_and_sort_by_their_values(qtmodeltester) -> 
         "20",
         "75%",
     ]
-    assert backtest.index(0, 5).data(Role.ToolTipRole).startswith("15 of 20 breaches")
+    assert backtest.index(0, 5).data(Role.ToolTipRole).startswith("15 of 20 late clocks")
     assert backtest.index(1, 1).data() == "none"
 
     review = TableModel(REVIEW_COLUMNS)

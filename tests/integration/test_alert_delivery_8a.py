@@ -16,6 +16,7 @@ from slaapp.notify.alerting import run_alerts
 from slaapp.notify.alerting_actions import alert_history
 from slaapp.notify.email import SmtpSettings
 from slaapp.notify.email_channel import EmailChannel
+from slaapp.notify.health_store import health_warnings
 from slaapp.services.store import store_log
 
 from .smtp_server import PASSWORD, USER, Greylisting, smtp_server
@@ -187,7 +188,7 @@ def test_a_step_whose_only_channel_is_off_falls_back_to_email_and_says_so(databa
     escalation = next(a for a in alert_history(database, T0 + 3 * H + 1) if a.step == "esc@1.5")
     slack = next(d for d in escalation.deliveries if d.channel == "slack")
     assert slack.state == "cancelled"
-    assert slack.last_error == "Slack cannot deliver; sent by email instead"
+    assert slack.last_error == "Slack cannot deliver; going by email instead"
 
 
 def test_changing_the_policy_retimes_waiting_deliveries(database) -> None:
@@ -201,3 +202,13 @@ def test_changing_the_policy_retimes_waiting_deliveries(database) -> None:
         save_alert_settings(session, settings_with(quiet_hours=False), night + H + 60)
     run_alerts(database, night + H + 120, out)
     assert [n.recipient_key for n in out["desktop"].sent] == ["ann"]
+
+
+def test_channel_problems_are_named_with_the_steps_that_need_the_channel(database) -> None:
+    setup_org(database, [assigned("r1", T0)], settings_with(warning_channels=("desktop",)))
+    assert health_warnings(database) == (
+        "Email is off until a mail server is set up (Settings > Email). 1 alert step names it "
+        "(First contact at 100% of target); what names nothing else goes to the desktop instead.",
+        "Slack is off (Settings > Slack). 1 alert step names it (First contact at 150% of "
+        "target); what names nothing else goes to email, else the desktop instead.",
+    )

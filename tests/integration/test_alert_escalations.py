@@ -26,7 +26,16 @@ def test_a_person_with_many_breaches_reaches_their_manager(database) -> None:
     [pattern] = alert_history(database, T0, person="mia")[:1]
     assert pattern.severity == "pattern" and pattern.title == "Ann breached 5 SLAs in 7 days"
     assert {n.recipient_key for n in out["desktop"].sent if n.alert_ids == (pattern.id,)} == {"mia"}
-    assert run_alerts(database, T0 + 600, out).patterns == ()  # once a day
+    assert run_alerts(database, T0 + 600, out).patterns == ()
+    assert run_alerts(database, T0 + 26 * H, out).patterns == ()  # once per 7-day window
+
+
+def test_a_clock_that_jumps_back_across_midnight_does_not_fire_a_pattern_again(database) -> None:
+    events = [assigned(f"r{i}", T0 - 30 * H + i * 60) for i in range(5)]  # Sunday 08:00 UTC
+    setup_org(database, events, settings_with(pattern_breaches=5, team_breach_rate=0))
+    out = channels("desktop", "email")
+    assert len(run_alerts(database, T0, out).patterns) == 1  # Monday 14:00 UTC
+    assert run_alerts(database, T0 - 15 * H, out).patterns == ()  # Sunday 23:00 UTC again
 
 
 def test_a_whole_team_late_today_is_framed_as_capacity(database) -> None:

@@ -42,7 +42,7 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_the_registry_names_every_channel_once_and_matches_the_matrix_words():
-    assert channel_names() == ("desktop", "email", "slack", "webhook")
+    assert channel_names() == ("desktop", "email", "slack", "teams", "webhook", "sms")
     assert set(channel_names()) == set(MATRIX_CHANNELS)
     fields = [s.field for s in secret_fields()]
     assert len(fields) == len(set(fields))

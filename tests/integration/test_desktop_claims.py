@@ -78,7 +78,7 @@ def test_an_unclaimed_desktop_toast_goes_by_email_after_ten_minutes(
                     AlertDelivery.channel == "desktop", AlertDelivery.recipient_key == "ann"
                 )
             )
-            assert handed is not None and "sent by email instead" in (handed.last_error or "")
+            assert handed is not None and "handed to email" in (handed.last_error or "")
         run_alerts(database, T0 + H + UNCLAIMED + 60, {**bob_desk, "email": mail}, desktop=BOB)
         assert len(mailbox.received) == 1  # exactly once
         assert [n.recipient_key for n in bob_desk["desktop"].sent] == ["bob"]

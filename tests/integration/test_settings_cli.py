@@ -52,8 +52,9 @@ def test_channels_turn_on_with_secrets_from_stdin_kept_out_of_the_database(
     )
     assert data["webhook_title"] == "the SMS gateway" and data["smtp"] is None
     assert data["secrets"] == {
-        "smtp_password": "missing", "slack_webhook_url": "stored",
-        "webhook_url": "stored", "webhook_token": "stored",
+        "smtp_password": "missing", "slack_webhook_url": "stored", "teams_webhook_url": "missing",
+        "webhook_url": "stored", "webhook_token": "stored", "twilio_account_sid": "missing",
+        "twilio_auth_token": "missing",
     }  # fmt: skip
     assert memory_keyring.store[("slaapp", "slack_webhook_url")] == SLACK_URL
     assert memory_keyring.store[("slaapp", "webhook_token")] == TOKEN
@@ -155,7 +156,7 @@ def test_bad_alert_options_are_refused_and_nothing_is_stored(capsys, monkeypatch
         (("--digest-minutes", "0"), "--digest-minutes/--digest-hours: the digest needs at least 1 minute"),
         (("--max-attempts", "0"), "--max-attempts: expected a whole number >= 1, got 0"),
         (("--team-breach-rate", "120"), "--team-breach-rate: expected a percentage 0-100, got 120"),
-        (("--rate-limit", "sms=5"), "--rate-limit sms=5: expected CHANNEL=N"),
+        (("--rate-limit", "pager=5"), "--rate-limit pager=5: expected CHANNEL=N"),
         (("--rate-limit", "slack=many"), "--rate-limit slack=many: expected CHANNEL=N"),
         (("--warning-channels", "desktop,pager"), "--warning-channels: pager is not one of"),
     ):  # fmt: skip

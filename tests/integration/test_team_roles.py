@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from slaapp.cli import main
@@ -194,3 +194,19 @@ def test_a_rep_desktop_only_shows_its_toasts(team: Team) -> None:
             )
         }
     assert ("ann", "sent") in states and ("bob", "waiting") in states
+
+
+def test_the_audit_log_is_append_only_for_every_role(team: Team) -> None:
+    add_people(team.owner, ("ada", "admin"))
+    team.grant("ada", "admin")
+    ada = team.as_person("ada")
+    save_channel_settings(ada, ChannelSettings(email=True), 50)  # an admin may append
+    for database in (ada, team.owner):  # neither the admin nor the owner may rewrite it
+        for statement in ("UPDATE audit_log SET actor = 'nobody'", "DELETE FROM audit_log"):
+            with (
+                pytest.raises(Exception, match=r"append-only|permission denied"),
+                database.session() as session,
+            ):
+                session.execute(text(statement))
+    with team.owner.session() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEntry)) >= 1

@@ -30,3 +30,14 @@ def test_slack_text_escapes_the_control_characters_of_crm_data() -> None:
     payload = slack_payload(NOTICE)
     assert payload["text"] == "Breached: &lt;!channel&gt; &amp; &lt;https://x|y&gt; (to Ann)"
     assert "<!channel>" not in str(payload)
+
+
+def test_the_smtp_password_never_travels_unencrypted_to_another_host() -> None:
+    from slaapp.notify.email import EmailError, SmtpSettings, message, send
+
+    settings = SmtpSettings("mail.example.invalid", 25, "ops", "ops@acme.test", starttls=False)
+    mail = message(settings, ["vp@acme.test"], "s", "b")
+    with pytest.raises(
+        EmailError, match=r"refusing to send the SMTP password to mail\.example\.invalid"
+    ):
+        send(settings, "secret", mail)

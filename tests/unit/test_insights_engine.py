@@ -93,11 +93,12 @@ def clean() -> InsightInputs:
 def test_monday_capacity_gap_is_flagged_with_its_volume(planted):
     frame = build_frame(planted)
     found = capacity_findings(frame, WHOLE.contains(planted.clocks.started_at))
-    assert found.periods, "the Monday gap was not found"
-    assert {p.weekday for p in found.periods} == {"Monday"}
-    assert len(found.periods) >= 10  # 12 Mondays, volume about 40 each
-    assert all(p.clocks >= 8 and p.breach_rate > 0.6 and p.team == "SDR" for p in found.periods)
-    assert found.weekday_pattern() == ("Monday", len(found.periods))
+    assert len(found.blocks) == 1, "the Monday gap was not found as one recurring block"
+    block = found.blocks[0]
+    assert (block.team, block.day_name) == ("SDR", "Monday")
+    assert block.weeks >= 10 and block.weeks_seen == 12  # 12 Mondays, volume about 40 each
+    assert block.rate > 0.6 > 0.3 > block.baseline_rate
+    assert found.days == ()  # the Mondays are one block, not twelve bad days
 
 
 def test_the_slow_rep_is_found_on_normal_days_and_nobody_else(planted):
@@ -125,15 +126,15 @@ def test_root_causes_rank_the_planted_causes(planted):
     kinds = [c.kind for c in report.causes]
     assert "capacity" in kinds and "individual" in kinds and "data" in kinds
     capacity = next(c for c in report.causes if c.kind == "capacity")
-    assert "Monday" in capacity.detail and capacity.excess_breaches > 100
+    assert "Monday" in capacity.title and capacity.excess_breaches > 100
     prompt = analysis_prompt(report)
-    assert "SDR over capacity" in prompt and "Ben slow" in prompt
+    assert "SDR, Mondays" in prompt and "Ben slow" in prompt
     assert "Trade show leads arrive without" in prompt
 
 
 def test_a_history_without_causes_yields_no_findings(clean):
     report = analyze(clean, WHOLE)
-    assert report.capacity.periods == ()
+    assert report.capacity.blocks == () and report.capacity.days == ()
     assert report.capacity.reps == ()
     assert report.missing == ()
     assert report.causes == ()

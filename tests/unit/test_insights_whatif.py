@@ -57,7 +57,7 @@ def test_what_if_on_a_hand_checked_log():
     assert run.violations_change == pytest.approx(-0.5)
     assert run.conversion_points is None  # no record converts in this log
     assert run.sentence.startswith(
-        "Extending Assigned to first contact from 2 hours to 4 hours cuts violations by 50 % (2 to 1)"
+        "Extending Assigned to first contact from 2 hours to 4 hours cuts late clocks by 50 % (2 to 1)"
     )
 
 
@@ -116,4 +116,4 @@ def test_demo_what_if_extending_demo_to_proposal(demo_inputs):
     assert run.after.violations < run.before.violations
     assert run.after.alerts.total < run.before.alerts.total
     assert run.conversion_points is not None and run.conversion_points <= 0
-    assert "from 3 business days to 5 business days cuts violations by" in run.sentence
+    assert "from 3 business days to 5 business days cuts late clocks by" in run.sentence

@@ -1,4 +1,4 @@
-"""Capacity problems (team-days over a breach-rate threshold) versus individual ones (slow reps)."""
+"""Capacity problems (hour blocks, single days) versus individual ones (slow reps)."""
 
 from __future__ import annotations
 
@@ -7,36 +7,33 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from slaapp.engine.insights.frame import WEEKDAYS, Frame
+from slaapp.engine.insights.blocks import (
+    CapacityBlock,
+    CapacityDay,
+    block_mask,
+    capacity_blocks,
+    capacity_days,
+    day_mask,
+    working_time,
+)
+from slaapp.engine.insights.frame import Frame
 from slaapp.engine.insights.stats import benjamini_hochberg, binomial_sf
 
 B = npt.NDArray[np.bool_]
 
-CAPACITY_THRESHOLD = 0.6
-MIN_DAY_VOLUME = 8
+CAPACITY_THRESHOLD = 0.3
+"""The lowest late rate a single team-day must reach to count as a capacity day."""
 MIN_REP_CLOCKS = 20
-FALSE_DISCOVERY = 0.05
+FALSE_DISCOVERY = 0.01
 MIN_EXCESS_RATE = 0.05
-
-
-@dataclass(frozen=True)
-class CapacityPeriod:
-    """A day on which a team breached more than the threshold share of its judged clocks."""
-
-    team: str
-    day: str  # ISO date in the org's zone
-    weekday: str
-    clocks: int
-    breaches: int
-
-    @property
-    def breach_rate(self) -> float:
-        return self.breaches / self.clocks
+MIN_EXCESS_CLOCKS = 5.0
+"""A slow person explains at least this many late clocks beyond their team's normal rate."""
 
 
 @dataclass(frozen=True)
 class SlowRep:
-    """A rep whose breach rate on one handoff is significantly above the rest of the team's."""
+    """A rep whose late rate on one handoff is significantly above the rest of the team's
+    normal work (clocks in capacity blocks and days left out of both sides)."""
 
     owner: str
     team: str
@@ -61,73 +58,36 @@ class SlowRep:
         return self.breaches - self.clocks * self.team_rate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CapacityFindings:
     threshold: float
-    periods: tuple[CapacityPeriod, ...]
-    capacity_days: B  # per clock: started on a flagged team-day
+    blocks: tuple[CapacityBlock, ...]
+    days: tuple[CapacityDay, ...]
+    capacity_days: B  # per clock: started inside a flagged block or on a flagged team-day
+    in_blocks: B  # per clock: started inside a flagged block
+    working: B  # per clock: started in its team's working time
     reps: tuple[SlowRep, ...]
     reps_tested: int
-
-    def weekday_pattern(self) -> tuple[str, int] | None:
-        """The weekday holding most flagged periods, when it holds at least half of them."""
-        if len(self.periods) < 2:
-            return None
-        counts: dict[str, int] = {}
-        for period in self.periods:
-            counts[period.weekday] = counts.get(period.weekday, 0) + 1
-        day, count = max(counts.items(), key=lambda item: item[1])
-        return (day, count) if count * 2 >= len(self.periods) else None
 
 
 def capacity_findings(
     frame: Frame,
     scope: B,
     threshold: float = CAPACITY_THRESHOLD,
-    min_volume: int = MIN_DAY_VOLUME,
     min_rep_clocks: int = MIN_REP_CLOCKS,
     alpha: float = FALSE_DISCOVERY,
 ) -> CapacityFindings:
-    """Flag team-days over `threshold`, then test reps against their team on the other days."""
+    """Blocks and days in each team's working time, then reps against their team's normal work."""
     if not 0 < threshold < 1:
         raise ValueError("the capacity threshold must be between 0 and 1")
-    judged = scope & frame.judged
-    periods, on_capacity_day = _capacity_days(frame, judged, threshold, min_volume)
-    reps, tested = _slow_reps(frame, judged & ~on_capacity_day, min_rep_clocks, alpha)
-    return CapacityFindings(threshold, periods, on_capacity_day, reps, tested)
-
-
-def _capacity_days(
-    frame: Frame, judged: B, threshold: float, min_volume: int
-) -> tuple[tuple[CapacityPeriod, ...], B]:
-    rows = np.flatnonzero(judged)
-    flagged = np.zeros(frame.team.size, dtype=np.bool_)
-    if rows.size == 0:
-        return (), flagged
-    day0 = int(frame.local_day[rows].min())
-    span = int(frame.local_day[rows].max()) - day0 + 1
-    key = frame.team[rows].astype(np.int64) * span + (frame.local_day[rows] - day0)
-    volume = np.bincount(key, minlength=len(frame.teams) * span)
-    breaches = np.bincount(key, weights=frame.breached[rows], minlength=volume.size)
-    hot = (volume >= min_volume) & (breaches > threshold * np.maximum(volume, 1))
-    found: list[CapacityPeriod] = []
-    for cell in np.flatnonzero(hot):
-        team, offset = divmod(int(cell), span)
-        day = day0 + offset
-        found.append(
-            CapacityPeriod(
-                team=frame.teams[team],
-                day=str(np.datetime64(day, "D")),
-                weekday=WEEKDAYS[(day + 3) % 7],
-                clocks=int(volume[cell]),
-                breaches=int(breaches[cell]),
-            )
-        )
-    all_keys = frame.team.astype(np.int64) * span + (frame.local_day - day0)
-    inside = (frame.local_day >= day0) & (frame.local_day < day0 + span)
-    flagged = inside & hot[np.clip(all_keys, 0, hot.size - 1)]
-    found.sort(key=lambda p: (-p.breaches, p.day, p.team))
-    return tuple(found), flagged
+    working = working_time(frame)
+    judged = scope & frame.judged & working
+    blocks = capacity_blocks(frame, judged)
+    in_blocks = block_mask(frame, blocks)
+    days = capacity_days(frame, judged & ~in_blocks, floor=threshold)
+    flagged = in_blocks | day_mask(frame, days)
+    reps, tested = _slow_reps(frame, judged & ~flagged, min_rep_clocks, alpha)
+    return CapacityFindings(threshold, blocks, days, flagged, in_blocks, working, reps, tested)
 
 
 def _slow_reps(
@@ -173,7 +133,9 @@ def _slow_reps(
     found = [
         SlowRep(owner, team, handoff, n, k, rn, rk, p, float(qv))
         for (owner, team, handoff, n, k, rn, rk, p), qv in zip(candidates, q.tolist(), strict=True)
-        if qv < alpha and k / n - rk / rn >= MIN_EXCESS_RATE
+        if qv < alpha
+        and k / n - rk / rn >= MIN_EXCESS_RATE
+        and k - n * rk / rn >= MIN_EXCESS_CLOCKS
     ]
     found.sort(key=lambda r: -r.excess_breaches)
     return tuple(found), len(candidates)

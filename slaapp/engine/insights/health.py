@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from slaapp.engine.clocks import MET
+from slaapp.engine.insights.blocks import certainty, hours_text, p_text, percent, zone_words
 from slaapp.engine.insights.capacity import CapacityFindings
 from slaapp.engine.insights.frame import Frame
 from slaapp.engine.insights.sources import MissingData
@@ -35,13 +36,16 @@ class HandoffHealth:
 
 @dataclass(frozen=True)
 class RootCause:
-    """A cause with the breaches it explains beyond what its comparison group would have had."""
+    """A cause with the late clocks it explains beyond what its comparison group would have had."""
 
     kind: str  # capacity, individual, data, target
     title: str
     detail: str
     excess_breaches: float
     clocks: int
+    certainty: str = "likely"  # very likely, likely, possible
+    how_sure: str = ""  # the numbers behind the certainty
+    handoff: str = ""  # the handoff key, for a person or a target cause
 
 
 def person_names(frame: Frame) -> dict[str, str]:
@@ -87,42 +91,54 @@ def root_causes(
     names = person_names(frame)
     clocks = frame.inputs.clocks
     judged = scope & frame.judged
+    zone = zone_words(frame.zone)
     causes: list[RootCause] = []
-    for team in sorted({p.team for p in capacity.periods}):
-        periods = [p for p in capacity.periods if p.team == team]
-        team_code = frame.teams.index(team)
-        normal = judged & ~capacity.capacity_days & (frame.team == team_code)
-        normal_rate = float(frame.breached[normal].mean()) if normal.any() else 0.0
-        volume = sum(p.clocks for p in periods)
-        breaches = sum(p.breaches for p in periods)
-        days: dict[str, int] = {}
-        for p in periods:
-            days[p.weekday] = days.get(p.weekday, 0) + 1
-        spread = ", ".join(f"{n} {d}{'s' if n > 1 else ''}" for d, n in
-                           sorted(days.items(), key=lambda item: -item[1]))  # fmt: skip
+    for b in capacity.blocks:
         causes.append(RootCause(
-            "capacity", f"{team} over capacity on {len(periods)} day{'s' if len(periods) > 1 else ''}",
-            f"{spread}: {breaches:,} of {volume:,} clocks breached ({breaches / volume:.0%}) "
-            f"against {normal_rate:.0%} on other days",
-            breaches - volume * normal_rate, volume,
+            "capacity", f"{b.team}, {b.day_name}s {hours_text(b.start, b.end)} ({zone})",
+            f"{percent(b.rate)} late vs {percent(b.baseline_rate)} otherwise, {b.weeks} of "
+            f"{b.weeks_seen} weeks, {b.late:,} of {b.clocks:,} clocks; {b.arrivals_per_hour:.1f} "
+            f"arrivals an hour for {b.people:.1f} people working then (otherwise "
+            f"{b.baseline_arrivals_per_hour:.1f} for {b.baseline_people:.1f})",
+            b.excess, b.clocks, certainty(b.p_adjusted),
+            f"one-sided binomial test against the team's other working hours, corrected for "
+            f"every team, weekday and hour range scanned: p {p_text(b.p_adjusted)}",
+        ))  # fmt: skip
+    for d in capacity.days:
+        causes.append(RootCause(
+            "capacity", f"{d.team} on {d.weekday} {d.day}",
+            f"{percent(d.rate)} late vs {percent(d.baseline_rate)} on its other days, "
+            f"{d.late:,} of {d.clocks:,} clocks",
+            d.excess, d.clocks, certainty(d.p_adjusted),
+            f"one-sided binomial test against the team's other days, corrected for every "
+            f"team-day: q {p_text(d.p_adjusted)}",
         ))  # fmt: skip
     for rep in capacity.reps:
         handoff = _handoff_name(frame, rep.handoff)
         causes.append(RootCause(
             "individual", f"{names.get(rep.owner, rep.owner)} slow on {handoff}",
-            f"{rep.breaches:,} of {rep.clocks:,} clocks breached ({rep.rate:.0%}) against "
-            f"{rep.team_rate:.0%} for the rest of {rep.team} ({rep.team_clocks:,} clocks) on "
-            f"normal days; one-sided binomial test, BH-adjusted q = {rep.q_value:.1g}",
-            rep.excess_breaches, rep.clocks,
+            f"{rep.breaches:,} of {rep.clocks:,} clocks late ({percent(rep.rate)}) vs "
+            f"{percent(rep.team_rate)} for the rest of {rep.team} ({rep.team_clocks:,} clocks) "
+            "in normal work (capacity blocks and days left out)",
+            rep.excess_breaches, rep.clocks, certainty(rep.q_value),
+            f"one-sided binomial test against the rest of the team, corrected for every person "
+            f"and handoff tested: q {p_text(rep.q_value)}", rep.handoff,
         ))  # fmt: skip
     for gap in missing:
         excess = max(gap.breach_rate - gap.other_breach_rate, 0.0) * gap.clocks
+        slower = (
+            f"; their clocks are late {percent(gap.breach_rate)} of the time vs "
+            f"{percent(gap.other_breach_rate)}"
+            if excess >= MIN_EXCESS
+            else ""
+        )
         causes.append(RootCause(
             "data", f"{gap.source} leads arrive without {gap.attribute}",
-            f"{gap.missing:,} of {gap.records:,} records lack it ({gap.share:.0%}) against "
-            f"{gap.other_share:.0%} of other sources; their clocks breach {gap.breach_rate:.0%} "
-            f"against {gap.other_breach_rate:.0%} (q = {gap.q_value:.1g})",
-            excess, gap.clocks,
+            f"{gap.missing:,} of {gap.records:,} records lack it ({percent(gap.share)}) vs "
+            f"{percent(gap.other_share)} of other sources{slower}",
+            excess, gap.clocks, certainty(gap.q_value),
+            f"one-sided binomial test against the other sources, corrected for every source "
+            f"and attribute: q {p_text(gap.q_value)}",
         ))  # fmt: skip
     explained = capacity.capacity_days.copy()
     for rep in capacity.reps:
@@ -140,10 +156,12 @@ def root_causes(
         if excess > 0 and late / n > 1 - goal:
             on_time = float((clocks.status[rest] == MET).mean())
             causes.append(RootCause(
-                "target", f"{_handoff_name(frame, key)} misses its target on normal days",
-                f"{late:,} of {n:,} clocks late ({1 - on_time:.0%}) outside capacity days and "
-                f"slow reps, against a {goal:.0%} goal: the target or the process needs review",
-                excess, n,
+                "target", f"{_handoff_name(frame, key)} is late too often in normal work",
+                f"{late:,} of {n:,} clocks late ({percent(1 - on_time)}) outside capacity blocks, "
+                f"capacity days and slow people, vs a {percent(goal)} goal: the target or the "
+                "process needs review",
+                excess, n, "likely", f"{late:,} late of {n:,} where {percent(1 - goal)} is allowed",
+                key,
             ))  # fmt: skip
     causes.sort(key=lambda c: -c.excess_breaches)
     # A source without data is a finding even where it costs no breaches (segments, quality).

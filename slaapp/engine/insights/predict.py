@@ -21,7 +21,7 @@ FEATURES = (
     "elapsed share",
     "remaining time (log hours)",
     "owner's open clocks (log)",
-    "owner's breach rate at this weekday and hour (logit)",
+    "owner's late rate at this weekday and hour (logit)",
     "handoff and segment breach rate (logit)",
 )
 TRAIN_SHARE = 0.75
@@ -256,6 +256,9 @@ def fit_breach_model(
         alert_precision=float(y_test[flagged].mean()) if flagged.any() else None,
         alert_recall=float(flagged[y_test].mean()) if y_test.any() else None,
     )
+    if not beats_base_rate(quality):
+        # No risk column and no predictive alerts from a predictor that guesses worse.
+        raise ValueError(describe_quality(quality).rstrip(".").replace("The late", "the late", 1))
     x_all = _design(share, remaining, load, *_cross_fitted(owners, slots, rules, label, seed))
     mean, scale = _standard(x_all)
     weights = fit_logistic((x_all - mean) / scale, label.astype(np.float64))
@@ -305,11 +308,22 @@ def predictive_alerts(model: BreachModel, risk: F64) -> I64:
     return flagged
 
 
+def beats_base_rate(quality: Quality) -> bool:
+    """The predictor's Brier score is below the base rate's on the held-out clocks."""
+    return quality.brier < quality.base_brier
+
+
 def describe_quality(quality: Quality) -> str:
+    if not beats_base_rate(quality):
+        return (
+            f"The late-clock predictor does not beat the base rate: on {quality.test_samples:,} "
+            f"later clocks held out from fitting it scores no better than guessing "
+            f"{quality.base_rate:.0%} late for every clock, so no risk is shown."
+        )
     gain = 1.0 - quality.brier / quality.base_brier if quality.base_brier else 0.0
     return (
-        f"On {quality.test_samples:,} later clocks held out from fitting, the breach predictor "
-        f"ranks a breaching clock above a non-breaching one {quality.auc:.0%} of the time "
+        f"On {quality.test_samples:,} later clocks held out from fitting, the late-clock "
+        f"predictor ranks a late clock above an on-time one {quality.auc:.0%} of the time "
         f"(AUC {quality.auc:.2f}); its Brier score is {quality.brier:.3f} against "
         f"{quality.base_brier:.3f} for the base rate of {quality.base_rate:.0%} "
         f"({gain:.0%} better)."

@@ -16,20 +16,21 @@ def analysis_prompt(report: InsightReport) -> str:
         "individual ones, weigh them by revenue, and propose at most five concrete actions "
         "(staffing, routing, targets, data capture), each with the figure it should move.",
         "",
-        "## Handoffs (clocks, late, on time, breached value)",
+        "## Handoffs (clocks, late, on time, value of records with late clocks)",
     ]
     for h in report.handoffs:
         lines.append(
             f"- {h.name}: {h.clocks:,} clocks, {h.violations:,} late, "
-            f"{rate(h.adherence)} on time, {money(h.breached_value)} breached"
+            f"{rate(h.adherence)} on time, {money(h.breached_value)} late"
         )
-    lines += ["", "## Root causes, ranked by breaches they explain"]
+    lines += ["", "## Causes of late clocks, ranked by the late clocks they explain"]
     if not report.causes:
         lines.append("- none found")
     for cause in report.causes:
         lines.append(
-            f"- [{cause.kind}] {cause.title}: {cause.detail} "
-            f"(about {cause.excess_breaches:,.0f} excess breaches)"
+            f"- [{cause.kind}, {cause.certainty}] {cause.title}: {cause.detail} "
+            f"(about {cause.excess_breaches:,.0f} late clocks more than expected; how sure: "
+            f"{cause.how_sure})"
         )
     lines += ["", "## Conversion by response time (share reaching "
               f"{report.revenue.outcome_event})"]  # fmt: skip
@@ -38,12 +39,12 @@ def analysis_prompt(report: InsightReport) -> str:
             bands = "; ".join(f"{b.label} {rate(b.rate)} of {b.clocks:,}" for b in money_line.bands)
             lines.append(f"- {report.names.get(money_line.handoff, money_line.handoff)}: {bands}")
     lines.append(
-        f"- value of open clocks at risk or breached: {money(report.revenue.at_stake_value)}"
+        f"- value of open clocks at risk or late (distinct records): {money(report.revenue.at_stake_value)}"
     )
     lines += ["", "## Alerts"]
     lines.append(
-        f"- warnings followed by a breach: {rate(report.backtest.precision)}; "
-        f"breaches warned in time: {rate(report.backtest.in_time)}"
+        f"- warnings followed by a late clock: {rate(report.backtest.precision)}; "
+        f"late clocks warned in time: {rate(report.backtest.in_time)}"
     )
     if report.quality is not None:
         lines.append(f"- {describe_quality(report.quality)}")

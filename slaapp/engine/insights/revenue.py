@@ -46,16 +46,12 @@ class HandoffRevenue:
 
 @dataclass(frozen=True)
 class RevenueImpact:
+    """Per handoff, and totals over distinct records (a record late on two handoffs counts once)."""
+
     handoffs: tuple[HandoffRevenue, ...]
     outcome_event: str
-
-    @property
-    def breached_value(self) -> float:
-        return sum(h.breached_value for h in self.handoffs)
-
-    @property
-    def at_stake_value(self) -> float:
-        return sum(h.at_stake_value for h in self.handoffs)
+    breached_value: float
+    at_stake_value: float
 
 
 def band_rates(bands: tuple[ConversionBand, ...]) -> F64:
@@ -108,7 +104,12 @@ def revenue_impact(frame: Frame, scope: B) -> RevenueImpact:
                 at_stake_value=_value(frame, np.flatnonzero(mine & at_stake)),
             )
         )
-    return RevenueImpact(tuple(found), frame.inputs.outcome_event)
+    return RevenueImpact(
+        tuple(found),
+        frame.inputs.outcome_event,
+        _value(frame, np.flatnonzero(scope & frame.breached)),
+        _value(frame, np.flatnonzero(at_stake)),
+    )
 
 
 def _value(frame: Frame, rows: npt.NDArray[np.int64]) -> float:

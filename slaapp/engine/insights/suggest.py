@@ -52,9 +52,13 @@ def suggest(
     period: Period,
     goal: float = ADHERENCE_GOAL,
     max_relative_loss: float = MAX_RELATIVE_LOSS,
+    explained: dict[str, str] | None = None,
 ) -> tuple[Suggestion, ...]:
     """For each handoff below the goal, the smallest longer target that reaches it (or cuts
-    violations by at least a quarter) while costing at most `max_relative_loss` of conversion."""
+    late clocks by at least a quarter) while costing at most `max_relative_loss` of conversion.
+
+    A handoff in `explained` (key -> why, in words) gets no longer target: its late clocks
+    are explained by a capacity block or by named people, or its conversion needs speed."""
     matrix = frame.inputs.matrix
     clocks = frame.inputs.clocks
     found: list[Suggestion] = []
@@ -70,6 +74,10 @@ def suggest(
         if adherence >= goal:
             found.append(Suggestion(handoff.key, handoff.name, (), None,
                                     f"meets the {goal:.0%} goal ({adherence:.0%} on time)"))  # fmt: skip
+            continue
+        if explained is not None and handoff.key in explained:
+            reason = f"no longer target: {explained[handoff.key]}"
+            found.append(Suggestion(handoff.key, handoff.name, (), None, reason))
             continue
         runs = tuple(
             what_if(frame, (Change(handoff.key, DEFAULT_SEGMENT, target),), period)
@@ -96,7 +104,9 @@ def _choose(
     cutting = [r for r in allowed if (r.violations_change or 0.0) <= -MIN_CUT]
     if cutting:
         best = min(cutting, key=lambda r: r.violations_change or 0.0)
-        return Suggestion(key, name, runs, best, "cuts violations most within the conversion limit")
+        return Suggestion(
+            key, name, runs, best, "cuts late clocks most within the conversion limit"
+        )
     return Suggestion(
         key, name, runs, None,
         f"no longer target fixes it without costing over {max_loss:.0%} of conversion: "
@@ -147,7 +157,11 @@ def review_pack(
         found = by_key.get(handoff.key)
         text = "no clocks in the period"
         if found is not None:
-            text = found.chosen.sentence if found.chosen else found.reason.capitalize() + "."
+            text = (
+                found.chosen.sentence
+                if found.chosen
+                else found.reason[:1].upper() + found.reason[1:] + "."
+            )
         lines.append(
             ReviewLine(
                 handoff.key,

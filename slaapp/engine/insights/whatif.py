@@ -9,11 +9,13 @@ import numpy as np
 import numpy.typing as npt
 
 from slaapp.engine.clocks import BREACHED, MET, MISSED, ClockTable, evaluate
-from slaapp.engine.eventlog import Column, EventLog
-from slaapp.engine.insights.frame import Frame, outcome_times
-from slaapp.engine.insights.inputs import Period
+from slaapp.engine.eventlog import NO_VALUE, Column, EventLog
+from slaapp.engine.insights.frame import UNKNOWN, Frame, latest_per_record, outcome_times
+from slaapp.engine.insights.inputs import SOURCE, Period
 from slaapp.engine.insights.ladder import AlertVolume, describe_target, ladder_volume
-from slaapp.engine.insights.revenue import band_of, band_rates, conversion_bands
+from slaapp.engine.insights.revenue import ConversionBand, band_of, band_rates, conversion_bands
+from slaapp.engine.insights.speed import ALPHA as SPEED_ALPHA
+from slaapp.engine.insights.speed import SpeedCurve, one_sided_p, speed_curves, trend_z
 from slaapp.engine.insights.stats import F64
 from slaapp.engine.matrix import DEFAULT_SEGMENT, Handoff, Matrix, Rule
 
@@ -151,22 +153,67 @@ def what_if(
     after = evaluate(after_matrix, log, inputs.as_of)
     rows = np.flatnonzero(period.contains(before.started_at))
     curves = _curves(frame, keys)
-    won = outcome_times(inputs.log, inputs.outcome_events)
-    before_side = _side(before_matrix, before, rows, curves, won, changes, None)
-    after_side = _side(after_matrix, after, rows, curves, won, changes, (before, pacing))
+    won = outcome_times(log, inputs.outcome_events)
+    sources = record_sources(log)
+    before_side = _side(before_matrix, before, rows, (curves, sources), won, changes, None)
+    after_side = _side(after_matrix, after, rows, (curves, sources), won, changes, (before, pacing))
     result = WhatIf(changes, period, before_side, after_side, "")
     return dataclasses.replace(result, sentence=describe(result, inputs.matrix))
 
 
-def _curves(frame: Frame, keys: set[str]) -> dict[str, F64]:
+@dataclass(frozen=True, eq=False)
+class Curves:
+    """A handoff's conversion by band: the groups where speed matters, and the rest pooled."""
+
+    pooled: F64
+    groups: dict[tuple[str, str], F64]  # ("segment", key) or ("source", name) -> rates
+
+
+def _curves(frame: Frame, keys: set[str]) -> dict[str, Curves]:
     """Conversion by response-time band of each changed handoff whose records can convert."""
     clocks = frame.inputs.clocks
-    found: dict[str, F64] = {}
+    everything = np.ones(len(clocks), dtype=np.bool_)
+    matters = [c for c in speed_curves(frame, everything, handoffs=keys) if c.matters]
+    found: dict[str, Curves] = {}
     for h, key in enumerate(clocks.handoff_keys):
-        if key in keys:
-            bands = conversion_bands(frame, np.flatnonzero(clocks.handoff == h))
-            if bands:
-                found[key] = band_rates(bands)
+        if key not in keys:
+            continue
+        mine = clocks.handoff == h
+        groups = {(c.dimension, c.group): c.rates for c in matters if c.handoff == key}
+        rest = mine.copy()
+        for dimension, group in groups:
+            if dimension == "segment":
+                rest &= clocks.segment != clocks.segment_keys.index(group)
+            else:
+                rest &= frame.source != frame.sources.index(group)
+        bands = conversion_bands(frame, np.flatnonzero(rest if groups else mine))
+        if not bands:
+            bands = conversion_bands(frame, np.flatnonzero(mine))
+        if bands:
+            found[key] = Curves(_pooled(bands), groups)
+    return found
+
+
+def _pooled(bands: tuple[ConversionBand, ...]) -> F64:
+    """The band curve of the clocks outside the groups where speed matters: flat (the overall
+    rate) unless conversion falls significantly with slower responses there too."""
+    rates = band_rates(bands)
+    curve = SpeedCurve("", "", "", bands, trend_z(bands), one_sided_p(trend_z(bands)), False)
+    if curve.p_adjusted < SPEED_ALPHA and curve.steep:
+        return rates
+    clocks = sum(b.clocks for b in bands)
+    flat: F64 = np.full(rates.size, sum(b.converted for b in bands) / max(clocks, 1))
+    return flat
+
+
+def record_sources(log: EventLog) -> npt.NDArray[np.object_]:
+    """Each record's latest source name (UNKNOWN when never set)."""
+    column = log.attributes.get(SOURCE)
+    if column is None:
+        return np.full(len(log.record.values), UNKNOWN, dtype=object)
+    codes = latest_per_record(log, column)
+    names = np.array([*column.values, UNKNOWN], dtype=object)
+    found: npt.NDArray[np.object_] = names[np.where(codes == NO_VALUE, len(column.values), codes)]
     return found
 
 
@@ -174,7 +221,7 @@ def _side(
     matrix: Matrix,
     table: ClockTable,
     rows: I64,
-    curves: dict[str, F64],
+    curves: tuple[dict[str, Curves], npt.NDArray[np.object_]],
     won: I64,
     changes: tuple[Change, ...],
     baseline: tuple[ClockTable, float] | None,
@@ -200,7 +247,7 @@ def _side(
 def _conversion(
     table: ClockTable,
     rows: I64,
-    curves: dict[str, F64],
+    curves: tuple[dict[str, Curves], npt.NDArray[np.object_]],
     won: I64,
     baseline: tuple[ClockTable, float] | None,
 ) -> float | None:
@@ -215,7 +262,8 @@ def _conversion(
     keep = rows[((status == MET) | (status == MISSED)) & eligible]
     total = 0.0
     count = 0
-    for key, rates in curves.items():
+    by_handoff, sources = curves
+    for key, curve in by_handoff.items():
         mine = keep[reference.handoff[keep] == reference.handoff_keys.index(key)]
         if mine.size == 0:
             continue
@@ -230,7 +278,17 @@ def _conversion(
                 table.target[mine] / reference.target[mine],
             )
             share = np.where(share <= 1.0, share * (1.0 + pacing * (ratio - 1.0)), share)
-        total += float(rates[band_of(share)].sum())
+        band = band_of(share)
+        rates = curve.pooled[band]
+        for (dimension, group), group_rates in curve.groups.items():
+            if dimension == "segment":
+                segment = reference.segment[mine]
+                keys = reference.segment_keys
+                member = np.array([keys[c] == group for c in segment.tolist()], dtype=np.bool_)
+            else:
+                member = sources[reference.record[mine]] == group
+            rates = np.where(member, group_rates[band], rates)
+        total += float(rates.sum())
         count += int(mine.size)
     return total / count if count else None
 
@@ -256,16 +314,16 @@ def describe(result: WhatIf, matrix: Matrix) -> str:
         what = f"giving {handoff.name} its own rule for {segment.strip(' ()')}"
     parts = [what]
     if result.violations_change is None:
-        parts.append(f"leaves violations at {result.after.violations}")
+        parts.append(f"leaves late clocks at {result.after.violations}")
     else:
         change_pct = -result.violations_change * 100
         verb = "cuts" if change_pct >= 0 else "raises"
         parts.append(
-            f"{verb} violations by {abs(change_pct):.0f} % "
+            f"{verb} late clocks by {abs(change_pct):.0f} % "
             f"({result.before.violations:,} to {result.after.violations:,})"
         )
     points = result.conversion_points
-    if points is not None:
+    if points is not None and abs(points) >= 0.05:  # no "+0.0 points"
         parts.append(f"moves estimated conversion by {points:+.1f} points")
     sentence = parts[0] + " " + " and ".join(parts[1:])
     return sentence[0].upper() + sentence[1:] + "."

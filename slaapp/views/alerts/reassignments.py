@@ -52,7 +52,8 @@ class ReassignmentPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.approve = QPushButton("Approve", toolTip="Reassign now and write the owner to the CRM")
         self.decline = QPushButton("Decline", toolTip="Keep the current owner")
-        self.title = QLabel()
+        self.title = QLabel(wordWrap=True)  # wraps, never widens the screen
+        self.title.setToolTip("Escalations under the policy 'ask first' propose a new owner here")
         buttons = QHBoxLayout()
         buttons.addWidget(self.title, 1)
         buttons.addWidget(self.approve)
@@ -73,7 +74,7 @@ class ReassignmentPanel(QWidget):
         proposed = tuple(a for a in actions if a.state == "proposed")
         self.model.set_rows(proposal_rows(proposed, titles, names))
         self.title.setText(
-            f"<b>Reassignments waiting for a manager</b> ({len(proposed)})"
+            f"<b>Reassignments to decide</b> ({len(proposed)})"
             if proposed
             else "<b>Reassignments</b>: none waiting"
         )

@@ -33,7 +33,7 @@ from slaapp.notify.alerting_actions import (
 from slaapp.services.alerts import ALERT_STATES, AlertView
 from slaapp.services.database import Database
 from slaapp.views.alerts.reassignments import ReassignmentPanel
-from slaapp.views.alerts.tables import STATE_TEXT, VOLUME_COLUMNS, AlertTableModel, when
+from slaapp.views.alerts.tables import STATE_TEXT, STATE_TIPS, VOLUME_COLUMNS, AlertTableModel, when
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.common.table_model import SORT_ROLE, TableModel
 
@@ -147,7 +147,7 @@ class AlertsScreen(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(AlertTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 118), (1, 88), (3, 110), (4, 130), (5, 96), (6, 96)):
+        for column, width in ((0, 118), (1, 78), (3, 100), (4, 110), (5, 84), (6, 84)):
             self.table.setColumnWidth(column, width)
         self.empty = QLabel(EMPTY, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.empty.setEnabled(False)
@@ -191,8 +191,9 @@ class AlertsScreen(QWidget):
         self.volume_table.setWordWrap(False)
         self.volume_table.verticalHeader().setDefaultSectionSize(24)
         self.volume_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.volume_table.setColumnWidth(1, 84)
         for column in (2, 3, 4):
-            self.volume_table.setColumnWidth(column, 58)
+            self.volume_table.setColumnWidth(column, 52)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -207,9 +208,9 @@ class AlertsScreen(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([900, 400])
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([880, 400])
 
         self.error = QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #d64545;")
@@ -355,7 +356,7 @@ class AlertsScreen(QWidget):
 def _details(alert: AlertView, now: int) -> str:
     parts = [
         f"<h3>{html.escape(alert.title)}</h3>",
-        f"<p>Fired {when(alert.fired_at)} · {STATE_TEXT.get(alert.state(now), '')}</p>",
+        f"<p>Fired {when(alert.fired_at)} · {_state_words(alert.state(now))}</p>",
     ]
     body = []
     for line in alert.lines:
@@ -374,13 +375,20 @@ def _details(alert: AlertView, now: int) -> str:
     )
     parts.append(
         "<p><b>Deliveries</b></p><table cellspacing=4><tr><th align=left>Channel</th><th align=left>To</th>"
-        f"<th align=left>State</th><th align=left>Error</th></tr>{rows}</table>"
+        f"<th align=left>State</th><th align=left>Why</th></tr>{rows}</table>"
     )
     if alert.acknowledged_at:
         parts.append(
             f"<p>Acknowledged {when(alert.acknowledged_at)} by {html.escape(alert.acknowledged_by or '')}</p>"
         )
     return "".join(parts)
+
+
+def _state_words(state: str) -> str:
+    tip = STATE_TIPS.get(state)
+    return html.escape(
+        STATE_TEXT.get(state, state) + (f" ({tip[0].lower()}{tip[1:]})" if tip else "")
+    )
 
 
 def _delivery_state(state: str, not_before: int, now: int) -> str:

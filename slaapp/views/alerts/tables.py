@@ -25,11 +25,21 @@ STATE_TEXT = {
     "sent": "Delivered",
     "acknowledged": "Acknowledged",
     "snoozed": "Snoozed",
-    "handled": "Handled before delivery",
-    "superseded": "Superseded by a later alert",
-    "history": "History (not sent)",
+    "handled": "Handled",
+    "superseded": "Superseded",
+    "history": "History",
+    "unrouted": "Nobody to tell",
 }
-STATE_COLOR = {"failed": "#d64545", "waiting": "#c98a12", "snoozed": "#6b7bd6"}
+STATE_TIPS = {
+    "unrouted": "Not sent: the step's recipients (owner, manager, lead, VP) are not in the directory",
+    "handled": "Not sent: its clock was met, cancelled, reassigned or deleted before delivery",
+    "superseded": "Not sent: a later alert on the same clock went to the same person",
+    "history": "Not sent: revealed by imported history older than the backfill horizon",
+}
+STATE_COLOR = {
+    "failed": "#d64545", "waiting": "#c98a12", "snoozed": "#6b7bd6", "history": "#6f7780",
+    "handled": "#6f7780", "superseded": "#6f7780",
+}  # fmt: skip
 SEVERITY_COLOR = {"escalation": "#d64545", "breach": "#e0702b", "pattern": "#8a5cd6"}
 FAILED_COLOR = QColor("#d64545")
 
@@ -98,7 +108,8 @@ ALERT_COLUMNS: tuple[Column[AlertRow], ...] = (
     Column("Owner", lambda r: r.owner, _alert_tip),
     Column("Recipients", lambda r: r.recipients, _alert_tip),
     Column("Delivery", lambda r: delivery_summary(r.alert), _delivery_tip),
-    Column("State", lambda r: STATE_TEXT.get(r.state, r.state), _alert_tip,
+    Column("State", lambda r: STATE_TEXT.get(r.state, r.state),
+           lambda r: STATE_TIPS.get(r.state) or _delivery_tip(r),
            foreground=lambda r: _colour(STATE_COLOR, r.state)),
 )  # fmt: skip
 

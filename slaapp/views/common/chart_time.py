@@ -23,7 +23,7 @@ class AdherenceChart(ChartCard):
         self.goal = 0.9
         super().__init__(
             "Adherence over time",
-            "Met ÷ (met + missed) of the clocks started each day, per handoff; dashed: the goal.",
+            "Met ÷ (met + missed + open late) of the clocks started each day, per handoff; dashed: the goal.",
             parent,
         )
         self.legend = QLabel()
@@ -34,7 +34,7 @@ class AdherenceChart(ChartCard):
         self.series, self.goal = series, goal
         step = "day" if series.step == "day" else "week"
         self.subtitle.setText(
-            f"Met ÷ (met + missed) of the clocks started each {step}, per handoff; dashed: the goal."
+            f"Met ÷ (met + missed + open late) of the clocks started each {step}, per handoff; dashed: the goal."
         )
         self.draw()
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from slaapp.engine.insights.predict import describe_quality
+from slaapp.engine.insights.report_text import predictor_problem
 from slaapp.engine.insights.text import money, rate
 from slaapp.services.database import Database
 from slaapp.services.store import now
@@ -118,9 +119,10 @@ class InsightsScreen(QWidget):
         self.threshold.setSingleStep(5)
         self.threshold.setDecimals(0)
         self.threshold.setSuffix(" %")
-        self.threshold.setValue(60)
+        self.threshold.setValue(30)
         self.threshold.setToolTip(
-            "A team-day whose breach rate passes this share is flagged as a capacity problem"
+            "A single team-day late at least this often (and far above the team's normal) is "
+            "flagged as a capacity day"
         )
         self.refresh_button = QPushButton("Analyse")
         self.refresh_button.setToolTip("Re-read the history and recompute every insight")
@@ -139,13 +141,13 @@ class InsightsScreen(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.cards = {
-            "late": Card("late of decided clocks", "Missed or breached clocks started in the period"),
+            "late": Card("late of decided clocks", "Late clocks started in the period"),
             "value": Card("pipeline behind late clocks", "Amount of the records with a late clock"),
             "stake": Card("at stake on open clocks", "Amount of records whose open clock is at "
-                          "risk or breached now"),
-            "auc": Card("breach predictor AUC", "Held-out AUC of the breach predictor (1 = "
+                          "risk or late now"),
+            "auc": Card("late predictor AUC", "Held-out AUC of the late-clock predictor (1 = "
                         "perfect ranking, 0.5 = chance)"),
-            "warned": Card("breaches warned in time", "Breaches whose first warning left at "
+            "warned": Card("late clocks warned in time", "Late clocks whose first warning left at "
                            "least the typical response time"),
         }  # fmt: skip
         cards = QGridLayout()
@@ -171,7 +173,7 @@ class InsightsScreen(QWidget):
         self.quality = QLabel("")
         self.quality.setWordWrap(True)
         predictor_layout = QVBoxLayout(predictor)
-        predictor_layout.addWidget(titled("Breach predictor (held-out history)", self.quality))
+        predictor_layout.addWidget(titled("Late-clock predictor (held-out history)", self.quality))
         self.backtest_table = make_table(self.backtest, predictor, stretch=0)
         predictor_layout.addWidget(titled("Alert backtest: the first warning of each handoff",
                                           self.backtest_table), 1)  # fmt: skip
@@ -182,7 +184,7 @@ class InsightsScreen(QWidget):
         self.report = QTextBrowser()
         self.copy_button = QPushButton("Copy analysis prompt")
         self.copy_button.setToolTip(
-            "Copy last month's aggregated violation data, with the questions to answer, for an "
+            "Copy last month's aggregated late-clock data, with the questions to answer, for an "
             "AI assistant (no record names)"
         )
         self.copy_button.clicked.connect(self.copy_prompt)
@@ -296,7 +298,7 @@ class InsightsScreen(QWidget):
             describe_quality(quality) + (
                 f" Predictive alerts fire at a risk of {quality.alert_threshold:.0%}."
                 if quality is not None else "")
-            if quality is not None else f"No breach predictor: {report.model_problem}."
+            if quality is not None else predictor_problem(report.model_problem or "")
         )  # fmt: skip
         for table, widths in (
             (self.causes_table, (90, 330, 110, 80)),

@@ -19,11 +19,12 @@ KINDS = {
     "target": "Target",
 }
 KIND_TIPS = {
-    "capacity": "A team-day whose breach rate passed the capacity threshold: too much work for "
-    "the people on duty",
-    "individual": "A rep significantly slower than the rest of the team on normal days",
+    "capacity": "Hours of a weekday (week after week) or a single day on which a team is late "
+    "far more often than in its other working time: too much work for the people on duty",
+    "individual": "A person clearly slower than the rest of the team in its normal work "
+    "(capacity blocks and days left out)",
     "data": "Records of a source that arrive without an attribute the matrix or reps need",
-    "target": "What remains late outside capacity days and slow reps",
+    "target": "What remains late outside capacity blocks and days and slow people",
 }
 
 
@@ -34,20 +35,22 @@ def _whole(value: float) -> str:
 CAUSE_COLUMNS: tuple[Column[RootCause], ...] = (
     Column("Kind", lambda c: KINDS.get(c.kind, c.kind), lambda c: KIND_TIPS.get(c.kind, "")),
     Column("Finding", lambda c: c.title, lambda c: f"{c.title}. {c.detail}."),
-    Column("Excess breaches", lambda c: c.excess_breaches, numeric=True, display=_whole,
-           header_tooltip="Breaches beyond what the comparison group would have had"),
+    Column("Late clocks explained", lambda c: c.excess_breaches, numeric=True, display=_whole,
+           header_tooltip="Late clocks beyond what the comparison group would have had"),
     Column("Clocks", lambda c: c.clocks, numeric=True,
            header_tooltip="Sample size: decided clocks behind the finding"),
     Column("Numbers", lambda c: c.detail, lambda c: c.detail),
+    Column("How sure", lambda c: c.certainty, lambda c: c.how_sure,
+           header_tooltip="very likely, likely or possible; hover a cell for the numbers"),
 )  # fmt: skip
 
 HANDOFF_COLUMNS: tuple[Column[HandoffHealth], ...] = (
     Column("Handoff", lambda h: h.name, lambda h: h.name),
     Column("On time", lambda h: h.adherence, numeric=True, display=rate,
-           header_tooltip="Met clocks among decided clocks (met, missed, breached)"),
+           header_tooltip="Clocks on time among decided clocks (on time or late)"),
     Column("Late", lambda h: h.violations, numeric=True),
     Column("Decided", lambda h: h.judged, numeric=True),
-    Column("Breached value", lambda h: h.breached_value, numeric=True, display=money,
+    Column("Value late", lambda h: h.breached_value, numeric=True, display=money,
            header_tooltip="Amount of the distinct records behind the late clocks"),
 )  # fmt: skip
 
@@ -67,7 +70,7 @@ def backtest_rows(tests: Iterable[HandoffBacktest], names: Mapping[str, str]) ->
 def _in_time_tip(row: BacktestRow) -> str:
     t = row.test
     return (
-        f"{t.breaches_warned_in_time:,} of {t.breaches:,} breaches were warned with at least "
+        f"{t.breaches_warned_in_time:,} of {t.breaches:,} late clocks were warned with at least "
         f"the typical response time ({describe_duration(t.typical_response_seconds, HOURS_ONLY)}) left"
     )
 
@@ -77,10 +80,10 @@ BACKTEST_COLUMNS: tuple[Column[BacktestRow], ...] = (
     Column("First warning", lambda b: "none" if b.test.warn_level is None
            else f"at {b.test.warn_level:.0%}", numeric=True),
     Column("Warnings", lambda b: b.test.warned, numeric=True),
-    Column("Followed by a breach", lambda b: b.test.precision,
-           lambda b: f"{b.test.warned_then_breached:,} of {b.test.warned:,} warned clocks breached",
+    Column("Followed by a late clock", lambda b: b.test.precision,
+           lambda b: f"{b.test.warned_then_breached:,} of {b.test.warned:,} warned clocks were late",
            numeric=True, display=rate),
-    Column("Breaches", lambda b: b.test.breaches, numeric=True),
+    Column("Late clocks", lambda b: b.test.breaches, numeric=True),
     Column("Warned in time", lambda b: b.test.in_time, _in_time_tip, numeric=True, display=rate),
 )  # fmt: skip
 

@@ -9,6 +9,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from slaapp.engine.insights.analyze import InsightReport
+from slaapp.engine.insights.report_text import advice_lines, speed_lines
 from slaapp.engine.insights.text import money, period_text, rate
 
 
@@ -54,21 +55,34 @@ def monthly_html(report: InsightReport, month: str) -> str:
         f"<p>Clocks started {e(period_text(report.period))}: <b>{late:,}</b> late of "
         f"{decided:,} decided ({rate(late / decided if decided else None)}), "
         f"{e(money(report.revenue.breached_value))} of pipeline behind late clocks.</p>",
-        "<h3>Root causes, largest first</h3>",
+        "<h3>Causes of late clocks, largest first</h3>",
     ]
     if report.causes:
         parts.append("<ol>")
         for cause in report.causes:
             parts.append(
-                f"<li><b>{e(cause.title)}</b> — {e(cause.detail)}; about "
-                f"{cause.excess_breaches:,.0f} breaches more than expected.</li>"
+                f"<li><b>{e(cause.title)}</b> ({e(cause.certainty)}) — {e(cause.detail)}"
+                + (
+                    f"; about {cause.excess_breaches:,.0f} late clocks more than expected"
+                    if cause.excess_breaches >= 1
+                    else ""
+                )
+                + ".</li>"
             )
         parts.append("</ol>")
     else:
-        parts.append("<p>No root cause stands out this month.</p>")
+        parts.append("<p>No cause of late clocks stands out this month.</p>")
+    speed = [line.strip() for line in speed_lines(report)]
+    parts.append("<h3>Where speed matters</h3><ul>")
+    parts += [f"<li>{e(line)}</li>" for line in speed]
+    parts.append("</ul>")
+    if report.advice:
+        parts.append("<h3>Suggestions</h3><ul>")
+        parts += [f"<li>{e(line.strip())}</li>" for line in advice_lines(report)]
+        parts.append("</ul>")
     parts.append("<h3>Handoffs</h3><table cellpadding='3'>")
     parts.append("<tr><th align='left'>Handoff</th><th align='right'>On time</th>"
-                 "<th align='right'>Late</th><th align='right'>Breached value</th></tr>")  # fmt: skip
+                 "<th align='right'>Late</th><th align='right'>Value late</th></tr>")  # fmt: skip
     for h in report.handoffs:
         parts.append(
             f"<tr><td>{e(h.name)}</td><td align='right'>{rate(h.adherence)}</td>"

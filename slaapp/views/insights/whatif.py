@@ -48,12 +48,12 @@ def comparison_rows(run: WhatIf) -> list[Row]:
     points = run.conversion_points
     return [
         ("Clocks replayed", f"{b.clocks:,}", f"{a.clocks:,}", ""),
-        ("Violations", f"{b.violations:,}", f"{a.violations:,}", delta(b.violations, a.violations)),
+        ("Late clocks", f"{b.violations:,}", f"{a.violations:,}", delta(b.violations, a.violations)),
         ("Alerts (all steps)", f"{b.alerts.total:,}", f"{a.alerts.total:,}",
          delta(b.alerts.total, a.alerts.total)),
         ("Warnings", f"{b.alerts.warnings:,}", f"{a.alerts.warnings:,}",
          delta(b.alerts.warnings, a.alerts.warnings)),
-        ("Breach notices", f"{b.alerts.breaches:,}", f"{a.alerts.breaches:,}",
+        ("Late notices", f"{b.alerts.breaches:,}", f"{a.alerts.breaches:,}",
          delta(b.alerts.breaches, a.alerts.breaches)),
         ("Escalations", f"{b.alerts.escalations:,}", f"{a.alerts.escalations:,}",
          delta(b.alerts.escalations, a.alerts.escalations)),
@@ -97,10 +97,11 @@ class WhatIfPanel(QWidget):
         form.addRow(buttons)
         note = QLabel(
             "The replay re-times every clock of the handoff started in the period under the "
-            "changed matrix, from the same events. Alerts count each warning level, breach "
-            "notice and escalation step a clock reached. Estimated conversion applies each "
-            "handoff's observed conversion by response-time band, assuming clocks that met "
-            "the old deadline take up the change of their deadline."
+            "changed matrix, from the same events. Alerts count each warning level, late "
+            "notice and escalation step a clock reached. Estimated conversion applies the "
+            "observed conversion by response-time band of each segment or source where speed "
+            "matters (elsewhere conversion does not depend on speed), assuming clocks that "
+            "met the old deadline take up the change of their deadline."
         )
         note.setWordWrap(True)
         note.setForegroundRole(QPalette.ColorRole.PlaceholderText)

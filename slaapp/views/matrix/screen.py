@@ -296,6 +296,11 @@ class MatrixScreen(QWidget):
             f"change{'' if count == 1 else 's'}"
             if self.draft.dirty
             else f"Version {self.draft.base_version}, as published"
+            + (
+                " (the bundled default: your first publish replaces it for all history)"
+                if self.state.latest.provisional
+                else ""
+            )
         )
         check = (
             f"<span style='color:#d64541'>{len(problems)} problem{'' if len(problems) == 1 else 's'}"

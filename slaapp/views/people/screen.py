@@ -39,7 +39,7 @@ from slaapp.views.common.table_model import SORT_ROLE
 from slaapp.views.people.import_dialog import ImportPreview
 from slaapp.views.people.table import PeopleModel, org_chart
 
-EMPTY = "No people yet. Import a people file (name, email, team, manager, role, …) or sync a CRM."
+EMPTY = "No people yet. Import a people file (name, email, phone, team, manager, role, …) or sync a CRM."
 
 
 class _Edit(QUndoCommand):

@@ -76,7 +76,8 @@ class ScheduleDialog(QDialog):
             self.accept()
 
     def schedule(self, now: int) -> WeeklySchedule:
-        """The edited schedule; `last_sent` starts at now so the first run is the next one."""
+        """The edited schedule; it starts now, so the first run is the next one (a run already
+        past is not sent), and it keeps when it was last really sent."""
         team = self.team.currentText()
         return WeeklySchedule(
             weekday=self.day.currentIndex(),
@@ -86,5 +87,6 @@ class ScheduleDialog(QDialog):
             team=None if team == ALL_TEAMS else team,
             folder=self.folder.text().strip(),
             enabled=self.enabled.isChecked(),
-            last_sent=now,
+            last_sent=self.base.last_sent,
+            starts_at=now,
         )

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 from slaapp.reports.export import ExportResult, day_bounds, export_scorecard, period_zone
 from slaapp.reports.schedule import WeeklySchedule
 from slaapp.services.database import Database
-from slaapp.services.scorecard_delivery import load_schedule, save_schedule
+from slaapp.services.display import display_zones
+from slaapp.services.scorecard_delivery import load_schedule, save_schedule, smtp_settings
 from slaapp.services.store import now, team_names
 from slaapp.views.common.jobs import JobRunner, ProgressRelay
 from slaapp.views.common.page_header import page_header
@@ -35,7 +36,10 @@ SHEETS = (
     ("Handoffs", "every handoff and segment with volume, adherence, median and p90 response"),
     ("Teams", "each team with a chart, for the leaders' own meetings"),
     ("Rep scorecards", "every rep against the team average"),
-    ("Trend", "twelve weeks of adherence per handoff"),
+    (
+        "Trend",
+        "adherence per handoff over the whole period, week by week (monthly beyond two years)",
+    ),
     ("Breaches", "every breach with owner, value and a link to the CRM record"),
     ("Definitions", "the matrix in force: targets, calendars and segments"),
 )
@@ -45,10 +49,12 @@ SHEETS = (
 class ScheduleState:
     schedule: WeeklySchedule | None
     teams: tuple[str, ...]
+    can_mail: bool = True
 
 
 def _schedule_state(database: Database) -> ScheduleState:
-    return ScheduleState(load_schedule(database), tuple(team_names(database)))
+    can_mail = smtp_settings(database) is not None
+    return ScheduleState(load_schedule(database), tuple(team_names(database)), can_mail)
 
 
 class ScorecardsScreen(QWidget):
@@ -145,8 +151,13 @@ class ScorecardsScreen(QWidget):
                 "it to leadership while the app runs (or from cron with `slaapp export --last-week --mail`)."
             )
         else:
-            sent = local_time(schedule.last_sent) if schedule.last_sent else "not yet"
-            self.schedule_text.setText(f"Sent {schedule.describe()}. Last sent: {sent}.")
+            if schedule.last_sent:
+                sent = f"Last sent {local_time(schedule.last_sent)}."
+            elif not result.can_mail:
+                sent = "Not sent yet: no mail server is set up (Settings > Email)."
+            else:
+                sent = "Not sent yet."
+            self.schedule_text.setText(f"Sent {schedule.describe()}. {sent}")
 
     # ----- export ------------------------------------------------------------------------
     def choose_export(self, period: str | None = None) -> None:
@@ -167,10 +178,10 @@ class ScorecardsScreen(QWidget):
         relay, database = self.relay, self.database
 
         def work() -> ExportResult:
-            zone = period_zone(database)
+            zone = display_zones(database)[1]  # the zone every screen shows (Settings)
             start, end = day_bounds(choice.first, choice.last, zone)
             return export_scorecard(database, choice.path, start=start, end=end, now=now(),
-                                    team=choice.team, progress=relay.report)  # fmt: skip
+                                    team=choice.team, progress=relay.report, zone=zone)  # fmt: skip
 
         self.progress.setValue(0)
         self.progress.show()

@@ -162,9 +162,13 @@ class PolicySection(Section):
 
     def settings(self) -> AlertSettings:
         """The stored settings with this section's fields replaced (other fields kept)."""
-        limits = {
+        limits = {  # a channel without a stored limit has none: 0 is the same, not a change
             **self._base.rate_limit_per_hour,
-            **{k: b.value() for k, b in self.limits.items()},
+            **{
+                k: b.value()
+                for k, b in self.limits.items()
+                if k in self._base.rate_limit_per_hour or b.value()
+            },
         }
         return replace(
             self._base,
