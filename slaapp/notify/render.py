@@ -254,6 +254,12 @@ def sms_text(notice: Notice) -> str:
     return _cut(_sms_line(notice), SMS_LIMIT - len(tail)) + tail
 
 
+def _card_text(text: str) -> str:
+    """CRM text for a card: Teams reads TextBlocks and facts as Markdown, so a link written
+    in the data (`[Pay here](https://…)`) is broken apart and stays text, never a link."""
+    return text.replace("](", "] (")
+
+
 def _item_container(item: str) -> dict[str, Any]:
     """One grouped item: its words, the link (its last part) opening the record on a click."""
     text, _, link = item.rpartition(" · ")
@@ -262,7 +268,7 @@ def _item_container(item: str) -> dict[str, Any]:
     container: dict[str, Any] = {
         "type": "Container",
         "separator": True,
-        "items": [{"type": "TextBlock", "text": text, "wrap": True}],
+        "items": [{"type": "TextBlock", "text": _card_text(text), "wrap": True}],
     }
     if link:
         container["items"].append(
@@ -281,9 +287,9 @@ def teams_card(notice: Notice) -> dict[str, Any]:
             "type": "TextBlock", "text": label(notice).upper(), "size": "Small",
             "weight": "Bolder", "color": color,
         },
-        {"type": "TextBlock", "text": notice.title, "size": "Medium", "weight": "Bolder", "wrap": True},
+        {"type": "TextBlock", "text": _card_text(notice.title), "size": "Medium", "weight": "Bolder", "wrap": True},
         {
-            "type": "TextBlock", "text": f"Addressed to {notice.recipient_name}",
+            "type": "TextBlock", "text": f"Addressed to {_card_text(notice.recipient_name)}",
             "isSubtle": True, "spacing": "None", "wrap": True,
         },
     ]  # fmt: skip
@@ -306,9 +312,9 @@ def teams_card(notice: Notice) -> dict[str, Any]:
                 if facts:
                     body.append({"type": "FactSet", "facts": facts})
                     facts = []
-                body.append({"type": "TextBlock", "text": line, "wrap": True})
+                body.append({"type": "TextBlock", "text": _card_text(line), "wrap": True})
             else:
-                facts.append({"title": pair[0], "value": pair[1]})
+                facts.append({"title": pair[0], "value": _card_text(pair[1])})
         if facts:
             body.append({"type": "FactSet", "facts": facts})
     card: dict[str, Any] = {

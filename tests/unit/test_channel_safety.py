@@ -41,3 +41,13 @@ def test_the_smtp_password_never_travels_unencrypted_to_another_host() -> None:
         EmailError, match=r"refusing to send the SMTP password to mail\.example\.invalid"
     ):
         send(settings, "secret", mail)
+
+
+def test_a_link_written_in_crm_data_is_not_a_link_in_a_teams_card() -> None:
+    from slaapp.notify.render import teams_card
+
+    notice = Notice(
+        (1,), "breach", "ann", "Ann", None, "Breached: [Pay here](https://evil.example)", ()
+    )
+    text = str(teams_card(notice))
+    assert "[Pay here] (https://evil.example)" in text and "](https://evil" not in text

@@ -159,7 +159,7 @@ class InsightsScreen(QWidget):
         self.review = TableModel(REVIEW_COLUMNS, self)
         self.backtest = TableModel(BACKTEST_COLUMNS, self)
         findings = QSplitter(Qt.Orientation.Vertical)
-        self.causes_table = make_table(self.causes, findings)
+        self.causes_table = make_table(self.causes, findings, stretch=4)  # the numbers
         self.handoffs_table = make_table(self.handoffs, findings, stretch=0)
         findings.addWidget(titled("Root causes, largest first", self.causes_table))
         findings.addWidget(titled("Handoffs in the period", self.handoffs_table))
@@ -301,13 +301,14 @@ class InsightsScreen(QWidget):
             if quality is not None else predictor_problem(report.model_problem or "")
         )  # fmt: skip
         for table, widths in (
-            (self.causes_table, (90, 330, 110, 80)),
+            (self.causes_table, (90, 330, 150, 70, 0, 100)),
             (self.handoffs_table, (300, 80, 80, 80)),
             (self.review_table, (240, 110, 70, 100)),
             (self.backtest_table, (260, 100, 90, 140, 80)),
         ):
             for column, width in enumerate(widths):
-                table.setColumnWidth(column, width)  # fmt: skip
+                if width:  # 0: the column that stretches
+                    table.setColumnWidth(column, width)  # fmt: skip
         self.report.setHtml(monthly_html(result.monthly, result.month))
         self.copy_button.setEnabled(True)
         self.what_if.set_frame(result.frame, report.period)

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -60,24 +61,29 @@ class _StepRow(QWidget):
         self.channels = {name: QCheckBox(name) for name in CHANNELS}
         self.reassign = QCheckBox("reassign")
         self.reassign.setToolTip("Offer or perform a reassignment to the next available rep")
+        self.critical = QCheckBox("critical")
+        self.critical.setToolTip(
+            "Critical: an SMS from this step goes even in the person's quiet hours"
+        )
         top = QHBoxLayout()
         top.addWidget(self.at)
         top.addWidget(self.notify, 1)
         drop = QPushButton("Remove")
         drop.clicked.connect(remove)
         top.addWidget(drop)
-        bottom = QHBoxLayout()
-        for box in (*self.channels.values(), self.reassign):
+        boxes = QGridLayout()  # three a row, so every channel fits the side panel
+        boxes.setContentsMargins(0, 0, 0, 0)
+        for n, box in enumerate((*self.channels.values(), self.reassign, self.critical)):
             box.toggled.connect(lambda _=False: changed())
-            bottom.addWidget(box)
-        bottom.addStretch(1)
+            boxes.addWidget(box, n // 3, n % 3)
+        boxes.setColumnStretch(3, 1)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 6)
         column.addLayout(top)
-        column.addLayout(bottom)
+        column.addLayout(boxes)
 
     def load(self, step: dict[str, Any]) -> None:
-        for widget in (self.at, *self.channels.values(), self.reassign):
+        for widget in (self.at, *self.channels.values(), self.reassign, self.critical):
             widget.blockSignals(True)
         at = step.get("at", 1.0)
         self.at.setValue(round(float(at) * 100) if isinstance(at, int | float) else 100)
@@ -85,7 +91,8 @@ class _StepRow(QWidget):
         for name, box in self.channels.items():
             box.setChecked(name in (step.get("channels") or []))
         self.reassign.setChecked(bool(step.get("reassign")))
-        for widget in (self.at, *self.channels.values(), self.reassign):
+        self.critical.setChecked(step.get("critical") is True)
+        for widget in (self.at, *self.channels.values(), self.reassign, self.critical):
             widget.blockSignals(False)
 
     def step(self) -> dict[str, Any]:
@@ -96,6 +103,8 @@ class _StepRow(QWidget):
         }
         if self.reassign.isChecked():
             step["reassign"] = True
+        if self.critical.isChecked():
+            step["critical"] = True
         return step
 
 

@@ -18,6 +18,10 @@ POLICY_TEXT = (
 )  # fmt: skip
 
 
+PER_ROW = 3
+"""Channels per row in the rate-limit and warning grids."""
+
+
 class PolicySection(Section):
     """The AlertSettings a RevOps manager changes; the rest (retries, recipients) is kept as stored."""
 
@@ -69,11 +73,12 @@ class PolicySection(Section):
         grid = QWidget()
         layout = QGridLayout(grid)
         layout.setContentsMargins(0, 0, 0, 0)
-        for column, (key, label) in enumerate(CHANNELS):
-            layout.addWidget(QLabel(label), 0, column)
+        for n, (key, label) in enumerate(CHANNELS):  # three a row: the column stays narrow
+            row_at, column = 2 * (n // PER_ROW), n % PER_ROW
+            layout.addWidget(QLabel(label), row_at, column)
             self.limits[key] = spin(0, 1000, "/h", special="no limit")
             self.limits[key].setFixedWidth(112)
-            layout.addWidget(self.limits[key], 1, column)
+            layout.addWidget(self.limits[key], row_at + 1, column)
         self.add(
             "alerts.rate",
             "Rate limits",
@@ -84,9 +89,9 @@ class PolicySection(Section):
         boxes = QWidget()
         row = QGridLayout(boxes)
         row.setContentsMargins(0, 0, 0, 0)
-        for column, (key, label) in enumerate(CHANNELS):
+        for n, (key, label) in enumerate(CHANNELS):
             self.warning_boxes[key] = QCheckBox(label)
-            row.addWidget(self.warning_boxes[key], 0, column)
+            row.addWidget(self.warning_boxes[key], n // PER_ROW, n % PER_ROW)
         self.add(
             "alerts.warning_channels",
             "Warnings go to",
