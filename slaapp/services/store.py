@@ -64,7 +64,7 @@ def store_log(
     """
     ensure_matrix(database)
     summary = summarize_import(log, matrix_in_force(database), rows=rows)
-    with database.session() as session:
+    with database.session(immediate=True) as session:  # SQLite: writers wait their turn
         ingested = ingest_log(session, log, source=source, now=at, kinds=kinds, names=names)
         loaded = (log, list(ingested.record_ids)) if ingested.only_new_records else None
         clocks = refresh_clocks(session, at, ingested.changed_records, loaded)

@@ -165,7 +165,7 @@ def commit_page(
 
     `pages`: how many fetched pages `page` combines (for the run's page count).
     """
-    with database.session() as session:
+    with database.session(immediate=True) as session:  # SQLite: writers wait their turn
         added = clocks = 0
         touched: set[int] = set()
         loaded = None

@@ -69,3 +69,38 @@ def test_the_loser_of_a_simultaneous_publish_learns_who_won(db_url) -> None:
     assert "version 2 was published by" in str(lost) and ("ana" in str(lost) or "ben" in str(lost))
     first.dispose()
     second.dispose()
+
+
+def test_simultaneous_imports_on_sqlite_all_land(tmp_path) -> None:
+    from slaapp.engine.eventlog import EventRow, event_log
+    from slaapp.services.store import store_log
+
+    url = f"sqlite:///{tmp_path / 'slaapp.db'}"
+    databases = [Database(url) for _ in range(4)]
+    databases[0].migrate()
+    publish_matrix(databases[0], load_matrix(DEFAULT_MATRIX), author="setup", now=NOW)
+    barrier = threading.Barrier(len(databases))
+    errors: list[BaseException] = []
+
+    def store(database: Database, n: int) -> None:
+        rows = [EventRow(f"L-{n}-{i}", "mql", NOW - 3600 + i, None, {}) for i in range(200)]
+        try:
+            barrier.wait()
+            store_log(database, event_log(rows), source=f"file{n}", at=NOW)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=store, args=(db, n)) for n, db in enumerate(databases)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    from sqlalchemy import func, select
+
+    from slaapp.models.tables import Record
+
+    with databases[0].session() as session:
+        assert session.scalar(select(func.count()).select_from(Record)) == 800
+    for database in databases:
+        database.dispose()
