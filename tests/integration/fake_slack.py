@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from .local_http import QuietHandler, serving
 
 # Scripted answers: (status, plain body, extra headers), as Slack documents them.
 OK = (200, "ok", {})
@@ -38,25 +38,14 @@ class FakeSlack:
         return self.script.pop(0) if self.script else OK
 
 
-def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            fake.bodies.append(json.loads(raw))
+def _handler(fake: FakeSlack) -> type[QuietHandler]:
+    class Handler(QuietHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+            fake.bodies.append(json.loads(self.body()))
             fake.headers.append(dict(self.headers.items()))
             fake.paths.append(self.path)
             status, body, extra = fake.next_reply()
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet test output
-            pass
+            self.reply(status, body.encode(), "text/plain; charset=utf-8", extra)
 
     return Handler
 
@@ -64,15 +53,5 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.port = server.server_address[1]
-    thread = threading.Thread(
-        target=server.serve_forever, args=(0.05,), name="fake-slack", daemon=True
-    )
-    thread.start()
-    try:
+    with serving(_handler(fake), "fake-slack") as fake.port:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

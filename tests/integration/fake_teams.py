@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from .local_http import QuietHandler, serving
 
 # Scripted answers (status, body, extra headers): Workflows accepts with 202 and an empty
 # body; its errors are Power Automate's JSON `{"error": {"code", "message"}}`.
@@ -65,24 +65,13 @@ class FakeTeams:
         )
 
 
-def _handler(fake: FakeTeams) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            fake.bodies.append(json.loads(raw))
+def _handler(fake: FakeTeams) -> type[QuietHandler]:
+    class Handler(QuietHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+            fake.bodies.append(json.loads(self.body()))
             fake.headers.append(dict(self.headers.items()))
             status, body, extra = fake.script.pop(0) if fake.script else ACCEPTED
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet test output
-            pass
+            self.reply(status, body.encode(), "application/json; charset=utf-8", extra)
 
     return Handler
 
@@ -90,15 +79,5 @@ def _handler(fake: FakeTeams) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def fake_teams() -> Iterator[FakeTeams]:
     fake = FakeTeams()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.port = server.server_address[1]
-    thread = threading.Thread(
-        target=server.serve_forever, args=(0.05,), name="fake-teams", daemon=True
-    )
-    thread.start()
-    try:
+    with serving(_handler(fake), "fake-teams") as fake.port:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from .local_http import QuietHandler, serving
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 AUTH_TOKEN = "s3cr3t-auth-token"
@@ -117,10 +117,10 @@ class FakeTwilio:
         return reply  # type: ignore[no-any-return]
 
 
-def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+def _handler(fake: FakeTwilio) -> type[QuietHandler]:
+    class Handler(QuietHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+            raw = self.body()
             form_type = self.headers.get("Content-Type", "")
             form = parse_qs(raw.decode(), keep_blank_values=True, strict_parsing=bool(raw))
             if form_type != "application/x-www-form-urlencoded":
@@ -132,17 +132,7 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             fake.forms.append({name: values[0] for name, values in form.items()})
             fake.paths.append(self.path)
             fake.answers.append(status)
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet test output
-            pass
+            self.reply(status, json.dumps(body).encode(), "application/json; charset=utf-8", extra)
 
     return Handler
 
@@ -150,15 +140,5 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def fake_twilio() -> Iterator[FakeTwilio]:
     fake = FakeTwilio()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.port = server.server_address[1]
-    thread = threading.Thread(
-        target=server.serve_forever, args=(0.05,), name="fake-twilio", daemon=True
-    )
-    thread.start()
-    try:
+    with serving(_handler(fake), "fake-twilio") as fake.port:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
