@@ -128,6 +128,7 @@ def build_services(database: Database, settings: QSettings) -> AppServices:
 
 def run_app(args: Sequence[str] = ()) -> int:
     """Start the desktop app on --db, $SLAAPP_DB or the embedded SQLite file; returns the exit code."""
+    from slaapp.views.common.i18n import install_translator
     from slaapp.views.common.theme import apply_theme
     from slaapp.views.main_window import MainWindow
 
@@ -151,6 +152,7 @@ def run_app(args: Sequence[str] = ()) -> int:
     app.setOrganizationName("slaapp")
     app.setApplicationVersion(__version__)
     apply_theme(app)
+    install_translator(app)
     if options.self_test:
         from slaapp.views.self_test import run_self_test
 
