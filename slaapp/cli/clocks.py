@@ -15,12 +15,12 @@ from slaapp.cli.common import (
     with_database,
     write_clocks,
 )
-from slaapp.engine.clocks import STATUSES
+from slaapp.engine.clocks import OPEN_STATUSES, STATUSES
 from slaapp.engine.versions import take_clocks
 from slaapp.reports.spans import period_zone
+from slaapp.services.clock_reads import clocks_at
 from slaapp.services.database import Database
 from slaapp.services.live_view import latest_matrix
-from slaapp.services.store import judged_clocks
 
 
 def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
@@ -36,15 +36,16 @@ def clocks(options: argparse.Namespace, database: Database) -> int:
     try:  # a time without an offset (or a date) is read in --tz, else the business zone
         zone = options.tz or (period_zone(database) if options.as_of else None)
         as_of = current_time() if options.as_of is None else instant(options.as_of, "--as-of", zone)
-        table = judged_clocks(database, as_of)
-    except LookupError as exc:
-        raise CommandError(str(exc)) from None
-    if options.status:
-        unknown = sorted(set(options.status) - set(STATUSES))
+        unknown = sorted(set(options.status or ()) - set(STATUSES))
         if unknown:
             raise CommandError(
                 f"--status: unknown status {', '.join(unknown)} (use {', '.join(STATUSES)})"
             )
+        wanted = {STATUSES.index(s) for s in options.status or STATUSES}
+        table = clocks_at(database, as_of, open_only=wanted <= set(OPEN_STATUSES))
+    except LookupError as exc:
+        raise CommandError(str(exc)) from None
+    if options.status:
         codes = np.array([STATUSES.index(s) for s in options.status], dtype=np.int8)
         table = take_clocks(table, np.flatnonzero(np.isin(table.status, codes)))
     matrix = latest_matrix(database) if options.format == "table" else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from slaapp.engine.clocks import OPEN_STATUSES, STATUSES, ClockTable
@@ -17,7 +17,7 @@ from slaapp.engine.eventlog import EventLog, event_log_from_columns
 from slaapp.engine.versions import PublishedMatrix, evaluate_versions
 from slaapp.models.bulk import chunks, insert_rows
 from slaapp.models.matrices import published_matrices
-from slaapp.models.tables import Clock, table_of
+from slaapp.models.tables import Clock, Record, table_of
 
 CRM_DELETED = "deleted_in_crm"
 """The event a CRM sync stores when a record was deleted there: it cancels every open clock."""
@@ -25,7 +25,7 @@ DELETED_REASON = "deleted in CRM"
 """The `cancel_reason` attribute the deletion event carries (shown on the record)."""
 
 
-def _with_crm_deletion(version: PublishedMatrix) -> PublishedMatrix:
+def with_crm_deletion(version: PublishedMatrix) -> PublishedMatrix:
     """The version with CRM_DELETED among every handoff's cancel events (the engine stays pure)."""
     matrix = version.matrix
     handoffs = tuple(
@@ -44,6 +44,7 @@ class StoredClocks:
     versions: np.ndarray  # matrix version number of each clock
     teams: dict[str, str]  # handoff key -> team
     matrices: tuple[PublishedMatrix, ...]  # every published version, oldest first
+    origins: tuple[tuple[str, str], ...] = ()  # (source, CRM id) per record code, when read
 
 
 _EVENTS_SQL = (
@@ -104,7 +105,7 @@ def stored_clocks(
         raise NotFoundError(
             "no matrix has been published yet: run `slaapp matrix publish FILE` first"
         )
-    versions = [_with_crm_deletion(v) for v in versions]
+    versions = [with_crm_deletion(v) for v in versions]
     log, pks = loaded if loaded is not None else load_log(session, record_ids)
     clocks, numbers = evaluate_versions(versions, log, as_of)
     teams = {h.key: h.team for v in versions for h in v.matrix.handoffs}
@@ -117,9 +118,14 @@ def refresh_clocks(
     record_ids: Collection[int] | None = None,
     loaded: tuple[EventLog, list[int]] | None = None,
 ) -> int:
-    """Re-evaluate records (all when None) at `now` and replace their stored clocks."""
+    """Re-evaluate records (all when None) at `now` and replace their stored clocks.
+
+    Each record also gets `reevaluate_at`: its earliest event after `now`, when one is stored,
+    the instant its stored clocks stop being the whole truth (see `current_clocks`).
+    """
     if record_ids is not None and not record_ids:
         return 0
+    loaded = loaded if loaded is not None else load_log(session, record_ids)
     result = stored_clocks(session, now, record_ids, loaded)
     if record_ids is None:
         session.execute(delete(Clock))
@@ -128,7 +134,35 @@ def refresh_clocks(
             session.execute(delete(Clock).where(Clock.record_id.in_(part)))
     columns = clock_columns(result, now)
     insert_rows(session, table_of(Clock), list(columns), zip(*columns.values(), strict=True))
+    _mark_later_events(session, now, record_ids, loaded)
     return len(result.clocks)
+
+
+def _mark_later_events(
+    session: Session,
+    now: int,
+    record_ids: Collection[int] | None,
+    loaded: tuple[EventLog, list[int]],
+) -> None:
+    """Store each record's earliest event after `now` (NULL for the records without one)."""
+    log, pks = loaded
+    table = table_of(Record)
+    if record_ids is None:
+        session.execute(update(table).values(reevaluate_at=None))
+    else:
+        for part in chunks(sorted(record_ids)):
+            session.execute(update(table).where(table.c.id.in_(part)).values(reevaluate_at=None))
+    later = log.occurred_at > now
+    if not later.any():
+        return
+    codes, times = log.record.codes[later], log.occurred_at[later]
+    earliest = np.full(len(pks), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(earliest, codes, times)
+    marked = np.flatnonzero(earliest < np.iinfo(np.int64).max)
+    session.connection().execute(
+        update(table).where(table.c.id == bindparam("pk")).values(reevaluate_at=bindparam("at")),
+        [{"pk": pks[code], "at": int(earliest[code])} for code in marked.tolist()],
+    )
 
 
 def refresh_open_clocks(session: Session, now: int) -> int:

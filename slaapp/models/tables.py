@@ -86,6 +86,8 @@ class Record(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
+    reevaluate_at: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    """The earliest event later than the instant the record's clocks were judged (or NULL)."""
 
 
 class Event(Base):
@@ -152,6 +154,8 @@ class Clock(Base):
         Index("ix_clocks_open_due", "is_open", "due_at"),
         Index("ix_clocks_handoff_started", "handoff", "started_at"),
         Index("ix_clocks_owner_started", "owner", "started_at"),
+        Index("ix_clocks_stopped_at", "stopped_at"),
+        Index("ix_clocks_evaluated_at", "evaluated_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from slaapp.models.alerts_settings import (
     load_alert_settings,
 )
+from slaapp.models.current_clocks import current_clocks
 from slaapp.models.database import Database
-from slaapp.models.evaluation import stored_clocks
-from slaapp.models.tables import AlertDelivery
+from slaapp.models.evaluation import StoredClocks
+from slaapp.models.tables import Alert, AlertDelivery
 from slaapp.notify.alerting_claim import (
     DesktopIdentity,
     claimable,
@@ -104,10 +105,7 @@ def run_alerts(
     with database.session(immediate=True) as session:
         settings = load_alert_settings(session)  # the defaults until someone saves a policy
         directory = load_directory(session)
-        try:
-            stored = stored_clocks(session, now)
-        except LookupError:  # no matrix yet: nothing can be late
-            stored = None
+        stored = _clocks_now(session, now, settings.pattern_window_hours * 3600)
         health = channel_health(session, by_name, stored, settings)
         fired, patterns, actions = [], [], []
         clock_next = None
@@ -163,6 +161,26 @@ def run_alerts(
     )
 
 
+def _clocks_now(
+    session: Session, now: int, history: int, *, persist: bool = True
+) -> StoredClocks | None:
+    """Open clocks judged at `now`, clocks that stopped in the last `history` seconds (person
+    patterns) and every clock of a record with an alert still waiting to go out (checked at
+    send time); None before any matrix is published: nothing can be late then."""
+    waiting = session.scalars(
+        select(Alert.record_id)
+        .join(AlertDelivery, AlertDelivery.alert_id == Alert.id)
+        .where(AlertDelivery.state.in_(DUE_STATES), Alert.record_id.is_not(None))
+        .distinct()
+    ).all()
+    try:
+        return current_clocks(
+            session, now, now - history, [r for r in waiting if r is not None], persist=persist
+        )
+    except LookupError:
+        return None
+
+
 def _waiting(database: Database) -> int:
     with database.session() as session:
         return int(
@@ -182,10 +200,7 @@ def next_due_instant(
     waiting delivery on one of `channels` (all channels when None). None when nothing is due."""
     with database.session() as session:
         settings = load_alert_settings(session)
-        try:
-            stored = stored_clocks(session, now)
-        except LookupError:
-            stored = None
+        stored = _clocks_now(session, now, 0, persist=False)
         found = None
         if stored is not None:
             found = next_clock_instant(

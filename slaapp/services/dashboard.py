@@ -359,10 +359,10 @@ def _build(
     # Open clocks were judged when last evaluated: judge them again at `now`.
     rule_codes, rule_keys = _coded(list(zip(version, handoffs, segments, strict=True)))
     target_array = np.array(target, dtype=np.int64)
-    status_codes, elapsed_array = judge_open_now(
+    status_codes, elapsed_array, _ = judge_open_now(
         np.array([_STATUS_CODE[s] for s in status], dtype=np.int8),
         np.array(elapsed, dtype=np.int64), target_array, np.array(evaluated, dtype=np.int64),
-        now, rule_codes, [_rule(versions, *key) for key in rule_keys],
+        now, rule_codes, [_rule(versions, *key) for key in rule_keys], due_array >= 0,
     )  # fmt: skip
     quality_codes = np.array([-1 if q is None else int(bool(q)) for q in quality], dtype=np.int8)
     columns = ClockColumns(

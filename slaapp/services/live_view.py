@@ -1,4 +1,4 @@
-"""The live table's data: every clock judged now, with breach risk from a predictor refitted hourly."""
+"""The live table's data: open clocks judged now and recent history, with breach risk from a predictor refitted hourly."""
 
 from __future__ import annotations
 
@@ -18,20 +18,24 @@ from slaapp.engine.insights.predict import (
     fit_breach_model,
 )
 from slaapp.engine.matrix import Matrix
+from slaapp.models.current_clocks import current_clocks
 from slaapp.models.database import Database
 from slaapp.models.directory import owner_directory
-from slaapp.models.evaluation import stored_clocks
 from slaapp.models.matrices import load_version
 from slaapp.models.settings import CONNECTIONS, setting_or_default
 from slaapp.models.tables import Event, Record, SyncRun
 from slaapp.services.display import chosen_zone
 
 REFIT_SECONDS = 3600
+HISTORY_SECONDS = 30 * 86400
+"""Closed clocks the live view holds: the last 30 days (the "my adherence" card, the breach
+model's recent outcomes, the Met / Missed filters)."""
 
 
 @dataclass(frozen=True, eq=False)
 class LiveClocks:
-    """Every clock of the database judged now, with the names users know, for the live table."""
+    """Every open clock judged now and the clocks closed in the last 30 days, with the names
+    users know, for the live table (older history stays in the database, judged once)."""
 
     clocks: ClockTable
     names: dict[str, str]
@@ -48,35 +52,29 @@ class LiveClocks:
 
 
 def live_clocks(database: Database, at: int) -> LiveClocks | None:
-    """All clocks judged at `at`; None while the database holds no records yet."""
+    """Open clocks judged at `at` and those closed in the last 30 days; None while the database
+    holds no records yet."""
     with database.session() as session:
         records = int(session.scalar(select(func.count()).select_from(Record)) or 0)
         if records == 0:
             return None
         events = int(session.scalar(select(func.count()).select_from(Event)) or 0)
         try:
-            result = stored_clocks(session, at)
+            result = current_clocks(session, at, since=at - HISTORY_SECONDS)
         except LookupError:  # no matrix published yet
             return None
         directory = owner_directory(session)
         chosen = chosen_zone(session)
-        origin = {
-            pk: (external, source)
-            for pk, external, source in session.execute(
-                select(Record.id, Record.external_id, Record.source)
-            )
-        }
     people = {handle: name for handle, (name, _) in directory.items()}
     owner_teams = {handle: team for handle, (_, team) in directory.items() if team}
     names: dict[str, str] = {}
     for version in result.matrices:
         names |= {s.key: s.name for s in version.matrix.segments}
         names |= {h.key: h.name for h in version.matrix.handoffs}
-    found = [origin.get(int(pk), ("", "")) for pk in result.record_ids]
     return LiveClocks(
         result.clocks, names, records, events, at, result.matrices[-1].matrix, result.record_ids,
         people, owner_teams, resolve_zone(chosen, result.matrices[-1].matrix.display_zone),
-        tuple(e for e, _ in found), tuple(s for _, s in found),
+        tuple(e for _, e in result.origins), tuple(s for s, _ in result.origins),
     )  # fmt: skip
 
 

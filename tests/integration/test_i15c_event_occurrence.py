@@ -83,7 +83,7 @@ def test_upgrading_a_database_with_events_keeps_them_all_as_first_occurrences(db
                     {"record": ids[ext], "name": name, "at": at, "attributes": '{"tier": "a"}'},
                 )
         database.migrate()
-        assert database.revision() == database.head() == "0008"
+        assert database.revision() == database.head() >= "0008"
 
         assert _events(database) == [
             ("006A", "engaged", T1, 1, "ana"),

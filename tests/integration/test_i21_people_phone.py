@@ -115,7 +115,7 @@ def test_migration_0008_adds_the_phone_column_and_keeps_people(db_url) -> None:
             )
         assert "phone" not in {c["name"] for c in inspect(database.engine).get_columns("people")}
         database.migrate()
-        assert database.revision() == database.head() == "0008"
+        assert database.revision() == database.head() >= "0008"
         columns = {c["name"]: c for c in inspect(database.engine).get_columns("people")}
         assert columns["phone"]["nullable"]
         with database.engine.begin() as connection:
@@ -130,6 +130,6 @@ def test_migration_0008_adds_the_phone_column_and_keeps_people(db_url) -> None:
         with database.engine.connect() as connection:
             assert connection.execute(text("SELECT key FROM people")).all() == [("ana",)]
         _to(database, "head")
-        assert database.revision() == "0008"
+        assert database.revision() == database.head()
     finally:
         database.dispose()

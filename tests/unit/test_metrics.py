@@ -189,7 +189,7 @@ def test_open_clocks_are_judged_again_with_their_rule_calendar() -> None:
     rule = np.array([0, 1, 0, 0], dtype=np.int64)
     rules = [(office, 0.75), None]
     # Monday 10:00: one business hour later the clock has used exactly its target: at risk.
-    found, spent = judge_open_now(
+    found, spent, _ = judge_open_now(
         status, elapsed, target, evaluated, at("2026-03-09T10:00"), rule, rules
     )
     assert found.tolist() == [AT_RISK, ON_TRACK, MET, ON_TRACK] and spent.tolist() == [
@@ -200,7 +200,7 @@ def test_open_clocks_are_judged_again_with_their_rule_calendar() -> None:
     ]
     # 11:00: past the target, breached; the unknown rule and the closed clock stay as stored;
     # the clock stored at 10:00 gains one hour only.
-    found, spent = judge_open_now(
+    found, spent, _ = judge_open_now(
         status, elapsed, target, evaluated, at("2026-03-09T11:00"), rule, rules
     )
     assert found.tolist() == [BREACHED, ON_TRACK, MET, AT_RISK]

@@ -1,0 +1,299 @@
+"""Clocks as they stand now: closed history read from the clocks table, open clocks re-judged."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy.orm import Session
+
+from slaapp.engine.calendar import Calendar
+from slaapp.engine.clocks import OPEN_STATUSES, STATUSES, ClockTable
+from slaapp.engine.errors import NotFoundError
+from slaapp.engine.eventlog import NO_VALUE
+from slaapp.engine.metrics_open import judge_open_now
+from slaapp.engine.versions import PublishedMatrix, take_clocks
+from slaapp.models.bulk import chunks
+from slaapp.models.evaluation import (
+    StoredClocks,
+    refresh_clocks,
+    stored_clocks,
+    with_crm_deletion,
+)
+from slaapp.models.matrices import published_matrices
+
+_COLUMNS = (
+    "c.record_id, r.source, r.external_id, c.handoff, c.cycle, c.version, c.segment, c.owner, "
+    "c.started_at, c.stopped_at, c.due_at, c.target_seconds, c.elapsed_seconds, "
+    "c.paused_seconds, c.status, c.quality_ok, c.evaluated_at"
+)
+_SELECT = f"SELECT {_COLUMNS} FROM clocks c JOIN records r ON r.id = c.record_id WHERE "
+_STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
+
+
+def current_clocks(
+    session: Session,
+    now: int,
+    since: int | None = None,
+    records: Collection[int] = (),
+    *,
+    persist: bool = False,
+) -> StoredClocks:
+    """Every open clock judged at `now`, with the closed clocks that stopped at or after `since`
+    (all of them when None) and every clock of `records`: what `stored_clocks(session, now)`
+    gives for those clocks, without reading events for records the stored clocks still cover.
+
+    A clock starts or stops only at an event, so a record's stored clocks stay true after the
+    instant they were judged until its next event: closed ones as they are, open ones with
+    business time added on their rule's calendar. Records with a later event due by `now`
+    (`reevaluate_at`), clocks judged after `now`, and open clocks a version published with
+    "re-evaluate open clocks" has taken over since, are evaluated from their events: stored
+    again when `persist` (a writer's session), else only for this answer.
+    """
+    versions = [with_crm_deletion(v) for v in published_matrices(session)]
+    if not versions:
+        raise NotFoundError(
+            "no matrix has been published yet: run `slaapp matrix publish FILE` first"
+        )
+    connection = session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    stale = _stale_records(connection, marker, now, versions)
+    if stale and persist:
+        refresh_clocks(session, now, stale)
+        stale = set()
+    open_rows = connection.exec_driver_sql(_SELECT + "c.is_open").fetchall()
+    closed_rows: list[Any] = []
+    if since is None:
+        closed_rows = list(connection.exec_driver_sql(_SELECT + "NOT c.is_open").fetchall())
+    else:
+        closed_rows = list(
+            connection.exec_driver_sql(
+                _SELECT + f"NOT c.is_open AND c.stopped_at >= {marker}", (since,)
+            ).fetchall()
+        )
+        seen = {(row[0], row[3], row[4]) for row in closed_rows}
+        for part in chunks(sorted(set(records))):
+            where = f"NOT c.is_open AND c.record_id IN ({', '.join([marker] * len(part))})"
+            found = connection.exec_driver_sql(_SELECT + where, tuple(part)).fetchall()
+            closed_rows += [row for row in found if (row[0], row[3], row[4]) not in seen]
+    rows = [row for row in (*open_rows, *closed_rows) if row[0] not in stale]
+    labelled = _distinct_sources(connection) > 1
+    origins = {row[0]: (row[1], row[2]) for row in rows}
+    table, pks, numbers = _table(rows, now, versions, origins, labelled)
+    table = _rejudge_open(table, numbers, rows, now, versions)
+    if stale:
+        fresh = stored_clocks(session, now, stale)
+        origins |= _origins(connection, marker, stale)
+        table, pks, numbers = _combine(
+            (table, pks, numbers), fresh, _kept(fresh, since, records), origins, labelled, now
+        )
+    teams = {h.key: h.team for v in versions for h in v.matrix.handoffs}
+    order = np.lexsort((table.started_at, table.cycle, table.handoff, pks[table.record]))
+    return StoredClocks(
+        take_clocks(table, order), pks, numbers[order], teams, tuple(versions),
+        tuple(origins[int(pk)] for pk in pks.tolist()),
+    )  # fmt: skip
+
+
+def _stale_records(
+    connection: Any, marker: str, now: int, versions: Sequence[PublishedMatrix]
+) -> set[int]:
+    """Records whose stored clocks are not the truth at `now` (see `current_clocks`)."""
+    found = {
+        int(pk)
+        for (pk,) in connection.exec_driver_sql(
+            f"SELECT id FROM records WHERE reevaluate_at <= {marker}", (now,)
+        )
+    }
+    found |= {
+        int(pk)
+        for (pk,) in connection.exec_driver_sql(
+            f"SELECT DISTINCT record_id FROM clocks WHERE evaluated_at > {marker}", (now,)
+        )
+    }
+    for version in versions[1:]:
+        if version.reevaluate_open and version.effective_from <= now:
+            found |= {
+                int(pk)
+                for (pk,) in connection.exec_driver_sql(
+                    "SELECT DISTINCT record_id FROM clocks WHERE is_open "
+                    f"AND evaluated_at < {marker} AND started_at <= {marker}",
+                    (version.effective_from, version.effective_from),
+                )
+            }
+    return found
+
+
+def _distinct_sources(connection: Any) -> int:
+    return len(connection.exec_driver_sql("SELECT DISTINCT source FROM records").fetchall())
+
+
+def _label(source: str, external: str, labelled: bool) -> str:
+    """The record's name in clock tables: `source:id` once several sources are stored."""
+    return f"{source}:{external}" if labelled else external
+
+
+def _origins(connection: Any, marker: str, pks: Collection[int]) -> dict[int, tuple[str, str]]:
+    """(source, CRM id) of each record."""
+    found: dict[int, tuple[str, str]] = {}
+    for part in chunks(sorted(pks)):
+        rows = connection.exec_driver_sql(
+            f"SELECT id, source, external_id FROM records WHERE id IN "
+            f"({', '.join([marker] * len(part))})",
+            tuple(part),
+        )
+        found |= {int(pk): (source, external) for pk, source, external in rows}
+    return found
+
+
+def _codes(values: Sequence[Any], vocabulary: Sequence[Any]) -> npt.NDArray[np.int32]:
+    index = {value: code for code, value in enumerate(vocabulary)}
+    return np.fromiter((index[v] for v in values), dtype=np.int32, count=len(values))
+
+
+def _vocabulary(versions: Sequence[PublishedMatrix], now: int) -> tuple[tuple[str, ...], ...]:
+    """Handoff and segment keys in the order a full evaluation at `now` gives them."""
+    judging = [versions[0], *(v for v in versions[1:] if v.effective_from <= now)]
+    handoffs = tuple(dict.fromkeys(h.key for v in judging for h in v.matrix.handoffs))
+    segments = tuple(dict.fromkeys(s.key for v in judging for s in v.matrix.segments))
+    return handoffs, segments
+
+
+def _table(
+    rows: Sequence[Any],
+    now: int,
+    versions: Sequence[PublishedMatrix],
+    origins: dict[int, tuple[str, str]],
+    labelled: bool,
+) -> tuple[ClockTable, npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+    """Stored rows as a ClockTable (record codes in database id order), ids and versions."""
+    n = len(rows)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 17
+    pk_of_row = np.fromiter(columns[0], dtype=np.int64, count=n)
+    pks, record = np.unique(pk_of_row, return_inverse=True)
+    handoffs, segments = _vocabulary(versions, now)
+    handoffs += tuple(sorted(set(columns[3]) - set(handoffs)))
+    segments += tuple(sorted(set(columns[6]) - set(segments)))
+    owners = tuple(sorted({o for o in columns[7] if o is not None}))
+    owner_codes = {o: code for code, o in enumerate(owners)}
+
+    def ints(values: Sequence[Any]) -> npt.NDArray[np.int64]:
+        return np.fromiter((0 if v is None else v for v in values), dtype=np.int64, count=n)
+
+    stopped, due = columns[9], columns[10]
+    quality = np.fromiter(
+        (-1 if q is None else int(bool(q)) for q in columns[15]), dtype=np.int8, count=n
+    )
+    table = ClockTable(
+        as_of=now,
+        record=record.astype(np.int32),
+        handoff=_codes(columns[3], handoffs),
+        cycle=ints(columns[4]).astype(np.int32),
+        segment=_codes(columns[6], segments),
+        owner=np.fromiter(
+            (NO_VALUE if o is None else owner_codes[o] for o in columns[7]),
+            dtype=np.int32,
+            count=n,
+        ),
+        started_at=ints(columns[8]),
+        stopped_at=ints(stopped),
+        closed=np.fromiter((s is not None for s in stopped), dtype=np.bool_, count=n),
+        due_at=ints(due),
+        has_due=np.fromiter((d is not None for d in due), dtype=np.bool_, count=n),
+        target=ints(columns[11]),
+        elapsed=ints(columns[12]),
+        paused=ints(columns[13]),
+        status=np.fromiter((_STATUS_CODE[s] for s in columns[14]), dtype=np.int8, count=n),
+        quality=quality,
+        records=tuple(_label(*origins[int(pk)], labelled) for pk in pks.tolist()),
+        owners=owners,
+        handoff_keys=handoffs,
+        segment_keys=segments,
+    )
+    return table, pks, ints(columns[5]).astype(np.int32)
+
+
+def _rejudge_open(
+    table: ClockTable,
+    numbers: npt.NDArray[np.int32],
+    rows: Sequence[Any],
+    now: int,
+    versions: Sequence[PublishedMatrix],
+) -> ClockTable:
+    """Open clocks moved from the instant they were judged to `now` (DESIGN section 4)."""
+    if not len(table):
+        return table
+    judged = np.fromiter((row[16] for row in rows), dtype=np.int64, count=len(rows))
+    keys = np.stack([numbers.astype(np.int64), table.handoff, table.segment], axis=1)
+    unique, rule = np.unique(keys, axis=0, return_inverse=True)
+    matrices = {v.number: v.matrix for v in versions}
+    rules: list[tuple[Calendar, float] | None] = []
+    for number, h_code, s_code in unique.tolist():
+        handoff = matrices[number].handoff(table.handoff_keys[h_code])
+        segment = table.segment_keys[s_code]
+        calendar = matrices[number].calendar(handoff.rule_calendar(segment))
+        rules.append((calendar, handoff.rule_at_risk(segment)))
+    status, elapsed, paused = judge_open_now(
+        table.status, table.elapsed, table.target, judged, now, rule.reshape(-1), rules,
+        table.has_due, table.paused,
+    )  # fmt: skip
+    return replace(table, status=status, elapsed=elapsed, paused=paused)
+
+
+def _kept(
+    fresh: StoredClocks, since: int | None, records: Collection[int]
+) -> npt.NDArray[np.bool_]:
+    """Which freshly evaluated clocks the answer holds (open, recent, or of `records`)."""
+    c = fresh.clocks
+    keep = np.isin(c.status, OPEN_STATUSES)
+    if since is None:
+        return np.ones(len(c), dtype=np.bool_)
+    keep |= c.closed & (c.stopped_at >= since)
+    if records:
+        keep |= np.isin(fresh.record_ids[c.record], np.array(sorted(records), dtype=np.int64))
+    return keep
+
+
+def _combine(
+    stored: tuple[ClockTable, npt.NDArray[np.int64], npt.NDArray[np.int32]],
+    fresh: StoredClocks,
+    keep: npt.NDArray[np.bool_],
+    origins: dict[int, tuple[str, str]],
+    labelled: bool,
+    now: int,
+) -> tuple[ClockTable, npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+    """The stored part and the kept fresh clocks in one table with shared vocabularies."""
+    table, pks, numbers = stored
+    c = take_clocks(fresh.clocks, np.flatnonzero(keep))
+    all_pks = np.unique(np.concatenate([pks, fresh.record_ids[c.record]]))
+    handoffs = tuple(dict.fromkeys((*table.handoff_keys, *c.handoff_keys)))
+    segments = tuple(dict.fromkeys((*table.segment_keys, *c.segment_keys)))
+    owners = tuple(sorted({*table.owners, *c.owners}))
+
+    def remap(part: ClockTable, part_pks: npt.NDArray[np.int64]) -> dict[str, Any]:
+        owner_map = np.array([owners.index(o) for o in part.owners] + [NO_VALUE], np.int32)
+        return {
+            "record": np.searchsorted(all_pks, part_pks[part.record]).astype(np.int32),
+            "handoff": _codes([part.handoff_keys[h] for h in part.handoff.tolist()], handoffs),
+            "segment": _codes([part.segment_keys[s] for s in part.segment.tolist()], segments),
+            "owner": np.where(part.owner == NO_VALUE, NO_VALUE, owner_map[part.owner]),
+        }
+
+    first, second = remap(table, pks), remap(c, fresh.record_ids)
+    names = (
+        *("cycle", "started_at", "stopped_at", "closed", "due_at", "has_due", "target"),
+        *("elapsed", "paused", "status", "quality"),
+    )
+    merged = ClockTable(
+        as_of=now,
+        **{k: np.concatenate([first[k], second[k]]).astype(first[k].dtype) for k in first},
+        **{k: np.concatenate([getattr(table, k), getattr(c, k)]) for k in names},
+        records=tuple(_label(*origins[int(pk)], labelled) for pk in all_pks.tolist()),
+        owners=owners,
+        handoff_keys=handoffs,
+        segment_keys=segments,
+    )
+    return merged, all_pks, np.concatenate([numbers, fresh.versions[keep]]).astype(np.int32)
