@@ -340,7 +340,7 @@ def settings_smtp(options: argparse.Namespace, database: Database) -> int:
             kept += "; email alerts are now on (`slaapp settings channels --email off` to stop)"
     if options.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
-        if not SecretStore().set(PASSWORD_SECRET, password):
+        if not SecretStore().set(PASSWORD_SECRET, password, config.endpoint):
             kept = f"; no system keyring here, so the password was NOT saved: set {env_var(PASSWORD_SECRET)} for headless runs"
     emit(
         options,

@@ -187,7 +187,7 @@ def sync_add(options: argparse.Namespace, database: Database) -> int:
     where = ""
     secret = connection_token(connection.name, kind.name)
     if token is not None:
-        where = f" ({keep_token(secret, token)})"
+        where = f" ({keep_token(secret, token, connection.endpoint)})"
     elif kind.needs_token:
         where = f" (no token given: run again with --token-stdin, or set {secret.env})"
     if renew is not None:

@@ -39,6 +39,10 @@ ENV_PREFIX = "SLAAPP_SECRET_"
 LEGACY_TOKEN_ENV = {"hubspot": "SLAAPP_HUBSPOT_TOKEN", "salesforce": "SLAAPP_SALESFORCE_TOKEN"}
 LEGACY_REFRESH_ENV = "SLAAPP_SALESFORCE_REFRESH_TOKEN"
 STORED, ENVIRONMENT, MISSING, UNAVAILABLE = "stored", "environment", "missing", "unavailable"
+CHANGED = "changed"
+"""A stored secret whose server changed since it was entered: it must be entered again."""
+BINDING = "@endpoint"
+"""Suffix of the keyring entry holding the server a secret was entered for (not a secret)."""
 """Where a secret is (`status`): never its value."""
 _PROBE = "probe"
 _BACKEND_ERRORS = (KeyringError, RuntimeError)
@@ -54,6 +58,10 @@ class SecretsUnavailableError(SecretError):
 
 class SecretMissingError(SecretError):
     """The keyring works but holds no value for the secret."""
+
+
+class SecretEndpointError(SecretError):
+    """A stored secret entered for another server than the shared settings now name."""
 
 
 def env_var(name: str) -> str:
@@ -135,12 +143,42 @@ class SecretStore:
             return False
         return True
 
-    def get(self, secret: str | Secret) -> str | None:
-        """The value, or None when none is stored; SecretsUnavailableError without a keyring."""
+    def get(self, secret: str | Secret, endpoint: str | None = None) -> str | None:
+        """The value, or None when none is stored; SecretsUnavailableError without a keyring.
+
+        With `endpoint` (the server the value is about to be sent to, as the shared settings
+        name it: host, port, user, TLS), a stored value is given only when it was entered
+        for that endpoint (SecretEndpointError otherwise): someone who can change the shared
+        settings cannot send this desktop's password somewhere else. A value stored before
+        endpoints were recorded is bound to the first endpoint it is read for. Values from
+        the environment are the operator's choice and are not bound.
+        """
         wanted = _secret(secret)
         value = from_environment(wanted)
         if value:
             return value
+        value = self._stored(wanted)
+        if value and endpoint is not None:
+            bound = self._binding(wanted.name)
+            if bound is None:
+                self._keep(wanted.name + BINDING, endpoint)
+            elif bound != endpoint:
+                raise SecretEndpointError(
+                    f"{_what(wanted)} was entered for {bound}, but the shared settings now send "
+                    f"it to {endpoint}: enter it again if that server is right (until then it "
+                    "is not sent anywhere)"
+                )
+        return value
+
+    def _binding(self, name: str) -> str | None:
+        """The endpoint a stored secret was entered for, None when none was recorded."""
+        try:
+            return self._stored(Secret(name + BINDING))
+        except SecretsUnavailableError:
+            return None
+
+    def _stored(self, wanted: Secret) -> str | None:
+        """The value in this session's memory or the keyring (not the environment)."""
         with self._lock:
             if wanted.name in self._session:
                 return self._session[wanted.name]
@@ -163,10 +201,11 @@ class SecretStore:
                 f"enter it for this session or set {wanted.env}"
             ) from None
 
-    def require(self, secret: str | Secret, where: str = "") -> str:
-        """The value; SecretMissingError (or SecretsUnavailableError) saying where to enter it."""
+    def require(self, secret: str | Secret, where: str = "", endpoint: str | None = None) -> str:
+        """The value; SecretMissingError (or SecretsUnavailableError, SecretEndpointError)
+        saying where to enter it."""
         wanted = _secret(secret)
-        value = self.get(wanted)
+        value = self.get(wanted, endpoint)
         if not value:
             raise SecretMissingError(
                 f"{_what(wanted)} is not stored yet: enter it"
@@ -175,9 +214,16 @@ class SecretStore:
             )
         return value
 
-    def set(self, secret: str | Secret, value: str) -> bool:
-        """Keep a secret; True if in the keyring, False if only in this session's memory."""
+    def set(self, secret: str | Secret, value: str, endpoint: str | None = None) -> bool:
+        """Keep a secret (entered for `endpoint`, see `get`); True if in the keyring, False if
+        only in this session's memory."""
         name = _secret(secret).name
+        kept = self._keep(name, value)
+        if endpoint is not None:
+            self._keep(name + BINDING, endpoint)
+        return kept
+
+    def _keep(self, name: str, value: str) -> bool:
         backend = self.backend()
         if backend is not None:
             try:
@@ -194,20 +240,23 @@ class SecretStore:
 
     def delete(self, secret: str | Secret) -> None:
         """Forget a secret in this session and in the keyring (the environment is left alone)."""
-        name = _secret(secret).name
-        with self._lock:
-            self._session.pop(name, None)
-        backend = self.backend()
-        if backend is not None:
-            with contextlib.suppress(*_BACKEND_ERRORS):
-                backend.delete_password(self.service, name)
+        for name in (_secret(secret).name, _secret(secret).name + BINDING):
+            with self._lock:
+                self._session.pop(name, None)
+            backend = self.backend()
+            if backend is not None:
+                with contextlib.suppress(*_BACKEND_ERRORS):
+                    backend.delete_password(self.service, name)
 
-    def status(self, secret: str | Secret) -> str:
-        """STORED, ENVIRONMENT, MISSING or UNAVAILABLE (no keyring to read it from)."""
+    def status(self, secret: str | Secret, endpoint: str | None = None) -> str:
+        """STORED, ENVIRONMENT, MISSING, UNAVAILABLE (no keyring to read it from) or CHANGED
+        (entered for another endpoint than `endpoint`)."""
         try:
-            value = self.get(secret)
+            value = self.get(secret, endpoint)
         except SecretsUnavailableError:
             return UNAVAILABLE
+        except SecretEndpointError:
+            return CHANGED
         if not value:
             return MISSING
         return ENVIRONMENT if from_environment(secret) else STORED

@@ -38,6 +38,14 @@ class SmtpSettings:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def endpoint(self) -> str:
+        """Where the password goes (host, port, user, TLS, trusted CAs): a stored password is
+        sent only to the endpoint it was entered for (SecretStore.get)."""
+        scheme = "smtp+starttls" if self.starttls else "smtp"
+        trust = f" (CA file {self.ca_file})" if self.ca_file else ""
+        return f"{scheme}://{self.username}@{self.host}:{self.port}{trust}"
+
     @classmethod
     def from_dict(cls, value: dict[str, Any]) -> SmtpSettings:
         """From stored JSON: missing members take their defaults, a wrong one is a BadInputError."""

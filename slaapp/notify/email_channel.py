@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
 
-from slaapp.infra.secrets import SecretStore
+from slaapp.infra.secrets import CHANGED, SecretError, SecretStore
 from slaapp.notify.channel import ChannelError, Notice
 from slaapp.notify.email import (
     PASSWORD_SECRET,
@@ -53,6 +54,13 @@ class EmailChannel:
             return "no mail server set up yet (Settings > Email, or `slaapp settings smtp`)"
         if not (self.settings.sender or self.settings.username):
             return "no sender address set for the mail server"
+        if self.settings.username:
+            with contextlib.suppress(SecretError):
+                if self.secrets.status(PASSWORD_SECRET, self.settings.endpoint) == CHANGED:
+                    return (
+                        "the SMTP password was entered for another mail server than the one the "
+                        "settings now name: enter it again in Settings > Email"
+                    )
         return ""
 
     def send(self, notice: Notice) -> None:
@@ -75,7 +83,9 @@ class EmailChannel:
                 retryable=False,
             ) from None
         password = (
-            read_secret(self.secrets, PASSWORD_SECRET, "email") if self.settings.username else None
+            read_secret(self.secrets, PASSWORD_SECRET, "email", self.settings.endpoint)
+            if self.settings.username
+            else None
         )
         mail = message(self.settings, recipients, subject(notice), plain_text(notice))
         mail.add_alternative(html_body(notice), subtype="html")

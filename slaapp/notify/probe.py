@@ -19,9 +19,10 @@ class TypedSecrets(SecretStore):
         self._typed = {name: value.strip() for name, value in typed.items() if value.strip()}
         self._store = store
 
-    def get(self, secret: str | Secret) -> str | None:
+    def get(self, secret: str | Secret, endpoint: str | None = None) -> str | None:
+        """A value typed in the form is for the server the form names; else the store's."""
         name = secret.name if isinstance(secret, Secret) else secret
-        return self._typed.get(name) or self._store.get(secret)
+        return self._typed.get(name) or self._store.get(secret, endpoint)
 
 
 class ProbeError(UserError, ValueError):

@@ -31,7 +31,7 @@ from slaapp.models.settings import (
 from slaapp.models.tables import Record
 from slaapp.notify.channel_kind import TOKEN, URL, SecretField
 from slaapp.notify.channels import CHANNEL_KINDS, ChannelSettings, secret_fields
-from slaapp.notify.email import SmtpSettings, check_addresses
+from slaapp.notify.email import PASSWORD_SECRET, SmtpSettings, check_addresses
 from slaapp.notify.health_store import health_warnings
 
 SECRET_NAMES = tuple(secret.name for secret in secret_fields())
@@ -91,6 +91,12 @@ def _typed(make: Callable[[Json], T], value: Json | None, default: T, problems: 
         return default
 
 
+def secret_endpoint(name: str, smtp: SmtpSettings) -> str | None:
+    """The server a channel secret is sent to, as the shared settings name it (the SMTP
+    password's); None for secrets that are themselves the address (webhook URLs)."""
+    return smtp.endpoint if name == PASSWORD_SECRET else None
+
+
 def load_settings(database: Database, secrets: SecretStore) -> LoadedSettings:
     """Read every setting in one session, and which secrets exist (keyring reads off the GUI thread)."""
     problems: list[str] = []
@@ -106,7 +112,9 @@ def load_settings(database: Database, secrets: SecretStore) -> LoadedSettings:
     urls = {str(k): str(v) for k, v in links.items()}
     names = sorted(sources | set(urls))
     form = SettingsForm(smtp, channels, alerts, tuple((n, urls.get(n, "")) for n in names))
-    statuses = tuple((name, secrets.status(name)) for name in SECRET_NAMES)
+    statuses = tuple(
+        (name, secrets.status(name, secret_endpoint(name, smtp))) for name in SECRET_NAMES
+    )
     health = health_warnings(database, secrets) if not problems else ()
     return LoadedSettings(
         form, statuses, tuple(sorted(sources)), "; ".join(problems), health=health
@@ -241,7 +249,9 @@ def save_settings(
     Nothing is stored when a field is wrong (InvalidSettingsError). Returns the settings as
     reloaded, with the secrets that could be kept only for this session.
     """
-    statuses = {name: secrets.status(name) for name in SECRET_NAMES}
+    statuses = {
+        name: secrets.status(name, secret_endpoint(name, form.smtp)) for name in SECRET_NAMES
+    }
     statuses.update({name: STORED for name, value in form.secrets if value})
     errors = validate(form, statuses)
     if errors:
@@ -259,7 +269,9 @@ def save_settings(
         links = {source: template for source, template in form.record_urls if template}
         put_audited(session, RECORD_URL, links, now)
     session_only = tuple(
-        name for name, value in form.secrets if value and not secrets.set(name, value.strip())
+        name
+        for name, value in form.secrets
+        if value and not secrets.set(name, value.strip(), secret_endpoint(name, form.smtp))
     )
     loaded = load_settings(database, secrets)
     return LoadedSettings(

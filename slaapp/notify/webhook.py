@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from slaapp.infra.http import CertificateError, ClientSettings, NetworkError, pooled_client, send
-from slaapp.infra.secrets import SecretStore, SecretsUnavailableError, env_var
+from slaapp.infra.secrets import SecretError, SecretStore, SecretsUnavailableError, env_var
 from slaapp.notify.channel import ChannelError, Notice
 from slaapp.notify.render import webhook_body
 
@@ -48,10 +48,14 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def read_secret(secrets: SecretStore, name: str, what: str) -> str | None:
+def read_secret(
+    secrets: SecretStore, name: str, what: str, endpoint: str | None = None
+) -> str | None:
+    """The secret (entered for `endpoint`, see SecretStore.get); a ChannelError saying what
+    to do when it cannot be read."""
     try:
-        return secrets.get(name)
-    except SecretsUnavailableError as exc:
+        return secrets.get(name, endpoint)
+    except SecretError as exc:
         raise ChannelError(f"{what}: {exc}", retryable=False) from None
 
 

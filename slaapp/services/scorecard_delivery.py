@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from slaapp.engine.errors import UserError
-from slaapp.infra.secrets import SecretStore, SecretsUnavailableError, default_store
+from slaapp.infra.secrets import SecretError, SecretStore, default_store
 from slaapp.models.database import Database
 from slaapp.models.setting_audit import put_audited
 from slaapp.models.settings import SCORECARD_SCHEDULE, SMTP, get_setting, put_setting
@@ -53,9 +53,10 @@ def mail_workbook(
         )
     try:
         recipients = check_addresses(recipients)
-        password = (secrets or default_store()).get(PASSWORD_SECRET) if config.username else None
+        store = secrets or default_store()
+        password = store.get(PASSWORD_SECRET, config.endpoint) if config.username else None
         send(config, password, message(config, recipients, subject, body, [path]))
-    except (ValueError, EmailError, SecretsUnavailableError) as exc:
+    except (ValueError, EmailError, SecretError) as exc:
         raise DeliveryError(str(exc)) from None
 
 

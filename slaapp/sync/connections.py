@@ -53,6 +53,12 @@ class Connection:
     mapping: Mapping[str, Any] = field(default_factory=dict)
     options: Mapping[str, str] = field(default_factory=dict)
 
+    @property
+    def endpoint(self) -> str:
+        """Where its token is sent: a stored token goes only to the endpoint it was entered
+        for (SecretStore.get), so changing the shared URL cannot send it elsewhere."""
+        return f"{self.kind} {self.url or '(the default API address)'}"
+
     def to_document(self) -> dict[str, Any]:
         doc = asdict(self)
         doc["mapping"] = dict(self.mapping)
@@ -149,10 +155,11 @@ def _drop_cursors(session: Any, name: str) -> None:
     session.execute(delete(cursors).where(cursors.c.source == name))
 
 
-def keep_token(secret: Secret, token: str) -> str:
-    """Store a token and say in plain words where it went: keyring, environment or this session."""
+def keep_token(secret: Secret, token: str, endpoint: str | None = None) -> str:
+    """Store a token (for `endpoint`) and say in plain words where it went: keyring,
+    environment or this session."""
     store = default_store()
-    kept = store.set(secret, token)
+    kept = store.set(secret, token, endpoint)
     if from_environment(secret):
         return f"{secret.env} is set and is used instead of the token given"
     if kept:

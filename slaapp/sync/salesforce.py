@@ -303,7 +303,8 @@ def connect(
         sleep=options.sleep, rand=options.rand, timeout=options.timeout, ca_file=options.ca_file,
         now=lambda: int(options.clock()), version=connection.options.get("api_version", "62.0"),
         refresher=refresher_from(refresh, connection.options.get("client_id", ""),
-                                 lambda new: secrets.set(connection_token(connection.name), new)),
+                                 lambda new: secrets.set(connection_token(connection.name), new,
+                                                        connection.endpoint)),
     )  # fmt: skip
     mapping = (
         CrmMapping.from_document(connection.mapping)

@@ -89,7 +89,7 @@ def open_connector(
     connection = get_connection(database, name)
     if token is None and needs_token(connection.kind):
         secret = connection_token(connection.name, connection.kind)
-        token = default_store().require(secret, "Connections")
+        token = default_store().require(secret, "Connections", connection.endpoint)
     return build_connector(connection, token, options)
 
 

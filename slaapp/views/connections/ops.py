@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import QT_TR_NOOP
+
 from slaapp.engine.errors import BadInputError
 from slaapp.infra.secrets import SecretError, connection_token, default_store, refresh_token
 from slaapp.services.database import Database
@@ -15,11 +17,19 @@ from slaapp.sync.connector import AccountInfo, SyncError
 from slaapp.sync.mapping import CrmMapping, MappedRecord, default_mapping, preview
 from slaapp.sync.service import RunInfo, open_connector, sync_history
 from slaapp.sync.sources import ConnectOptions, source_kind, source_kinds
+from slaapp.views.common.i18n import tr_marked
 from slaapp.views.common.times import shown
 
 KIND_LABELS = {kind.name: kind.title for kind in source_kinds()}
-STATE_WORDS = {"ok": "Synced", "failed": "Failed", "cancelled": "Cancelled", "suspended": "Suspended",
-               "running": "Running", "interrupted": "Interrupted", "busy": "Busy"}  # fmt: skip
+STATE_WORDS = {"ok": QT_TR_NOOP("Synced"), "failed": QT_TR_NOOP("Failed"),
+               "cancelled": QT_TR_NOOP("Cancelled"), "suspended": QT_TR_NOOP("Suspended"),
+               "running": QT_TR_NOOP("Running"), "interrupted": QT_TR_NOOP("Interrupted"),
+               "busy": QT_TR_NOOP("Busy")}  # fmt: skip
+"""A run's state in words, marked for translation (shown through `state_words`)."""
+
+
+def state_words(state: str) -> str:
+    return tr_marked(STATE_WORDS.get(state, state))
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,7 @@ def save(
     save_connection(database, connection, int(time.time()))
     kept, secrets = True, default_store()
     if token:
-        kept = secrets.set(connection_token(connection.name), token) and kept
+        kept = secrets.set(connection_token(connection.name), token, connection.endpoint) and kept
     if refresh:
         kept = secrets.set(refresh_token(connection.name), refresh) and kept
     return kept
