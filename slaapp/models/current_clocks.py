@@ -25,13 +25,18 @@ from slaapp.models.evaluation import (
 )
 from slaapp.models.matrices import published_matrices
 
+_STATUS_SQL = " ".join(f"WHEN '{name}' THEN {code}" for code, name in enumerate(STATUSES))
 _COLUMNS = (
-    "c.record_id, r.source, r.external_id, c.handoff, c.cycle, c.version, c.segment, c.owner, "
-    "c.started_at, c.stopped_at, c.due_at, c.target_seconds, c.elapsed_seconds, "
-    "c.paused_seconds, c.status, c.quality_ok, c.evaluated_at"
+    "c.record_id, r.source, r.external_id, c.handoff, c.cycle, c.version, c.segment, "
+    "coalesce(c.owner, ''), c.started_at, coalesce(c.stopped_at, 0), coalesce(c.due_at, 0), "
+    "c.target_seconds, c.elapsed_seconds, c.paused_seconds, "
+    f"CASE c.status {_STATUS_SQL} END, "
+    "CASE WHEN c.quality_ok IS NULL THEN -1 WHEN c.quality_ok THEN 1 ELSE 0 END, "
+    "c.evaluated_at, CASE WHEN c.stopped_at IS NULL THEN 0 ELSE 1 END, "
+    "CASE WHEN c.due_at IS NULL THEN 0 ELSE 1 END"
 )
+"""The stored columns, with NULLs and status words as the numbers a ClockTable holds."""
 _SELECT = f"SELECT {_COLUMNS} FROM clocks c JOIN records r ON r.id = c.record_id WHERE "
-_STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
 
 
 def current_clocks(
@@ -111,7 +116,7 @@ def _stale_records(
     found |= {
         int(pk)
         for (pk,) in connection.exec_driver_sql(
-            f"SELECT DISTINCT record_id FROM clocks WHERE evaluated_at > {marker}", (now,)
+            f"SELECT record_id FROM clocks WHERE evaluated_at > {marker}", (now,)
         )
     }
     for version in versions[1:]:
@@ -119,7 +124,7 @@ def _stale_records(
             found |= {
                 int(pk)
                 for (pk,) in connection.exec_driver_sql(
-                    "SELECT DISTINCT record_id FROM clocks WHERE is_open "
+                    "SELECT record_id FROM clocks WHERE is_open "
                     f"AND evaluated_at < {marker} AND started_at <= {marker}",
                     (version.effective_from, version.effective_from),
                 )
@@ -170,50 +175,42 @@ def _table(
     labelled: bool,
 ) -> tuple[ClockTable, npt.NDArray[np.int64], npt.NDArray[np.int32]]:
     """Stored rows as a ClockTable (record codes in database id order), ids and versions."""
-    n = len(rows)
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 17
-    pk_of_row = np.fromiter(columns[0], dtype=np.int64, count=n)
-    pks, record = np.unique(pk_of_row, return_inverse=True)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 19
+
+    def ints(index: int, dtype: type = np.int64) -> npt.NDArray[Any]:
+        return np.array(columns[index], dtype=np.int64).astype(dtype, copy=False)
+
+    pks, record = np.unique(ints(0), return_inverse=True)
     handoffs, segments = _vocabulary(versions, now)
     handoffs += tuple(sorted(set(columns[3]) - set(handoffs)))
     segments += tuple(sorted(set(columns[6]) - set(segments)))
-    owners = tuple(sorted({o for o in columns[7] if o is not None}))
-    owner_codes = {o: code for code, o in enumerate(owners)}
-
-    def ints(values: Sequence[Any]) -> npt.NDArray[np.int64]:
-        return np.fromiter((0 if v is None else v for v in values), dtype=np.int64, count=n)
-
-    stopped, due = columns[9], columns[10]
-    quality = np.fromiter(
-        (-1 if q is None else int(bool(q)) for q in columns[15]), dtype=np.int8, count=n
-    )
+    owners, found = np.unique(np.array(columns[7], dtype=object), return_inverse=True)
+    owner: npt.NDArray[np.int32] = found.reshape(-1).astype(np.int32)
+    if len(owners) and owners[0] == "":  # no owner: '' sorts first
+        owners, owner = owners[1:], owner + NO_VALUE  # code 0 becomes NO_VALUE
     table = ClockTable(
         as_of=now,
         record=record.astype(np.int32),
         handoff=_codes(columns[3], handoffs),
-        cycle=ints(columns[4]).astype(np.int32),
+        cycle=ints(4, np.int32),
         segment=_codes(columns[6], segments),
-        owner=np.fromiter(
-            (NO_VALUE if o is None else owner_codes[o] for o in columns[7]),
-            dtype=np.int32,
-            count=n,
-        ),
-        started_at=ints(columns[8]),
-        stopped_at=ints(stopped),
-        closed=np.fromiter((s is not None for s in stopped), dtype=np.bool_, count=n),
-        due_at=ints(due),
-        has_due=np.fromiter((d is not None for d in due), dtype=np.bool_, count=n),
-        target=ints(columns[11]),
-        elapsed=ints(columns[12]),
-        paused=ints(columns[13]),
-        status=np.fromiter((_STATUS_CODE[s] for s in columns[14]), dtype=np.int8, count=n),
-        quality=quality,
+        owner=owner,
+        started_at=ints(8),
+        stopped_at=ints(9),
+        closed=ints(17, np.bool_),
+        due_at=ints(10),
+        has_due=ints(18, np.bool_),
+        target=ints(11),
+        elapsed=ints(12),
+        paused=ints(13),
+        status=ints(14, np.int8),
+        quality=ints(15, np.int8),
         records=tuple(_label(*origins[int(pk)], labelled) for pk in pks.tolist()),
-        owners=owners,
+        owners=tuple(owners.tolist()),
         handoff_keys=handoffs,
         segment_keys=segments,
     )
-    return table, pks, ints(columns[5]).astype(np.int32)
+    return table, pks, ints(5, np.int32)
 
 
 def _rejudge_open(
@@ -226,7 +223,7 @@ def _rejudge_open(
     """Open clocks moved from the instant they were judged to `now` (DESIGN section 4)."""
     if not len(table):
         return table
-    judged = np.fromiter((row[16] for row in rows), dtype=np.int64, count=len(rows))
+    judged = np.array([row[16] for row in rows], dtype=np.int64)
     keys = np.stack([numbers.astype(np.int64), table.handoff, table.segment], axis=1)
     unique, rule = np.unique(keys, axis=0, return_inverse=True)
     matrices = {v.number: v.matrix for v in versions}

@@ -156,6 +156,7 @@ class Clock(Base):
         Index("ix_clocks_owner_started", "owner", "started_at"),
         Index("ix_clocks_stopped_at", "stopped_at"),
         Index("ix_clocks_evaluated_at", "evaluated_at"),
+        Index("ix_clocks_started_status_owner", "started_at", "status", "owner"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -26,7 +26,7 @@ from slaapp.notify.alerting_send import DUE_STATES, claim_due, record_outcomes, 
 from slaapp.notify.channel import Channel
 from slaapp.notify.health_store import channel_health, explain_waiting
 from slaapp.notify.patterns import find_patterns, fire_patterns
-from slaapp.notify.reassign import Writeback, propose_or_reassign
+from slaapp.notify.reassign import Writeback, open_load, propose_or_reassign
 from slaapp.notify.recipients import load_directory
 from slaapp.notify.retime import handoff_calendars, retime_waiting
 
@@ -113,12 +113,13 @@ def run_alerts(
             view = ladder_plan(session, stored, now, settings)
             clock_next = next_clock_instant(view, now, fired=True)
             fired = fire_due(session, stored, view, directory, settings, now, health)
+            load = open_load(session)
             for item in fired:
                 if item.step.reassign and not item.reminder and not item.history:
                     action = propose_or_reassign(
                         session, directory, alert_id=item.alert_id, record_id=item.record_id,
                         owner=item.owner, policy=settings.reassign_policy, now=now,
-                        writeback=writeback,
+                        writeback=writeback, load=load,
                     )  # fmt: skip
                     if action is not None:
                         actions.append(action.id)

@@ -18,6 +18,7 @@ from slaapp.engine.duration_terms import rule_terms
 from slaapp.engine.eventlog import NO_VALUE
 from slaapp.models.alerts import HISTORY
 from slaapp.models.alerts_settings import AlertSettings
+from slaapp.models.bulk import chunks
 from slaapp.models.evaluation import StoredClocks
 from slaapp.models.settings import record_link, record_links
 from slaapp.models.tables import Alert, AlertClockState, AlertDelivery, Record
@@ -67,9 +68,12 @@ def ladder_plan(
         )
         for r in rows.tolist()
     ]
+    open_records = sorted({key[0] for key in keys})
     states = {
-        (s.record_id, s.handoff, s.cycle): s for s in session.scalars(select(AlertClockState))
-    }
+        (s.record_id, s.handoff, s.cycle): s
+        for part in chunks(open_records)
+        for s in session.scalars(select(AlertClockState).where(AlertClockState.record_id.in_(part)))
+    }  # the ladder states of open clocks only: closed clocks' states never change again
     n = len(ladders)
     fired = np.full(n, -1, dtype=np.int32)
     fired_at = np.zeros(n, dtype=np.int64)

@@ -71,7 +71,8 @@ def _person_patterns(
     )
     counts = Counter(clocks.owners[o] for o in clocks.owner[late].tolist())
     live = Counter(
-        clocks.owners[o] for o in clocks.owner[late & _known_in_time(session, stored, settings)]
+        clocks.owners[o]
+        for o in clocks.owner[late & _known_in_time(session, stored, settings, late)]
     )
     patterns = []
     days = max(settings.pattern_window_hours // 24, 1)
@@ -107,12 +108,14 @@ HISTORY_PATTERN = (
 )
 
 
-def _known_in_time(session: Session, stored: StoredClocks, settings: AlertSettings) -> np.ndarray:
-    """Per clock: whether the data that opened it arrived within the backfill horizon of its
-    due instant (so its breach could have been seen live)."""
+def _known_in_time(
+    session: Session, stored: StoredClocks, settings: AlertSettings, late: np.ndarray
+) -> np.ndarray:
+    """Per clock of `late`: whether the data that opened it arrived within the backfill
+    horizon of its due instant (so its breach could have been seen live)."""
     clocks = stored.clocks
     record_ids = np.asarray(stored.record_ids)[clocks.record]
-    candidates = np.flatnonzero(clocks.has_due & np.isin(clocks.status, (BREACHED, MISSED)))
+    candidates = np.flatnonzero(late)
     arrived = revealed_at(
         session,
         [(int(record_ids[r]), int(clocks.started_at[r])) for r in candidates.tolist()],

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from slaapp.engine.errors import UserError
@@ -29,8 +29,12 @@ class ActionError(UserError):
 
 def open_load(session: Session) -> Counter[str]:
     """Open clocks per owner, as stored."""
-    owners = session.scalars(select(Clock.owner).where(Clock.is_open, Clock.owner.is_not(None)))
-    return Counter(o for o in owners if o)
+    rows = session.execute(
+        select(Clock.owner, func.count())
+        .where(Clock.is_open, Clock.owner.is_not(None))
+        .group_by(Clock.owner)
+    )
+    return Counter({owner: int(n) for owner, n in rows if owner})
 
 
 def next_rep(
@@ -69,11 +73,17 @@ def propose_or_reassign(
     policy: str,
     now: int,
     writeback: Writeback | None,
+    load: Counter[str] | None = None,
 ) -> AlertAction | None:
-    """Act on an escalation step that reassigns, under the policy (ask / auto / never)."""
+    """Act on an escalation step that reassigns, under the policy (ask / auto / never).
+
+    `load` (open clocks per owner) is read from the clocks when not given; a run that acts on
+    several escalations passes one and this keeps it current.
+    """
     if policy == "never":
         return None
-    candidate = next_rep(session, directory, owner, now, open_load(session))
+    load = open_load(session) if load is None else load
+    candidate = next_rep(session, directory, owner, now, load)
     action = AlertAction(
         alert_id=alert_id,
         record_id=record_id,
@@ -92,6 +102,9 @@ def propose_or_reassign(
     _audit(session, now, "slaapp", "reassign_" + action.state, action)
     if candidate is not None and policy == "auto":
         apply(session, action, now, "slaapp", writeback)
+        load[candidate.key] += 1
+        if owner:
+            load[owner] -= 1
     return action
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from slaapp.engine.clocks import ClockTable
 from slaapp.engine.display_time import resolve_zone
@@ -27,9 +28,11 @@ from slaapp.models.tables import Event, Record, SyncRun
 from slaapp.services.display import chosen_zone
 
 REFIT_SECONDS = 3600
-HISTORY_SECONDS = 30 * 86400
-"""Closed clocks the live view holds: the last 30 days (the "my adherence" card, the breach
-model's recent outcomes, the Met / Missed filters)."""
+HISTORY_SECONDS = 7 * 86400
+"""Closed clocks the live view holds: those stopped in the last 7 days (the Met / Missed
+filters, the breach model's recent outcomes); older history is summed in SQL."""
+ADHERENCE_SECONDS = 30 * 86400
+"""The window of each person's adherence on the "my clocks" card."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +52,8 @@ class LiveClocks:
     zone: str = "UTC"  # the display time zone every screen shows times in
     external_ids: tuple[str, ...] = ()  # the CRM's own id per record code of clocks.records
     sources: tuple[str, ...] = ()  # where each record code came from: hubspot, import, demo...
+    adherence: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """(met, met + missed) per owner over the clocks started in the last 30 days."""
 
 
 def live_clocks(database: Database, at: int) -> LiveClocks | None:
@@ -65,6 +70,7 @@ def live_clocks(database: Database, at: int) -> LiveClocks | None:
             return None
         directory = owner_directory(session)
         chosen = chosen_zone(session)
+        adherence = _adherence(session, at - ADHERENCE_SECONDS)
     people = {handle: name for handle, (name, _) in directory.items()}
     owner_teams = {handle: team for handle, (_, team) in directory.items() if team}
     names: dict[str, str] = {}
@@ -74,8 +80,32 @@ def live_clocks(database: Database, at: int) -> LiveClocks | None:
     return LiveClocks(
         result.clocks, names, records, events, at, result.matrices[-1].matrix, result.record_ids,
         people, owner_teams, resolve_zone(chosen, result.matrices[-1].matrix.display_zone),
-        tuple(e for _, e in result.origins), tuple(s for s, _ in result.origins),
+        tuple(e for _, e in result.origins), tuple(s for s, _ in result.origins), adherence,
     )  # fmt: skip
+
+
+def _adherence(session: Session, since: int) -> dict[str, tuple[int, int]]:
+    """(met, met + missed) per owner of the clocks started since `since` (DESIGN 7a), read from
+    the (started_at, status, owner) index alone (SQLite's planner is told so)."""
+    hint = (
+        " INDEXED BY ix_clocks_started_status_owner"
+        if session.get_bind().dialect.name == "sqlite"
+        else ""
+    )
+    rows = session.execute(
+        text(
+            f"SELECT owner, status, count(*) FROM clocks{hint} WHERE started_at >= :since "
+            "AND status IN ('met', 'missed') GROUP BY owner, status"
+        ),
+        {"since": since},
+    )
+    found: dict[str, tuple[int, int]] = {}
+    for owner, status, count in rows:
+        if owner is None:
+            continue
+        met, judged = found.get(owner, (0, 0))
+        found[owner] = (met + (count if status == "met" else 0), judged + count)
+    return found
 
 
 def latest_matrix(database: Database) -> Matrix | None:

@@ -22,6 +22,7 @@ from slaapp.services.alerts import ActionView
 from slaapp.services.database import Database
 from slaapp.sync.writeback import owner_writeback
 from slaapp.views.alerts.tables import PROPOSAL_COLUMNS, ProposalRow, proposal_rows
+from slaapp.views.common.i18n import tr, translated
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.common.table_model import TableModel
 
@@ -40,7 +41,7 @@ class ReassignmentPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._database, self._jobs, self._clock = database, jobs, clock
-        self.model: TableModel[ProposalRow] = TableModel(PROPOSAL_COLUMNS, self)
+        self.model: TableModel[ProposalRow] = TableModel(translated(PROPOSAL_COLUMNS), self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
@@ -50,10 +51,14 @@ class ReassignmentPanel(QWidget):
         self.table.setMaximumHeight(150)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        self.approve = QPushButton("Approve", toolTip="Reassign now and write the owner to the CRM")
-        self.decline = QPushButton("Decline", toolTip="Keep the current owner")
+        self.approve = QPushButton(
+            tr("Approve"), toolTip=tr("Reassign now and write the owner to the CRM")
+        )
+        self.decline = QPushButton(tr("Decline"), toolTip=tr("Keep the current owner"))
         self.title = QLabel(wordWrap=True)  # wraps, never widens the screen
-        self.title.setToolTip("Escalations under the policy 'ask first' propose a new owner here")
+        self.title.setToolTip(
+            tr("Escalations under the policy 'ask first' propose a new owner here")
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(self.title, 1)
         buttons.addWidget(self.approve)
@@ -74,9 +79,9 @@ class ReassignmentPanel(QWidget):
         proposed = tuple(a for a in actions if a.state == "proposed")
         self.model.set_rows(proposal_rows(proposed, titles, names))
         self.title.setText(
-            f"<b>Reassignments to decide</b> ({len(proposed)})"
+            tr("<b>Reassignments to decide</b> ({count})").format(count=len(proposed))
             if proposed
-            else "<b>Reassignments</b>: none waiting"
+            else tr("<b>Reassignments</b>: none waiting")
         )
         self.table.setVisible(bool(proposed))
         self._buttons()
@@ -103,9 +108,14 @@ class ReassignmentPanel(QWidget):
         self._jobs.start(work, self._done, self._failed, self._failed)
 
     def _done(self, result: ActionView) -> None:
-        verdict = {"applied": "reassigned", "declined": "declined"}.get(result.state, result.state)
-        detail = f": {result.error}" if result.error else ""
-        self.decided.emit(f"Reassignment {verdict}{detail}")
+        verdict = {
+            "applied": tr("Reassignment reassigned"),
+            "declined": tr("Reassignment declined"),
+        }
+        text = verdict.get(result.state) or tr("Reassignment {state}").format(state=result.state)
+        self.decided.emit(text + (f": {result.error}" if result.error else ""))
 
     def _failed(self, message: str) -> None:
-        self.decided.emit(f"The reassignment could not be decided: {message}")
+        self.decided.emit(
+            tr("The reassignment could not be decided: {error}").format(error=message)
+        )

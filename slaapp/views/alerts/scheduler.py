@@ -16,6 +16,7 @@ from slaapp.notify.channel import Channel, Notice
 from slaapp.notify.reassign import Writeback
 from slaapp.services.database import Database
 from slaapp.services.worker import desktop_alert_run
+from slaapp.views.common.i18n import tr
 from slaapp.views.common.jobs import JobRunner
 
 MAX_WAIT = 6 * 3600
@@ -150,13 +151,17 @@ class AlertScheduler(QObject):
 
     def _failed(self, message: str) -> None:
         self._running = False
-        self.failed.emit(f"Alerts could not run: {message}")
+        self.failed.emit(tr("Alerts could not run: {error}").format(error=message))
         self._schedule(self._clock() + 300)
         self._rerun()
 
     def _crashed(self, message: str) -> None:
         self._running = False
-        self.failed.emit(f"Alerts stopped on an internal error ({message}); retrying in 5 minutes")
+        self.failed.emit(
+            tr("Alerts stopped on an internal error ({error}); retrying in 5 minutes").format(
+                error=message
+            )
+        )
         self._schedule(self._clock() + 300)
         self._rerun()
 
@@ -212,4 +217,4 @@ class AlertScheduler(QObject):
         self.trigger()  # a snooze moves the next instant
 
     def _action_failed(self, message: str) -> None:
-        self.failed.emit(f"The alert could not be updated: {message}")
+        self.failed.emit(tr("The alert could not be updated: {error}").format(error=message))

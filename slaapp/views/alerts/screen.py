@@ -6,7 +6,14 @@ import html
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QT_TR_NOOP,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,13 +40,21 @@ from slaapp.notify.alerting_actions import (
 from slaapp.services.alerts import ALERT_STATES, AlertView
 from slaapp.services.database import Database
 from slaapp.views.alerts.reassignments import ReassignmentPanel
-from slaapp.views.alerts.tables import STATE_TEXT, STATE_TIPS, VOLUME_COLUMNS, AlertTableModel, when
+from slaapp.views.alerts.tables import (
+    VOLUME_COLUMNS,
+    AlertTableModel,
+    state_text,
+    state_tip,
+    when,
+)
+from slaapp.views.common.i18n import tr, tr_marked, translated
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.common.table_model import SORT_ROLE, TableModel
 
-SEVERITIES = (("All severities", ""), ("Warnings", "warning"), ("Breaches", "breach"),
-              ("Escalations", "escalation"), ("Patterns", "pattern"))  # fmt: skip
-EMPTY = (
+SEVERITIES = ((QT_TR_NOOP("All severities"), ""), (QT_TR_NOOP("Warnings"), "warning"),
+              (QT_TR_NOOP("Breaches"), "breach"), (QT_TR_NOOP("Escalations"), "escalation"),
+              (QT_TR_NOOP("Patterns"), "pattern"))  # fmt: skip
+EMPTY = QT_TR_NOOP(
     "No alerts in the last 7 days.\n\nAlerts appear here when a clock crosses a warning threshold, "
     "breaches or escalates. Keep the app open, or schedule `slaapp alerts run --once`."
 )
@@ -76,7 +91,7 @@ class _AlertFilter(QSortFilterProxyModel):
 class AlertsScreen(QWidget):
     """A Screen. Signals: open_record(int) a records.id, message(str) status text, data_changed()."""
 
-    title = "Alerts"
+    title: str
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -89,11 +104,12 @@ class AlertsScreen(QWidget):
         clock: Callable[[], int] = lambda: int(time.time()),
     ) -> None:
         super().__init__(parent)
+        self.title = tr("Alerts")
         self._database, self._jobs, self._clock = database, jobs, clock
         self._overview: AlertsOverview | None = None
         self.alerts = AlertTableModel(self)
         self.proxy = _AlertFilter(self.alerts)
-        self.volume = TableModel(VOLUME_COLUMNS, self)
+        self.volume = TableModel(translated(VOLUME_COLUMNS), self)
         self._build()
 
     # ----- layout -------------------------------------------------------------------------
@@ -104,31 +120,33 @@ class AlertsScreen(QWidget):
         font.setBold(True)
         title.setFont(font)
         subtitle = QLabel(
-            "Warnings, breaches and escalations of the last 7 days, and how each was delivered."
+            tr("Warnings, breaches and escalations of the last 7 days, and how each was delivered.")
         )
         subtitle.setEnabled(False)
 
-        self.person = QComboBox(toolTip="Alerts owned by or sent to one person")
-        self.person.addItem("Everyone", "")
+        self.person = QComboBox(toolTip=tr("Alerts owned by or sent to one person"))
+        self.person.addItem(tr("Everyone"), "")
         self.person.setMinimumContentsLength(16)
         self.person.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.state = QComboBox(toolTip="Delivery state of the alerts")
-        self.state.addItem("All states", "")
+        self.state = QComboBox(toolTip=tr("Delivery state of the alerts"))
+        self.state.addItem(tr("All states"), "")
         for state in ALERT_STATES:
-            self.state.addItem(STATE_TEXT[state], state)
-        self.severity = QComboBox(toolTip="Warnings, breaches, escalations or patterns")
+            self.state.addItem(state_text(state), state)
+        self.severity = QComboBox(toolTip=tr("Warnings, breaches, escalations or patterns"))
         for text, value in SEVERITIES:
-            self.severity.addItem(text, value)
-        self.search = QLineEdit(placeholderText="Search alerts or records", clearButtonEnabled=True)
+            self.severity.addItem(tr_marked(text), value)
+        self.search = QLineEdit(
+            placeholderText=tr("Search alerts or records"), clearButtonEnabled=True
+        )
         self.search.setMinimumWidth(220)
-        self.refresh_button = QPushButton("Refresh", toolTip="Reload the alert history")
+        self.refresh_button = QPushButton(tr("Refresh"), toolTip=tr("Reload the alert history"))
         filters = QHBoxLayout()
         for label, widget in (
-            ("Person", self.person),
-            ("State", self.state),
-            ("Severity", self.severity),
+            (tr("Person"), self.person),
+            (tr("State"), self.state),
+            (tr("Severity"), self.severity),
         ):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
@@ -149,23 +167,23 @@ class AlertsScreen(QWidget):
         header.setSectionResizeMode(AlertTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
         for column, width in ((0, 118), (1, 78), (3, 100), (4, 110), (5, 84), (6, 84)):
             self.table.setColumnWidth(column, width)
-        self.empty = QLabel(EMPTY, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.empty = QLabel(tr_marked(EMPTY), alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.empty.setEnabled(False)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
 
         self.ack_button = QPushButton(
-            "Acknowledge", toolTip="Stop reminders of the selected alerts"
+            tr("Acknowledge"), toolTip=tr("Stop reminders of the selected alerts")
         )
         self.snooze_button = QPushButton(
-            "Snooze 15 min", toolTip="Hold the next step for 15 minutes"
+            tr("Snooze 15 min"), toolTip=tr("Hold the next step for 15 minutes")
         )
         self.retry_button = QPushButton(
-            "Retry delivery", toolTip="Send failed deliveries again at the next run"
+            tr("Retry delivery"), toolTip=tr("Send failed deliveries again at the next run")
         )
         self.open_button = QPushButton(
-            "Open record", toolTip="Show the record of the selected alert"
+            tr("Open record"), toolTip=tr("Show the record of the selected alert")
         )
         actions = QHBoxLayout()
         for button in (self.ack_button, self.snooze_button, self.retry_button, self.open_button):
@@ -182,8 +200,10 @@ class AlertsScreen(QWidget):
         left_layout.addLayout(actions)
 
         self.details = QTextBrowser(openExternalLinks=True)
-        self.details.setPlaceholderText("Select an alert to see what it said and where it went.")
-        volume_title = QLabel("<b>Alert volume per person</b> (who is flooded)")
+        self.details.setPlaceholderText(
+            tr("Select an alert to see what it said and where it went.")
+        )
+        volume_title = QLabel(tr("<b>Alert volume per person</b> (who is flooded)"))
         self.volume_table = QTableView()
         self.volume_table.setModel(self.volume)
         self.volume_table.verticalHeader().hide()
@@ -197,7 +217,7 @@ class AlertsScreen(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(QLabel("<b>Details</b>"))
+        right_layout.addWidget(QLabel(tr("<b>Details</b>")))
         right_layout.addWidget(self.details, 2)
         right_layout.addWidget(volume_title)
         right_layout.addWidget(self.volume_table, 3)
@@ -217,7 +237,7 @@ class AlertsScreen(QWidget):
         self.error.hide()
         self.health = QLabel(wordWrap=True)
         self.health.setStyleSheet("color: #b26b00;")
-        self.health.setToolTip("Channels are set up on the Settings screen")
+        self.health.setToolTip(tr("Channels are set up on the Settings screen"))
         self.health.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -267,7 +287,7 @@ class AlertsScreen(QWidget):
         current = self.person.currentData()
         self.person.blockSignals(True)
         self.person.clear()
-        self.person.addItem("Everyone", "")
+        self.person.addItem(tr("Everyone"), "")
         for key, name in result.people:
             self.person.addItem(name, key)
         found = self.person.findData(current)
@@ -287,7 +307,7 @@ class AlertsScreen(QWidget):
         self.refresh()
 
     def _failed(self, message: str) -> None:
-        self.error.setText(f"The alerts could not be loaded: {message}")
+        self.error.setText(tr("The alerts could not be loaded: {error}").format(error=message))
         self.error.show()
 
     # ----- filters and selection ----------------------------------------------------------
@@ -301,7 +321,9 @@ class AlertsScreen(QWidget):
         total = self.alerts.rowCount()
         shown = self.proxy.rowCount()
         self.count_label.setText(
-            f"{shown:,} of {total:,} alerts" if shown != total else f"{total:,} alerts"
+            tr("{shown:,} of {total:,} alerts").format(shown=shown, total=total)
+            if shown != total
+            else tr("{total:,} alerts").format(total=total)
         )
         self._selection()
 
@@ -331,20 +353,20 @@ class AlertsScreen(QWidget):
         ids, now = [a.id for a in self.selected()], self._clock()
         self._run(
             lambda: acknowledge_alerts(self._database, ids, now, "desktop"),
-            "{count} alert(s) acknowledged",
+            tr("{count} alert(s) acknowledged"),
         )
 
     def _snooze(self) -> None:
         ids, now = [a.id for a in self.selected()], self._clock()
         self._run(
             lambda: snooze_alerts(self._database, ids, now, "desktop"),
-            "{count} alert(s) snoozed for 15 min",
+            tr("{count} alert(s) snoozed for 15 min"),
         )
 
     def _retry(self) -> None:
         ids, now = [a.id for a in self.selected()], self._clock()
         self._run(
-            lambda: retry_alerts(self._database, ids, now), "{count} deliveries will be retried"
+            lambda: retry_alerts(self._database, ids, now), tr("{count} deliveries will be retried")
         )
 
     def _open(self) -> None:
@@ -356,14 +378,19 @@ class AlertsScreen(QWidget):
 def _details(alert: AlertView, now: int) -> str:
     parts = [
         f"<h3>{html.escape(alert.title)}</h3>",
-        f"<p>Fired {when(alert.fired_at)} · {_state_words(alert.state(now))}</p>",
+        "<p>"
+        + tr("Fired {time} · {state}").format(
+            time=when(alert.fired_at), state=_state_words(alert.state(now))
+        )
+        + "</p>",
     ]
     body = []
+    open_in_crm = html.escape(tr("open in CRM"))
     for line in alert.lines:
         text = html.escape(line)
         if alert.link and alert.link in line:
             text = text.replace(
-                html.escape(alert.link), f'<a href="{html.escape(alert.link)}">open in CRM</a>'
+                html.escape(alert.link), f'<a href="{html.escape(alert.link)}">{open_in_crm}</a>'
             )
         body.append(f"<li>{text}</li>")
     parts.append("<ul>" + "".join(body) + "</ul>")
@@ -373,26 +400,30 @@ def _details(alert: AlertView, now: int) -> str:
         f"<td>{html.escape(d.last_error or '')}</td></tr>"
         for d in alert.deliveries
     )
-    parts.append(
-        "<p><b>Deliveries</b></p><table cellspacing=4><tr><th align=left>Channel</th><th align=left>To</th>"
-        f"<th align=left>State</th><th align=left>Why</th></tr>{rows}</table>"
+    heads = "".join(
+        f"<th align=left>{html.escape(head)}</th>"
+        for head in (tr("Channel"), tr("To"), tr("State"), tr("Why"))
     )
+    deliveries = html.escape(tr("Deliveries"))
+    parts.append(f"<p><b>{deliveries}</b></p><table cellspacing=4><tr>{heads}</tr>{rows}</table>")
     if alert.acknowledged_at:
         parts.append(
-            f"<p>Acknowledged {when(alert.acknowledged_at)} by {html.escape(alert.acknowledged_by or '')}</p>"
+            "<p>"
+            + tr("Acknowledged {time} by {name}").format(
+                time=when(alert.acknowledged_at), name=html.escape(alert.acknowledged_by or "")
+            )
+            + "</p>"
         )
     return "".join(parts)
 
 
 def _state_words(state: str) -> str:
-    tip = STATE_TIPS.get(state)
-    return html.escape(
-        STATE_TEXT.get(state, state) + (f" ({tip[0].lower()}{tip[1:]})" if tip else "")
-    )
+    tip = state_tip(state)
+    return html.escape(state_text(state) + (f" ({tip[0].lower()}{tip[1:]})" if tip else ""))
 
 
 def _delivery_state(state: str, not_before: int, now: int) -> str:
     """`waiting until Mon 30 Nov 09:00` says why a delivery has not gone yet."""
     if state in ("waiting", "retrying") and not_before > now:
-        return f"{state} until {when(not_before)}"
+        return tr("{state} until {time}").format(state=state, time=when(not_before))
     return state

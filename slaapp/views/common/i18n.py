@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import replace
 from importlib.resources import files
+from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+from slaapp.views.common.table_model import Column
+
+R = TypeVar("R")
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +27,26 @@ def tr(text: str, disambiguation: str | None = None, n: int = -1) -> str:
     files bare `tr()` calls under the empty context, so that is the context looked up here.
     """
     return QCoreApplication.translate("", text, disambiguation, n)
+
+
+def tr_marked(text: str) -> str:
+    """A text of a static table marked with `QT_TR_NOOP("…")` where it is declared (at module
+    level, so lupdate files it under the empty context), translated here where it is shown."""
+    return QCoreApplication.translate("", text) if text else text
+
+
+def translated(columns: Sequence[Column[R]]) -> tuple[Column[R], ...]:
+    """Columns declared with QT_TR_NOOP headers, their headers and header tooltips translated."""
+    return tuple(
+        replace(
+            column,
+            header=tr_marked(column.header),
+            header_tooltip=tr_marked(column.header_tooltip)
+            if isinstance(column.header_tooltip, str)
+            else column.header_tooltip,
+        )
+        for column in columns
+    )
 
 
 def install_translator(app: QCoreApplication, locale: QLocale | None = None) -> QTranslator | None:

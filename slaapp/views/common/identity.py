@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from slaapp.notify.alerting_claim import DesktopIdentity
 from slaapp.services.database import Database
 from slaapp.services.people import PersonEntry, people
+from slaapp.views.common.i18n import tr
 from slaapp.views.common.jobs import JobRunner
 
 PERSON = "identity/person"
@@ -100,10 +101,10 @@ class IdentityDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Who uses this desktop?")
+        self.setWindowTitle(tr("Who uses this desktop?"))
         self.entries = {e.key: e for e in entries}
         self.person = QComboBox()
-        self.person.addItem("Nobody in particular (no toasts on this desktop)", "")
+        self.person.addItem(tr("Nobody in particular (no toasts on this desktop)"), "")
         for entry in sorted(entries, key=lambda e: e.name.lower()):
             role = entry.role.replace("_", " ")
             self.person.addItem(
@@ -111,21 +112,23 @@ class IdentityDialog(QDialog):
             )
         chosen = current.person if current is not None else guess
         self.person.setCurrentIndex(max(0, self.person.findData(chosen or "")))
-        self.watch = QCheckBox("Also show my team's toasts")
-        self.watch.setToolTip("Toasts for the people who report to you, beside your own")
+        self.watch = QCheckBox(tr("Also show my team's toasts"))
+        self.watch.setToolTip(tr("Toasts for the people who report to you, beside your own"))
         self.watch.setChecked(bool(current and current.watch_team))
         self.person.currentIndexChanged.connect(self._enable)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        self.later = buttons.addButton("Not now", QDialogButtonBox.ButtonRole.RejectRole)
+        self.later = buttons.addButton(tr("Not now"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         hint = QLabel(
-            "Toasts for a person appear only on the desktop signed in as them; one nobody "
-            "sees within 10 minutes goes to their email. You can change this in Settings."
+            tr(
+                "Toasts for a person appear only on the desktop signed in as them; one nobody "
+                "sees within 10 minutes goes to their email. You can change this in Settings."
+            )
         )
         hint.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("This desktop belongs to:"))
+        layout.addWidget(QLabel(tr("This desktop belongs to:")))
         layout.addWidget(self.person)
         layout.addWidget(self.watch)
         layout.addWidget(hint)
@@ -223,20 +226,26 @@ class IdentityKeeper(QObject):
 
     def settings_box(self) -> QGroupBox:
         """The Settings screen's line: who this desktop is, with a button to change it."""
-        box = QGroupBox("This desktop")
+        box = QGroupBox(tr("This desktop"))
         label = QLabel()
 
         def show(identity: object = None, _role: str = "") -> None:
             found = self.identity
             name = next((e.name for e in self.entries if found and e.key == found.person), None)
+            if found is None:
+                label.setText(
+                    tr(
+                        "Not signed in as anyone: no toasts appear here "
+                        "(they go by email after 10 min)"
+                    )
+                )
+                return
             label.setText(
-                f"Signed in as {name or (found.person if found else '')}"
-                + (" (with the team's toasts)" if found and found.watch_team else "")
-                if found
-                else "Not signed in as anyone: no toasts appear here (they go by email after 10 min)"
+                tr("Signed in as {name}").format(name=name or found.person)
+                + (tr(" (with the team's toasts)") if found.watch_team else "")
             )
 
-        button = QPushButton("Change…")
+        button = QPushButton(tr("Change…"))
         button.clicked.connect(self.change)
         self.changed.connect(show)
         row = QHBoxLayout(box)

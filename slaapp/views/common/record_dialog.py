@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QT_TR_NOOP, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,16 +18,17 @@ from PySide6.QtWidgets import (
 
 from slaapp.engine.durations import describe_duration
 from slaapp.services.record_view import RecordView
+from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.matrix.dialogs import local_time
 
 STATUS_WORDS = {
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "paused": "Paused",
-    "breached": "Breached",
-    "met": "Met",
-    "missed": "Missed",
-    "cancelled": "Cancelled",
+    "on_track": QT_TR_NOOP("On track"),
+    "at_risk": QT_TR_NOOP("At risk"),
+    "paused": QT_TR_NOOP("Paused"),
+    "breached": QT_TR_NOOP("Breached"),
+    "met": QT_TR_NOOP("Met"),
+    "missed": QT_TR_NOOP("Missed"),
+    "cancelled": QT_TR_NOOP("Cancelled"),
 }
 
 
@@ -61,21 +62,20 @@ class RecordDialog(QDialog):
         super().__init__(parent)
         found = view.timeline
         title = found.name or found.external_id
-        self.setWindowTitle(f"{title} — slaapp")
+        self.setWindowTitle(tr("{record} — slaapp").format(record=title))
         self.view = view
-        owner = people.get(found.owner or "", found.owner or "unassigned")
+        owner = people.get(found.owner or "", found.owner or tr("unassigned"))
         attributes = " · ".join(f"{k}: {v}" for k, v in sorted(found.attributes.items()) if v)
-        header = QLabel(
-            f"<h2 style='margin:0'>{title}</h2>"
-            f"<p>{found.source} record {found.external_id} · owner <b>{owner}</b></p>"
-            f"<p>{attributes}</p>"
+        about = tr("{source} record {id} · owner <b>{owner}</b>").format(
+            source=found.source, id=found.external_id, owner=owner
         )
+        header = QLabel(f"<h2 style='margin:0'>{title}</h2><p>{about}</p><p>{attributes}</p>")
         header.setWordWrap(True)
         header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_crm = QPushButton("Open in CRM")
+        self.open_crm = QPushButton(tr("Open in CRM"))
         self.open_crm.setEnabled(view.link is not None)
         self.open_crm.setToolTip(
-            view.link or "Set the record address of this source: slaapp settings record-url"
+            view.link or tr("Set the record address of this source: slaapp settings record-url")
         )
         self.open_crm.clicked.connect(self._open)
         top = QHBoxLayout()
@@ -90,28 +90,29 @@ class RecordDialog(QDialog):
             clock_rows.append([
                 detail.handoff_name,
                 detail.segment_name,
-                STATUS_WORDS.get(clock.status, clock.status),
+                tr_marked(STATUS_WORDS.get(clock.status, clock.status)),
                 local_time(clock.started_at),
-                local_time(clock.due_at) if clock.due_at is not None else "paused",
+                local_time(clock.due_at) if clock.due_at is not None else tr("paused"),
                 describe_duration(clock.target_seconds, terms),
                 describe_duration(clock.elapsed_seconds, terms)
-                + (f" (late by {describe_duration(late, terms)})" if late > 0 else ""),
+                + (tr(" (late by {duration})").format(duration=describe_duration(late, terms))
+                   if late > 0 else ""),
                 describe_duration(detail.paused_seconds, terms) if detail.paused_seconds else "",
                 detail.quality,
                 people.get(clock.owner or "", clock.owner or ""),
             ])  # fmt: skip
             tips.append(detail.explanation)
         self.clocks = table(
-            ["Handoff", "Segment", "Status", "Started", "Due", "Target", "Elapsed", "Paused",
-             "Quality", "Owner"],
+            [tr("Handoff"), tr("Segment"), tr("Status"), tr("Started"), tr("Due"), tr("Target"),
+             tr("Elapsed"), tr("Paused"), tr("Quality"), tr("Owner")],
             clock_rows,
             tips,
         )  # fmt: skip
-        self.explanation = QLabel("Select a clock to see why it is due when it is.")
+        self.explanation = QLabel(tr("Select a clock to see why it is due when it is."))
         self.explanation.setWordWrap(True)
         self.clocks.selectionModel().currentRowChanged.connect(
             lambda current, _: self.explanation.setText(
-                view.clocks[current.row()].explanation or "No explanation for this clock."
+                view.clocks[current.row()].explanation or tr("No explanation for this clock.")
             )
         )
         clocks_tab = QWidget()
@@ -120,7 +121,7 @@ class RecordDialog(QDialog):
         clocks_layout.addWidget(self.explanation)
 
         self.events = table(
-            ["When", "Event", "Owner", "Changed fields", "Source"],
+            [tr("When"), tr("Event"), tr("Owner"), tr("Changed fields"), tr("Source")],
             [
                 [local_time(e.occurred_at), e.name, people.get(e.owner or "", e.owner or ""),
                  ", ".join(f"{k}={v}" for k, v in e.attributes.items()), e.source]
@@ -128,15 +129,17 @@ class RecordDialog(QDialog):
             ],
         )  # fmt: skip
         self.action_log = table(
-            ["When", "Who", "What", "Details"],
+            [tr("When"), tr("Who"), tr("What"), tr("Details")],
             [[local_time(a.at), a.actor, a.action, a.detail] for a in view.actions],
         )
         tabs = QTabWidget()
-        tabs.addTab(clocks_tab, f"Clocks ({len(view.clocks)})")
-        tabs.addTab(self.events, f"Timeline ({len(found.events)})")
-        tabs.addTab(self.action_log, f"Alerts and actions ({len(view.actions)})")
+        tabs.addTab(clocks_tab, tr("Clocks ({count})").format(count=len(view.clocks)))
+        tabs.addTab(self.events, tr("Timeline ({count})").format(count=len(found.events)))
+        tabs.addTab(
+            self.action_log, tr("Alerts and actions ({count})").format(count=len(view.actions))
+        )
         self.tabs = tabs
-        close = QPushButton("Close")
+        close = QPushButton(tr("Close"))
         close.clicked.connect(self.accept)
         bottom = QHBoxLayout()
         bottom.addStretch(1)

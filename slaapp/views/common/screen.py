@@ -13,7 +13,8 @@ class Screen(Protocol):
     """A page of the main window.
 
     A screen is a QWidget (Qt's metaclass cannot also be a Protocol's), so it satisfies this
-    structurally: a class attribute `title`, three signals and three methods. The window's
+    structurally: a `title` (set in the screen's `__init__` through `tr()`, so it is in the
+    user's language), three signals and three methods. The window's
     screen factories are typed to return a `Screen`, which checks each one.
     Signals: message(str) a line for the status bar, open_record(int) a records.id to show,
     data_changed() after it changed what other screens show (records, alerts, the matrix).

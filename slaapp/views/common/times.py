@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slaapp.engine.display_time import show_clock_time, show_instant, zone_words
+from slaapp.views.common.i18n import tr
 
 _zone = "UTC"
 
@@ -30,4 +31,6 @@ def clock_time(epoch: int) -> str:
 def zone_note() -> str:
     """`Times in New York time (America/New_York)`."""
     words = zone_words(_zone)
-    return f"Times in {words}" + ("" if words == _zone else f" ({_zone})")
+    if words == _zone:
+        return tr("Times in {zone}").format(zone=words)
+    return tr("Times in {zone} ({name})").format(zone=words, name=_zone)

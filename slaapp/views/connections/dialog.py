@@ -26,6 +26,7 @@ from slaapp.sync.connections import (
     check_connection,
 )
 from slaapp.sync.sources import needs_token, source_kind
+from slaapp.views.common.i18n import tr
 from slaapp.views.connections.ops import KIND_LABELS
 
 
@@ -39,25 +40,25 @@ class ConnectionDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Edit connection" if existing else "Add connection")
+        self.setWindowTitle(tr("Edit connection") if existing else tr("Add connection"))
         self._existing = existing
         self.kind = QComboBox()
         for kind, label in KIND_LABELS.items():
             self.kind.addItem(label, kind)
         self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. Salesforce production")
+        self.name.setPlaceholderText(tr("e.g. Salesforce production"))
         self.url = QLineEdit()
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.refresh = QLineEdit()
         self.refresh.setEchoMode(QLineEdit.EchoMode.Password)
-        self.refresh.setPlaceholderText("optional: renews the session when it expires")
+        self.refresh.setPlaceholderText(tr("optional: renews the session when it expires"))
         self.client_id = QLineEdit()
         self.client_id.setPlaceholderText(
-            "the connected app's consumer key (needed with a refresh token)"
+            tr("the connected app's consumer key (needed with a refresh token)")
         )
         self.folder = QLineEdit()
-        browse = QPushButton("Browse…")
+        browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
         folder_row = QHBoxLayout()
         folder_row.setContentsMargins(0, 0, 0, 0)
@@ -67,19 +68,19 @@ class ConnectionDialog(QDialog):
         self._folder_box.setLayout(folder_row)
         self.schedule = QSpinBox()
         self.schedule.setRange(0, 24 * 60)
-        self.schedule.setSuffix(" min")
-        self.schedule.setSpecialValueText("Only when I click Sync now")
-        self.schedule.setToolTip("How often the app syncs this source while it runs")
-        self.enabled = QCheckBox("Include in scheduled syncs and Sync all")
+        self.schedule.setSuffix(tr(" min"))
+        self.schedule.setSpecialValueText(tr("Only when I click Sync now"))
+        self.schedule.setToolTip(tr("How often the app syncs this source while it runs"))
+        self.enabled = QCheckBox(tr("Include in scheduled syncs and Sync all"))
         self.form = QFormLayout()
-        self.form.addRow("Kind", self.kind)
-        self.form.addRow("Name", self.name)
-        self.form.addRow("Address", self.url)
-        self.form.addRow("Access token", self.token)
-        self.form.addRow("Refresh token", self.refresh)
-        self.form.addRow("Client id", self.client_id)
-        self.form.addRow("Folder", self._folder_box)
-        self.form.addRow("Sync every", self.schedule)
+        self.form.addRow(tr("Kind"), self.kind)
+        self.form.addRow(tr("Name"), self.name)
+        self.form.addRow(tr("Address"), self.url)
+        self.form.addRow(tr("Access token"), self.token)
+        self.form.addRow(tr("Refresh token"), self.refresh)
+        self.form.addRow(tr("Client id"), self.client_id)
+        self.form.addRow(tr("Folder"), self._folder_box)
+        self.form.addRow(tr("Sync every"), self.schedule)
         self.form.addRow("", self.enabled)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -99,7 +100,7 @@ class ConnectionDialog(QDialog):
         layout.addWidget(buttons)
         if not keyring_ok:
             self.note.setText(
-                "No system keyring is available: the tokens are kept until you quit the app."
+                tr("No system keyring is available: the tokens are kept until you quit the app.")
             )
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._fill(existing)
@@ -116,7 +117,7 @@ class ConnectionDialog(QDialog):
         self.schedule.setValue(connection.schedule_minutes)
         self.enabled.setChecked(connection.enabled)
         if existing is not None:
-            self.token.setPlaceholderText("leave empty to keep the stored token")
+            self.token.setPlaceholderText(tr("leave empty to keep the stored token"))
         self._kind_changed()
 
     def _kind_changed(self) -> None:
@@ -133,7 +134,7 @@ class ConnectionDialog(QDialog):
             self.url.setText(kind.default_url)
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export folder", self.folder.text())
+        folder = QFileDialog.getExistingDirectory(self, tr("Export folder"), self.folder.text())
         if folder:
             self.folder.setText(folder)
 
@@ -166,9 +167,11 @@ class ConnectionDialog(QDialog):
             self.error.setText(str(exc))
             return
         if needs_token(connection.kind) and self._existing is None and not self.token_text():
-            self.error.setText("access token: paste the token the CRM gave you")
+            self.error.setText(tr("access token: paste the token the CRM gave you"))
             return
         if self.refresh_token() and not connection.options.get("client_id"):
-            self.error.setText("client id: a refresh token needs the connected app's consumer key")
+            self.error.setText(
+                tr("client id: a refresh token needs the connected app's consumer key")
+            )
             return
         self.accept()

@@ -6,7 +6,7 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TR_NOOP, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -23,17 +23,19 @@ from slaapp.services.database import Database
 from slaapp.sync.connections import Connection, save_connection
 from slaapp.sync.mapping import CrmMapping, MappedRecord, ObjectMapping
 from slaapp.sync.sources import ConnectOptions, source_kind
+from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.connections import ops
 from slaapp.views.connections.contact_rules import ContactRules
 from slaapp.views.connections.table import RowsModel, text_row, text_rows
 
 RULES = ("Milestone", "Stage", "Attribute")
+"""The kinds of rule, as written in the Rule column and read back by `_object` (not translated)."""
 RULE_TIPS = {
-    "Milestone": "A date field of the record: each filled one makes this event at its time",
-    "Stage": "A stage (or lead status) value: entering it makes this event",
-    "Attribute": "A field copied onto the record's events, for segments and quality checks",
-}
+    "Milestone": QT_TR_NOOP("A date field of the record: each filled one makes this event at its time"),
+    "Stage": QT_TR_NOOP("A stage (or lead status) value: entering it makes this event"),
+    "Attribute": QT_TR_NOOP("A field copied onto the record's events, for segments and quality checks"),
+}  # fmt: skip
 
 
 def _rows(o: ObjectMapping) -> list[list[str]]:
@@ -60,7 +62,7 @@ class MappingEditor(QDialog):
         options: ConnectOptions | None = None, parent: QWidget | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
-        self.setWindowTitle(f"Mapping of {connection.name}")
+        self.setWindowTitle(tr("Mapping of {name}").format(name=connection.name))
         self.resize(900, 640)
         self._database, self._jobs, self._connection, self._options = (
             database,
@@ -72,8 +74,12 @@ class MappingEditor(QDialog):
         self.tabs = QTabWidget()
         self.models: dict[str, RowsModel] = {}
         for name, o in self._mapping.objects.items():
-            model = RowsModel(("Rule", "CRM field or stage", "Event or attribute"), editable=(1, 2))
-            model.set_rows(text_rows(_rows(o), [[RULE_TIPS[r[0]], "", ""] for r in _rows(o)]))
+            model = RowsModel(
+                (tr("Rule"), tr("CRM field or stage"), tr("Event or attribute")), editable=(1, 2)
+            )
+            model.set_rows(
+                text_rows(_rows(o), [[tr_marked(RULE_TIPS[r[0]]), "", ""] for r in _rows(o)])
+            )
             view = QTableView()
             view.setModel(model)
             view.verticalHeader().hide()
@@ -89,23 +95,25 @@ class MappingEditor(QDialog):
         }
         self.contact_rules = ContactRules(self._mapping, known) if known else None
         if self.contact_rules is not None:
-            self.tabs.addTab(self.contact_rules, "First contact")
-        add_milestone = QPushButton("Add milestone")
-        add_stage = QPushButton("Add stage")
-        remove = QPushButton("Remove rule")
+            self.tabs.addTab(self.contact_rules, tr("First contact"))
+        add_milestone = QPushButton(tr("Add milestone"))
+        add_stage = QPushButton(tr("Add stage"))
+        remove = QPushButton(tr("Remove rule"))
         add_milestone.clicked.connect(lambda: self._add("Milestone"))
         add_stage.clicked.connect(lambda: self._add("Stage"))
         remove.clicked.connect(self._remove)
-        self.preview_button = QPushButton("Preview on live data")
+        self.preview_button = QPushButton(tr("Preview on live data"))
         self.preview_button.setToolTip(
-            "Fetch the latest records and show the events this mapping makes; nothing is saved"
+            tr("Fetch the latest records and show the events this mapping makes; nothing is saved")
         )
         self.preview_button.clicked.connect(self.preview)
-        self.save_button = QPushButton("Save mapping")
+        self.save_button = QPushButton(tr("Save mapping"))
         self.save_button.clicked.connect(self.save)
-        cancel = QPushButton("Close")
+        cancel = QPushButton(tr("Close"))
         cancel.clicked.connect(self.reject)
-        self.preview_model = RowsModel(("Record", "Name", "Event", "When (UTC)", "Owner"))
+        self.preview_model = RowsModel(
+            (tr("Record"), tr("Name"), tr("Event"), tr("When (UTC)"), tr("Owner"))
+        )
         self.preview_view = QTableView()
         self.preview_view.setModel(self.preview_model)
         self.preview_view.verticalHeader().hide()
@@ -113,7 +121,7 @@ class MappingEditor(QDialog):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.preview_view.horizontalHeader().setStretchLastSection(True)
-        self.status = QLabel("Edit the rules, then preview the events they make before saving.")
+        self.status = QLabel(tr("Edit the rules, then preview the events they make before saving."))
         self.status.setWordWrap(True)
         tools = QHBoxLayout()
         for button in (add_milestone, add_stage, remove):
@@ -127,7 +135,7 @@ class MappingEditor(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 3)
         layout.addLayout(tools)
-        heading = QLabel("Preview")
+        heading = QLabel(tr("Preview"))
         heading.setStyleSheet("font-weight: 600;")
         layout.addWidget(heading)
         layout.addWidget(self.preview_view, 2)
@@ -159,7 +167,7 @@ class MappingEditor(QDialog):
 
     def preview(self) -> None:
         document, name = self.mapping().to_document(), self._connection.name
-        self.status.setText("Fetching the latest records…")
+        self.status.setText(tr("Fetching the latest records…"))
         self.preview_button.setEnabled(False)
         self._jobs.start(lambda: ops.preview_mapping(self._database, name, document, self._options),
                          self._previewed, self._failed, self._failed)  # fmt: skip
@@ -171,10 +179,12 @@ class MappingEditor(QDialog):
                  e.owner or ""] for r in records for e in sorted(r.events, key=lambda e: e.occurred_at)]  # fmt: skip
         self.preview_model.set_rows(text_rows(rows))
         problems = [p for r in records for p in r.problems]
-        text = f"{len(rows):,} events from the latest {len(records):,} records."
-        self.status.setText(
-            text + (f" {len(problems)} problems: {problems[0]}" if problems else "")
+        text = tr("{events:,} events from the latest {records:,} records.").format(
+            events=len(rows), records=len(records)
         )
+        if problems:
+            text += tr(" {count} problems: {first}").format(count=len(problems), first=problems[0])
+        self.status.setText(text)
 
     def _failed(self, text: str) -> None:
         self.preview_button.setEnabled(True)

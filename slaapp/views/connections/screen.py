@@ -28,6 +28,7 @@ from slaapp.sync.connections import Connection
 from slaapp.sync.connector import AccountInfo, Progress
 from slaapp.sync.service import SyncReport
 from slaapp.sync.sources import ConnectOptions
+from slaapp.views.common.i18n import tr
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.connections import ops
 from slaapp.views.connections.dialog import ConnectionDialog
@@ -35,13 +36,11 @@ from slaapp.views.connections.mapping_editor import MappingEditor
 from slaapp.views.connections.sync_worker import SyncService
 from slaapp.views.connections.table import RowsModel, text_rows
 
-HEADERS = ("Name", "Source", "Address", "Schedule", "Last sync", "Result")
-
 
 class ConnectionsScreen(QWidget):
     """A Screen. Signals: open_record(int), message(str), data_changed()."""
 
-    title = "Connections"
+    title: str
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -52,6 +51,7 @@ class ConnectionsScreen(QWidget):
         sync: SyncService | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
+        self.title = tr("Connections")
         self._database, self._jobs, self._options, self._clock = database, jobs, options, clock
         self._state = ops.ScreenState((), True)
         self._quota: dict[str, str] = {}
@@ -64,23 +64,28 @@ class ConnectionsScreen(QWidget):
         self.sync.finished.connect(self._synced)
         self.sync.crashed.connect(self._crashed)
         self.sync.busy.connect(lambda _: self._update_buttons())
-        title = QLabel("Connections")
+        title = QLabel(self.title)
         title.setStyleSheet("font-size: 20px; font-weight: 600;")
         subtitle = QLabel(
-            "Where handoff data comes from. Syncs run in the background; keep working meanwhile."
+            tr(
+                "Where handoff data comes from. Syncs run in the background; keep working meanwhile."
+            )
         )
         subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # muted, 4.5:1 or more
         self.keyring_banner = QLabel(
-            "No system keyring is available on this computer: tokens are kept only until you quit, "
-            f"and you will be asked for them again next time (or set {ENV_PREFIX}SYNC_<NAME>, "
-            f"e.g. {connection_token('hubspot').env} for the connection named hubspot)."
+            tr("No system keyring is available on this computer: tokens are kept only until you quit, "
+               "and you will be asked for them again next time (or set {variable}, "
+               "e.g. {example} for the connection named hubspot).").format(
+                variable=f"{ENV_PREFIX}SYNC_<NAME>", example=connection_token("hubspot").env)
         )  # fmt: skip
         self.keyring_banner.setWordWrap(True)
         self.keyring_banner.setStyleSheet(
             "background: #fff4e5; color: #6b4200; padding: 8px; border-radius: 4px;"
         )
         self.keyring_banner.hide()
-        self.model = RowsModel(HEADERS)
+        self.model = RowsModel(
+            (tr("Name"), tr("Source"), tr("Address"), tr("Schedule"), tr("Last sync"), tr("Result"))
+        )
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -92,7 +97,10 @@ class ConnectionsScreen(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.table.doubleClicked.connect(lambda _index: self.edit())
         self.empty = QLabel(
-            "No connections yet. Click “Add connection” to connect a CRM account or an export folder."
+            tr(
+                "No connections yet. Click “Add connection” to connect a CRM account or an export "
+                "folder."
+            )
         )
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet("padding: 24px;")
@@ -100,13 +108,13 @@ class ConnectionsScreen(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
         for key, label, slot, tip in (
-            ("add", "Add connection…", self.add, "Connect a CRM account or an export folder"),
-            ("edit", "Edit…", self.edit, "Change the address, token or schedule"),
-            ("test", "Test", self.test, "Check the address and token without syncing"),
-            ("mapping", "Mapping…", self.edit_mapping, "Which CRM fields and stages become handoff events"),
-            ("sync", "Sync now", self.sync_now, "Fetch what changed since the last sync"),
-            ("cancel", "Cancel sync", self.sync.cancel, "Stop after the current page; what is stored stays"),
-            ("remove", "Remove", self.remove, "Forget the connection and its token; synced records stay"),
+            ("add", tr("Add connection…"), self.add, tr("Connect a CRM account or an export folder")),
+            ("edit", tr("Edit…"), self.edit, tr("Change the address, token or schedule")),
+            ("test", tr("Test"), self.test, tr("Check the address and token without syncing")),
+            ("mapping", tr("Mapping…"), self.edit_mapping, tr("Which CRM fields and stages become handoff events")),
+            ("sync", tr("Sync now"), self.sync_now, tr("Fetch what changed since the last sync")),
+            ("cancel", tr("Cancel sync"), self.sync.cancel, tr("Stop after the current page; what is stored stays")),
+            ("remove", tr("Remove"), self.remove, tr("Forget the connection and its token; synced records stay")),
         ):  # fmt: skip
             button = QPushButton(label)
             button.setToolTip(tip)
@@ -129,7 +137,7 @@ class ConnectionsScreen(QWidget):
         panel = QFrame()
         panel.setFrameShape(QFrame.Shape.StyledPanel)
         panel_layout = QVBoxLayout(panel)
-        heading = QLabel("Details")
+        heading = QLabel(tr("Details"))
         heading.setStyleSheet("font-weight: 600;")
         panel_layout.addWidget(heading)
         panel_layout.addWidget(self.detail)
@@ -166,14 +174,21 @@ class ConnectionsScreen(QWidget):
         for row in state.rows:
             c, last = row.connection, row.last
             every = (
-                f"Every {c.schedule_minutes} min" if c.schedule_minutes and c.enabled else "Manual"
+                tr("Every {minutes} min").format(minutes=c.schedule_minutes)
+                if c.schedule_minutes and c.enabled
+                else tr("Manual")
             )
             result = (
-                (last.error or f"{last.records:,} records, {last.events:,} new events")
+                (
+                    last.error
+                    or tr("{records:,} records, {events:,} new events").format(
+                        records=last.records, events=last.events
+                    )
+                )
                 if last
-                else "Never synced"
+                else tr("Never synced")
             )
-            state_word = ops.STATE_WORDS.get(last.state, last.state) if last else ""
+            state_word = ops.state_words(last.state) if last else ""
             rows.append([c.name, ops.KIND_LABELS.get(c.kind, c.kind), c.url or c.folder, every,
                          f"{state_word} {ops.when(last.finished_at or last.started_at)}".strip() if last else "",
                          result])  # fmt: skip
@@ -206,18 +221,19 @@ class ConnectionsScreen(QWidget):
             None,
         )
         if row is None:
-            self.detail.setText("Select a connection to see its last sync.")
+            self.detail.setText(tr("Select a connection to see its last sync."))
         else:
             last = row.last
             lines = [
                 f"<b>{row.connection.name}</b> · {ops.KIND_LABELS.get(row.connection.kind, '')}"
             ]
             if last is None:
-                lines.append("Not synced yet. Click “Sync now” to bring its records in.")
+                lines.append(tr("Not synced yet. Click “Sync now” to bring its records in."))
             else:
-                word = ops.STATE_WORDS.get(last.state, last.state)
-                lines.append(f"Last sync: {word} on {ops.when(last.finished_at or last.started_at)} — "
-                             f"{last.pages:,} pages, {last.records:,} records, {last.events:,} new events.")  # fmt: skip
+                lines.append(tr("Last sync: {state} on {time} — {pages:,} pages, {records:,} records, "
+                                "{events:,} new events.").format(
+                    state=ops.state_words(last.state), time=ops.when(last.finished_at or last.started_at),
+                    pages=last.pages, records=last.records, events=last.events))  # fmt: skip
                 if last.error:
                     lines.append(f"<span style='color:#c62828'>{last.error}</span>")
             quota = (
@@ -226,7 +242,7 @@ class ConnectionsScreen(QWidget):
                 else ""
             )
             if quota:
-                lines.append(f"Quota: {quota}.")
+                lines.append(tr("Quota: {quota}.").format(quota=quota))
             self.detail.setText("<br>".join(lines))
         self._update_buttons()
 
@@ -262,7 +278,10 @@ class ConnectionsScreen(QWidget):
 
     def _saved(self, result: object) -> None:  # bound methods run on the GUI thread
         name, kept = result  # type: ignore[misc]
-        self._after(f"Saved {name}." + ("" if kept else " Its token is kept until you quit."))
+        self._after(
+            tr("Saved {name}.").format(name=name)
+            + ("" if kept else tr(" Its token is kept until you quit."))
+        )
 
     def remove(self) -> None:
         connection = self.current()
@@ -273,7 +292,7 @@ class ConnectionsScreen(QWidget):
                          self._failed, self._failed)  # fmt: skip
 
     def _removed(self, name: object) -> None:
-        self._after(f"Removed {name}; its records stay.")
+        self._after(tr("Removed {name}; its records stay.").format(name=name))
 
     def _after(self, text: str) -> None:
         self.status.setText(text)
@@ -285,13 +304,17 @@ class ConnectionsScreen(QWidget):
         if connection is None:
             return
         name = self._testing = connection.name
-        self.status.setText(f"Testing {name}…")
+        self.status.setText(tr("Testing {name}…").format(name=name))
         self._jobs.start(lambda: ops.test(self._database, name, self._options), self._tested,
                          self._test_failed, self._failed)  # fmt: skip
 
     def _tested(self, info: object) -> None:
         assert isinstance(info, AccountInfo)
-        self.status.setText(f"Connected to {info.account}. {info.detail}".strip())
+        self.status.setText(
+            tr("Connected to {account}. {detail}")
+            .format(account=info.account, detail=info.detail)
+            .strip()
+        )
 
     def _test_failed(self, text: str) -> None:
         self._failed(text)
@@ -300,17 +323,22 @@ class ConnectionsScreen(QWidget):
 
     def ask_token(self, name: str) -> None:
         """Ask for a token for this session (no keyring on this computer)."""
-        token, ok = QInputDialog.getText(self, "Token for this session", f"Access token of {name}:",
+        token, ok = QInputDialog.getText(self, tr("Token for this session"),
+                                         tr("Access token of {name}:").format(name=name),
                                          QLineEdit.EchoMode.Password)  # fmt: skip
         if ok and token.strip():
             default_store().set(connection_token(name), token.strip())
-            self.status.setText(f"Token of {name} kept until you quit; click Test or Sync now.")
+            self.status.setText(
+                tr("Token of {name} kept until you quit; click Test or Sync now.").format(name=name)
+            )
 
     def edit_mapping(self) -> None:
         connection = self.current()
         if connection is not None:
             editor = MappingEditor(self._database, self._jobs, connection, self._options, self)
-            editor.saved.connect(lambda: self._after(f"Mapping of {connection.name} saved."))
+            editor.saved.connect(
+                lambda: self._after(tr("Mapping of {name} saved.").format(name=connection.name))
+            )
             editor.open()
 
     def sync_now(self, name: str | None = None) -> bool:
@@ -319,15 +347,19 @@ class ConnectionsScreen(QWidget):
         if target is None or not self.sync.sync_now(target):
             return False
         self.progress_bar.show()
-        self.status.setText(f"Syncing {target}…")
+        self.status.setText(tr("Syncing {name}…").format(name=target))
         self._update_buttons()
         return True
 
     def _progress(self, progress: Progress) -> None:
-        text = f"Syncing {progress.source}: {progress.stream}, {progress.pages:,} pages, " \
-               f"{progress.records:,} records, {progress.events:,} new events"  # fmt: skip
+        text = tr("Syncing {name}: {stream}, {pages:,} pages, {records:,} records, "
+                  "{events:,} new events").format(
+            name=progress.source, stream=progress.stream, pages=progress.pages,
+            records=progress.records, events=progress.events)  # fmt: skip
         if progress.waiting_seconds:
-            text += f" — waiting {progress.waiting_seconds:.0f} s for the rate limit"
+            text += tr(" — waiting {seconds:.0f} s for the rate limit").format(
+                seconds=progress.waiting_seconds
+            )
         self.status.setText(text)
 
     def _synced(self, report: SyncReport) -> None:
@@ -341,7 +373,11 @@ class ConnectionsScreen(QWidget):
 
     def _crashed(self, name: str, text: str) -> None:
         self.progress_bar.hide()
-        self._failed(f"The sync stopped on an internal error ({text}); see the log file.")
+        self._failed(
+            tr("The sync stopped on an internal error ({error}); see the log file.").format(
+                error=text
+            )
+        )
 
     def shutdown(self) -> None:
         if self._owns_sync:

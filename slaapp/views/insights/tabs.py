@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWid
 from slaapp.engine.insights.analyze import InsightReport
 from slaapp.engine.insights.report_text import advice_lines, speed_lines
 from slaapp.engine.insights.text import money, period_text, rate
+from slaapp.views.common.i18n import tr
 
 
 def make_table(model: QAbstractItemModel, parent: QWidget, stretch: int = -1) -> QTableView:
@@ -51,11 +52,20 @@ def monthly_html(report: InsightReport, month: str) -> str:
     late = sum(h.violations for h in report.handoffs)
     decided = sum(h.judged for h in report.handoffs)
     parts = [
-        f"<h2>SLA health report — {e(month)}</h2>",
-        f"<p>Clocks started {e(period_text(report.period))}: <b>{late:,}</b> late of "
-        f"{decided:,} decided ({rate(late / decided if decided else None)}), "
-        f"{e(money(report.revenue.breached_value))} of pipeline behind late clocks.</p>",
-        "<h3>Causes of late clocks, largest first</h3>",
+        "<h2>" + tr("SLA health report — {month}").format(month=e(month)) + "</h2>",
+        "<p>"
+        + tr(
+            "Clocks started {period}: <b>{late:,}</b> late of {decided:,} decided ({rate}), "
+            "{value} of pipeline behind late clocks."
+        ).format(
+            period=e(period_text(report.period)),
+            late=late,
+            decided=decided,
+            rate=rate(late / decided if decided else None),
+            value=e(money(report.revenue.breached_value)),
+        )
+        + "</p>",
+        "<h3>" + tr("Causes of late clocks, largest first") + "</h3>",
     ]
     if report.causes:
         parts.append("<ol>")
@@ -63,7 +73,9 @@ def monthly_html(report: InsightReport, month: str) -> str:
             parts.append(
                 f"<li><b>{e(cause.title)}</b> ({e(cause.certainty)}) — {e(cause.detail)}"
                 + (
-                    f"; about {cause.excess_breaches:,.0f} late clocks more than expected"
+                    tr("; about {count:,.0f} late clocks more than expected").format(
+                        count=cause.excess_breaches
+                    )
                     if cause.excess_breaches >= 1
                     else ""
                 )
@@ -71,18 +83,19 @@ def monthly_html(report: InsightReport, month: str) -> str:
             )
         parts.append("</ol>")
     else:
-        parts.append("<p>No cause of late clocks stands out this month.</p>")
+        parts.append("<p>" + tr("No cause of late clocks stands out this month.") + "</p>")
     speed = [line.strip() for line in speed_lines(report)]
-    parts.append("<h3>Where speed matters</h3><ul>")
+    parts.append("<h3>" + tr("Where speed matters") + "</h3><ul>")
     parts += [f"<li>{e(line)}</li>" for line in speed]
     parts.append("</ul>")
     if report.advice:
-        parts.append("<h3>Suggestions</h3><ul>")
+        parts.append("<h3>" + tr("Suggestions") + "</h3><ul>")
         parts += [f"<li>{e(line.strip())}</li>" for line in advice_lines(report)]
         parts.append("</ul>")
-    parts.append("<h3>Handoffs</h3><table cellpadding='3'>")
-    parts.append("<tr><th align='left'>Handoff</th><th align='right'>On time</th>"
-                 "<th align='right'>Late</th><th align='right'>Value late</th></tr>")  # fmt: skip
+    parts.append("<h3>" + tr("Handoffs") + "</h3><table cellpadding='3'>")
+    handoff, on_time, late_head, value = tr("Handoff"), tr("On time"), tr("Late"), tr("Value late")
+    parts.append(f"<tr><th align='left'>{handoff}</th><th align='right'>{on_time}</th>"
+                 f"<th align='right'>{late_head}</th><th align='right'>{value}</th></tr>")  # fmt: skip
     for h in report.handoffs:
         parts.append(
             f"<tr><td>{e(h.name)}</td><td align='right'>{rate(h.adherence)}</td>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TR_NOOP, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,18 +24,19 @@ from slaapp.engine.insights.frame import Frame
 from slaapp.engine.insights.inputs import Period
 from slaapp.engine.insights.whatif import Change, Side, WhatIf
 from slaapp.engine.matrix import DEFAULT_SEGMENT, Matrix
+from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.common.table_model import Column, TableModel
 from slaapp.views.insights.work import run_what_if
 
-ALL_SEGMENTS = "All segments"
-KEEP_CALENDAR = "Keep its calendar"
+ALL_SEGMENTS = QT_TR_NOOP("All segments")
+KEEP_CALENDAR = QT_TR_NOOP("Keep its calendar")
 
 Row = tuple[str, str, str, str]
 
 
 def _conversion(side: Side) -> str:
-    return "n/a" if side.conversion is None else f"{side.conversion:.1%}"
+    return tr("n/a") if side.conversion is None else f"{side.conversion:.1%}"
 
 
 def comparison_rows(run: WhatIf) -> list[Row]:
@@ -47,18 +48,19 @@ def comparison_rows(run: WhatIf) -> list[Row]:
 
     points = run.conversion_points
     return [
-        ("Clocks replayed", f"{b.clocks:,}", f"{a.clocks:,}", ""),
-        ("Late clocks", f"{b.violations:,}", f"{a.violations:,}", delta(b.violations, a.violations)),
-        ("Alerts (all steps)", f"{b.alerts.total:,}", f"{a.alerts.total:,}",
+        (tr("Clocks replayed"), f"{b.clocks:,}", f"{a.clocks:,}", ""),
+        (tr("Late clocks"), f"{b.violations:,}", f"{a.violations:,}",
+         delta(b.violations, a.violations)),
+        (tr("Alerts (all steps)"), f"{b.alerts.total:,}", f"{a.alerts.total:,}",
          delta(b.alerts.total, a.alerts.total)),
-        ("Warnings", f"{b.alerts.warnings:,}", f"{a.alerts.warnings:,}",
+        (tr("Warnings"), f"{b.alerts.warnings:,}", f"{a.alerts.warnings:,}",
          delta(b.alerts.warnings, a.alerts.warnings)),
-        ("Late notices", f"{b.alerts.breaches:,}", f"{a.alerts.breaches:,}",
+        (tr("Late notices"), f"{b.alerts.breaches:,}", f"{a.alerts.breaches:,}",
          delta(b.alerts.breaches, a.alerts.breaches)),
-        ("Escalations", f"{b.alerts.escalations:,}", f"{a.alerts.escalations:,}",
+        (tr("Escalations"), f"{b.alerts.escalations:,}", f"{a.alerts.escalations:,}",
          delta(b.alerts.escalations, a.alerts.escalations)),
-        ("Estimated conversion", _conversion(b), _conversion(a),
-         "" if points is None else f"{points:+.1f} pts"),
+        (tr("Estimated conversion"), _conversion(b), _conversion(a),
+         "" if points is None else tr("{points:+.1f} pts").format(points=points)),
     ]  # fmt: skip
 
 
@@ -73,50 +75,52 @@ class WhatIfPanel(QWidget):
         self.frame: Frame | None = None
         self.period: Period | None = None
         self.handoff = QComboBox()
-        self.handoff.setToolTip("The handoff (matrix row) whose rule changes")
+        self.handoff.setToolTip(tr("The handoff (matrix row) whose rule changes"))
         self.segment = QComboBox()
-        self.segment.setToolTip("Change one segment's rule, or every rule of the handoff")
+        self.segment.setToolTip(tr("Change one segment's rule, or every rule of the handoff"))
         self.target = QLineEdit()
-        self.target.setPlaceholderText("e.g. 5bd, 4h, 90m")
-        self.target.setToolTip("The new target: 90m, 4h, 1h30m, 14d or 3bd (business days)")
+        self.target.setPlaceholderText(tr("e.g. 5bd, 4h, 90m"))
+        self.target.setToolTip(tr("The new target: 90m, 4h, 1h30m, 14d or 3bd (business days)"))
         self.calendar = QComboBox()
-        self.calendar.setToolTip("Time the rule on another calendar of the matrix")
-        self.run_button = QPushButton("Replay period")
-        self.run_button.setToolTip("Re-evaluate the period's clocks under the changed rule")
+        self.calendar.setToolTip(tr("Time the rule on another calendar of the matrix"))
+        self.run_button = QPushButton(tr("Replay period"))
+        self.run_button.setToolTip(tr("Re-evaluate the period's clocks under the changed rule"))
         self.run_button.clicked.connect(self.run)
         self.handoff.currentIndexChanged.connect(self._fill_target)
         self.segment.currentIndexChanged.connect(self._fill_target)
         form = QFormLayout()
-        form.addRow("Handoff", self.handoff)
-        form.addRow("Segment", self.segment)
-        form.addRow("New target", self.target)
-        form.addRow("Calendar", self.calendar)
+        form.addRow(tr("Handoff"), self.handoff)
+        form.addRow(tr("Segment"), self.segment)
+        form.addRow(tr("New target"), self.target)
+        form.addRow(tr("Calendar"), self.calendar)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.run_button)
         form.addRow(buttons)
         note = QLabel(
-            "The replay re-times every clock of the handoff started in the period under the "
-            "changed matrix, from the same events. Alerts count each warning level, late "
-            "notice and escalation step a clock reached. Estimated conversion applies the "
-            "observed conversion by response-time band of each segment or source where speed "
-            "matters (elsewhere conversion does not depend on speed), assuming clocks that "
-            "met the old deadline take up the change of their deadline."
+            tr(
+                "The replay re-times every clock of the handoff started in the period under the "
+                "changed matrix, from the same events. Alerts count each warning level, late "
+                "notice and escalation step a clock reached. Estimated conversion applies the "
+                "observed conversion by response-time band of each segment or source where speed "
+                "matters (elsewhere conversion does not depend on speed), assuming clocks that "
+                "met the old deadline take up the change of their deadline."
+            )
         )
         note.setWordWrap(True)
         note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         form.addRow(note)
-        box = QGroupBox("Proposed change")
+        box = QGroupBox(tr("Proposed change"))
         box.setLayout(form)
-        self.sentence = QLabel("Choose a change and replay the period to see its effect.")
+        self.sentence = QLabel(tr("Choose a change and replay the period to see its effect."))
         self.sentence.setWordWrap(True)
         self.sentence.setObjectName("whatIfSentence")
         self.model: TableModel[Row] = TableModel(
             (
-                Column("Figure", lambda r: r[0]),
-                Column("Before", lambda r: r[1], numeric=True),
-                Column("After", lambda r: r[2], numeric=True),
-                Column("Change", lambda r: r[3], numeric=True),
+                Column(tr("Figure"), lambda r: r[0]),
+                Column(tr("Before"), lambda r: r[1], numeric=True),
+                Column(tr("After"), lambda r: r[2], numeric=True),
+                Column(tr("Change"), lambda r: r[3], numeric=True),
             ),
             self,
         )
@@ -147,11 +151,11 @@ class WhatIfPanel(QWidget):
             for h in matrix.handoffs:
                 self.handoff.addItem(h.name, h.key)
             self.segment.clear()
-            self.segment.addItem(ALL_SEGMENTS, None)
+            self.segment.addItem(tr_marked(ALL_SEGMENTS), None)
             for s in matrix.segments:
                 self.segment.addItem(s.name, s.key)
             self.calendar.clear()
-            self.calendar.addItem(KEEP_CALENDAR, None)
+            self.calendar.addItem(tr_marked(KEEP_CALENDAR), None)
             for key in matrix.calendars:
                 self.calendar.addItem(key, key)
             self._fill_target()
@@ -167,7 +171,7 @@ class WhatIfPanel(QWidget):
     def change(self) -> Change:
         """The change the form describes; ValueError with the reason when it is incomplete."""
         if self._matrix is None:
-            raise BadInputError("no history loaded yet")
+            raise BadInputError(tr("no history loaded yet"))
         key = self.handoff.currentData()
         calendar = self.calendar.currentData()
         handoff = self._matrix.handoff(key)
@@ -178,14 +182,14 @@ class WhatIfPanel(QWidget):
         try:
             target = parse_duration(text, spec.business_day_seconds) if text else None
         except DurationError as exc:
-            raise BadInputError(f"New target: {exc}") from None
+            raise BadInputError(tr("New target: {error}").format(error=exc)) from None
         if target is None and calendar is None:
-            raise BadInputError("enter a new target or choose another calendar")
+            raise BadInputError(tr("enter a new target or choose another calendar"))
         return Change(key, segment, target, calendar)
 
     def run(self) -> None:
         if self.frame is None or self.period is None:
-            self.sentence.setText("Load the history first.")
+            self.sentence.setText(tr("Load the history first."))
             return
         try:
             change = self.change()
@@ -194,7 +198,7 @@ class WhatIfPanel(QWidget):
             return
         frame, period = self.frame, self.period
         self.run_button.setEnabled(False)
-        self.sentence.setText("Replaying the period…")
+        self.sentence.setText(tr("Replaying the period…"))
         self.jobs.start(
             lambda: run_what_if(frame, (change,), period), self._done, self._failed, self._failed
         )
@@ -203,8 +207,8 @@ class WhatIfPanel(QWidget):
         self.run_button.setEnabled(True)
         self.sentence.setText(result.sentence)
         self.model.set_rows(comparison_rows(result))
-        self.message.emit("What-if replayed")
+        self.message.emit(tr("What-if replayed"))
 
     def _failed(self, text: str) -> None:
         self.run_button.setEnabled(True)
-        self.sentence.setText(f"The replay failed: {text}")
+        self.sentence.setText(tr("The replay failed: {error}").format(error=text))

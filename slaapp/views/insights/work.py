@@ -22,6 +22,7 @@ from slaapp.services.insights import (
     judge_until,
     load_insight_data,
 )
+from slaapp.views.common.i18n import tr
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,12 +44,16 @@ class InsightsResult:
         if chosen is None:
             return ""
         if not self.started:
-            return chosen.empty_words(flags=False).capitalize() + ": pick those dates."
-        moved = (
-            " (no clocks in the last days: showing the data's own range)" if chosen.moved else ""
-        )
+            return chosen.empty_words(flags=False).capitalize() + tr(": pick those dates.")
         judged = show_instant(self.report.as_of, chosen.zone, year=True, weekday=False)
-        return f"Clocks started {chosen.words()}{moved}, judged at {judged}."
+        if chosen.moved:
+            return tr(
+                "Clocks started {period} (no clocks in the last days: showing the data's own "
+                "range), judged at {time}."
+            ).format(period=chosen.words(), time=judged)
+        return tr("Clocks started {period}, judged at {time}.").format(
+            period=chosen.words(), time=judged
+        )
 
 
 def last_full_month(as_of: int) -> tuple[Period, str]:

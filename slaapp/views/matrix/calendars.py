@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from slaapp.engine.calendar import WEEKDAYS
 from slaapp.engine.matrix_draft import REMOVE, calendar_label, problems_under
+from slaapp.views.common.i18n import tr
 from slaapp.views.matrix.form import (
     choice,
     line_edit,
@@ -35,8 +36,12 @@ from slaapp.views.matrix.form import (
 )
 from slaapp.views.matrix.undo import MatrixDraft
 
-DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
-             "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}  # fmt: skip
+
+def day_names() -> dict[str, str]:
+    """The weekday keys of a calendar's hours with their names in the user's language."""
+    return {"mon": tr("Monday"), "tue": tr("Tuesday"), "wed": tr("Wednesday"),
+            "thu": tr("Thursday"), "fri": tr("Friday"), "sat": tr("Saturday"),
+            "sun": tr("Sunday")}  # fmt: skip
 
 
 @cache
@@ -78,33 +83,36 @@ class CalendarEditor(QWidget):
         self.list = QListWidget()
         self.list.setMaximumHeight(110)
         self.list.currentRowChanged.connect(lambda _: self._show_selected())
-        add = QPushButton("Add calendar")
+        add = QPushButton(tr("Add calendar"))
         add.clicked.connect(self._add)
-        self.remove = QPushButton("Remove calendar")
+        self.remove = QPushButton(tr("Remove calendar"))
         self.remove.clicked.connect(self._remove)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
         buttons.addWidget(self.remove)
         buttons.addStretch(1)
         self.zone = choice(time_zones(), lambda t: self._set("timezone", t.strip()))
-        self.always = QCheckBox("Open around the clock (24x7)")
+        self.always = QCheckBox(tr("Open around the clock (24x7)"))
         self.always.toggled.connect(lambda on: self._set("always", True if on else REMOVE))
         self.days: dict[str, QLineEdit] = {
             day: line_edit(
-                "closed",
+                tr("closed"),
                 lambda t, d=day: self._set(("hours", d), split_list(t) or REMOVE),
-                "Opening hours, e.g. 09:00-12:00, 13:00-17:00 (split shifts allowed; empty = closed)",
+                tr(
+                    "Opening hours, e.g. 09:00-12:00, 13:00-17:00 (split shifts allowed; "
+                    "empty = closed)"
+                ),
             )
             for day in WEEKDAYS
         }
         self.hours_per_day = QSpinBox()
         self.hours_per_day.setRange(1, 24)
-        self.hours_per_day.setSuffix(" h per business day")
+        self.hours_per_day.setSuffix(tr(" h per business day"))
         self.hours_per_day.editingFinished.connect(
             lambda: self._set("hours_per_day", self.hours_per_day.value())
         )
         self.country = QComboBox()
-        self.country.addItem("No holiday preset", "")
+        self.country.addItem(tr("No holiday preset"), "")
         for code in countries():
             self.country.addItem(code, code)
         self.country.activated.connect(lambda _: self._preset())
@@ -113,28 +121,29 @@ class CalendarEditor(QWidget):
         self.holidays = line_edit(
             "2026-12-24, 2026-12-31",
             lambda t: self._set("holidays", split_list(t) or REMOVE),
-            "Extra days off (YYYY-MM-DD, comma separated)",
+            tr("Extra days off (YYYY-MM-DD, comma separated)"),
         )
         self.overrides = line_edit(
             "2026-12-31 09:00-13:00; 2026-12-26 closed",
             lambda t: self._set("overrides", parse_overrides(t) or REMOVE),
-            "Days with other hours than usual (separate days with ;)",
+            tr("Days with other hours than usual (separate days with ;)"),
         )
         self.problems = problem_label()
         form = QFormLayout()
-        form.addRow("Time zone", self.zone)
+        form.addRow(tr("Time zone"), self.zone)
         form.addRow("", self.always)
+        names = day_names()
         for day, edit in self.days.items():
-            form.addRow(DAY_NAMES[day], edit)
-        form.addRow("Business day", self.hours_per_day)
+            form.addRow(names[day], edit)
+        form.addRow(tr("Business day"), self.hours_per_day)
         preset = QHBoxLayout()
         preset.addWidget(self.country, 1)
         preset.addWidget(self.subdiv, 1)
-        form.addRow("Public holidays", preset)
-        form.addRow("Extra days off", self.holidays)
-        form.addRow("Special hours", self.overrides)
+        form.addRow(tr("Public holidays"), preset)
+        form.addRow(tr("Extra days off"), self.holidays)
+        form.addRow(tr("Special hours"), self.overrides)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Business calendars that rules count time in"))
+        layout.addWidget(QLabel(tr("Business calendars that rules count time in")))
         layout.addWidget(self.list)
         layout.addLayout(buttons)
         layout.addLayout(form)
@@ -193,7 +202,7 @@ class CalendarEditor(QWidget):
 
     def _fill_subdivs(self, country: str, current: str) -> None:
         self.subdiv.clear()
-        self.subdiv.addItem("Whole country", "")
+        self.subdiv.addItem(tr("Whole country"), "")
         for code in countries().get(country, ()):
             self.subdiv.addItem(code, code)
         self.subdiv.setCurrentIndex(max(0, self.subdiv.findData(current)))
@@ -204,7 +213,7 @@ class CalendarEditor(QWidget):
         if key is None:
             return
         path = ("calendars", key, *((field,) if isinstance(field, str) else field))
-        self.draft.set(path, value, f"Change calendar {key}", merge=True)
+        self.draft.set(path, value, tr("Change calendar {key}").format(key=key), merge=True)
 
     def _preset(self) -> None:
         country = str(self.country.currentData() or "")
@@ -224,7 +233,7 @@ class CalendarEditor(QWidget):
 
     def _add(self) -> None:
         key, ok = QInputDialog.getText(
-            self, "Add calendar", "Key of the new calendar (e.g. emea_business)"
+            self, tr("Add calendar"), tr("Key of the new calendar (e.g. emea_business)")
         )
         key = key.strip()
         if not ok or not key:
@@ -234,9 +243,9 @@ class CalendarEditor(QWidget):
             "hours": {day: ["09:00-17:30"] for day in WEEKDAYS[:5]},
             "hours_per_day": 8,
         }
-        self.draft.set(("calendars", key), spec, f"Add calendar {key}")
+        self.draft.set(("calendars", key), spec, tr("Add calendar {key}").format(key=key))
 
     def _remove(self) -> None:
         key = self._key()
         if key is not None:
-            self.draft.set(("calendars", key), REMOVE, f"Remove calendar {key}")
+            self.draft.set(("calendars", key), REMOVE, tr("Remove calendar {key}").format(key=key))

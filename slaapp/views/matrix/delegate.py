@@ -30,14 +30,11 @@ from PySide6.QtWidgets import (
 
 from slaapp.engine.matrix import DEFAULT_SEGMENT
 from slaapp.engine.matrix_draft import calendar_label, describe_target, draft_terms
+from slaapp.views.common.i18n import tr
 from slaapp.views.matrix.grid import RULE_ROLE, MatrixGridModel
 
-UNITS = (
-    ("minutes", "m", 60),
-    ("hours", "h", 3600),
-    ("days (24 h)", "d", 86400),
-    ("business days", "bd", 0),
-)
+UNITS = (("m", 60), ("h", 3600), ("d", 86400), ("bd", 0))
+"""The target units offered, by code, with their length in seconds (business days vary)."""
 _TOKEN = re.compile(r"(\d+(?:\.\d+)?)\s*(bd|d|h|m|min|s)", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 Index = QModelIndex | QPersistentModelIndex
@@ -54,7 +51,7 @@ def split_target(value: object) -> tuple[float, str]:
     else:
         unit_seconds = {"d": 86400, "h": 3600, "m": 60, "min": 60, "s": 1}
         seconds = sum(float(a) * unit_seconds.get(u, 0) for a, u in parts)
-    for _, code, size in reversed(UNITS[:3]):
+    for code, size in reversed(UNITS[:3]):
         if seconds >= size and seconds % size == 0:
             return seconds / size, code
     return round(seconds / 60, 2), "m"
@@ -68,13 +65,15 @@ def amount_problem(text: str) -> str:
     """Why `text` is not a target amount, in words; "" when it is one."""
     raw = text.strip()
     if not raw:
-        return "Type the target's amount, e.g. 90 or 1.5, then pick its unit."
+        return tr("Type the target's amount, e.g. 90 or 1.5, then pick its unit.")
     if not _NUMBER.fullmatch(raw):
         if raw.startswith("-"):
-            return f"“{raw}” is negative: a target must be longer than zero."
-        return f"“{raw}” is not a number: type an amount like 90 or 1.5 and pick the unit."
+            return tr("“{text}” is negative: a target must be longer than zero.").format(text=raw)
+        return tr(
+            "“{text}” is not a number: type an amount like 90 or 1.5 and pick the unit."
+        ).format(text=raw)
     if float(raw) <= 0:
-        return "A target must be longer than zero."
+        return tr("A target must be longer than zero.")
     return ""
 
 
@@ -103,23 +102,25 @@ class RuleEditor(QFrame):
         self.setAutoFillBackground(True)
         self._calendars, self._handoff_calendar = calendars, handoff_calendar
         self.amount = AmountField()
-        self.amount.setAccessibleName("Target amount")
+        self.amount.setAccessibleName(tr("Target amount"))
         self.amount.setMaximumWidth(90)
         self.unit = QComboBox()
-        self.unit.setAccessibleName("Target unit")
-        for label, code, _ in UNITS:
-            self.unit.addItem(label, code)
+        self.unit.setAccessibleName(tr("Target unit"))
+        labels = {"m": tr("minutes"), "h": tr("hours"), "d": tr("days (24 h)"),
+                  "bd": tr("business days")}  # fmt: skip
+        for code, _ in UNITS:
+            self.unit.addItem(labels[code], code)
         self.calendar = QComboBox()
-        self.calendar.setAccessibleName("Calendar of the rule")
-        self.calendar.addItem("Handoff's calendar", None)
+        self.calendar.setAccessibleName(tr("Calendar of the rule"))
+        self.calendar.addItem(tr("Handoff's calendar"), None)
         for key, spec in calendars.items():
             self.calendar.addItem(calendar_label(key, spec), key)
         self.at_risk = QSpinBox()
-        self.at_risk.setAccessibleName("At risk from")
+        self.at_risk.setAccessibleName(tr("At risk from"))
         self.at_risk.setRange(0, 100)
         self.at_risk.setSuffix(" %")
-        self.at_risk.setSpecialValueText("handoff's")
-        self.fallback = QCheckBox("Use the default segment's rule")
+        self.at_risk.setSpecialValueText(tr("handoff's"))
+        self.fallback = QCheckBox(tr("Use the default segment's rule"))
         self.fallback.setVisible(fallback_allowed)
         self.fallback.toggled.connect(self._fallback)
         self.reason = QLabel()
@@ -130,12 +131,12 @@ class RuleEditor(QFrame):
             signal.connect(self._explain)
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 6, 6, 6)
-        grid.addWidget(QLabel("Target"), 0, 0)
+        grid.addWidget(QLabel(tr("Target")), 0, 0)
         grid.addWidget(self.amount, 0, 1)
         grid.addWidget(self.unit, 0, 2)
-        grid.addWidget(QLabel("Calendar"), 1, 0)
+        grid.addWidget(QLabel(tr("Calendar")), 1, 0)
         grid.addWidget(self.calendar, 1, 1, 1, 2)
-        grid.addWidget(QLabel("At risk from"), 2, 0)
+        grid.addWidget(QLabel(tr("At risk from")), 2, 0)
         grid.addWidget(self.at_risk, 2, 1, 1, 2)
         grid.addWidget(self.fallback, 3, 0, 1, 3)
         grid.addWidget(self.reason, 4, 0, 1, 3)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from slaapp.services.matrix_drafts import SignOff, VersionEntry
 from slaapp.services.matrix_versions import ALL_HISTORY, HistoryReach
+from slaapp.views.common.i18n import tr
 from slaapp.views.common.times import shown
 
 
@@ -46,16 +47,18 @@ class PublishDialog(QDialog):
         super().__init__(parent)
         self.reach = reach if reach is not None else _screen_reach(parent)
         self.setWindowTitle(
-            f"Publish version {base + 1}"
+            tr("Publish version {number}").format(number=base + 1)
             if rollback_to is None
-            else f"Roll back: publish version {rollback_to} again as version {base + 1}"
+            else tr("Roll back: publish version {old} again as version {number}").format(
+                old=rollback_to, number=base + 1
+            )
         )
         self.note = QPlainTextEdit()
-        self.note.setPlaceholderText("Why this change (shown in the history and the audit log)")
+        self.note.setPlaceholderText(tr("Why this change (shown in the history and the audit log)"))
         self.note.setMaximumHeight(70)
-        self.now = QRadioButton("Now")
+        self.now = QRadioButton(tr("Now"))
         self.now.setChecked(True)
-        self.later = QRadioButton("From")
+        self.later = QRadioButton(tr("From"))
         self.when = QDateTimeEdit(QDateTime.currentDateTime())
         self.when.setCalendarPopup(True)
         self.when.setEnabled(False)
@@ -65,44 +68,46 @@ class PublishDialog(QDialog):
         when.addWidget(self.later)
         when.addWidget(self.when, 1)
         self.new_only = QRadioButton(
-            "New clocks only (open clocks keep the rules they started under)"
+            tr("New clocks only (open clocks keep the rules they started under)")
         )
         self.new_only.setChecked(True)
-        self.reevaluate = QRadioButton("Re-evaluate open clocks under this version too")
+        self.reevaluate = QRadioButton(tr("Re-evaluate open clocks under this version too"))
         self.history = QCheckBox(
-            "Apply to history too (judge every existing clock by this version)"
+            tr("Apply to history too (judge every existing clock by this version)")
         )
-        self.history.setAccessibleName("Apply to history too")
+        self.history.setAccessibleName(tr("Apply to history too"))
         self.staying = QLabel()
         self.staying.setWordWrap(True)
         self.signoffs = {lead.label: QCheckBox(lead.label) for lead in leads}
-        signed = QGroupBox("Signed off by (the matrix is an agreement between teams)")
+        signed = QGroupBox(tr("Signed off by (the matrix is an agreement between teams)"))
         signed_layout = QVBoxLayout(signed)
         for box in self.signoffs.values():
             signed_layout.addWidget(box)
         if not self.signoffs:
-            signed_layout.addWidget(QLabel("No team leads in the directory yet."))
-        summary = QPlainTextEdit("\n".join(changes) if changes else "No changes")
-        summary.setAccessibleName("What changes")
+            signed_layout.addWidget(QLabel(tr("No team leads in the directory yet.")))
+        summary = QPlainTextEdit("\n".join(changes) if changes else tr("No changes"))
+        summary.setAccessibleName(tr("What changes"))
         self.summary = summary
         summary.setReadOnly(True)
         form = QFormLayout()
-        form.addRow("What changes", summary)
-        form.addRow("Note", self.note)
-        form.addRow("Takes effect", when)
-        form.addRow("Open clocks", self.new_only)
+        form.addRow(tr("What changes"), summary)
+        form.addRow(tr("Note"), self.note)
+        form.addRow(tr("Takes effect"), when)
+        form.addRow(tr("Open clocks"), self.new_only)
         form.addRow("", self.reevaluate)
-        form.addRow("History", self.history)
+        form.addRow(tr("History"), self.history)
         form.addRow("", self.staying)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Publish" if rollback_to is None else "Roll back")
+        ok.setText(tr("Publish") if rollback_to is None else tr("Roll back"))
         if rollback_to is not None:  # a rollback takes effect now and judges new clocks
             for widget in (self.later, self.when, self.reevaluate, self.history):
                 widget.setEnabled(False)
-            self.note.setPlaceholderText("Why roll back (required: shown in the history and log)")
+            self.note.setPlaceholderText(
+                tr("Why roll back (required: shown in the history and log)")
+            )
             self.note.textChanged.connect(
                 lambda: ok.setEnabled(bool(self.note.toPlainText().strip()))
             )
@@ -144,19 +149,23 @@ class PublishDialog(QDialog):
         if reach is None or not self.history.isEnabled():
             return ""
         if self.history.isChecked():
-            note = f"Every existing clock ({len(reach.starts):,}) will be judged by this version"
-            if reach.provisional is not None:
-                note += f"; it replaces the provisional default (version {reach.provisional})"
-            return note + "."
+            if reach.provisional is None:
+                return tr(
+                    "Every existing clock ({count:,}) will be judged by this version."
+                ).format(count=len(reach.starts))
+            return tr(
+                "Every existing clock ({count:,}) will be judged by this version; "
+                "it replaces the provisional default (version {number})."
+            ).format(count=len(reach.starts), number=reach.provisional)
         chosen = self.effective_from()
         instant = int(QDateTime.currentDateTime().toSecsSinceEpoch()) if chosen is None else chosen
         staying = reach.staying(instant, self.reevaluate.isChecked())
         if not staying:
-            return "No existing clock stays under an older version."
-        return (
-            f"{staying:,} existing clocks stay under an older version; tick "
+            return tr("No existing clock stays under an older version.")
+        return tr(
+            "{count:,} existing clocks stay under an older version; tick "
             "“Apply to history too” to judge them by this version."
-        )
+        ).format(count=staying)
 
     def signed(self) -> tuple[str, ...]:
         return tuple(label for label, box in self.signoffs.items() if box.isChecked())
@@ -174,21 +183,23 @@ class HistoryDialog(QDialog):
 
     def __init__(self, versions: tuple[VersionEntry, ...], parent: QWidget | None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Matrix versions")
+        self.setWindowTitle(tr("Matrix versions"))
         self.versions = versions
         self.chosen: int | None = None
         self.list = QListWidget()
         for entry in versions:
             info = entry.info
             self.list.addItem(
-                f"Version {info.number} · {local_time(info.published_at)} · {info.author}"
+                tr("Version {number} · {time} · {author}").format(
+                    number=info.number, time=local_time(info.published_at), author=info.author
+                )
             )
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
         self.list.currentRowChanged.connect(self._show)
-        self.rollback = QPushButton("Roll back to this version")
+        self.rollback = QPushButton(tr("Roll back to this version"))
         self.rollback.clicked.connect(self._roll_back)
-        close = QPushButton("Close")
+        close = QPushButton(tr("Close"))
         close.clicked.connect(self.reject)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.list)
@@ -210,17 +221,21 @@ class HistoryDialog(QDialog):
         entry = self.versions[row]
         info = entry.info
         lines = [
-            f"Version {info.number}, published by {info.author} on {local_time(info.published_at)}",
+            tr("Version {number}, published by {author} on {time}").format(
+                number=info.number, author=info.author, time=local_time(info.published_at)
+            ),
             (
-                "Effective from the start: covers all history"
+                tr("Effective from the start: covers all history")
                 if info.effective_from <= 0 or row == len(self.versions) - 1
-                else f"Effective from {local_time(info.effective_from)}"
+                else tr("Effective from {time}").format(time=local_time(info.effective_from))
             )
-            + (" (open clocks re-evaluated)" if info.reevaluate_open else ""),
-            f"Note: {info.note or '—'}",
-            f"Signed off by: {', '.join(info.signoffs) if info.signoffs else 'nobody recorded'}",
+            + (tr(" (open clocks re-evaluated)") if info.reevaluate_open else ""),
+            tr("Note: {note}").format(note=info.note or "—"),
+            tr("Signed off by: {names}").format(
+                names=", ".join(info.signoffs) if info.signoffs else tr("nobody recorded")
+            ),
             "",
-            "Changes:" if entry.changes else "",
+            tr("Changes:") if entry.changes else "",
             *[f"  {line}" for line in entry.changes],
         ]
         self.detail.setPlainText("\n".join(lines))

@@ -16,6 +16,7 @@ from slaapp.engine.matrix_draft import (
     path_text,
     problems_under,
 )
+from slaapp.views.common.i18n import tr
 from slaapp.views.matrix.undo import MatrixDraft
 
 Index = QModelIndex | QPersistentModelIndex
@@ -76,16 +77,19 @@ class MatrixGridModel(QAbstractTableModel):
                 return str(segment.get("name") or segment.get("key", ""))
             if role == Qt.ItemDataRole.ToolTipRole:
                 name = segment.get("name") or segment.get("key", "")
-                when = segment.get("when", {}) or "every record"
-                return f"{name} (segment {segment.get('key', '')}): {when}"
+                when = segment.get("when", {}) or tr("every record")
+                return tr("{name} (segment {key}): {when}").format(
+                    name=name, key=segment.get("key", ""), when=when
+                )
         if orientation == Qt.Orientation.Vertical and 0 <= section < self._shape[0]:
             handoff = self._handoffs()[section]
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"{handoff.get('name') or handoff.get('key', '')}\n{handoff.get('team', '')}"
             if role == Qt.ItemDataRole.ToolTipRole:
-                return (
-                    f"{handoff.get('start', '?')} → {events_words(handoff.get('stop'))} "
-                    f"(key {handoff.get('key', '')})"
+                return tr("{start} → {stop} (key {key})").format(
+                    start=handoff.get("start", "?"),
+                    stop=events_words(handoff.get("stop")),
+                    key=handoff.get("key", ""),
                 )
         return None
 
@@ -104,7 +108,7 @@ class MatrixGridModel(QAbstractTableModel):
         problems = problems_under(self.draft.problems, path)
         if role == Qt.ItemDataRole.DisplayRole:
             if cell is None:
-                return "no rule"
+                return tr("no rule")
             return cell.line()
         if role == Qt.ItemDataRole.ForegroundRole and cell is not None and cell.falls_back:
             return QApplication.palette().color(
@@ -121,9 +125,19 @@ class MatrixGridModel(QAbstractTableModel):
                 return "\n".join(str(p) for p in problems)
             if cell is None:
                 return None
-            risk = f"; at risk from {cell.at_risk:.0%}" if cell.at_risk is not None else ""
-            fallback = " (falls back to the default segment's rule)" if cell.falls_back else ""
-            return f"Target {cell.target} in {cell.calendar}{risk}{fallback}"
+            risk = (
+                tr("; at risk from {share:.0%}").format(share=cell.at_risk)
+                if cell.at_risk is not None
+                else ""
+            )
+            fallback = tr(" (falls back to the default segment's rule)") if cell.falls_back else ""
+            return (
+                tr("Target {target} in {calendar}").format(
+                    target=cell.target, calendar=cell.calendar
+                )
+                + risk
+                + fallback
+            )
         return None
 
     def setData(self, index: Index, value: Any, role: int = RULE_ROLE) -> bool:
@@ -135,9 +149,13 @@ class MatrixGridModel(QAbstractTableModel):
         if value is None and segment == DEFAULT_SEGMENT:
             return False
         text = (
-            f"Let {handoff} / {segment} fall back to default"
+            tr("Let {handoff} / {segment} fall back to default").format(
+                handoff=handoff, segment=segment
+            )
             if value is None
-            else f"Set {handoff} / {segment} to {value.get('target')}"
+            else tr("Set {handoff} / {segment} to {target}").format(
+                handoff=handoff, segment=segment, target=value.get("target")
+            )
         )
         return self.draft.set(self.rule_path(index), REMOVE if value is None else value, text)
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from slaapp.engine.matrix import CHANNELS, ROLES
 from slaapp.engine.matrix_draft import REMOVE, events_text, events_value, problems_under
 from slaapp.engine.matrix_keys import renamed_handoff
+from slaapp.views.common.i18n import tr
 from slaapp.views.matrix.form import (
     ListCompleter,
     choice,
@@ -51,24 +52,24 @@ class _StepRow(QWidget):
         self.at = QSpinBox()
         self.at.setRange(1, 1000)
         self.at.setSuffix(" %")
-        self.at.setToolTip("When the step fires, as a share of the target (100 % = the breach)")
+        self.at.setToolTip(tr("When the step fires, as a share of the target (100 % = the breach)"))
         self.at.editingFinished.connect(changed)
         self.notify = line_edit(
             "owner, manager",
             lambda _: changed(),
-            f"Roles ({', '.join(ROLES)}), people keys or emails",
+            tr("Roles ({roles}), people keys or emails").format(roles=", ".join(ROLES)),
         )
         self.channels = {name: QCheckBox(name) for name in CHANNELS}
-        self.reassign = QCheckBox("reassign")
-        self.reassign.setToolTip("Offer or perform a reassignment to the next available rep")
-        self.critical = QCheckBox("critical")
+        self.reassign = QCheckBox(tr("reassign"))
+        self.reassign.setToolTip(tr("Offer or perform a reassignment to the next available rep"))
+        self.critical = QCheckBox(tr("critical"))
         self.critical.setToolTip(
-            "Critical: an SMS from this step goes even in the person's quiet hours"
+            tr("Critical: an SMS from this step goes even in the person's quiet hours")
         )
         top = QHBoxLayout()
         top.addWidget(self.at)
         top.addWidget(self.notify, 1)
-        drop = QPushButton("Remove")
+        drop = QPushButton(tr("Remove"))
         drop.clicked.connect(remove)
         top.addWidget(drop)
         boxes = QGridLayout()  # three a row, so every channel fits the side panel
@@ -119,62 +120,76 @@ class HandoffPanel(QWidget):
         self.events: tuple[str, ...] = ()
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: 600; font-size: 14px;")
-        self.name = line_edit("Name people see", lambda t: self._rename(t.strip()))
-        self.team = choice((), lambda t: self._set("team", t.strip(), "team"))
-        self.start = choice((), lambda t: self._set("start", t.strip(), "start event"))
+        self.name = line_edit(tr("Name people see"), lambda t: self._rename(t.strip()))
+        self.team = choice((), lambda t: self._set("team", t.strip(), tr("Change team of {name}")))
+        self.start = choice(
+            (), lambda t: self._set("start", t.strip(), tr("Change start event of {name}"))
+        )
         self.stop = line_edit(
             "first_contact",
-            lambda t: self._set("stop", _stop_value(t), "stop events"),
-            "One event, or several separated by commas: any of them stops the clock",
+            lambda t: self._set("stop", _stop_value(t), tr("Change stop events of {name}")),
+            tr("One event, or several separated by commas: any of them stops the clock"),
         )
         self.cancel = line_edit(
             "disqualified, closed_lost",
-            lambda t: self._set("cancel", split_list(t) or REMOVE, "cancel events"),
-            "Events that cancel an open clock (comma separated)",
+            lambda t: self._set(
+                "cancel", split_list(t) or REMOVE, tr("Change cancel events of {name}")
+            ),
+            tr("Events that cancel an open clock (comma separated)"),
         )
         self.stop_names = ListCompleter(self.stop)
         self.cancel_names = ListCompleter(self.cancel)
         self.pause = choice(
-            (), lambda t: self._set("pause", t.strip() or REMOVE, "pause event"), blank=True
+            (),
+            lambda t: self._set("pause", t.strip() or REMOVE, tr("Change pause event of {name}")),
+            blank=True,
         )
         self.resume = choice(
-            (), lambda t: self._set("resume", t.strip() or REMOVE, "resume event"), blank=True
+            (),
+            lambda t: self._set("resume", t.strip() or REMOVE, tr("Change resume event of {name}")),
+            blank=True,
         )
-        self.calendar = choice((), lambda t: self._set("calendar", t, "calendar"), editable=False)
+        self.calendar = choice(
+            (), lambda t: self._set("calendar", t, tr("Change calendar of {name}")), editable=False
+        )
         self.quality = line_edit(
             "discovery_notes, amount",
             lambda t: self._set(
-                "quality", {"required": split_list(t)} if split_list(t) else REMOVE, "quality"
+                "quality",
+                {"required": split_list(t)} if split_list(t) else REMOVE,
+                tr("Change quality of {name}"),
             ),
-            "Attributes that must be filled in when the handoff is met",
+            tr("Attributes that must be filled in when the handoff is met"),
         )
         self.warn_at = line_edit(
             "50%, 75%",
-            lambda t: self._set("warn_at", parse_fractions(t), "warnings"),
-            "Warn the owner when this share of the target has elapsed",
+            lambda t: self._set("warn_at", parse_fractions(t), tr("Change warnings of {name}")),
+            tr("Warn the owner when this share of the target has elapsed"),
         )
         self.at_risk = QSpinBox()
         self.at_risk.setRange(1, 100)
         self.at_risk.setSuffix(" %")
         self.at_risk.editingFinished.connect(
-            lambda: self._set("at_risk", self.at_risk.value() / 100, "at-risk threshold")
+            lambda: self._set(
+                "at_risk", self.at_risk.value() / 100, tr("Change at-risk threshold of {name}")
+            )
         )
         form = QFormLayout()
-        form.addRow("Name", self.name)
-        form.addRow("Responsible team", self.team)
-        form.addRow("Starts at", self.start)
-        form.addRow("Stops at", self.stop)
-        form.addRow("Cancelled by", self.cancel)
-        form.addRow("Paused by", self.pause)
-        form.addRow("Resumed by", self.resume)
-        form.addRow("Calendar", self.calendar)
-        form.addRow("Required fields", self.quality)
-        form.addRow("Warn at", self.warn_at)
-        form.addRow("At risk from", self.at_risk)
-        ladder = QGroupBox("Escalation ladder")
+        form.addRow(tr("Name"), self.name)
+        form.addRow(tr("Responsible team"), self.team)
+        form.addRow(tr("Starts at"), self.start)
+        form.addRow(tr("Stops at"), self.stop)
+        form.addRow(tr("Cancelled by"), self.cancel)
+        form.addRow(tr("Paused by"), self.pause)
+        form.addRow(tr("Resumed by"), self.resume)
+        form.addRow(tr("Calendar"), self.calendar)
+        form.addRow(tr("Required fields"), self.quality)
+        form.addRow(tr("Warn at"), self.warn_at)
+        form.addRow(tr("At risk from"), self.at_risk)
+        ladder = QGroupBox(tr("Escalation ladder"))
         self.steps_layout = QVBoxLayout(ladder)
         self.steps: list[_StepRow] = []
-        add = QPushButton("Add step")
+        add = QPushButton(tr("Add step"))
         add.clicked.connect(self._add_step)
         self.steps_layout.addWidget(add)
         self.problems = problem_label()
@@ -201,22 +216,27 @@ class HandoffPanel(QWidget):
             return
         published = [str(h.get("key")) for h in self.draft.base_doc.get("handoffs", []) or []]
         doc = renamed_handoff(self.draft.doc, self.index, name, published)
-        self.draft.replace(doc, f"Rename handoff {handoff.get('name', '')}")
+        self.draft.replace(doc, tr("Rename handoff {name}").format(name=handoff.get("name", "")))
 
-    def _set(self, field: str, value: Any, what: str) -> None:
+    def _set(self, field: str, value: Any, undo_text: str) -> None:
+        """One undoable step; `undo_text` names the handoff as `{name}`."""
         if self.index >= 0:
             name = self._handoff().get("name", "")
             self.draft.set(
-                ("handoffs", self.index, field), value, f"Change {what} of {name}", merge=True
+                ("handoffs", self.index, field), value, undo_text.format(name=name), merge=True
             )
 
     def reload(self) -> None:
         handoff = self._handoff()
         self.setEnabled(bool(handoff))
         if not handoff:
-            self.title.setText("Select a handoff (a row of the matrix)")
+            self.title.setText(tr("Select a handoff (a row of the matrix)"))
             return
-        self.title.setText(f"{handoff.get('name', '')}  ·  key {handoff.get('key', '')}")
+        self.title.setText(
+            tr("{name}  ·  key {key}").format(
+                name=handoff.get("name", ""), key=handoff.get("key", "")
+            )
+        )
         set_text(self.name, str(handoff.get("name", "")))
         set_choices(self.team, self.teams, str(handoff.get("team", "")))
         for combo, field, blank in (
@@ -268,16 +288,16 @@ class HandoffPanel(QWidget):
         return [row.step() for row in self.steps]
 
     def _ladder_changed(self) -> None:
-        self._set("escalation", self._ladder(), "escalation ladder")
+        self._set("escalation", self._ladder(), tr("Change escalation ladder of {name}"))
 
     def _add_step(self) -> None:
         ladder = self._ladder()
         last = ladder[-1]["at"] if ladder else 0.5
         ladder.append({"at": max(1.0, last + 0.5), "notify": ["manager"], "channels": ["email"]})
-        self._set("escalation", ladder, "escalation ladder")
+        self._set("escalation", ladder, tr("Change escalation ladder of {name}"))
 
     def _remove_step(self, row: int) -> None:
         ladder = self._ladder()
         if 0 <= row < len(ladder):
             del ladder[row]
-            self._set("escalation", ladder or REMOVE, "escalation ladder")
+            self._set("escalation", ladder or REMOVE, tr("Change escalation ladder of {name}"))

@@ -13,6 +13,7 @@ from slaapp.engine.matrix_draft import (
     events_value,
     problems_under,
 )
+from slaapp.views.common.i18n import tr
 from slaapp.views.matrix.calendars import time_zones
 from slaapp.views.matrix.form import (
     ListCompleter,
@@ -25,37 +26,38 @@ from slaapp.views.matrix.form import (
 )
 from slaapp.views.matrix.undo import MatrixDraft
 
-ZONE_TIP = (
-    "The time zone that periods, charts and scorecard sheets use (an IANA name such as "
-    "America/New_York). Empty = the default: the zone of the first calendar with opening hours, "
-    "else of the first calendar."
-)
-CONVERSION_TIP = (
-    "The events that count a record as converted for revenue insights: one event, or several "
-    "separated by commas. Empty = closed_won."
-)
-
 
 class MatrixFields(QGroupBox):
     """Edits `business_timezone` and `conversion` of the draft; each change is one undoable step."""
 
     def __init__(self, draft: MatrixDraft, parent: QWidget | None = None) -> None:
-        super().__init__("Whole matrix", parent)
+        super().__init__(tr("Whole matrix"), parent)
         self.draft = draft
         self.zone = choice(time_zones(), self._set_zone, blank=True)
-        self.zone.setToolTip(ZONE_TIP)
-        self.zone.setAccessibleName("Business time zone")
+        self.zone.setToolTip(
+            tr(
+                "The time zone that periods, charts and scorecard sheets use (an IANA name such as "
+                "America/New_York). Empty = the default: the zone of the first calendar with "
+                "opening hours, else of the first calendar."
+            )
+        )
+        self.zone.setAccessibleName(tr("Business time zone"))
         self.conversion = line_edit(
             "closed_won",
-            lambda t: self._set("conversion", events_value(t) or REMOVE, "conversion events"),
-            CONVERSION_TIP,
+            lambda t: self._set(
+                "conversion", events_value(t) or REMOVE, tr("Change conversion events")
+            ),
+            tr(
+                "The events that count a record as converted for revenue insights: one event, "
+                "or several separated by commas. Empty = closed_won."
+            ),
         )
-        self.conversion.setAccessibleName("Conversion events")
+        self.conversion.setAccessibleName(tr("Conversion events"))
         self.conversion_names = ListCompleter(self.conversion)
         self.problems = problem_label()
         form = QFormLayout()
-        form.addRow("Business time zone", self.zone)
-        form.addRow("Conversion events", self.conversion)
+        form.addRow(tr("Business time zone"), self.zone)
+        form.addRow(tr("Conversion events"), self.conversion)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problems)
@@ -68,7 +70,7 @@ class MatrixFields(QGroupBox):
         set_choices(self.zone, time_zones(), "" if zone is None else str(zone), blank=True)
         line = self.zone.lineEdit()
         if line is not None:
-            line.setPlaceholderText(f"default: {default_business_zone(doc)}")
+            line.setPlaceholderText(tr("default: {zone}").format(zone=default_business_zone(doc)))
         set_text(self.conversion, events_text(doc.get("conversion")))
         problems = [
             *problems_under(self.draft.problems, ("business_timezone",)),
@@ -81,7 +83,7 @@ class MatrixFields(QGroupBox):
         self.conversion_names.set_names(events)
 
     def _set_zone(self, text: str) -> None:
-        self._set("business_timezone", text.strip() or REMOVE, "business time zone")
+        self._set("business_timezone", text.strip() or REMOVE, tr("Change business time zone"))
 
-    def _set(self, field: str, value: Any, what: str) -> None:
-        self.draft.set((field,), value, f"Change {what}", merge=True)
+    def _set(self, field: str, value: Any, undo_text: str) -> None:
+        self.draft.set((field,), value, undo_text, merge=True)

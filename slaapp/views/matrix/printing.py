@@ -18,6 +18,7 @@ from PySide6.QtGui import (
 )
 
 from slaapp.engine.matrix_draft import calendar_label, describe_cell, events_words
+from slaapp.views.common.i18n import tr
 
 
 def matrix_html(doc: dict[str, Any], title: str, signoffs: tuple[str, ...]) -> str:
@@ -42,9 +43,12 @@ def matrix_html(doc: dict[str, Any], title: str, signoffs: tuple[str, ...]) -> s
     terms = []
     for handoff in handoffs:
         ladder = "; ".join(
-            f"at {float(step.get('at', 1)):.0%} notify {', '.join(step.get('notify', []))}"
-            f" by {', '.join(step.get('channels', []))}"
-            + (" and reassign" if step.get("reassign") else "")
+            tr("at {share:.0%} notify {who} by {channels}").format(
+                share=float(step.get("at", 1)),
+                who=", ".join(step.get("notify", [])),
+                channels=", ".join(step.get("channels", [])),
+            )
+            + (tr(" and reassign") if step.get("reassign") else "")
             for step in handoff.get("escalation", []) or []
             if isinstance(step, dict)
         )
@@ -55,9 +59,15 @@ def matrix_html(doc: dict[str, Any], title: str, signoffs: tuple[str, ...]) -> s
         )
         required = ", ".join((handoff.get("quality") or {}).get("required", []))
         terms.append(
-            f"<li><b>{escape(str(handoff.get('name', '')))}</b>: warnings at {warn or '—'}; "
-            f"escalation {escape(ladder) or '—'}"
-            + (f"; required fields: {escape(required)}" if required else "")
+            f"<li><b>{escape(str(handoff.get('name', '')))}</b>: "
+            + tr("warnings at {warn}; escalation {ladder}").format(
+                warn=warn or "—", ladder=escape(ladder) or "—"
+            )
+            + (
+                tr("; required fields: {fields}").format(fields=escape(required))
+                if required
+                else ""
+            )
             + "</li>"
         )
     calendars = ", ".join(
@@ -68,23 +78,32 @@ def matrix_html(doc: dict[str, Any], title: str, signoffs: tuple[str, ...]) -> s
     matrix_terms = ""
     if doc.get("business_timezone"):
         zone = escape(str(doc["business_timezone"]))
-        matrix_terms += f" Periods, charts and sheets use the time zone {zone}."
+        matrix_terms += tr(" Periods, charts and sheets use the time zone {zone}.").format(
+            zone=zone
+        )
     if doc.get("conversion"):
-        matrix_terms += f" A record converts at {escape(events_words(doc['conversion']))}."
-    signed = (
-        "".join(f"<td>{escape(name)}<br><br>______________________</td>" for name in signoffs)
-        or "<td>Sales lead<br><br>______________</td><td>Marketing lead<br><br>______________</td><td>CS lead<br><br>______________</td>"
+        matrix_terms += tr(" A record converts at {events}.").format(
+            events=escape(events_words(doc["conversion"]))
+        )
+    blank_leads = (tr("Sales lead"), tr("Marketing lead"), tr("CS lead"))
+    signed = "".join(
+        f"<td>{escape(name)}<br><br>______________________</td>" for name in signoffs
+    ) or "".join(f"<td>{escape(name)}<br><br>______________</td>" for name in blank_leads)
+    heading = escape(str(doc.get("name", tr("SLA matrix"))))
+    terms_text = tr("Times count in each rule's business calendar: {calendars}.").format(
+        calendars=calendars
     )
+    handoff, warnings, signed_off = tr("Handoff"), tr("Warnings and escalations"), tr("Signed off")
     return f"""
 <html><body style="font-family: sans-serif; font-size: 10pt">
-<h2>{escape(str(doc.get("name", "SLA matrix")))}</h2>
-<p>{escape(title)}. Times count in each rule's business calendar: {calendars}.{matrix_terms}</p>
+<h2>{heading}</h2>
+<p>{escape(title)}. {terms_text}{matrix_terms}</p>
 <table border="1" cellspacing="0" cellpadding="5" width="100%" style="border-collapse: collapse">
-<tr style="background:#eef1f5"><th>Handoff</th>{head}</tr>
+<tr style="background:#eef1f5"><th>{handoff}</th>{head}</tr>
 {"".join(rows)}
 </table>
-<h3>Warnings and escalations</h3><ul>{"".join(terms)}</ul>
-<h3>Signed off</h3><table cellpadding="8"><tr>{signed}</tr></table>
+<h3>{warnings}</h3><ul>{"".join(terms)}</ul>
+<h3>{signed_off}</h3><table cellpadding="8"><tr>{signed}</tr></table>
 </body></html>"""
 
 
@@ -116,4 +135,4 @@ def export_png(html: str, path: Path, width: int = 1600) -> None:
     document.drawContents(painter)
     painter.end()
     if not image.save(str(path)):
-        raise OSError(f"{path}: the image could not be written")
+        raise OSError(tr("{path}: the image could not be written").format(path=path))

@@ -51,6 +51,7 @@ from slaapp.services.matrix_drafts import (
 )
 from slaapp.services.matrix_versions import MatrixConflictError
 from slaapp.services.store import now
+from slaapp.views.common.i18n import tr
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.common.page_header import page_header
 from slaapp.views.matrix.calendars import CalendarEditor
@@ -77,7 +78,7 @@ class MatrixScreen(QWidget):
     """A Screen. Signals: open_record(int), message(str), data_changed(), published(PublishResult),
     conflict(str)."""
 
-    title = "SLA matrix"
+    title: str
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -86,6 +87,7 @@ class MatrixScreen(QWidget):
 
     def __init__(self, database: Database, jobs: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.title = tr("SLA matrix")
         self.database = database
         self.jobs = jobs
         self.user = getpass.getuser()
@@ -103,25 +105,25 @@ class MatrixScreen(QWidget):
     # ----- layout ----------------------------------------------------------------------
     def _build(self) -> None:
         bar = QToolBar()
-        self.undo_action = self.draft.stack.createUndoAction(self, "Undo")
+        self.undo_action = self.draft.stack.createUndoAction(self, tr("Undo"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.draft.stack.createRedoAction(self, "Redo")
+        self.redo_action = self.draft.stack.createRedoAction(self, tr("Redo"))
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         for action in (self.undo_action, self.redo_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             bar.addAction(action)
             self.addAction(action)
         bar.addSeparator()
-        self._action(bar, "Add handoff", self.add_handoff)
-        self.remove_action = self._action(bar, "Remove handoff", self.remove_handoff)
+        self._action(bar, tr("Add handoff"), self.add_handoff)
+        self.remove_action = self._action(bar, tr("Remove handoff"), self.remove_handoff)
         bar.addSeparator()
-        self.publish_action = self._action(bar, "Publish…", self.choose_publish, "Ctrl+Return")
-        self._action(bar, "History…", self.show_history)
-        self.discard_action = self._action(bar, "Discard draft", self.discard)
+        self.publish_action = self._action(bar, tr("Publish…"), self.choose_publish, "Ctrl+Return")
+        self._action(bar, tr("History…"), self.show_history)
+        self.discard_action = self._action(bar, tr("Discard draft"), self.discard)
         bar.addSeparator()
-        self._action(bar, "Import file…", self.choose_import)
-        self._action(bar, "Export file…", self.choose_export)
-        self._action(bar, "Export PDF or PNG…", self.choose_print)
+        self._action(bar, tr("Import file…"), self.choose_import)
+        self._action(bar, tr("Export file…"), self.choose_export)
+        self._action(bar, tr("Export PDF or PNG…"), self.choose_print)
 
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -130,11 +132,11 @@ class MatrixScreen(QWidget):
         self.banner_text = QLabel()
         self.banner_text.setWordWrap(True)
         banner_layout.addWidget(self.banner_text, 1)
-        self.review_button = QPushButton("Review their changes")
+        self.review_button = QPushButton(tr("Review their changes"))
         self.review_button.clicked.connect(self.review_conflict)
-        self.rebase_button = QPushButton("Keep my draft on top of theirs")
+        self.rebase_button = QPushButton(tr("Keep my draft on top of theirs"))
         self.rebase_button.clicked.connect(self.rebase)
-        self.theirs_button = QPushButton("Discard mine, load theirs")
+        self.theirs_button = QPushButton(tr("Discard mine, load theirs"))
         self.theirs_button.clicked.connect(self.discard)
         for button in (self.review_button, self.rebase_button, self.theirs_button):
             banner_layout.addWidget(button)
@@ -156,7 +158,7 @@ class MatrixScreen(QWidget):
         self.grid.horizontalHeader().setDefaultAlignment(
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         )
-        self.grid.setAccessibleName("SLA matrix: handoffs by segments")
+        self.grid.setAccessibleName(tr("SLA matrix: handoffs by segments"))
         self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.grid.setWordWrap(True)
         self.grid.verticalHeader().setMinimumSectionSize(46)
@@ -178,9 +180,9 @@ class MatrixScreen(QWidget):
         whole_layout.addWidget(self.calendars, 1)
         tabs = QTabWidget()
         for panel, name in (
-            (self.handoff_panel, "Handoff"),
-            (self.segments, "Segments"),
-            (whole, "Calendars and zone"),
+            (self.handoff_panel, tr("Handoff")),
+            (self.segments, tr("Segments")),
+            (whole, tr("Calendars and zone")),
         ):
             tabs.addTab(_scrolling(panel), name)
         self.tabs = tabs
@@ -199,8 +201,10 @@ class MatrixScreen(QWidget):
         layout.addWidget(
             page_header(
                 self.title,
-                "How fast each handoff must happen, per segment, in which business hours; "
-                "edits stay a draft until you publish them.",
+                tr(
+                    "How fast each handoff must happen, per segment, in which business hours; "
+                    "edits stay a draft until you publish them."
+                ),
             )
         )
         layout.addWidget(bar)
@@ -283,7 +287,7 @@ class MatrixScreen(QWidget):
     def _update_status(self) -> None:
         problems = self.draft.problems
         if self.state is None:
-            self.status.setText("Loading the matrix…")
+            self.status.setText(tr("Loading the matrix…"))
             return
         changes = (
             self._changes()
@@ -291,26 +295,32 @@ class MatrixScreen(QWidget):
             else count_document_changes(self.draft.base_doc, self.draft.doc)
         )
         count = len(changes) if isinstance(changes, list) else changes
-        state = (
-            f"Draft of version {self.draft.base_version} with {count} unpublished "
-            f"change{'' if count == 1 else 's'}"
-            if self.draft.dirty
-            else f"Version {self.draft.base_version}, as published"
-            + (
-                " (the bundled default: your first publish replaces it for all history)"
-                if self.state.latest.provisional
-                else ""
-            )
-        )
-        check = (
-            f"<span style='color:#d64541'>{len(problems)} problem{'' if len(problems) == 1 else 's'}"
-            " to fix before publishing</span>"
-            if problems
-            else "<span style='color:#2e9d5b'>valid</span>"
-        )
-        self.status.setText(
-            f"<b>{state}</b> · {check} · double-click a cell to edit its rule, select a row to edit the handoff"
-        )
+        version = self.draft.base_version
+        if self.draft.dirty:
+            state = (
+                tr("Draft of version {version} with {count} unpublished change")
+                if count == 1
+                else tr("Draft of version {version} with {count} unpublished changes")
+            ).format(version=version, count=count)
+        elif self.state.latest.provisional:
+            state = tr(
+                "Version {version}, as published (the bundled default: your first publish "
+                "replaces it for all history)"
+            ).format(version=version)
+        else:
+            state = tr("Version {version}, as published").format(version=version)
+        if problems:
+            to_fix = (
+                tr("{count} problem to fix before publishing")
+                if len(problems) == 1
+                else tr("{count} problems to fix before publishing")
+            ).format(count=len(problems))
+            check = f"<span style='color:#d64541'>{to_fix}</span>"
+        else:
+            valid = tr("valid")
+            check = f"<span style='color:#2e9d5b'>{valid}</span>"
+        hint = tr("double-click a cell to edit its rule, select a row to edit the handoff")
+        self.status.setText(f"<b>{state}</b> · {check} · {hint}")
         self.problems.setVisible(bool(problems))
         self.problems.setText(
             "<br>".join(
@@ -327,7 +337,7 @@ class MatrixScreen(QWidget):
         try:
             return describe_changes(matrix_from_document(self.draft.base_doc), self.draft.matrix)
         except MatrixError:
-            return ["(the base version cannot be read)"]
+            return [tr("(the base version cannot be read)")]
 
     def _select(self, row: int) -> None:
         if self.state is not None:
@@ -336,7 +346,7 @@ class MatrixScreen(QWidget):
 
     def _failed(self, message: str) -> None:
         self.message.emit(message)
-        QMessageBox.warning(self, "SLA matrix", message)
+        QMessageBox.warning(self, tr("SLA matrix"), message)
 
     # ----- conflicts -------------------------------------------------------------------
     def _show_conflict_banner(self, text: str | None = None) -> None:
@@ -344,11 +354,11 @@ class MatrixScreen(QWidget):
         stale = state is not None and self.draft.base_version != state.latest.number
         if stale and state is not None and text is None:
             latest = state.latest
-            text = (
-                f"Version {latest.number} was published by {latest.author} after your draft started "
-                f"from version {self.draft.base_version}. Your draft is kept: review their changes, "
+            text = tr(
+                "Version {number} was published by {author} after your draft started "
+                "from version {base}. Your draft is kept: review their changes, "
                 "then keep your draft on top of theirs or discard it."
-            )
+            ).format(number=latest.number, author=latest.author, base=self.draft.base_version)
         self.banner.setVisible(text is not None)
         self.banner_text.setText(text or "")
 
@@ -358,13 +368,19 @@ class MatrixScreen(QWidget):
         theirs = matrix_from_document(self.state.published)
         lines = describe_changes(matrix_from_document(self.draft.base_doc), theirs)
         mine = self._changes()
+        none = "  " + tr("none")
         QMessageBox.information(
             self,
-            f"Version {self.state.latest.number} by {self.state.latest.author}",
-            "Their changes:\n"
-            + ("\n".join(f"  {line}" for line in lines) or "  none")
-            + "\n\nYour draft's changes:\n"
-            + ("\n".join(f"  {line}" for line in mine) or "  none"),
+            tr("Version {number} by {author}").format(
+                number=self.state.latest.number, author=self.state.latest.author
+            ),
+            tr("Their changes:")
+            + "\n"
+            + ("\n".join(f"  {line}" for line in lines) or none)
+            + "\n\n"
+            + tr("Your draft's changes:")
+            + "\n"
+            + ("\n".join(f"  {line}" for line in mine) or none),
         )
 
     def rebase(self) -> None:
@@ -386,11 +402,11 @@ class MatrixScreen(QWidget):
             number += 1
         calendars = list(self.draft.get(("calendars",), {}) or {"24x7": {}})
         handoffs.append(
-            {"key": f"handoff_{number}", "name": f"New handoff {number}", "team": "Sales",
+            {"key": f"handoff_{number}", "name": tr("New handoff {number}").format(number=number), "team": "Sales",
              "start": "start_event", "stop": "stop_event", "calendar": calendars[0],
              "warn_at": [0.5, 0.75], "at_risk": 0.75, "rules": {"default": {"target": "1bd"}}}
         )  # fmt: skip
-        self.draft.set(("handoffs",), handoffs, f"Add handoff {number}")
+        self.draft.set(("handoffs",), handoffs, tr("Add handoff {number}").format(number=number))
         self.grid.setCurrentIndex(self.model.index(len(handoffs) - 1, 0))
         self.tabs.setCurrentIndex(0)  # the Handoff panel (pages are scroll areas around panels)
 
@@ -400,7 +416,7 @@ class MatrixScreen(QWidget):
         if 0 <= row < len(handoffs):
             name = handoffs[row].get("name", "")
             del handoffs[row]
-            self.draft.set(("handoffs",), handoffs, f"Remove handoff {name}")
+            self.draft.set(("handoffs",), handoffs, tr("Remove handoff {name}").format(name=name))
 
     def discard(self) -> None:
         work = partial(discard_draft, self.database, self.user, now())
@@ -438,18 +454,20 @@ class MatrixScreen(QWidget):
                 return Conflict(str(exc))
 
         self.save_timer.stop()
-        self.message.emit("Publishing the matrix…")
+        self.message.emit(tr("Publishing the matrix…"))
         self.jobs.start(work, self._published, self._failed, self._failed)
 
     def _published(self, result: PublishResult | Conflict) -> None:
         if isinstance(result, Conflict):
             self.conflict.emit(result.message)
-            self.message.emit("Not published: someone else published first")
+            self.message.emit(tr("Not published: someone else published first"))
             self.jobs.start(partial(matrix_state, self.database, self.user), self._conflict_state,
                             self._failed, self._failed)  # fmt: skip
             return
         self.message.emit(
-            f"Published version {result.info.number}; {result.clocks:,} clocks re-evaluated"
+            tr("Published version {number}; {clocks:,} clocks re-evaluated").format(
+                number=result.info.number, clocks=result.clocks
+            )
         )
         self.state = None
         self.refresh()
@@ -485,12 +503,14 @@ class MatrixScreen(QWidget):
             roll_back, self.database, number, author=self.user, now=now(), note=note,
             signoffs=signoffs,
         )  # fmt: skip
-        self.message.emit(f"Rolling back to version {number}…")
+        self.message.emit(tr("Rolling back to version {number}…").format(number=number))
         self.jobs.start(work, self._published, self._failed, self._failed)
 
     # ----- files -----------------------------------------------------------------------
     def choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a matrix file", "", "Matrix (*.json)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("Import a matrix file"), "", tr("Matrix (*.json)")
+        )
         if path:
             self.import_file(Path(path))
 
@@ -499,30 +519,30 @@ class MatrixScreen(QWidget):
         try:
             matrix = load_matrix(path)
         except (MatrixError, OSError, ValueError) as exc:
-            self._failed(f"{path.name} was not imported:\n{exc}")
+            self._failed(tr("{name} was not imported:\n{error}").format(name=path.name, error=exc))
             return
-        self.draft.replace(matrix_to_document(matrix), f"Import {path.name}")
+        self.draft.replace(matrix_to_document(matrix), tr("Import {name}").format(name=path.name))
 
     def choose_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export the matrix", "sla-matrix.json", "Matrix (*.json)"
+            self, tr("Export the matrix"), "sla-matrix.json", tr("Matrix (*.json)")
         )
         if path:
             self.export_file(Path(path))
 
     def export_file(self, path: Path) -> None:
         if self.draft.matrix is None:
-            self._failed("Fix the problems listed under the matrix before exporting it.")
+            self._failed(tr("Fix the problems listed under the matrix before exporting it."))
             return
         path.write_text(dump_matrix(self.draft.matrix), encoding="utf-8")
-        self.message.emit(f"Matrix saved to {path}")
+        self.message.emit(tr("Matrix saved to {path}").format(path=path))
 
     def choose_print(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self,
-            "Export for the agreement meeting",
+            tr("Export for the agreement meeting"),
             "sla-matrix.pdf",
-            "PDF (*.pdf);;PNG image (*.png)",
+            tr("PDF (*.pdf);;PNG image (*.png)"),
         )
         if path:
             self.export_picture(Path(path))
@@ -531,14 +551,12 @@ class MatrixScreen(QWidget):
         """The matrix as PDF (by suffix .pdf) or PNG, with the latest version's sign-offs."""
         state = self.state
         title = (
-            f"Draft based on version {self.draft.base_version}"
-            if self.draft.dirty
-            else f"Version {self.draft.base_version}"
-        )
+            tr("Draft based on version {version}") if self.draft.dirty else tr("Version {version}")
+        ).format(version=self.draft.base_version)
         signoffs = state.latest.signoffs if state is not None and not self.draft.dirty else ()
         html = matrix_html(self.draft.doc, title, signoffs)
         (export_pdf if path.suffix.lower() == ".pdf" else export_png)(html, path)
-        self.message.emit(f"Matrix exported to {path}")
+        self.message.emit(tr("Matrix exported to {path}").format(path=path))
 
 
 def _scrolling(panel: QWidget) -> QScrollArea:

@@ -23,20 +23,10 @@ from PySide6.QtWidgets import (
 from slaapp.engine.matrix import DEFAULT_SEGMENT
 from slaapp.engine.matrix_draft import problems_under
 from slaapp.engine.matrix_keys import renamed_segment
+from slaapp.views.common.i18n import tr
 from slaapp.views.matrix.form import line_edit, problem_label, set_text, show_problems, split_list
 from slaapp.views.matrix.undo import MatrixDraft
 
-OPERATORS = (
-    ("is", "eq"),
-    ("is not", "ne"),
-    ("is one of", "in"),
-    ("is none of", "not_in"),
-    ("contains", "contains"),
-    ("more than", "gt"),
-    ("at least", "gte"),
-    ("less than", "lt"),
-    ("at most", "lte"),
-)
 ATTRIBUTES = ("tier", "source", "amount", "region", "arrival", "country", "industry", "employees")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
@@ -80,6 +70,21 @@ def predicate_doc(rows: list[tuple[str, str, Any]]) -> dict[str, Any]:
     }
 
 
+def operators() -> tuple[tuple[str, str], ...]:
+    """The condition operators offered: (words in the user's language, engine code)."""
+    return (
+        (tr("is"), "eq"),
+        (tr("is not"), "ne"),
+        (tr("is one of"), "in"),
+        (tr("is none of"), "not_in"),
+        (tr("contains"), "contains"),
+        (tr("more than"), "gt"),
+        (tr("at least"), "gte"),
+        (tr("less than"), "lt"),
+        (tr("at most"), "lte"),
+    )
+
+
 def _show_value(value: Any) -> str:
     return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
@@ -91,16 +96,16 @@ class _ConditionRow(QWidget):
         self.attribute.setEditable(True)
         self.attribute.addItems(ATTRIBUTES)
         self.op = QComboBox()
-        for label, code in OPERATORS:
+        for label, code in operators():
             self.op.addItem(label, code)
         self.value = QLineEdit()
-        self.value.setPlaceholderText("value (lists: a, b, c)")
+        self.value.setPlaceholderText(tr("value (lists: a, b, c)"))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.attribute)
         row.addWidget(self.op)
         row.addWidget(self.value, 1)
-        drop = QPushButton("Remove")
+        drop = QPushButton(tr("Remove"))
         drop.clicked.connect(remove)
         row.addWidget(drop)
         line = self.attribute.lineEdit()
@@ -130,35 +135,37 @@ class SegmentEditor(QWidget):
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.list.model().rowsMoved.connect(lambda *_: QTimer.singleShot(0, self._reordered))
         self.list.currentRowChanged.connect(lambda _: self._show_selected())
-        add = QPushButton("Add segment")
+        add = QPushButton(tr("Add segment"))
         add.clicked.connect(self._add)
-        self.remove = QPushButton("Remove segment")
+        self.remove = QPushButton(tr("Remove segment"))
         self.remove.clicked.connect(self._remove)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
         buttons.addWidget(self.remove)
         buttons.addStretch(1)
-        self.name = line_edit("Name people see", lambda t: self._rename(t.strip()))
+        self.name = line_edit(tr("Name people see"), lambda t: self._rename(t.strip()))
         self.key = QLabel()
         self.conditions_box = QVBoxLayout()
         self.conditions: list[_ConditionRow] = []
-        self.add_condition = QPushButton("Add condition")
+        self.add_condition = QPushButton(tr("Add condition"))
         self.add_condition.clicked.connect(self._add_condition)
         self.hint = QLabel(
-            "A record belongs to the first segment whose conditions all match; "
-            "drag segments to change the order. The last one, default, catches everyone else."
+            tr(
+                "A record belongs to the first segment whose conditions all match; "
+                "drag segments to change the order. The last one, default, catches everyone else."
+            )
         )
         self.hint.setWordWrap(True)
         self.problems = problem_label()
         form = QFormLayout()
-        form.addRow("Name", self.name)
-        form.addRow("Key", self.key)
+        form.addRow(tr("Name"), self.name)
+        form.addRow(tr("Key"), self.key)
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Matches records where"))
+        layout.addWidget(QLabel(tr("Matches records where")))
         layout.addLayout(self.conditions_box)
         layout.addWidget(self.add_condition)
         layout.addWidget(self.problems)
@@ -215,7 +222,10 @@ class SegmentEditor(QWidget):
         row, segment = self._selected()
         if row >= 0:
             self.draft.set(
-                ("segments", row, field), value, f"Change segment {segment.get('key')}", merge=True
+                ("segments", row, field),
+                value,
+                tr("Change segment {key}").format(key=segment.get("key")),
+                merge=True,
             )
 
     def _rename(self, name: str) -> None:
@@ -225,7 +235,7 @@ class SegmentEditor(QWidget):
             return
         published = [str(s.get("key")) for s in self.draft.base_doc.get("segments", []) or []]
         doc = renamed_segment(self.draft.doc, row, name, published)
-        self.draft.replace(doc, f"Rename segment {segment.get('name', '')}")
+        self.draft.replace(doc, tr("Rename segment {name}").format(name=segment.get("name", "")))
 
     def _conditions_changed(self) -> None:
         self._set("when", predicate_doc([w.row() for w in self.conditions]))
@@ -244,10 +254,14 @@ class SegmentEditor(QWidget):
         number = 1
         while f"segment_{number}" in taken:
             number += 1
-        new = {"key": f"segment_{number}", "name": f"New segment {number}", "when": {"tier": "SMB"}}
+        new = {
+            "key": f"segment_{number}",
+            "name": tr("New segment {number}").format(number=number),
+            "when": {"tier": "SMB"},
+        }
         at = max(0, len(segments) - 1)  # before the catch-all
         segments.insert(at, new)
-        self.draft.set(("segments",), segments, f"Add segment {new['key']}")
+        self.draft.set(("segments",), segments, tr("Add segment {key}").format(key=new["key"]))
         self.list.setCurrentRow(at)
 
     def _remove(self) -> None:
@@ -262,11 +276,11 @@ class SegmentEditor(QWidget):
             for h in self.draft.get(("handoffs",), [])
             if isinstance(h, dict)
         ]
-        self.draft.replace(doc, f"Remove segment {key} and its rules")
+        self.draft.replace(doc, tr("Remove segment {key} and its rules").format(key=key))
 
     def _reordered(self) -> None:
         by_label = {f"{s.get('name', '')}  ({s.get('key', '')})": s for s in self._segments()}
         order = [by_label[self.list.item(i).text()] for i in range(self.list.count())]
         defaults = [s for s in order if s.get("key") == DEFAULT_SEGMENT]
         order = [s for s in order if s.get("key") != DEFAULT_SEGMENT] + defaults
-        self.draft.set(("segments",), order, "Reorder segments")
+        self.draft.set(("segments",), order, tr("Reorder segments"))

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QT_TR_NOOP, QSettings, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,20 +33,23 @@ from slaapp.services.people import (
     people,
     set_person_fields,
 )
+from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.common.page_header import page_header
 from slaapp.views.common.table_model import SORT_ROLE
 from slaapp.views.people.import_dialog import ImportPreview
 from slaapp.views.people.table import PeopleModel, org_chart
 
-EMPTY = "No people yet. Import a people file (name, email, phone, team, manager, role, …) or sync a CRM."
+EMPTY = QT_TR_NOOP(
+    "No people yet. Import a people file (name, email, phone, team, manager, role, …) or sync a CRM."
+)
 
 
 class _Edit(QUndoCommand):
     """One field of one person; redo and undo store through the service."""
 
     def __init__(self, screen: PeopleScreen, key: str, field: str, old: str, new: str) -> None:
-        super().__init__(f"{field} of {key}")
+        super().__init__(tr("{field} of {key}").format(field=field, key=key))
         self.screen, self.key, self.field, self.old, self.new = screen, key, field, old, new
 
     def redo(self) -> None:
@@ -59,7 +62,7 @@ class _Edit(QUndoCommand):
 class PeopleScreen(QWidget):
     """A Screen. Signals: open_record(int) (unused), message(str), data_changed() after edits."""
 
-    title = "People"
+    title: str
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -74,6 +77,7 @@ class PeopleScreen(QWidget):
         actor: str | None = None,
     ) -> None:
         super().__init__(parent)
+        self.title = tr("People")
         self._database, self._jobs, self._settings, self._clock = database, jobs, settings, clock
         self.actor = actor or getpass.getuser()
         self.model = PeopleModel()
@@ -94,21 +98,21 @@ class PeopleScreen(QWidget):
         self.tree = QTreeView()
         self.tree.setModel(org_chart(()))
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.table, "Directory")
-        self.tabs.addTab(self.tree, "Org chart")
+        self.tabs.addTab(self.table, tr("Directory"))
+        self.tabs.addTab(self.tree, tr("Org chart"))
         self.undo_stack = QUndoStack(self)
-        self.undo_button = QPushButton("Undo")
+        self.undo_button = QPushButton(tr("Undo"))
         self.undo_button.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_button.clicked.connect(self.undo_stack.undo)
         self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
         self.undo_button.setEnabled(False)
-        self.import_button = QPushButton("Import people file…")
+        self.import_button = QPushButton(tr("Import people file…"))
         self.import_button.clicked.connect(self.choose_file)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search name, team, manager…")
+        self.search.setPlaceholderText(tr("Search name, team, manager…"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
-        self.status = QLabel(EMPTY)
+        self.status = QLabel(tr_marked(EMPTY))
         self.status.setWordWrap(True)
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
@@ -116,9 +120,9 @@ class PeopleScreen(QWidget):
         bar.addWidget(self.import_button)
         layout = QVBoxLayout(self)
         layout.addWidget(page_header(
-            "People",
-            "Who owns handoffs, who manages whom, when they work. Double-click a cell to change it; "
-            "what you set here a CRM sync never overwrites.",
+            self.title,
+            tr("Who owns handoffs, who manages whom, when they work. Double-click a cell to change "
+               "it; what you set here a CRM sync never overwrites."),
         ))  # fmt: skip
         layout.addLayout(bar)
         layout.addWidget(self.tabs, 1)
@@ -142,7 +146,9 @@ class PeopleScreen(QWidget):
         self.tree.expandAll()
         self.tree.resizeColumnToContents(0)
         self.table.resizeColumnsToContents()
-        self.status.setText(f"{len(entries)} people" if entries else EMPTY)
+        self.status.setText(
+            tr("{count} people").format(count=len(entries)) if entries else tr_marked(EMPTY)
+        )
 
     def _failed(self, text: str) -> None:
         self.status.setText(text)
@@ -161,13 +167,14 @@ class PeopleScreen(QWidget):
 
     def _stored(self, entry: PersonEntry) -> None:
         self.model.replace_person(entry)
-        self.status.setText(f"Saved {entry.name}")
+        self.status.setText(tr("Saved {name}").format(name=entry.name))
         self.data_changed.emit()
         self.refresh()  # names of managers and the org chart follow
 
     def _edit_failed(self, text: str) -> None:
-        self.status.setText(f"Not saved: {text}")
-        self.message.emit(f"Not saved: {text}")
+        failure = tr("Not saved: {error}").format(error=text)
+        self.status.setText(failure)
+        self.message.emit(failure)
         self.refresh()  # the table shows what is stored
 
     # ----- import ----------------------------------------------------------------------
@@ -176,7 +183,10 @@ class PeopleScreen(QWidget):
             str(self._settings.value("people_folder", str(Path.home()))) if self._settings else ""
         )
         path, _ = QFileDialog.getOpenFileName(
-            self, "Import a people file", folder, "People files (*.csv *.tsv *.txt *.xlsx *.xlsm)"
+            self,
+            tr("Import a people file"),
+            folder,
+            tr("People files (*.csv *.tsv *.txt *.xlsx *.xlsm)"),
         )
         if path:
             if self._settings is not None:
@@ -212,7 +222,7 @@ class PeopleScreen(QWidget):
         self._jobs.start(work, self._imported, self._failed, self._failed)
 
     def _imported(self, result: PeopleImport) -> None:
-        self.message.emit(f"People imported: {result.summary()}")
+        self.message.emit(tr("People imported: {summary}").format(summary=result.summary()))
         self.undo_stack.clear()  # edits before an import cannot be undone across it
         self.data_changed.emit()
         self.refresh()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TR_NOOP, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from slaapp.services.people import PersonEntry
+from slaapp.views.common.i18n import tr, translated
 from slaapp.views.common.table_model import Column, Index, Role, TableModel
 
 
@@ -20,23 +21,24 @@ def _keep(row: PersonEntry, _text: str) -> PersonEntry:
 
 
 FIELDS: tuple[tuple[str | None, Column[PersonEntry]], ...] = (
-    ("name", Column("Name", lambda p: p.name, edit=_keep)),
-    (None, Column("Key", lambda p: p.key, header_tooltip="How events, CRMs and files name the person")),
-    ("email", Column("Email", lambda p: p.email or "", edit=_keep)),
-    ("phone", Column("Phone", lambda p: p.phone or "", edit=_keep,
-                     header_tooltip="Mobile number for SMS alerts, like +14155550123")),
-    ("team", Column("Team", lambda p: p.team, edit=_keep)),
-    ("manager", Column("Manager", lambda p: p.manager_name, edit=_keep,
-                       tooltip=lambda p: p.manager and f"Key {p.manager}")),
-    ("role", Column("Role", lambda p: p.role, edit=_keep,
-                    header_tooltip="rep, team_lead, manager, vp or admin")),
-    ("timezone", Column("Time zone", lambda p: p.timezone, edit=_keep)),
-    ("hours", Column("Hours", lambda p: p.hours, edit=_keep)),
-    ("capacity", Column("Capacity", lambda p: p.capacity, numeric=True, edit=_keep,
-                        header_tooltip="Open clocks the person can carry")),
-    ("out_of_office", Column("Out of office", _ooo, edit=_keep)),
-    (None, Column("Set by hand", lambda p: ", ".join(p.hand_set),
-                  header_tooltip="Fields a CRM sync never overwrites")),
+    ("name", Column(QT_TR_NOOP("Name"), lambda p: p.name, edit=_keep)),
+    (None, Column(QT_TR_NOOP("Key"), lambda p: p.key,
+                  header_tooltip=QT_TR_NOOP("How events, CRMs and files name the person"))),
+    ("email", Column(QT_TR_NOOP("Email"), lambda p: p.email or "", edit=_keep)),
+    ("phone", Column(QT_TR_NOOP("Phone"), lambda p: p.phone or "", edit=_keep,
+                     header_tooltip=QT_TR_NOOP("Mobile number for SMS alerts, like +14155550123"))),
+    ("team", Column(QT_TR_NOOP("Team"), lambda p: p.team, edit=_keep)),
+    ("manager", Column(QT_TR_NOOP("Manager"), lambda p: p.manager_name, edit=_keep,
+                       tooltip=lambda p: p.manager and tr("Key {key}").format(key=p.manager))),
+    ("role", Column(QT_TR_NOOP("Role"), lambda p: p.role, edit=_keep,
+                    header_tooltip=QT_TR_NOOP("rep, team_lead, manager, vp or admin"))),
+    ("timezone", Column(QT_TR_NOOP("Time zone"), lambda p: p.timezone, edit=_keep)),
+    ("hours", Column(QT_TR_NOOP("Hours"), lambda p: p.hours, edit=_keep)),
+    ("capacity", Column(QT_TR_NOOP("Capacity"), lambda p: p.capacity, numeric=True, edit=_keep,
+                        header_tooltip=QT_TR_NOOP("Open clocks the person can carry"))),
+    ("out_of_office", Column(QT_TR_NOOP("Out of office"), _ooo, edit=_keep)),
+    (None, Column(QT_TR_NOOP("Set by hand"), lambda p: ", ".join(p.hand_set),
+                  header_tooltip=QT_TR_NOOP("Fields a CRM sync never overwrites"))),
 )  # fmt: skip
 
 
@@ -46,7 +48,7 @@ class PeopleModel(TableModel[PersonEntry]):
     edit_requested = Signal(str, str, str, str)
 
     def __init__(self) -> None:
-        super().__init__([column for _, column in FIELDS])
+        super().__init__(translated([column for _, column in FIELDS]))
         self.fields = tuple(name for name, _ in FIELDS)
 
     def setData(self, index: Index, value: Any, role: int = Role.EditRole) -> bool:
@@ -74,7 +76,7 @@ class PeopleModel(TableModel[PersonEntry]):
 def org_chart(entries: tuple[PersonEntry, ...]) -> QStandardItemModel:
     """A tree of managers: everyone without a (known) manager at the top, reports below."""
     model = QStandardItemModel()
-    model.setHorizontalHeaderLabels(["Person", "Role", "Team"])
+    model.setHorizontalHeaderLabels([tr("Person"), tr("Role"), tr("Team")])
     keys = {e.key for e in entries}
     reports: dict[str | None, list[PersonEntry]] = {}
     for entry in entries:

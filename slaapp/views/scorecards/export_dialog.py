@@ -21,8 +21,21 @@ from PySide6.QtWidgets import (
 )
 
 from slaapp.reports.periods import last_full_week
+from slaapp.views.common.i18n import tr
 
-ALL_TEAMS = "All teams"
+
+def team_choices(combo: QComboBox, teams: list[str], current: str | None = None) -> None:
+    """ "All teams" (data None) and each team by name (data: the name); `current` chosen."""
+    combo.addItem(tr("All teams"), None)
+    for team in teams:
+        combo.addItem(team, team)
+    combo.setCurrentIndex(max(0, combo.findData(current)) if current else 0)
+
+
+def chosen_team(combo: QComboBox) -> str | None:
+    """The team picked with `team_choices`, None for all teams."""
+    team = combo.currentData()
+    return team if isinstance(team, str) else None
 
 
 @dataclass(frozen=True)
@@ -42,7 +55,7 @@ class ExportDialog(QDialog):
         self, teams: list[str], folder: Path, today: date, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export scorecard")
+        self.setWindowTitle(tr("Export scorecard"))
         first, last = last_full_week(today)
         self.first = QDateEdit(QDate(first.year, first.month, first.day))
         self.last = QDateEdit(QDate(last.year, last.month, last.day))
@@ -50,22 +63,22 @@ class ExportDialog(QDialog):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("ddd d MMM yyyy")
         self.team = QComboBox()
-        self.team.addItems([ALL_TEAMS, *teams])
+        team_choices(self.team, teams)
         self.path = QLineEdit(str(folder / f"slaapp-scorecard-{first.isoformat()}.xlsx"))
-        browse = QPushButton("Choose…")
+        browse = QPushButton(tr("Choose…"))
         browse.clicked.connect(self._choose)
         file_row = QHBoxLayout()
         file_row.addWidget(self.path, 1)
         file_row.addWidget(browse)
         form = QFormLayout(self)
-        form.addRow("First day", self.first)
-        form.addRow("Last day", self.last)
-        form.addRow("Team", self.team)
-        form.addRow("Save as", file_row)
+        form.addRow(tr("First day"), self.first)
+        form.addRow(tr("Last day"), self.last)
+        form.addRow(tr("Team"), self.team)
+        form.addRow(tr("Save as"), file_row)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Export"))
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
@@ -75,7 +88,7 @@ class ExportDialog(QDialog):
 
     def _choose(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save scorecard", self.path.text(), "Excel workbook (*.xlsx)"
+            self, tr("Save scorecard"), self.path.text(), tr("Excel workbook (*.xlsx)")
         )
         if path:
             self.path.setText(path if path.lower().endswith(".xlsx") else f"{path}.xlsx")
@@ -91,10 +104,9 @@ class ExportDialog(QDialog):
             self.accept()
 
     def choice(self) -> ExportChoice:
-        team = self.team.currentText()
         return ExportChoice(
             self.first.date().toPython(),  # type: ignore[arg-type]
             self.last.date().toPython(),  # type: ignore[arg-type]
-            None if team == ALL_TEAMS else team,
+            chosen_team(self.team),
             Path(self.path.text().strip()),
         )

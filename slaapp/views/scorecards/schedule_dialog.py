@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from slaapp.reports.schedule import DAYS, WeeklySchedule
-from slaapp.views.scorecards.export_dialog import ALL_TEAMS
+from slaapp.views.common.i18n import tr
+from slaapp.views.scorecards.export_dialog import chosen_team, team_choices
 
 
 class ScheduleDialog(QDialog):
@@ -28,9 +29,9 @@ class ScheduleDialog(QDialog):
         self, schedule: WeeklySchedule, teams: list[str], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Weekly scorecard")
+        self.setWindowTitle(tr("Weekly scorecard"))
         self.base = schedule
-        self.enabled = QCheckBox("Send last week's scorecard every week while slaapp runs")
+        self.enabled = QCheckBox(tr("Send last week's scorecard every week while slaapp runs"))
         self.enabled.setChecked(schedule.enabled)
         self.day = QComboBox()
         self.day.addItems(list(DAYS))
@@ -41,18 +42,17 @@ class ScheduleDialog(QDialog):
         self.recipients = QLineEdit(", ".join(schedule.recipients))
         self.recipients.setPlaceholderText("vp@company.com, cro@company.com")
         self.team = QComboBox()
-        self.team.addItems([ALL_TEAMS, *teams])
-        self.team.setCurrentText(schedule.team or ALL_TEAMS)
+        team_choices(self.team, teams, schedule.team)
         self.folder = QLineEdit(schedule.folder or str(Path.home()))
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #c0392b")
         form = QFormLayout(self)
         form.addRow(self.enabled)
-        form.addRow("Day", self.day)
-        form.addRow(f"Time ({schedule.timezone})", self.time)
-        form.addRow("Recipients", self.recipients)
-        form.addRow("Team", self.team)
-        form.addRow("Keep copies in", self.folder)
+        form.addRow(tr("Day"), self.day)
+        form.addRow(tr("Time ({zone})").format(zone=schedule.timezone), self.time)
+        form.addRow(tr("Recipients"), self.recipients)
+        form.addRow(tr("Team"), self.team)
+        form.addRow(tr("Keep copies in"), self.folder)
         form.addRow(self.problem)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -67,24 +67,27 @@ class ScheduleDialog(QDialog):
     def _save(self) -> None:
         bad = [a for a in self._addresses() if "@" not in a]
         if bad:
-            self.problem.setText(f"Not an email address: {', '.join(bad)}")
+            self.problem.setText(
+                tr("Not an email address: {addresses}").format(addresses=", ".join(bad))
+            )
         elif self.enabled.isChecked() and not self._addresses():
-            self.problem.setText("Add at least one recipient, or turn the schedule off.")
+            self.problem.setText(tr("Add at least one recipient, or turn the schedule off."))
         elif not Path(self.folder.text()).is_dir():
-            self.problem.setText(f"The folder {self.folder.text()} does not exist.")
+            self.problem.setText(
+                tr("The folder {folder} does not exist.").format(folder=self.folder.text())
+            )
         else:
             self.accept()
 
     def schedule(self, now: int) -> WeeklySchedule:
         """The edited schedule; it starts now, so the first run is the next one (a run already
         past is not sent), and it keeps when it was last really sent."""
-        team = self.team.currentText()
         return WeeklySchedule(
             weekday=self.day.currentIndex(),
             at=self.time.time().toString("HH:mm"),
             timezone=self.base.timezone,
             recipients=self._addresses(),
-            team=None if team == ALL_TEAMS else team,
+            team=chosen_team(self.team),
             folder=self.folder.text().strip(),
             enabled=self.enabled.isChecked(),
             last_sent=self.base.last_sent,

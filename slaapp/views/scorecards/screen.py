@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSettings, QUrl, Signal
+from PySide6.QtCore import QT_TR_NOOP, QDate, QSettings, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -25,24 +25,24 @@ from slaapp.services.database import Database
 from slaapp.services.display import display_zones
 from slaapp.services.scorecard_delivery import load_schedule, save_schedule, smtp_settings
 from slaapp.services.store import now, team_names
+from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.common.jobs import JobRunner, ProgressRelay
 from slaapp.views.common.page_header import page_header
 from slaapp.views.matrix.dialogs import local_time
 from slaapp.views.scorecards.export_dialog import ExportChoice, ExportDialog
 from slaapp.views.scorecards.schedule_dialog import ScheduleDialog
 
-SHEETS = (
-    ("Summary", "adherence, breaches and the ranked causes, against the previous period"),
-    ("Handoffs", "every handoff and segment with volume, adherence, median and p90 response"),
-    ("Teams", "each team with a chart, for the leaders' own meetings"),
-    ("Rep scorecards", "every rep against the team average"),
-    (
-        "Trend",
-        "adherence per handoff over the whole period, week by week (monthly beyond two years)",
-    ),
-    ("Breaches", "every breach with owner, value and a link to the CRM record"),
-    ("Definitions", "the matrix in force: targets, calendars and segments"),
-)
+SHEETS = (  # the workbook's sheet names (as written in the file) and what each holds
+    ("Summary", QT_TR_NOOP("adherence, breaches and the ranked causes, against the previous period")),
+    ("Handoffs", QT_TR_NOOP(
+        "every handoff and segment with volume, adherence, median and p90 response")),
+    ("Teams", QT_TR_NOOP("each team with a chart, for the leaders' own meetings")),
+    ("Rep scorecards", QT_TR_NOOP("every rep against the team average")),
+    ("Trend", QT_TR_NOOP(
+        "adherence per handoff over the whole period, week by week (monthly beyond two years)")),
+    ("Breaches", QT_TR_NOOP("every breach with owner, value and a link to the CRM record")),
+    ("Definitions", QT_TR_NOOP("the matrix in force: targets, calendars and segments")),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class ScorecardsScreen(QWidget):
     """A Screen. Signals: open_record(int), message(str), data_changed(), exported(object),
     failed(str)."""
 
-    title = "Scorecards"
+    title: str
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -76,6 +76,7 @@ class ScorecardsScreen(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.title = tr("Scorecards")
         self.database = database
         self.jobs = jobs
         self.settings = settings
@@ -87,20 +88,23 @@ class ScorecardsScreen(QWidget):
         self.progress.hide()
         self.relay.progress.connect(lambda share: self.progress.setValue(round(share * 100)))
 
-        export_box = QGroupBox("Export a scorecard")
+        export_box = QGroupBox(tr("Export a scorecard"))
         export_layout = QVBoxLayout(export_box)
         about = QLabel(
-            "The workbook leadership opens in its meetings: seven sheets, formatted for print, "
-            "with native Excel charts.<br>"
-            + "".join(f"<br>• <b>{name}</b>: {what}" for name, what in SHEETS)
+            tr(
+                "The workbook leadership opens in its meetings: seven sheets, formatted for "
+                "print, with native Excel charts."
+            )
+            + "<br>"
+            + "".join(f"<br>• <b>{name}</b>: {tr_marked(what)}" for name, what in SHEETS)
         )
         about.setWordWrap(True)
-        self.export_button = QPushButton("Other period…")
+        self.export_button = QPushButton(tr("Other period…"))
         self.export_button.clicked.connect(lambda: self.choose_export())
         self.last_export = QLabel()
-        self.last_week = QPushButton("Last week")
+        self.last_week = QPushButton(tr("Last week"))
         self.last_week.clicked.connect(lambda: self.choose_export("week"))
-        self.last_month = QPushButton("Last month")
+        self.last_month = QPushButton(tr("Last month"))
         self.last_month.clicked.connect(lambda: self.choose_export("month"))
         row = QHBoxLayout()
         row.addWidget(self.last_week)
@@ -111,11 +115,11 @@ class ScorecardsScreen(QWidget):
         export_layout.addWidget(about)
         export_layout.addLayout(row)
 
-        schedule_box = QGroupBox("Weekly scorecard by mail")
+        schedule_box = QGroupBox(tr("Weekly scorecard by mail"))
         schedule_layout = QVBoxLayout(schedule_box)
         self.schedule_text = QLabel()
         self.schedule_text.setWordWrap(True)
-        self.schedule_button = QPushButton("Set up the weekly scorecard…")
+        self.schedule_button = QPushButton(tr("Set up the weekly scorecard…"))
         self.schedule_button.clicked.connect(self.edit_schedule)
         schedule_layout.addWidget(self.schedule_text)
         schedule_row = QHBoxLayout()
@@ -125,7 +129,9 @@ class ScorecardsScreen(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(
-            page_header(self.title, "The Excel workbook leadership reads, on demand or every week.")
+            page_header(
+                self.title, tr("The Excel workbook leadership reads, on demand or every week.")
+            )
         )
         layout.addWidget(export_box)
         layout.addWidget(schedule_box)
@@ -147,17 +153,22 @@ class ScorecardsScreen(QWidget):
         schedule = result.schedule
         if schedule is None or not schedule.enabled:
             self.schedule_text.setText(
-                "Not set up. slaapp can write last week's scorecard every Monday morning and mail "
-                "it to leadership while the app runs (or from cron with `slaapp export --last-week --mail`)."
+                tr(
+                    "Not set up. slaapp can write last week's scorecard every Monday morning and "
+                    "mail it to leadership while the app runs (or from cron with "
+                    "`slaapp export --last-week --mail`)."
+                )
             )
         else:
             if schedule.last_sent:
-                sent = f"Last sent {local_time(schedule.last_sent)}."
+                sent = tr("Last sent {time}.").format(time=local_time(schedule.last_sent))
             elif not result.can_mail:
-                sent = "Not sent yet: no mail server is set up (Settings > Email)."
+                sent = tr("Not sent yet: no mail server is set up (Settings > Email).")
             else:
-                sent = "Not sent yet."
-            self.schedule_text.setText(f"Sent {schedule.describe()}. {sent}")
+                sent = tr("Not sent yet.")
+            self.schedule_text.setText(
+                tr("Sent {when}. {sent}").format(when=schedule.describe(), sent=sent)
+            )
 
     # ----- export ------------------------------------------------------------------------
     def choose_export(self, period: str | None = None) -> None:
@@ -186,14 +197,16 @@ class ScorecardsScreen(QWidget):
         self.progress.setValue(0)
         self.progress.show()
         self.export_button.setEnabled(False)
-        self.message.emit(f"Writing {choice.path.name}…")
+        self.message.emit(tr("Writing {name}…").format(name=choice.path.name))
         self.jobs.start(work, self._exported, self._fail, self._fail)
 
     def _exported(self, result: ExportResult) -> None:
         self.progress.hide()
         self.export_button.setEnabled(True)
-        self.last_export.setText(f"Saved {result.path.name}: {result.summary()}")
-        self.message.emit(f"Scorecard saved: {result.summary()}")
+        self.last_export.setText(
+            tr("Saved {name}: {summary}").format(name=result.path.name, summary=result.summary())
+        )
+        self.message.emit(tr("Scorecard saved: {summary}").format(summary=result.summary()))
         self.exported.emit(result)
         if self.open_exports:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
@@ -208,7 +221,7 @@ class ScorecardsScreen(QWidget):
             self.jobs.start(work, lambda _: self._saved(chosen), self._fail, self._fail)
 
     def _saved(self, chosen: WeeklySchedule) -> None:
-        self.message.emit(f"Weekly scorecard: {chosen.describe()}")
+        self.message.emit(tr("Weekly scorecard: {when}").format(when=chosen.describe()))
         self.refresh()
 
     def _fail(self, message: str) -> None:

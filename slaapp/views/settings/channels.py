@@ -4,26 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QT_TR_NOOP
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
-from slaapp.infra.secrets import ENVIRONMENT, MISSING, STORED, UNAVAILABLE, env_var
+from slaapp.infra.secrets import CHANGED, ENVIRONMENT, MISSING, STORED, UNAVAILABLE, env_var
 from slaapp.notify.channel_kind import ChannelKind
 from slaapp.notify.email import SmtpSettings
 from slaapp.notify.settings_form import LoadedSettings
+from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.settings.widgets import Section, check, line, spin
 
 Tester = Callable[[str], None]
-TEST_TIP = "Send a short test message with the values as typed (or the saved ones)"
+TEST_TIP = QT_TR_NOOP("Send a short test message with the values as typed (or the saved ones)")
 
 
 def secret_hint(name: str, status: str) -> tuple[str, str]:
     """(placeholder, hint) of a secret field: where the value lives, never the value."""
     env = env_var(name)
     return {
-        STORED: ("•••••• saved in the keyring", "Saved in the system keyring. Type a new value to replace it."),
-        ENVIRONMENT: ("•••••• set by the environment", f"Taken from {env}; a value typed here is saved in the keyring but {env} still wins."),
-        MISSING: ("Not set", "Saved in the system keyring, never in the database."),
-        UNAVAILABLE: ("Kept until you quit", f"No system keyring: a value typed here lasts until you quit; set {env} for every run."),
+        STORED: (tr("•••••• saved in the keyring"), tr("Saved in the system keyring. Type a new value to replace it.")),
+        ENVIRONMENT: (tr("•••••• set by the environment"), tr("Taken from {env}; a value typed here is saved in the keyring but {env} still wins.").format(env=env)),
+        MISSING: (tr("Not set"), tr("Saved in the system keyring, never in the database.")),
+        CHANGED: (tr("Enter it again"), tr("Saved for another server than the one above, so it is not sent: type it again to use it with this server.")),
+        UNAVAILABLE: (tr("Kept until you quit"), tr("No system keyring: a value typed here lasts until you quit; set {env} for every run.").format(env=env)),
     }[status]  # fmt: skip
 
 
@@ -53,8 +56,8 @@ class ChannelSection(Section):
         self.test_button: QPushButton | None = None
         self.test_field = ""
         if kind.test_words is not None:
-            self.test_button = QPushButton("Send test message")
-            self.test_button.setToolTip(TEST_TIP)
+            self.test_button = QPushButton(tr("Send test message"))
+            self.test_button.setToolTip(tr_marked(TEST_TIP))
             self.test_button.clicked.connect(lambda: tester(kind.name))
         self._add_fields()
 
@@ -74,7 +77,7 @@ class ChannelSection(Section):
         if self.test_button is not None:
             self.test_field = rows[-1][0] if rows else f"{self.kind.name}.test"
             if not rows:
-                self.add(self.test_field, "Test", self.test_button, TEST_TIP)
+                self.add(self.test_field, tr("Test"), self.test_button, tr_marked(TEST_TIP))
 
     def load(self, loaded: LoadedSettings) -> None:
         self.enabled.setChecked(loaded.form.channels.enabled(self.kind.name))
@@ -86,7 +89,7 @@ class ChannelSection(Section):
         for secret in self.kind.secrets:
             placeholder, hint = secret_hint(secret.name, loaded.status(secret.name))
             if secret.name in loaded.session_only:
-                placeholder = "•••••• kept until you quit"
+                placeholder = tr("•••••• kept until you quit")
                 hint = secret_hint(secret.name, UNAVAILABLE)[1]
             editor = self.secret_editors[secret.name]
             editor.clear()
@@ -114,26 +117,28 @@ class EmailSection(ChannelSection):
     def __init__(self, kind: ChannelKind, tester: Tester) -> None:
         super().__init__(kind, tester)
         self.host = line("smtp.office365.com")
-        self.add("smtp.host", "SMTP server", self.host, "Host name of the mail server (no smtp://)", row=1)  # fmt: skip
+        self.add("smtp.host", tr("SMTP server"), self.host, tr("Host name of the mail server (no smtp://)"), row=1)  # fmt: skip
         self.port = spin(1, 65535)
-        self.add("smtp.port", "Port", self.port, "587 for STARTTLS (the usual), 25 for a local relay", row=2)  # fmt: skip
+        self.add("smtp.port", tr("Port"), self.port, tr("587 for STARTTLS (the usual), 25 for a local relay"), row=2)  # fmt: skip
         self.user = line("sla-alerts@acme.com")
-        self.add("smtp.user", "Login", self.user, "User name for the server; leave empty when it needs no login", row=3)  # fmt: skip
-        self.sender = line("same as the login")
-        self.add("smtp.sender", "From address", self.sender, "The address alerts come from")
-        self.starttls = check("Encrypt with STARTTLS", "Turn off only for a relay on this network")
+        self.add("smtp.user", tr("Login"), self.user, tr("User name for the server; leave empty when it needs no login"), row=3)  # fmt: skip
+        self.sender = line(tr("same as the login"))
+        self.add("smtp.sender", tr("From address"), self.sender, tr("The address alerts come from"))
+        self.starttls = check(
+            tr("Encrypt with STARTTLS"), tr("Turn off only for a relay on this network")
+        )
         self.add_widget(self.starttls)
-        self.ca_file = line("system certificates")
-        browse = QPushButton("Browse…")
-        browse.setToolTip("Choose a PEM file with the certificate authority of the server")
+        self.ca_file = line(tr("system certificates"))
+        browse = QPushButton(tr("Browse…"))
+        browse.setToolTip(tr("Choose a PEM file with the certificate authority of the server"))
         browse.clicked.connect(self._browse)
-        self.add("smtp.ca_file", "CA file", _row(self.ca_file, browse), "Only for a server whose certificate the system does not trust")  # fmt: skip
+        self.add("smtp.ca_file", tr("CA file"), _row(self.ca_file, browse), tr("Only for a server whose certificate the system does not trust"))  # fmt: skip
         self.test_address = line("you@acme.com")
         self.test_field = "test.address"
         if self.test_button is not None:
-            self.test_button.setText("Send test email")
-            self.test_button.setToolTip("Send a short test email with the settings as typed (before saving)")  # fmt: skip
-            self.add(self.test_field, "Test address", _row(self.test_address, self.test_button), "Where the test email goes")  # fmt: skip
+            self.test_button.setText(tr("Send test email"))
+            self.test_button.setToolTip(tr("Send a short test email with the settings as typed (before saving)"))  # fmt: skip
+            self.add(self.test_field, tr("Test address"), _row(self.test_address, self.test_button), tr("Where the test email goes"))  # fmt: skip
 
     def _add_fields(self) -> None:
         """The password row only: the SMTP rows around it and the test row come after."""
@@ -144,7 +149,7 @@ class EmailSection(ChannelSection):
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "CA certificate", "", "Certificates (*.pem *.crt);;All files (*)"
+            self, tr("CA certificate"), "", tr("Certificates (*.pem *.crt);;All files (*)")
         )
         if path:
             self.ca_file.setText(path)

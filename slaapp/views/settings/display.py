@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QVBoxLayout, QWidget
 from slaapp.engine.display_time import zone_choices, zone_words
 from slaapp.services.database import Database
 from slaapp.services.display import choose_display_zone, display_zones
+from slaapp.views.common.i18n import tr
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.settings.widgets import note
 
@@ -24,12 +25,12 @@ class DisplaySection(QGroupBox):
     message = Signal(str)
 
     def __init__(self, database: Database, jobs: JobRunner, parent: QWidget | None = None) -> None:
-        super().__init__("Times shown in", parent)
+        super().__init__(tr("Times shown in"), parent)
         self._database, self._jobs = database, jobs
         self.zone = QComboBox()
-        self.zone.setAccessibleName("Display time zone")
-        self.zone.setToolTip("Every screen and tooltip shows times in this zone and names it")
-        self.zone.addItem("The matrix's business time zone", FOLLOW_MATRIX)
+        self.zone.setAccessibleName(tr("Display time zone"))
+        self.zone.setToolTip(tr("Every screen and tooltip shows times in this zone and names it"))
+        self.zone.addItem(tr("The matrix's business time zone"), FOLLOW_MATRIX)
         for zone in zone_choices():
             self.zone.addItem(zone, zone)
         self.zone.setMaxVisibleItems(20)
@@ -41,7 +42,7 @@ class DisplaySection(QGroupBox):
         layout.addWidget(self.zone)
         layout.addWidget(self.now_shown)
         layout.addWidget(
-            note("Applies to this database's desktops; sheets keep the matrix's zone.")
+            note(tr("Applies to this database's desktops; sheets keep the matrix's zone."))
         )
 
     def load(self) -> None:
@@ -53,7 +54,9 @@ class DisplaySection(QGroupBox):
         chosen, shown = result
         found = self.zone.findData(chosen)
         self.zone.setCurrentIndex(max(found, 0))
-        self.now_shown.setText(f"Now: {zone_words(shown)} ({shown})")
+        self.now_shown.setText(
+            tr("Now: {zone} ({name})").format(zone=zone_words(shown), name=shown)
+        )
 
     def _choose(self) -> None:
         zone = self.zone.currentData()
@@ -70,9 +73,13 @@ class DisplaySection(QGroupBox):
 
     def _chosen(self, result: object) -> None:
         shown = str(result)
-        self.now_shown.setText(f"Now: {zone_words(shown)} ({shown})")
+        self.now_shown.setText(
+            tr("Now: {zone} ({name})").format(zone=zone_words(shown), name=shown)
+        )
         self.changed.emit(shown)
-        self.message.emit(f"Times are shown in {zone_words(shown)} ({shown})")
+        self.message.emit(
+            tr("Times are shown in {zone} ({name})").format(zone=zone_words(shown), name=shown)
+        )
 
     def _failed(self, text: str) -> None:
-        self.now_shown.setText(f"Not changed: {text}")
+        self.now_shown.setText(tr("Not changed: {error}").format(error=text))

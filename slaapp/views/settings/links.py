@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TR_NOOP
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
 
+from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.settings.widgets import Section, line, note
 
 EXAMPLE = "https://acme.my.salesforce.com/{external_id}"
-TIP = "The record's address in the CRM; {external_id} is replaced by the record's id there"
+TIP = QT_TR_NOOP(
+    "The record's address in the CRM; {external_id} is replaced by the record's id there"
+)
 NEW = "record_url.new"
 
 
@@ -16,13 +20,18 @@ class LinksSection(Section):
 
     def __init__(self) -> None:
         super().__init__(
-            "CRM record links",
-            "“Open in CRM” in a record window uses these addresses. Leave a source empty for no link.",
+            tr("CRM record links"),
+            tr(
+                "“Open in CRM” in a record window uses these addresses. Leave a source empty for "
+                "no link."
+            ),
         )
-        self.empty = note("No records yet: connect or import a CRM first, or name a source below.")
+        self.empty = note(
+            tr("No records yet: connect or import a CRM first, or name a source below.")
+        )
         self.add_widget(self.empty)
         self.templates: dict[str, QLineEdit] = {}
-        self.new_source = line("e.g. hubspot")
+        self.new_source = line(tr("e.g. hubspot"))
         self.new_source.setMaximumWidth(160)
         self.new_template = line(EXAMPLE)
         holder = QWidget()
@@ -31,7 +40,10 @@ class LinksSection(Section):
         row.addWidget(self.new_source)
         row.addWidget(self.new_template, 1)
         self.add(
-            NEW, "Another source", holder, "A source that has no records yet, and its link template"
+            NEW,
+            tr("Another source"),
+            holder,
+            tr("A source that has no records yet, and its link template"),
         )
 
     def load(self, links: tuple[tuple[str, str], ...]) -> None:
@@ -43,7 +55,7 @@ class LinksSection(Section):
             editor.setText(template)
             self.templates[source] = editor
             # Below the empty-state note (row 0), above "Another source".
-            self.add(f"record_url.{source}", source, editor, TIP, row=1 + position)
+            self.add(f"record_url.{source}", source, editor, tr_marked(TIP), row=1 + position)
         self.empty.setVisible(not links)
         self.new_source.clear()
         self.new_template.clear()

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtCore import QT_TR_NOOP
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QSpinBox, QWidget
 
 from slaapp.notify.channels import CHANNEL_KINDS
 from slaapp.services.settings import AlertSettings
+from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.settings.widgets import ERROR_STYLE, Section, check, note, spin
 
 CHANNELS = tuple((kind.name, kind.title) for kind in CHANNEL_KINDS)
 POLICY_TEXT = (
-    ("ask", "Ask a manager first", "An escalation proposes a new owner; a manager approves or declines it"),
-    ("auto", "Reassign automatically", "An escalation hands the record to the proposed owner at once"),
-    ("never", "Never reassign", "Escalations only notify; owners never change"),
+    ("ask", QT_TR_NOOP("Ask a manager first"), QT_TR_NOOP("An escalation proposes a new owner; a manager approves or declines it")),
+    ("auto", QT_TR_NOOP("Reassign automatically"), QT_TR_NOOP("An escalation hands the record to the proposed owner at once")),
+    ("never", QT_TR_NOOP("Never reassign"), QT_TR_NOOP("Escalations only notify; owners never change")),
 )  # fmt: skip
 
 
@@ -27,7 +29,8 @@ class PolicySection(Section):
 
     def __init__(self) -> None:
         super().__init__(
-            "Alert policy", "When alerts may reach people, how often, and what escalations do."
+            tr("Alert policy"),
+            tr("When alerts may reach people, how often, and what escalations do."),
         )
         self._base = AlertSettings()
         general = note(style=ERROR_STYLE)
@@ -35,39 +38,39 @@ class PolicySection(Section):
         self.add_widget(general)
         self.errors["alerts"], self.editors["alerts"] = general, general
         self.quiet = check(
-            "Quiet hours: hold alerts outside each person's working hours",
-            "Alerts wait until the recipient's own working hours (from the people directory)",
+            tr("Quiet hours: hold alerts outside each person's working hours"),
+            tr("Alerts wait until the recipient's own working hours (from the people directory)"),
         )
         self.business = check(
-            "Business hours only: deliver while the handoff's calendar is open",
-            "Alerts wait for the business calendar of the SLA rule (holidays included)",
+            tr("Business hours only: deliver while the handoff's calendar is open"),
+            tr("Alerts wait for the business calendar of the SLA rule (holidays included)"),
         )
-        self.bypass = check("Escalations bypass quiet and business hours",
-                            "Critical escalations go out at once, day or night")  # fmt: skip
+        self.bypass = check(tr("Escalations bypass quiet and business hours"),
+                            tr("Critical escalations go out at once, day or night"))  # fmt: skip
         for box in (self.quiet, self.business, self.bypass):
             self.add_widget(box)
-        self.digest = spin(1, 1440, " min", 15)
-        self.add("alerts.digest", "Digest every", self.digest,
-                 "Warnings and reminders for email, Slack and webhook wait for the person's next digest slot: the start of their working day, then one every period while it lasts. Breaches and escalations are sent at once",
-                 "240 min = one message every 4 hours of each person's day")  # fmt: skip
-        self.backfill = spin(1, 720, " h", 1)
-        self.add("alerts.backfill", "Backfill horizon", self.backfill,
-                 "Steps that imported or first-synced history reveals more than this long after they happened are recorded as history, never sent",
-                 "24 h: importing last year's data sends nothing")  # fmt: skip
+        self.digest = spin(1, 1440, tr(" min"), 15)
+        self.add("alerts.digest", tr("Digest every"), self.digest,
+                 tr("Warnings and reminders for email, Slack and webhook wait for the person's next digest slot: the start of their working day, then one every period while it lasts. Breaches and escalations are sent at once"),
+                 self._digest_hint(240))  # fmt: skip
+        self.backfill = spin(1, 720, tr(" h"), 1)
+        self.add("alerts.backfill", tr("Backfill horizon"), self.backfill,
+                 tr("Steps that imported or first-synced history reveals more than this long after they happened are recorded as history, never sent"),
+                 tr("24 h: importing last year's data sends nothing"))  # fmt: skip
         self.separator()
-        self.remind = spin(0, 1440, " min", 15, special="never")
+        self.remind = spin(0, 1440, tr(" min"), 15, special=tr("never"))
         self.add(
             "alerts.remind",
-            "Remind every",
+            tr("Remind every"),
             self.remind,
-            "How long an unacknowledged alert waits before it is sent again",
+            tr("How long an unacknowledged alert waits before it is sent again"),
         )
-        self.max_reminders = spin(0, 50, " reminders", special="no limit")
+        self.max_reminders = spin(0, 50, tr(" reminders"), special=tr("no limit"))
         self.add(
             "alerts.max_reminders",
-            "At most",
+            tr("At most"),
             self.max_reminders,
-            "Reminders per alert before slaapp stops repeating it",
+            tr("Reminders per alert before slaapp stops repeating it"),
         )
         self.limits: dict[str, QSpinBox] = {}
         grid = QWidget()
@@ -76,14 +79,16 @@ class PolicySection(Section):
         for n, (key, label) in enumerate(CHANNELS):  # three a row: the column stays narrow
             row_at, column = 2 * (n // PER_ROW), n % PER_ROW
             layout.addWidget(QLabel(label), row_at, column)
-            self.limits[key] = spin(0, 1000, "/h", special="no limit")
+            self.limits[key] = spin(0, 1000, tr("/h"), special=tr("no limit"))
             self.limits[key].setFixedWidth(112)
             layout.addWidget(self.limits[key], row_at + 1, column)
         self.add(
             "alerts.rate",
-            "Rate limits",
+            tr("Rate limits"),
             grid,
-            "Messages per hour per channel; extra ones wait for the next free slot (0: no limit)",
+            tr(
+                "Messages per hour per channel; extra ones wait for the next free slot (0: no limit)"
+            ),
         )
         self.warning_boxes: dict[str, QCheckBox] = {}
         boxes = QWidget()
@@ -94,56 +99,68 @@ class PolicySection(Section):
             row.addWidget(self.warning_boxes[key], n // PER_ROW, n % PER_ROW)
         self.add(
             "alerts.warning_channels",
-            "Warnings go to",
+            tr("Warnings go to"),
             boxes,
-            "Channels for at-risk warnings (breaches and escalations follow the matrix rules)",
+            tr("Channels for at-risk warnings (breaches and escalations follow the matrix rules)"),
         )
         self.separator()
-        self.pattern = spin(0, 100, " breaches", special="off")
+        self.pattern = spin(0, 100, tr(" breaches"), special=tr("off"))
         self.add(
             "alerts.pattern",
-            "Repeat breaches",
+            tr("Repeat breaches"),
             self.pattern,
-            "Alert a manager when one person breaches this many times in the window",
+            tr("Alert a manager when one person breaches this many times in the window"),
         )
-        self.window = spin(24, 2160, " h", 24)
+        self.window = spin(24, 2160, tr(" h"), 24)
         self.add(
             "alerts.window",
-            "Pattern window",
+            tr("Pattern window"),
             self.window,
-            "How far back repeat breaches count",
-            "168 h = 7 days",
+            tr("How far back repeat breaches count"),
+            self._window_hint(168),
         )
-        self.team_rate = spin(0, 100, " %", 5, special="off")
+        self.team_rate = spin(0, 100, tr(" %"), 5, special=tr("off"))
         self.add(
             "alerts.team_rate",
-            "Team breach rate",
+            tr("Team breach rate"),
             self.team_rate,
-            "Alert when this share of a team's clocks in the window breached",
+            tr("Alert when this share of a team's clocks in the window breached"),
         )
-        self.team_min = spin(1, 10000, " clocks")
+        self.team_min = spin(1, 10000, tr(" clocks"))
         self.add(
             "alerts.team_min",
-            "Team minimum",
+            tr("Team minimum"),
             self.team_min,
-            "Teams with fewer clocks in the window are not judged",
+            tr("Teams with fewer clocks in the window are not judged"),
         )
         self.separator()
         self.reassign = QComboBox()
         self.reassign.setMaximumWidth(280)
         for index, (value, text, tip) in enumerate(POLICY_TEXT):
-            self.reassign.addItem(text, value)
-            self.reassign.setItemData(index, tip, 3)  # Qt.ToolTipRole
+            self.reassign.addItem(tr_marked(text), value)
+            self.reassign.setItemData(index, tr_marked(tip), 3)  # Qt.ToolTipRole
         self.add(
             "alerts.reassign",
-            "On escalation",
+            tr("On escalation"),
             self.reassign,
-            "What happens to the record's owner when an escalation fires",
+            tr("What happens to the record's owner when an escalation fires"),
         )
         self.window.valueChanged.connect(
-            lambda hours: self.set_hint("alerts.window", f"{hours} h = {hours / 24:g} days")
+            lambda hours: self.set_hint("alerts.window", self._window_hint(hours))
         )
-        self.digest.valueChanged.connect(lambda m: self.set_hint("alerts.digest", f"{m} min = one message every {m / 60:g} hours of each person's day"))  # fmt: skip
+        self.digest.valueChanged.connect(
+            lambda minutes: self.set_hint("alerts.digest", self._digest_hint(minutes))
+        )
+
+    @staticmethod
+    def _window_hint(hours: int) -> str:
+        return tr("{hours} h = {days:g} days").format(hours=hours, days=hours / 24)
+
+    @staticmethod
+    def _digest_hint(minutes: int) -> str:
+        return tr("{minutes} min = one message every {hours:g} hours of each person's day").format(
+            minutes=minutes, hours=minutes / 60
+        )
 
     def load(self, settings: AlertSettings) -> None:
         self._base = settings

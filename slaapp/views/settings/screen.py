@@ -29,6 +29,7 @@ from slaapp.notify.settings_form import (
     validate,
 )
 from slaapp.services.database import Database
+from slaapp.views.common.i18n import tr
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.common.page_header import page_header
 from slaapp.views.settings.channels import ChannelSection, EmailSection, channel_section
@@ -38,17 +39,21 @@ from slaapp.views.settings.policy import PolicySection
 from slaapp.views.settings.widgets import ERROR_STYLE, Section, note
 
 BANNER_STYLE = "background: #fff4e5; color: #6b4200; padding: 8px; border-radius: 4px;"
-NO_KEYRING = (
-    "No system keyring works on this computer, so passwords and webhook addresses typed here last "
-    "only until you quit, and alerts sent by `slaapp alerts run` cannot read them. Set them in the "
-    "environment instead: " + ", ".join(env_var(name) for name in SECRET_NAMES) + "."
-)
+
+
+def no_keyring_text() -> str:
+    """The banner shown when no system keyring works: where secrets go instead."""
+    return tr(
+        "No system keyring works on this computer, so passwords and webhook addresses typed here "
+        "last only until you quit, and alerts sent by `slaapp alerts run` cannot read them. Set "
+        "them in the environment instead: {variables}."
+    ).format(variables=", ".join(env_var(name) for name in SECRET_NAMES))
 
 
 class SettingsScreen(QWidget):
     """A Screen. Signals: open_record(int) (unused here), message(str), data_changed()."""
 
-    title = "Settings"
+    title: str
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -58,12 +63,13 @@ class SettingsScreen(QWidget):
         secrets: SecretStore | None = None, clock: Callable[[], float] = time.time,
     ) -> None:  # fmt: skip
         super().__init__(parent)
+        self.title = tr("Settings")
         self._database, self._jobs, self._clock = database, jobs, clock
         # One store for the screen's life: without a keyring it keeps typed secrets until quit.
         self.secrets = secrets or SecretStore()
         self._loaded: LoadedSettings | None = None
         self._busy = False
-        self.keyring_banner = note(NO_KEYRING, BANNER_STYLE)
+        self.keyring_banner = note(no_keyring_text(), BANNER_STYLE)
         self.keyring_banner.hide()
         self.problem_banner = note(style=BANNER_STYLE)
         self.problem_banner.hide()
@@ -97,16 +103,16 @@ class SettingsScreen(QWidget):
         self.scroll.setWidget(body)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.status = QLabel("Loading settings…")
+        self.status = QLabel(tr("Loading settings…"))
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.revert_button = QPushButton("Revert")
-        self.revert_button.setToolTip("Forget unsaved changes and show the stored settings")
+        self.revert_button = QPushButton(tr("Revert"))
+        self.revert_button.setToolTip(tr("Forget unsaved changes and show the stored settings"))
         self.revert_button.clicked.connect(lambda: self._load(force=True))
-        self.save_button = QPushButton("Save")
+        self.save_button = QPushButton(tr("Save"))
         self.save_button.setDefault(True)
         self.save_button.setMinimumWidth(110)
-        self.save_button.setToolTip("Check every field, then store all settings at once")
+        self.save_button.setToolTip(tr("Check every field, then store all settings at once"))
         self.save_button.clicked.connect(self.save)
         bar = QHBoxLayout()
         bar.addWidget(self.status, 1)
@@ -114,9 +120,10 @@ class SettingsScreen(QWidget):
         bar.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addWidget(page_header(
-            "Settings",
-            "How alerts reach people, when they may, and where records open. Shared by every desktop "
-            "of this database; passwords and webhook addresses stay in the system keyring.",
+            self.title,
+            tr("How alerts reach people, when they may, and where records open. Shared by every "
+               "desktop of this database; passwords and webhook addresses stay in the system "
+               "keyring."),
         ))  # fmt: skip
         layout.addWidget(self.keyring_banner)
         layout.addWidget(self.problem_banner)
@@ -142,7 +149,7 @@ class SettingsScreen(QWidget):
             return
         if not force and self.dirty():
             self.status.setText(
-                "You have unsaved changes: Save them, or Revert to the stored settings."
+                tr("You have unsaved changes: Save them, or Revert to the stored settings.")
             )
             return
         self._set_busy(True)
@@ -163,7 +170,9 @@ class SettingsScreen(QWidget):
             section.show_errors({})
         unavailable = any(status == UNAVAILABLE for _, status in result.secrets)
         self.keyring_banner.setVisible(unavailable or bool(result.session_only))
-        self.problem_banner.setText(f"Stored settings could not be read: {result.problem}")
+        self.problem_banner.setText(
+            tr("Stored settings could not be read: {problem}").format(problem=result.problem)
+        )
         self.problem_banner.setVisible(bool(result.problem))
         self.health_banner.setText("\n".join(result.health))
         self.health_banner.setVisible(bool(result.health))
@@ -172,11 +181,14 @@ class SettingsScreen(QWidget):
 
     def _load_failed(self, text: str) -> None:
         self._set_busy(False, enable=self._loaded is not None)
-        self._say(f"Could not load the settings: {text}", error=True)
+        self._say(tr("Could not load the settings: {error}").format(error=text), error=True)
 
     def _crashed(self, text: str) -> None:
         self._set_busy(False, enable=self._loaded is not None)
-        self._say(f"Something went wrong (details are in the log): {text}", error=True)
+        self._say(
+            tr("Something went wrong (details are in the log): {error}").format(error=text),
+            error=True,
+        )
 
     # ----- the form --------------------------------------------------------------------
     def form(self) -> SettingsForm:
@@ -215,13 +227,15 @@ class SettingsScreen(QWidget):
         if errors:
             count = len(errors)
             first = next(iter(errors.values()))
-            self._say(
-                f"Nothing was saved: {count} field{'s need' if count > 1 else ' needs'} attention ({first}).",
-                error=True,
+            text = (
+                tr("Nothing was saved: {count} fields need attention ({first}).")
+                if count > 1
+                else tr("Nothing was saved: {count} field needs attention ({first}).")
             )
+            self._say(text.format(count=count, first=first), error=True)
             return
         self._set_busy(True)
-        self.status.setText("Saving…")
+        self.status.setText(tr("Saving…"))
         database, secrets, now = self._database, self.secrets, int(self._clock())
         self._jobs.start(
             lambda: save_settings(database, secrets, form, now),
@@ -234,13 +248,15 @@ class SettingsScreen(QWidget):
         assert isinstance(result, LoadedSettings)
         self._show(result)
         when = datetime.fromtimestamp(self._clock()).strftime("%H:%M")
-        kept = " Secrets are kept only until you quit (no keyring)." if result.session_only else ""
-        self._say(f"Settings saved at {when}.{kept}")
+        kept = (
+            tr(" Secrets are kept only until you quit (no keyring).") if result.session_only else ""
+        )
+        self._say(tr("Settings saved at {time}.").format(time=when) + kept)
         self.data_changed.emit()
 
     def _save_failed(self, text: str) -> None:
         self._set_busy(False)
-        self._say(f"Nothing was saved: {text}", error=True)
+        self._say(tr("Nothing was saved: {error}").format(error=text), error=True)
 
     def test(self, channel: str) -> None:
         if self._loaded is None or self._busy:
@@ -249,7 +265,7 @@ class SettingsScreen(QWidget):
         section = self.channels[channel]
         address, key = section.probe_address(), section.test_field
         section.show_errors({})
-        section.set_hint(key, "Sending a test message…")
+        section.set_hint(key, tr("Sending a test message…"))
         self._set_busy(True)
 
         def done(result: object) -> None:
@@ -260,8 +276,9 @@ class SettingsScreen(QWidget):
         def failed(text: str) -> None:
             self._set_busy(False)
             section.set_hint(key, "")
-            section.show_errors({key: f"Test failed: {text}"})
-            self.message.emit(f"Test failed: {text}")
+            failure = tr("Test failed: {error}").format(error=text)
+            section.show_errors({key: failure})
+            self.message.emit(failure)
 
         self._jobs.start(
             lambda: send_probe(form, channel, secrets, address), done, failed, self._crashed

@@ -4,8 +4,9 @@
 clocks were last judged (NULL when none): a clock can only start or stop at an event, so a
 record whose clocks are all closed and whose events all lie before that instant keeps them as
 stored. Existing databases get it from their events and stored clocks. Indexes on
-`clocks.stopped_at` (recent history) and `clocks.evaluated_at` (clocks judged later than an
-instant) keep those reads off a full scan. Both engines add them in place.
+`clocks.stopped_at` (recent history), `clocks.evaluated_at` (clocks judged later than an
+instant) and (started_at, status, owner) (each person's recent adherence, read from the index
+alone) keep those reads off a full scan. Both engines add them in place.
 
 Revision ID: 0009
 Revises: 0008
@@ -38,10 +39,14 @@ def upgrade() -> None:
     op.create_index("ix_records_reevaluate_at", "records", ["reevaluate_at"])
     op.create_index("ix_clocks_stopped_at", "clocks", ["stopped_at"])
     op.create_index("ix_clocks_evaluated_at", "clocks", ["evaluated_at"])
+    op.create_index(
+        "ix_clocks_started_status_owner", "clocks", ["started_at", "status", "owner"]
+    )
     op.execute(BACKFILL)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_clocks_started_status_owner", table_name="clocks")
     op.drop_index("ix_clocks_evaluated_at", table_name="clocks")
     op.drop_index("ix_clocks_stopped_at", table_name="clocks")
     op.drop_index("ix_records_reevaluate_at", table_name="records")
