@@ -30,6 +30,10 @@ LOG_FILE = "slaapp.log"
 CRASH_FILE = "crash.log"
 LOG_BYTES = 5 * 1024 * 1024
 LOG_BACKUPS = 5
+ORGANIZATION_DOMAIN = "slaapp.org"
+"""Qt's organisation domain. Reversed, plus the app name, it is the macOS bundle id, which
+names the settings file there (QSettings), the .app (build.spec) and its notification settings."""
+BUNDLE_ID = ".".join([*reversed(ORGANIZATION_DOMAIN.split(".")), "slaapp"])
 _handlers: list[logging.Handler] = []
 """The handlers `_logging` added to the root logger (replaced when the app starts again)."""
 _crash_file: TextIO | None = None
@@ -150,13 +154,24 @@ def run_app(args: Sequence[str] = ()) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("slaapp")
     app.setOrganizationName("slaapp")
+    app.setOrganizationDomain(ORGANIZATION_DOMAIN)
     app.setApplicationVersion(__version__)
     apply_theme(app)
     install_translator(app)
     if options.self_test:
         from slaapp.views.self_test import run_self_test
+        from slaapp.views.toasts.check import check_toast_backend
 
-        return run_self_test(app, build_services)
+        toasts_ok = check_toast_backend()
+        return max(run_self_test(app, build_services), 0 if toasts_ok else 1)
+    # desktop-notifier (macOS, Windows, or SLAAPP_TOASTS=notifier) needs asyncio: qasync runs
+    # it on Qt's loop; the D-Bus toasts (Linux) keep the plain app.exec().
+    from slaapp.views.toasts import event_loop
+    from slaapp.views.toasts.choice import NOTIFIER, native_backend
+
+    through_qasync = native_backend() == NOTIFIER and event_loop.available()
+    if through_qasync:
+        event_loop.install(app)
     sys.excepthook = _crash_dialog
     try:
         database = open_database(options.db)
@@ -169,6 +184,6 @@ def run_app(args: Sequence[str] = ()) -> int:
     window.show()
     QTimer.singleShot(0, lambda: window.start(first_run_demo=True))
     try:
-        return int(app.exec())
+        return event_loop.run(app) if through_qasync else int(app.exec())
     finally:
         database.dispose()

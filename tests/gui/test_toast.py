@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtWidgets import QMainWindow
 
 from slaapp.views.toasts.banner import MAX_VISIBLE
+from slaapp.views.toasts.choice import native_backend
 from slaapp.views.toasts.toast import DesktopToaster
 
 from ..integration.dbus_notifications import notification_daemon, private_bus
@@ -134,3 +135,14 @@ def test_in_window_toasts_stack_and_follow_the_window(qtbot, window, monkeypatch
     window.resize(1200, 900)
     qtbot.waitUntil(lambda: toaster.stack.geometry().bottom() >= 900 - 17)
     assert toaster.stack.geometry().right() >= 1200 - 17
+
+
+def test_linux_keeps_dbus_by_default_and_the_environment_can_choose(monkeypatch):
+    monkeypatch.delenv("SLAAPP_TOASTS", raising=False)
+    assert native_backend(platform="linux") == "dbus"
+    assert native_backend(platform="darwin") == native_backend(platform="win32") == "notifier"
+    monkeypatch.setenv("SLAAPP_TOASTS", "notifier")
+    assert native_backend(platform="linux") == "notifier"
+    assert native_backend("dbus", platform="win32") == "dbus"  # a parameter beats the variable
+    monkeypatch.setenv("SLAAPP_TOASTS", "carrier-pigeon")
+    assert native_backend(platform="linux") == "dbus"

@@ -1,1 +1,1 @@
-"""Desktop toasts: D-Bus notifications with actions, tray balloons, the in-window banner."""
+"""Desktop toasts with buttons: D-Bus (Linux) or desktop-notifier (macOS, Windows), the tray, in-window."""

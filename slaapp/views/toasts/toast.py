@@ -1,184 +1,51 @@
-"""Desktop toasts with Open / Snooze 15 min / Acknowledge: D-Bus notifications, the tray, or in-window.
+"""Desktop toasts with Open / Snooze 15 min / Acknowledge: a native backend, the tray, or in-window.
 
-The D-Bus backend speaks org.freedesktop.Notifications with jeepney (pure Python, already
-installed with keyring on Linux) and watches its socket with a QSocketNotifier, so replies
-and ActionInvoked / NotificationClosed arrive on the GUI thread through Qt's own event loop:
-no asyncio loop beside Qt (desktop-notifier needs one, i.e. qasync or the QtAsyncio preview)
-and no thread. QtDBus was tried first: PySide6 marshals every Python int as int32, so Notify
-goes out as (sisssasa{sv}i) instead of (susssasa{sv}i) and strict servers (GDBus, GNOME
-Shell) reject it.
+Native backends (choice.py): the hand-written D-Bus client on Linux (dbus.py) and
+desktop-notifier on macOS and Windows (notifier.py, on the qasync loop of event_loop.py).
+Both show the same three buttons, emit the same signals and fall back the same way: a toast
+the backend could not show goes to the tray's message (no buttons; a click opens), else to the
+in-window toast (banner.py) with the same buttons.
 """
 
 from __future__ import annotations
 
-import contextlib
-import html
 import logging
-import os
-from typing import Any
 
-from PySide6.QtCore import QObject, QSocketNotifier, Qt, Signal
-from PySide6.QtWidgets import QSystemTrayIcon, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from slaapp.notify.channel import Notice
-from slaapp.views.toasts.banner import ACTIONS, ToastStack, toast_lines
+from slaapp.views.toasts.banner import ToastStack, toast_lines
+from slaapp.views.toasts.choice import DBUS, NOTIFIER, native_backend
+from slaapp.views.toasts.dbus import URGENT, DbusNotifications
+from slaapp.views.toasts.notifier import NotifierToasts
+from slaapp.views.toasts.permission import explain_permission
 
-try:  # jeepney comes with keyring on Linux; elsewhere toasts use the tray or the window
-    from jeepney import (
-        DBusAddress,
-        DBusErrorResponse,
-        HeaderFields,
-        MatchRule,
-        MessageType,
-        new_method_call,
-    )
-    from jeepney.io.blocking import open_dbus_connection
-
-    HAVE_JEEPNEY = True
-except ImportError:
-    HAVE_JEEPNEY = False
+__all__ = ["DbusNotifications", "DesktopToaster", "NotifierToasts", "has_tray", "pick"]
 
 log = logging.getLogger(__name__)
 
-BUS_NAME = "org.freedesktop.Notifications"
-OBJECT_PATH = "/org/freedesktop/Notifications"
-APP_NAME = "slaapp"
-URGENT = frozenset({"breach", "escalation", "pattern"})
-
-
-class DbusNotifications(QObject):
-    """A connection to the desktop's notification server.
-
-    Signals: action(tuple, str) for a button of one of our toasts ("default" is reported as
-    "open"); failed(object) with a Notice the server did not take; lost() when the bus closed.
-    """
-
-    action = Signal(tuple, str)
-    failed = Signal(object)
-    lost = Signal()
-
-    def __init__(self, connection: Any, capabilities: tuple[str, ...]) -> None:
-        super().__init__()
-        self.connection = connection
-        self.capabilities = capabilities
-        self.address = DBusAddress(OBJECT_PATH, BUS_NAME, BUS_NAME)
-        self.pending: dict[int, Notice] = {}
-        """Notify calls awaiting their reply, by serial."""
-        self.shown: dict[int, tuple[int, ...]] = {}
-        """Toasts on screen: notification id -> alert ids."""
-        self._notifier = QSocketNotifier(connection.sock.fileno(), QSocketNotifier.Type.Read, self)
-        self._notifier.activated.connect(self._drain)
-
-    @classmethod
-    def open(cls, bus: str | None = None, timeout: float = 1.0) -> DbusNotifications | None:
-        """Connect to the session bus (or `bus`); None when no server offers action buttons."""
-        if not HAVE_JEEPNEY:
-            return None
-        address = bus or os.environ.get("DBUS_SESSION_BUS_ADDRESS")
-        if not address:
-            return None
-        try:
-            connection = open_dbus_connection(bus=address, auth_timeout=timeout)
-        except (OSError, ValueError, RuntimeError) as exc:
-            log.info("no D-Bus session bus for toasts (%s)", exc)
-            return None
-        try:
-            target = DBusAddress(OBJECT_PATH, BUS_NAME, BUS_NAME)
-            reply = connection.send_and_get_reply(
-                new_method_call(target, "GetCapabilities"), timeout=timeout
-            )
-            if reply.header.message_type == MessageType.error:
-                raise LookupError(f"no notification server: {reply.body}")
-            capabilities = tuple(reply.body[0])
-            if "actions" not in capabilities:
-                raise LookupError(f"the notification server offers no buttons: {capabilities}")
-            for member in ("ActionInvoked", "NotificationClosed"):
-                rule = MatchRule(type="signal", interface=BUS_NAME, member=member, path=OBJECT_PATH)
-                connection.bus_proxy.AddMatch(rule, _timeout=timeout)
-        except (OSError, LookupError, DBusErrorResponse) as exc:
-            log.info("no D-Bus notifications with buttons (%s)", exc)
-            connection.close()
-            return None
-        notifications = cls(connection, capabilities)
-        notifications._drain()  # messages read while waiting for the replies above
-        return notifications
-
-    def show(self, notice: Notice) -> None:
-        body = "\n".join(toast_lines(notice))
-        if "body-markup" in self.capabilities:
-            body = html.escape(body, quote=False)
-        actions = ["default", "Open"] + [part for pair in ACTIONS for part in pair]
-        hints = {
-            "urgency": ("y", 2 if notice.severity in URGENT else 1),
-            "category": ("s", "x-slaapp.alert"),
-            "desktop-entry": ("s", APP_NAME),
-        }
-        args = (APP_NAME, 0, "dialog-warning", notice.title, body)
-        message = new_method_call(
-            self.address, "Notify", "susssasa{sv}i", (*args, actions, hints, -1)
-        )
-        serial = next(self.connection.outgoing_serial)
-        try:
-            self.connection.send(message, serial=serial)
-        except OSError:
-            self._close()
-            self.failed.emit(notice)
-            return
-        self.pending[serial] = notice
-
-    def _drain(self) -> None:
-        while True:
-            try:
-                message = self.connection.receive(timeout=0)
-            except TimeoutError:
-                return
-            except (OSError, ValueError):
-                self._close()
-                return
-            header = message.header
-            reply_to = header.fields.get(HeaderFields.reply_serial)
-            if reply_to in self.pending:
-                notice = self.pending.pop(reply_to)
-                if header.message_type == MessageType.method_return:
-                    self.shown[int(message.body[0])] = notice.alert_ids
-                else:
-                    log.warning("the notification server refused a toast: %s", message.body)
-                    self.failed.emit(notice)
-            elif header.message_type == MessageType.signal:
-                self._signal(str(header.fields.get(HeaderFields.member)), message.body)
-
-    def _signal(self, member: str, body: tuple[Any, ...]) -> None:
-        if member == "ActionInvoked" and body and body[0] in self.shown:
-            key = "open" if body[1] == "default" else str(body[1])
-            self.action.emit(self.shown[body[0]], key)
-        elif member == "NotificationClosed" and body:
-            self.shown.pop(body[0], None)
-
-    def _close(self) -> None:
-        self._notifier.setEnabled(False)
-        with contextlib.suppress(OSError):
-            self.connection.close()
-        unshown = list(self.pending.values())
-        self.pending.clear()
-        self.lost.emit()
-        for notice in unshown:
-            self.failed.emit(notice)
-
-    def close(self) -> None:
-        self._notifier.setEnabled(False)
-        with contextlib.suppress(OSError):
-            self.connection.close()
+Native = DbusNotifications | NotifierToasts
 
 
 def has_tray(tray: QSystemTrayIcon | None) -> bool:
     return tray is not None and QSystemTrayIcon.isSystemTrayAvailable() and tray.isVisible()
 
 
-def pick(tray: QSystemTrayIcon | None, bus: str | None = None) -> DbusNotifications | str:
-    """The best backend here: D-Bus toasts with buttons, else the tray's message, else in-window."""
-    notifications = DbusNotifications.open(bus)
-    if notifications is not None:
-        return notifications
+def pick(
+    tray: QSystemTrayIcon | None, bus: str | None = None, backend: str | None = None
+) -> Native | str:
+    """The best backend here: native toasts with buttons, else the tray's message, else in-window.
+
+    `backend` ("dbus" or "notifier") overrides $SLAAPP_TOASTS and the platform's default.
+    """
+    native: Native | None = None
+    if native_backend(backend) == NOTIFIER:
+        native = NotifierToasts.open()  # None without a qasync loop: then D-Bus, if any
+    if native is None:
+        native = DbusNotifications.open(bus)
+    if native is not None:
+        return native
     return "tray" if has_tray(tray) else "window"
 
 
@@ -187,6 +54,7 @@ class DesktopToaster(QObject):
 
     Signals: action(tuple, str): alert ids and "open", "snooze" or "acknowledge".
     `send` may be called from any thread (the alert service's worker); `show` on the GUI thread.
+    `backend` says where toasts go now: "dbus", "notifier", "tray" or "window".
     """
 
     name = "desktop"
@@ -194,9 +62,14 @@ class DesktopToaster(QObject):
     _requested = Signal(object)
 
     def __init__(
-        self, window: QWidget, tray: QSystemTrayIcon | None = None, bus: str | None = None
+        self,
+        window: QWidget,
+        tray: QSystemTrayIcon | None = None,
+        bus: str | None = None,
+        backend: str | None = None,
     ) -> None:
         super().__init__(window)
+        self.window = window
         self.tray = tray
         self.stack = ToastStack(window)
         self.stack.action.connect(self.action)
@@ -204,25 +77,33 @@ class DesktopToaster(QObject):
         if tray is not None:
             tray.messageClicked.connect(self._tray_clicked)
         self._requested.connect(self.show, Qt.ConnectionType.QueuedConnection)
+        self.native: Native | None = None
         self.dbus: DbusNotifications | None = None
-        chosen = pick(tray, bus)
+        chosen = pick(tray, bus, backend)
+        if isinstance(chosen, str):
+            self.backend = chosen
+            return
+        self.native = chosen
+        self.backend = DBUS if isinstance(chosen, DbusNotifications) else NOTIFIER
         if isinstance(chosen, DbusNotifications):
             self.dbus = chosen
-            chosen.setParent(self)
-            chosen.action.connect(self.action)
-            chosen.failed.connect(self._fallback)
-            chosen.lost.connect(self._lost)
-            self.backend = "dbus"
         else:
-            self.backend = chosen
+            chosen.permission_needed.connect(self._explain_permission)
+        chosen.setParent(self)
+        chosen.action.connect(self.action)
+        chosen.failed.connect(self._fallback)
+        chosen.lost.connect(self._lost)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.close)
 
     def send(self, notice: Notice) -> None:
         """Channel protocol: queue the toast for the GUI thread (never raises)."""
         self._requested.emit(notice)
 
     def show(self, notice: Notice) -> None:
-        if self.backend == "dbus" and self.dbus is not None:
-            self.dbus.show(notice)
+        if self.native is not None and self.backend in (DBUS, NOTIFIER):
+            self.native.show(notice)
         else:
             self._fallback(notice)
 
@@ -244,10 +125,15 @@ class DesktopToaster(QObject):
         if self._tray_alerts:
             self.action.emit(self._tray_alerts, "open")
 
+    def _explain_permission(self) -> None:
+        if isinstance(self.native, NotifierToasts):
+            self.permission_box = explain_permission(self.window, self.native.permission_explained)
+
     def _lost(self) -> None:
+        lost = self.backend
         self.backend = "tray" if has_tray(self.tray) else "window"
-        log.warning("the D-Bus session bus closed; toasts now show in the %s", self.backend)
+        log.warning("%s toasts are not available; toasts now show in the %s", lost, self.backend)
 
     def close(self) -> None:
-        if self.dbus is not None:
-            self.dbus.close()
+        if self.native is not None:
+            self.native.close()
