@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import argparse
 import functools
-import getpass
 import json
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TextIO, TypeAlias
+from typing import TYPE_CHECKING, Any, TextIO, TypeAlias
 
 from slaapp.engine.clocks import ClockTable
 from slaapp.engine.errors import UserError
 from slaapp.engine.instants import InstantError, parse_instant, zone
 from slaapp.engine.matrix import Matrix
 from slaapp.reports.clock_output import WRITERS, write_table
-from slaapp.services.database import Database, DatabaseError, open_database
+
+if TYPE_CHECKING:  # the database (SQLAlchemy) loads only for commands that use it
+    from slaapp.services.database import Database
 
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-Handler = Callable[[argparse.Namespace, Database], int]
+Handler: TypeAlias = "Callable[[argparse.Namespace, Database], int]"
 
 
 class CommandError(UserError):
@@ -76,6 +77,8 @@ def with_database(handler: Handler) -> Callable[[argparse.Namespace], int]:
 
     @functools.wraps(handler)
     def run(options: argparse.Namespace) -> int:
+        from slaapp.services.database import DatabaseError, open_database
+
         try:
             database = open_database(options.db)
         except DatabaseError as exc:
@@ -88,6 +91,8 @@ def with_database(handler: Handler) -> Callable[[argparse.Namespace], int]:
 
 def author(options: argparse.Namespace) -> str:
     """Who runs the command: --author, else the login name."""
+    import getpass
+
     return str(getattr(options, "author", None) or getpass.getuser())
 
 

@@ -18,6 +18,14 @@ from typing import Any, NoReturn
 from slaapp.engine.errors import Problem, UserError
 from slaapp.engine.eventlog import EventLog, event_log_from_columns
 from slaapp.engine.instants import InstantError, parse_instant, to_epoch, zone
+from slaapp.importers.event_columns import (
+    MAX_TEXT,
+    columns_of,
+    log_from_columns,
+    plain_table,
+    read_rows,
+)
+from slaapp.importers.event_columns import Layout as _Layout
 from slaapp.importers.input_limits import file_problem, workbook_problem
 from slaapp.importers.xlsx_rows import calamine_sheet
 
@@ -119,19 +127,6 @@ def read_events(
 # --- shared: header and rows -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """Where each column is, found from the header row."""
-
-    width: int
-    record: int
-    event: int
-    time: int
-    owner: int | None
-    attributes: tuple[tuple[str, int], ...]
-    unnamed: tuple[int, ...]
-
-
 def _letter(index: int) -> str:
     """Spreadsheet letter of a 0-based column index (0 -> A, 26 -> AA)."""
     letters = ""
@@ -195,10 +190,6 @@ def _layout(names: list[str]) -> tuple[_Layout | None, list[Problem]]:
         unnamed=tuple(unnamed),
     )
     return layout, []
-
-
-MAX_TEXT = {RECORD_ID: 255, EVENT: 64, "owner": 255}
-"""The longest text each column holds in the database (the same on SQLite and PostgreSQL)."""
 
 
 def _too_long(cells: list[Any], layout: _Layout, rowno: int) -> list[Problem]:
@@ -456,6 +447,16 @@ def _decode(name: str, data: bytes) -> str:
 
 def _delimiter(text: str) -> str:
     """The delimiter used most in the first non-blank line (ties and none: comma)."""
+    head = text[:65536]  # a whole file in memory need not be copied to find its first line
+    for line in io.StringIO(head, newline=""):
+        if line.strip(" \r\n,;\t"):
+            if len(head) < len(text) and not line.endswith(("\n", "\r")):
+                break  # the line goes on past the head: count it in the whole text
+            counts = [line.count(d) for d in DELIMITERS]
+            return DELIMITERS[counts.index(max(counts))]
+    else:
+        if len(head) == len(text):
+            return ","
     for line in io.StringIO(text, newline=""):
         if line.strip(" \r\n,;\t"):
             counts = [line.count(d) for d in DELIMITERS]
@@ -480,6 +481,13 @@ def _read_csv(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> 
     data = read_bytes(name, file)
     text = _decode(name, data)
     delimiter = _delimiter(text)
+    plain = plain_table(text, delimiter)
+    if plain is not None:  # no quotes and every line as wide as the header: split, not parsed
+        header, columns = plain
+        layout, _ = _layout([cell.strip() for cell in header])
+        log = None if layout is None else log_from_columns(columns, layout, tz)
+        if log is not None:
+            return ReadResult(log)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rowno = 0
@@ -492,11 +500,16 @@ def _read_csv(name: str, file: Path, tz: tzinfo | None, skip_bad_rows: bool) -> 
         layout, problems = _layout([cell.strip() for cell in cells])
         if layout is None:
             fail_with(name, problems)
+        rows = read_rows(reader)
+        by_column = columns_of(rows, layout.width)
+        log = None if by_column is None else log_from_columns(by_column, layout, tz)
+        if log is not None:
+            return ReadResult(log)
         return _load(
             name,
             layout,
             rowno + 1,
-            reader,
+            rows,
             parse_instant,
             tz,
             skip_bad_rows,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 import numpy as np
@@ -15,6 +14,7 @@ from slaapp.engine.duration_terms import rule_terms
 from slaapp.engine.durations import TimeTerms, describe_remaining
 from slaapp.engine.instants import format_instant
 from slaapp.engine.matrix import Matrix
+from slaapp.reports.clock_text import csv_blocks, json_blocks
 
 CLOCK_FIELDS = (
     "record_id", "handoff", "cycle", "segment", "owner", "started_at", "stopped_at", "due_at",
@@ -59,47 +59,11 @@ def clock_columns(clocks: ClockTable) -> dict[str, list[object]]:
     }
 
 
-def _json_coded(codes: npt.NDArray[np.int32], values: Sequence[str]) -> list[str]:
-    lookup = np.array([json.dumps(v) for v in values] + ["null"], dtype=object)
-    encoded: list[str] = lookup[codes].tolist()
-    return encoded
-
-
-def _json_columns(clocks: ClockTable) -> list[list[str]]:
-    """Each field as JSON text, encoding every distinct string once."""
-
-    def times(values: list[str | None]) -> list[str]:
-        return ["null" if t is None else f'"{t}"' for t in values]
-
-    quality = np.array(["null", "false", "true"], dtype=object)[clocks.quality.astype(np.int64) + 1]
-    return [
-        _json_coded(clocks.record, clocks.records),
-        _json_coded(clocks.handoff, clocks.handoff_keys),
-        list(map(str, clocks.cycle.tolist())),
-        _json_coded(clocks.segment, clocks.segment_keys),
-        _json_coded(clocks.owner, clocks.owners),
-        times(_times(clocks.started_at)),
-        times(_times(clocks.stopped_at, clocks.closed)),
-        times(_times(clocks.due_at, clocks.has_due)),
-        list(map(str, clocks.target.tolist())),
-        list(map(str, clocks.elapsed.tolist())),
-        list(map(str, clocks.remaining.tolist())),
-        list(map(repr, clocks.pct_elapsed.tolist())),
-        _json_coded(clocks.status.astype(np.int32), STATUSES),
-        quality.tolist(),
-    ]
-
-
 def write_json(clocks: ClockTable, out: TextIO) -> None:
     """`{"as_of": ..., "clocks": [...]}` with one clock per line."""
-    keys = [json.dumps(name) + ": " for name in CLOCK_FIELDS]
     out.write('{"as_of": ' + json.dumps(format_instant(clocks.as_of)) + ', "clocks": [')
-    separator = "\n"
-    for values in zip(*_json_columns(clocks), strict=True):
-        out.write(
-            separator + "{" + ", ".join(k + v for k, v in zip(keys, values, strict=True)) + "}"
-        )
-        separator = ",\n"
+    for block in json_blocks(clocks, CLOCK_FIELDS):
+        out.write(block)
     out.write("\n]}\n")
 
 
@@ -109,18 +73,13 @@ def write_csv(clocks: ClockTable, out: TextIO, *, spreadsheet_safe: bool = True)
     Text a spreadsheet would read as a formula (`=`, `+`, `-`, `@` first) gets a leading `'`
     (every CSV the product writes; `spreadsheet_safe=False` only for byte-exact tests).
     """
-    columns = clock_columns(clocks)
+    safe: Callable[[str], str] = str
     if spreadsheet_safe:
         from slaapp.reports.cells import csv_safe
 
-        for name in ("record_id", "owner", "segment", "handoff"):
-            columns[name] = [None if v is None else csv_safe(str(v)) for v in columns[name]]
-    columns["quality_ok"] = [
-        None if q is None else "true" if q else "false" for q in columns["quality_ok"]
-    ]
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CLOCK_FIELDS)
-    writer.writerows(zip(*(columns[name] for name in CLOCK_FIELDS), strict=True))
+        safe = csv_safe
+    for block in csv_blocks(clocks, CLOCK_FIELDS, safe):
+        out.write(block)
 
 
 _TABLE = (

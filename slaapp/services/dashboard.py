@@ -208,17 +208,13 @@ def dashboard_metrics(
 def _coded(values: list[Any], labels: list[str] | None = None) -> tuple[I64, list[Any]]:
     """Codes of values (None -> -1) into labels (extended with unseen values, in order of use)."""
     known = list(labels or [])
-    index = {label: i for i, label in enumerate(known)}
-    codes = np.empty(len(values), dtype=np.int64)
-    for i, value in enumerate(values):
-        if value is None:
-            codes[i] = -1
-            continue
-        code = index.get(value)
-        if code is None:
-            code = index[value] = len(known)
+    index: dict[Any, int] = {label: i for i, label in enumerate(known)}
+    for value in dict.fromkeys(values):  # distinct values in order of use, at C speed
+        if value is not None and value not in index:
+            index[value] = len(known)
             known.append(value)
-        codes[i] = code
+    index[None] = -1
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
     return codes, known
 
 
