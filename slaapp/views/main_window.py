@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -40,6 +41,7 @@ from slaapp.views.common.elided import ElidedLabel
 from slaapp.views.common.identity import attach_identity, with_identity_box
 from slaapp.views.common.record_dialog import RecordDialog
 from slaapp.views.common.screen import Screen
+from slaapp.views.common.stall_monitor import StallMonitor
 from slaapp.views.common.team import gate, service_label
 from slaapp.views.common.times import clock_time, set_display_zone
 from slaapp.views.live.clock_model import RISK
@@ -107,7 +109,10 @@ class MainWindow(QMainWindow):
             ("Settings", self._settings_screen),
         ]
         self.built: dict[str, Screen] = {}
+        self.stall_monitor: StallMonitor | None = None
         self._build()
+        if logging.getLogger("slaapp.views.common.stall_monitor").isEnabledFor(logging.DEBUG):
+            self.install_stall_monitor()  # debug logging: GUI stalls over 100 ms go to the log
         self.jobs.busy.connect(self._busy)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
@@ -192,6 +197,19 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(QLabel(self.database.display))
         last = int(self.settings.value("screen", 0) or 0)
         self.nav.setCurrentRow(last if 0 <= last < len(self.screens) else 0)
+
+    def install_stall_monitor(self) -> StallMonitor:
+        """Watch the GUI thread: each stall over 100 ms is logged with the screen shown."""
+        if self.stall_monitor is None:
+            self.stall_monitor = StallMonitor(self._doing, parent=self)
+            self.stall_monitor.start()
+        return self.stall_monitor
+
+    def _doing(self) -> str:
+        """What the window was doing, for the stall log: the screen and any background job."""
+        shown = self.stack.currentWidget()
+        title = next((n for n, s in self.built.items() if s.widget() is shown), "no screen")
+        return f"screen {title}" + (", a background job running" if self.jobs.running else "")
 
     def _action(
         self,
@@ -507,6 +525,8 @@ class MainWindow(QMainWindow):
         """Staged stop: the window's timers, each screen's own work, then the app's services."""
         self.timer.stop()
         self.schedule_timer.stop()
+        if self.stall_monitor is not None:
+            self.stall_monitor.stop()
         for screen in self.built.values():
             screen.shutdown()
         self.settings.setValue("geometry", self.saveGeometry())

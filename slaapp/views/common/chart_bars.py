@@ -11,15 +11,23 @@ import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from slaapp.views.common.chart_base import I64, ChartCard
 from slaapp.views.common.chart_theme import percent
+from slaapp.views.common.i18n import tr
 
 F64 = npt.NDArray[np.float64]
 BAR = 0.7
 LABELLED = 40
 """Horizontal charts with at most this many bars print each value beside its bar."""
+INSIDE_FROM = 0.45
+"""A bar longer than this share of the scale has its value printed inside its end."""
+GOAL_BAND = 1.1
+"""Rows of free space above the first bar, where the goal line is named."""
+AXIS_LABEL = 22
+"""Group names longer than this are shortened on the axis (the tooltip has them whole)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,12 +61,12 @@ class BarChart(ChartCard):
         subtitle: str = "",
         *,
         horizontal: bool = True,
-        empty: str = "No clocks in this period",
+        empty: str = "",
         parent: QWidget | None = None,
     ) -> None:
         self.horizontal = horizontal
         self.bars: Bars | None = None
-        self.empty_text = empty
+        self.empty_text = empty or tr("No clocks in this period")
         super().__init__(title, subtitle, parent)
         if horizontal:
             self.plot.getPlotItem().getViewBox().invertY(True)
@@ -102,37 +110,66 @@ class BarChart(ChartCard):
         scale = scale if scale > 0 else 1.0
         self._draw_reference(bars, positions)
         if bars.goal is not None:
-            angle = 90 if self.horizontal else 0
-            line = pg.InfiniteLine(
-                bars.goal, angle=angle, pen=pg.mkPen(theme.goal, width=2, style=Qt.PenStyle.DashLine),
-                label=f"Goal {bars.goal:.0%}", labelOpts={"color": theme.goal, "position": 0.02 if self.horizontal else 0.9},
-            )  # fmt: skip
-            item.addItem(line)
+            self._draw_goal(bars.goal)
         if bars.marker is not None:
             line = pg.InfiniteLine(
                 bars.marker, angle=90, pen=pg.mkPen(theme.goal, width=2, style=Qt.PenStyle.DashLine),
-                label=bars.marker_name, labelOpts={"color": theme.goal, "position": 0.92},
+                label=bars.marker_name, labelOpts={"color": theme.goal, "position": 0.95, "anchors": [(0, 0), (0, 0)]},
             )  # fmt: skip
             item.addItem(line)
         labelled = self.horizontal and len(bars) <= LABELLED  # else the tooltips tell
         for i, value in enumerate(bars.values.tolist() if labelled else ()):
-            if math.isnan(value):
-                continue
-            text = pg.TextItem(bars.value_text(value), color=theme.foreground, anchor=(0, 0.5) if self.horizontal else (0.5, 1))  # fmt: skip
-            text.setPos(value + scale * 0.01, i) if self.horizontal else text.setPos(i, value)
-            item.addItem(text)
+            if not math.isnan(value):
+                mark = math.nan if bars.reference is None else float(bars.reference[i])
+                fill = theme.bad if bad[i] else theme.series[0]
+                self._draw_value(i, value, scale, bars.value_text(value), mark, fill)
         ticks = [(float(i), label) for i, label in enumerate(bars.labels)]
         shares = [(v / 5, f"{v * 20}%") for v in range(0, 6)] if bars.percent_axis else None
         if self.horizontal:
-            item.getAxis("left").setTicks([ticks])
+            names = [(at, _short(label)) for at, label in ticks]
+            item.getAxis("left").setTicks([names])
+            self.reserve_left_labels(label for _, label in names)
             item.getAxis("bottom").setTicks([shares] if shares else None)
-            item.setRange(xRange=(0, scale * 1.18), yRange=(-0.6, len(bars) - 0.4), padding=0)
+            top = -0.6 - (GOAL_BAND if bars.goal is not None else 0.0)  # a free row for the goal
+            item.setRange(xRange=(0, scale * 1.08), yRange=(top, len(bars) - 0.4), padding=0)
         else:
             item.getAxis("bottom").setTicks(
                 [list(bars.ticks)] if bars.ticks is not None else [ticks]
             )
             item.getAxis("left").setTicks([shares] if shares else None)
+            self.reserve_left_labels(label for _, label in shares or [(0, "00000")])
             item.setRange(xRange=(-0.6, len(bars) - 0.4), yRange=(0, scale * 1.15), padding=0)
+
+    def _draw_goal(self, goal: float) -> None:
+        """The goal as a dashed line; horizontal charts name it in a free band above the first
+        bar (never on a bar or a value), vertical ones at the right end of the line."""
+        item, theme = self.plot.getPlotItem(), self.theme
+        pen = pg.mkPen(theme.goal, width=2, style=Qt.PenStyle.DashLine)
+        words = tr("Goal {goal}").format(goal=f"{goal:.0%}")
+        if not self.horizontal:
+            item.addItem(pg.InfiniteLine(goal, angle=0, pen=pen, label=words,
+                                         labelOpts={"color": theme.goal, "position": 0.98, "anchors": [(1, 1), (1, 1)]}))  # fmt: skip
+            return
+        item.addItem(pg.InfiniteLine(goal, angle=90, pen=pen))
+        name = pg.TextItem(words, color=theme.goal, anchor=(1, 0))  # hangs from the top
+        name.setPos(goal, -0.6 - GOAL_BAND)
+        item.addItem(name)
+
+    def _draw_value(
+        self, row: int, value: float, scale: float, text: str, mark: float, fill: QColor
+    ) -> None:
+        """A bar's value: inside its end when the bar is long (so it is never cut at the plot's
+        edge), after it when short (the half of the plot right of it is free). Inside, it ends
+        before a reference `mark` that crosses the bar, so the mark never strikes it."""
+        inside = value > scale * INSIDE_FROM
+        end = value
+        if inside and not math.isnan(mark) and scale * INSIDE_FROM < mark < value:
+            end = mark - scale * 0.01
+        on_bar = QColor("black") if fill.lightnessF() > 0.6 else QColor("white")  # dark palette
+        colour = on_bar if inside else self.theme.foreground
+        label = pg.TextItem(text, color=colour, anchor=(1, 0.5) if inside else (0, 0.5))
+        label.setPos(end - scale * 0.01 if inside else value + scale * 0.01, row)
+        self.plot.getPlotItem().addItem(label)
 
     def _draw_reference(self, bars: Bars, positions: F64) -> None:
         if bars.reference is None:
@@ -165,3 +202,8 @@ class BarChart(ChartCard):
             return None
         index = int(key)
         return f"{self.title.text()}: {self.bars.labels[index]}", self.bars.clocks(index)
+
+
+def _short(label: str) -> str:
+    """A group name short enough for the axis: `Assigned to first conta…`."""
+    return label if len(label) <= AXIS_LABEL else label[: AXIS_LABEL - 1].rstrip() + "…"

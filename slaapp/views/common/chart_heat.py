@@ -10,9 +10,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QWidget
 
+from slaapp.engine.display_time import zone_words
 from slaapp.engine.metrics_time import WEEKDAY_NAMES, BreachHeat
 from slaapp.views.common.chart_base import I64, ChartCard
 from slaapp.views.common.chart_theme import count, percent
+from slaapp.views.common.i18n import tr
 
 
 class HeatChart(ChartCard):
@@ -20,14 +22,16 @@ class HeatChart(ChartCard):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         self.heat: BreachHeat | None = None
-        super().__init__("Breaches by weekday and hour", "", parent)
+        super().__init__(tr("Breaches by weekday and hour"), "", parent)
         self.plot.getPlotItem().getViewBox().invertY(True)
         self.plot.getPlotItem().showGrid(x=False, y=False)
 
     def set_heat(self, heat: BreachHeat) -> None:
         self.heat = heat
         self.subtitle.setText(
-            f"Missed and breached clocks by when they started, {heat.zone} time; darker: more."
+            tr("Missed and breached clocks by when they started, {zone}; darker: more.").format(
+                zone=zone_words(heat.zone)
+            )
         )
         self.draw()
 
@@ -48,7 +52,9 @@ class HeatChart(ChartCard):
         item.addItem(picture)
         for day in range(7):  # thin separators between weekdays
             item.addItem(pg.InfiniteLine(day, angle=0, pen=pg.mkPen(theme.background, width=1)))
-        item.getAxis("left").setTicks([[(d + 0.5, WEEKDAY_NAMES[d][:3]) for d in range(7)]])
+        days = [(d + 0.5, WEEKDAY_NAMES[d][:3]) for d in range(7)]
+        item.getAxis("left").setTicks([days])
+        self.reserve_left_labels(name for _, name in days)
         item.getAxis("bottom").setTicks([[(h + 0.5, f"{h:02d}") for h in range(0, 24, 3)]])
         item.setRange(xRange=(0, 24), yRange=(0, 7), padding=0)
 
@@ -66,13 +72,17 @@ class HeatChart(ChartCard):
         rate = breaches / clocks if clocks else float("nan")
         return (
             f"<b>{WEEKDAY_NAMES[day]} {hour:02d}:00–{hour + 1:02d}:00</b><br>"
-            f"{count(breaches)} breaches of {count(clocks)} clocks started ({percent(rate)})"
-            + ("<br><i>Click to list them</i>" if breaches else "")
+            + tr("{breaches} breaches of {clocks} clocks started ({rate})").format(
+                breaches=count(breaches), clocks=count(clocks), rate=percent(rate)
+            )
+            + ("<br>" + tr("<i>Click to list them</i>") if breaches else "")
         )
 
     def clocks(self, key: Any) -> tuple[str, I64] | None:
         if self.heat is None:
             return None
         day, hour = divmod(int(key), 24)
-        caption = f"Breaches started {WEEKDAY_NAMES[day]} {hour:02d}:00–{hour + 1:02d}:00"
+        caption = tr("Breaches started {day} {start}–{end}").format(
+            day=WEEKDAY_NAMES[day], start=f"{hour:02d}:00", end=f"{hour + 1:02d}:00"
+        )
         return caption, self.heat.members.of(int(key))

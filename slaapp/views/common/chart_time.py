@@ -7,12 +7,16 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QT_TR_NOOP, QPointF, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from slaapp.engine.metrics_time import AdherenceSeries
 from slaapp.views.common.chart_base import I64, ChartCard
 from slaapp.views.common.chart_theme import count, percent
+from slaapp.views.common.i18n import tr, tr_marked
+
+ALL = QT_TR_NOOP("All handoffs")
+"""The line of every handoff together, by its untranslated legend name."""
 
 
 class AdherenceChart(ChartCard):
@@ -22,8 +26,11 @@ class AdherenceChart(ChartCard):
         self.series: AdherenceSeries | None = None
         self.goal = 0.9
         super().__init__(
-            "Adherence over time",
-            "Met ÷ (met + missed + open late) of the clocks started each day, per handoff; dashed: the goal.",
+            tr("Adherence over time"),
+            tr(
+                "Met ÷ (met + missed + open late) of the clocks started each day, per handoff; "
+                "dashed: the goal."
+            ),
             parent,
         )
         self.legend = QLabel()
@@ -32,9 +39,16 @@ class AdherenceChart(ChartCard):
 
     def set_series(self, series: AdherenceSeries, goal: float) -> None:
         self.series, self.goal = series, goal
-        step = "day" if series.step == "day" else "week"
         self.subtitle.setText(
-            f"Met ÷ (met + missed + open late) of the clocks started each {step}, per handoff; dashed: the goal."
+            tr(
+                "Met ÷ (met + missed + open late) of the clocks started each day, per handoff; "
+                "dashed: the goal."
+            )
+            if series.step == "day"
+            else tr(
+                "Met ÷ (met + missed + open late) of the clocks started each week, per handoff; "
+                "dashed: the goal."
+            )
         )
         self.draw()
 
@@ -43,9 +57,7 @@ class AdherenceChart(ChartCard):
         if self.series is None:
             return {}
         total = self.series.total
-        found = (
-            {"All handoffs": total.adherence.tolist()} if (total.met + total.missed).any() else {}
-        )
+        found = {ALL: total.adherence.tolist()} if (total.met + total.missed).any() else {}
         shape = (len(self.series.handoffs), len(self.series.buckets))
         table = self.series.by_handoff.adherence.reshape(shape)
         judged = (self.series.by_handoff.met + self.series.by_handoff.missed).reshape(table.shape)
@@ -65,7 +77,7 @@ class AdherenceChart(ChartCard):
         x = np.arange(len(series.buckets), dtype=np.float64)
         for i, (name, values) in enumerate(self.lines().items()):
             y = np.array(values, dtype=np.float64)
-            if name == "All handoffs":
+            if name == ALL:
                 pen = pg.mkPen(theme.foreground, width=3)
                 symbol: str | None = "o"
             else:
@@ -74,19 +86,28 @@ class AdherenceChart(ChartCard):
             item.plot(x, y, pen=pen, connect="finite", symbol=symbol,
                       symbolSize=5, symbolBrush=theme.foreground, symbolPen=None)  # fmt: skip
             colour = pen.color().name()
-            weight = "font-weight:600;" if name == "All handoffs" else ""
-            keys.append(f'<span style="color:{colour};{weight}">━━ {name}</span>')
-        self.legend.setText("&nbsp;&nbsp; ".join(keys))
+            weight = "font-weight:600;" if name == ALL else ""
+            shown = tr_marked(ALL) if name == ALL else name
+            keys.append(f'<span style="color:{colour};{weight}">━━ {shown}</span>')
+        goal_words = tr("Goal {goal}").format(goal=f"{self.goal:.0%}")
+        keys.append(f'<span style="color:{theme.goal.name()}">┅┅ {goal_words}</span>')
+        self.legend.setText("&nbsp;&nbsp; ".join(keys))  # the goal is named here, not on lines
         goal = pg.InfiniteLine(
-            self.goal, angle=0, pen=pg.mkPen(theme.goal, width=2, style=Qt.PenStyle.DashLine),
-            label=f"Goal {self.goal:.0%}", labelOpts={"color": theme.goal, "position": 0.97, "anchors": [(1, 1), (1, 1)]},
-        )  # fmt: skip
+            self.goal, angle=0, pen=pg.mkPen(theme.goal, width=2, style=Qt.PenStyle.DashLine)
+        )
         item.addItem(goal)
         every = max(1, math.ceil(len(series.buckets) / 10))
         ticks = [(float(i), _short(b)) for i, b in enumerate(series.buckets) if i % every == 0]
         item.getAxis("bottom").setTicks([ticks])
-        item.getAxis("left").setTicks([[(v / 10, f"{v * 10}%") for v in range(0, 11, 2)]])
-        item.setRange(xRange=(-0.5, len(series.buckets) - 0.5), yRange=(0, 1.05), padding=0)
+        shares = [(v / 10, f"{v * 10}%") for v in range(0, 11, 2)]
+        item.getAxis("left").setTicks([shares])
+        self.reserve_left_labels(label for _, label in shares)
+        item.setRange(
+            xRange=(-0.5, len(series.buckets) - 0.5), yRange=(-0.05, 1.05), padding=0
+        )  # room for "0%"
+
+    def export_widgets(self) -> list[QWidget]:
+        return [self.plot, self.legend]
 
     def hit(self, point: QPointF) -> Any:
         if self.series is None or not self.series.buckets:
@@ -100,11 +121,18 @@ class AdherenceChart(ChartCard):
             return ""
         b = int(key)
         total = series.total
-        label = f"Week of {series.buckets[b]}" if series.step == "week" else series.buckets[b]
+        label = (
+            tr("Week of {day}").format(day=series.buckets[b])
+            if series.step == "week"
+            else series.buckets[b]
+        )
         rows = [
             f"<b>{label}</b>",
-            f"All handoffs: {percent(total.adherence[b])} of {count(total.met[b] + total.missed[b])} judged, "
-            f"{count(total.late[b])} breached",
+            tr("All handoffs: {adherence} of {judged} judged, {late} breached").format(
+                adherence=percent(total.adherence[b]),
+                judged=count(total.met[b] + total.missed[b]),
+                late=count(total.late[b]),
+            ),
         ]
         stats = series.by_handoff
         for h, name in enumerate(series.handoffs):
@@ -113,19 +141,19 @@ class AdherenceChart(ChartCard):
                 rows.append(
                     f"{name}: {percent(stats.adherence[g])} ({count(stats.met[g] + stats.missed[g])})"
                 )
-        rows.append("<i>Click to list the clocks</i>")
+        rows.append(tr("<i>Click to list the clocks</i>"))
         return "<br>".join(rows)
 
     def clocks(self, key: Any) -> tuple[str, I64] | None:
         if self.series is None:
             return None
         b = int(key)
-        label = (
-            f"week of {self.series.buckets[b]}"
+        caption = (
+            tr("Clocks started the week of {day}")
             if self.series.step == "week"
-            else self.series.buckets[b]
+            else tr("Clocks started {day}")
         )
-        return f"Clocks started {label}", self.series.total.members.of(b)
+        return caption.format(day=self.series.buckets[b]), self.series.total.members.of(b)
 
 
 def _short(day: str) -> str:

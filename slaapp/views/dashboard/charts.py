@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QT_TR_NOOP, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -10,6 +11,7 @@ from slaapp.engine.metrics import GroupStats
 from slaapp.engine.metrics_reps import ResponseDistribution
 from slaapp.views.common.chart_bars import BarChart, Bars
 from slaapp.views.common.chart_theme import count, duration, percent
+from slaapp.views.common.i18n import tr, tr_marked
 
 WORSE_BY = 0.05
 """A group is flagged when its adherence is this far under the whole period's."""
@@ -24,10 +26,20 @@ def breakdown_bars(stats: GroupStats, goal: float, overall: float) -> Bars:
         "<br>".join(
             (
                 f"<b>{stats.labels[g]}</b>",
-                f"Adherence {percent(stats.adherence[g])} ({count(stats.met[g])} met, {count(stats.missed[g])} missed)",
-                f"{count(stats.clocks[g])} clocks, {count(stats.late[g])} breached ({percent(stats.breach_rate[g])})",
-                f"Median response {duration(stats.median_response[g])}, p90 {duration(stats.p90_response[g])}",
-                "<i>Click to list the clocks</i>",
+                tr("Adherence {adherence} ({met} met, {missed} missed)").format(
+                    adherence=percent(stats.adherence[g]),
+                    met=count(stats.met[g]),
+                    missed=count(stats.missed[g]),
+                ),
+                tr("{clocks} clocks, {late} breached ({rate})").format(
+                    clocks=count(stats.clocks[g]),
+                    late=count(stats.late[g]),
+                    rate=percent(stats.breach_rate[g]),
+                ),
+                tr("Median response {median}, p90 {p90}").format(
+                    median=duration(stats.median_response[g]), p90=duration(stats.p90_response[g])
+                ),
+                tr("<i>Click to list the clocks</i>"),
             )
         )
         for g in groups
@@ -48,8 +60,11 @@ def distribution_bars(found: ResponseDistribution, handoff: int) -> Bars:
     total = max(int(counts.sum()), 1)
     over_target = np.array([found.edges[b] >= 1.0 for b in range(found.bins)])
     tips = tuple(
-        f"<b>{found.bin_label(b)}</b><br>{count(counts[b])} clocks ({counts[b] / total:.1%})"
-        + ("<br><i>Click to list them</i>" if counts[b] else "")
+        f"<b>{found.bin_label(b)}</b><br>"
+        + tr("{clocks} clocks ({share})").format(
+            clocks=count(counts[b]), share=f"{counts[b] / total:.1%}"
+        )
+        + ("<br>" + tr("<i>Click to list them</i>") if counts[b] else "")
         for b in range(found.bins)
     )
     ticks = [(b - 0.5, f"{found.edges[b]:.0%}") for b in range(0, found.bins, 5)]
@@ -62,7 +77,7 @@ def distribution_bars(found: ResponseDistribution, handoff: int) -> Bars:
         value_text=lambda v: "" if v == 0 else f"{v:,.0f}",
         ticks=ticks,
         marker=found.edges.index(1.0) - 0.5 if 1.0 in found.edges else None,
-        marker_name="Target",
+        marker_name=tr("Target"),
         percent_axis=False,
     )
 
@@ -72,22 +87,23 @@ class DistributionChart(BarChart):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
-            "Response time against target",
+            tr("Response time against target"),
             "",
             horizontal=False,
-            empty="No met or missed clocks in this period",
+            empty=tr("No met or missed clocks in this period"),
             parent=parent,
         )
         self.found: ResponseDistribution | None = None
         self.handoff = QComboBox()
-        self.handoff.setToolTip("The handoff whose response times are shown")
-        self.handoff.setAccessibleName("Handoff of the response-time chart")
+        self.handoff.setToolTip(tr("The handoff whose response times are shown"))
+        self.handoff.setAccessibleName(tr("Handoff of the response-time chart"))
         self.handoff.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.handoff.setMinimumContentsLength(14)
-        self.handoff.setMaximumWidth(260)
-        self.header.insertWidget(2, self.handoff)
+        self.handoff.setMinimumContentsLength(24)  # on its own row: room for a whole name
+        self.handoff.setMaximumWidth(300)
+        # under the title, not beside it: a narrow card keeps its title on one or two lines
+        self.body.insertWidget(1, self.handoff, 0, Qt.AlignmentFlag.AlignLeft)
         self.handoff.currentIndexChanged.connect(self._show_handoff)
 
     def set_distribution(self, found: ResponseDistribution, prefer: int | None = None) -> None:
@@ -110,13 +126,19 @@ class DistributionChart(BarChart):
     def _show_handoff(self) -> None:
         found, h = self.found, self.handoff.currentData()
         if found is None or h is None:
-            self.subtitle.setText("Share of the target each met or missed clock used.")
+            self.subtitle.setText(tr("Share of the target each met or missed clock used."))
             self.set_bars(Bars((), np.zeros(0), (), lambda _: np.zeros(0, dtype=np.int64)))
             return
         stats = found.handoff
         self.subtitle.setText(
-            f"Share of its target each met or missed clock used; median {duration(stats.median_response[h])}, "
-            f"p90 {duration(stats.p90_response[h])}, {percent(stats.adherence[h])} within target."
+            tr(
+                "Share of its target each met or missed clock used; median {median}, "
+                "p90 {p90}, {adherence} within target."
+            ).format(
+                median=duration(stats.median_response[h]),
+                p90=duration(stats.p90_response[h]),
+                adherence=percent(stats.adherence[h]),
+            )
         )
         self.set_bars(distribution_bars(found, int(h)))
 
@@ -125,13 +147,14 @@ class HeadlineFigures(QFrame):
     """The period's figures in large type: clocks, adherence, breaches, response times, quality."""
 
     NAMES = (
-        "Clocks",
-        "Adherence",
-        "Breaches",
-        "Median response",
-        "P90 response",
-        "Quality pass rate",
+        QT_TR_NOOP("Clocks"),
+        QT_TR_NOOP("Adherence"),
+        QT_TR_NOOP("Breaches"),
+        QT_TR_NOOP("Median response"),
+        QT_TR_NOOP("P90 response"),
+        QT_TR_NOOP("Quality pass rate"),
     )
+    """The tiles, by their untranslated names (shown translated)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -147,7 +170,7 @@ class HeadlineFigures(QFrame):
             font.setPointSizeF(font.pointSizeF() * 1.8)
             font.setBold(True)
             value.setFont(font)
-            caption = QLabel(name)
+            caption = QLabel(tr_marked(name))
             caption.setEnabled(False)
             inner.addWidget(value)
             inner.addWidget(caption)
@@ -165,9 +188,11 @@ class HeadlineFigures(QFrame):
             "Quality pass rate": percent(summary.quality_pass_rate[0]),
         }
         tips = {
-            "Adherence": f"{count(summary.met[0])} met of {count(judged)} judged; goal {goal:.0%}",
-            "Breaches": "Missed clocks plus open clocks already past their target",
-            "Clocks": f"{count(summary.open[0])} still open",
+            "Adherence": tr("{met} met of {judged} judged; goal {goal}").format(
+                met=count(summary.met[0]), judged=count(judged), goal=f"{goal:.0%}"
+            ),
+            "Breaches": tr("Missed clocks plus open clocks already past their target"),
+            "Clocks": tr("{open} still open").format(open=count(summary.open[0])),
         }
         for name, label in self.values.items():
             label.setText(texts[name])

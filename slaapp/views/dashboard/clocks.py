@@ -8,18 +8,21 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QT_TR_NOOP, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from slaapp.engine.clocks import BREACHED, MISSED, STATUSES
 from slaapp.engine.durations import describe_duration
 from slaapp.services.dashboard import DashboardData
 from slaapp.views.common.chart_theme import duration
+from slaapp.views.common.i18n import tr, tr_marked
 
 I64 = npt.NDArray[np.int64]
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Record", "Handoff", "Segment", "Owner", "Team", "Source", "Started", "Status",
-           "Business time", "Target", "Over by")  # fmt: skip
+COLUMNS = (QT_TR_NOOP("Record"), QT_TR_NOOP("Handoff"), QT_TR_NOOP("Segment"),
+           QT_TR_NOOP("Owner"), QT_TR_NOOP("Team"), QT_TR_NOOP("Source"), QT_TR_NOOP("Started"),
+           QT_TR_NOOP("Status"), QT_TR_NOOP("Business time"), QT_TR_NOOP("Target"),
+           QT_TR_NOOP("Over by"))  # fmt: skip
 RECORD, HANDOFF, SEGMENT, OWNER, TEAM, SOURCE, STARTED, STATUS, ELAPSED, TARGET, OVER = range(
     len(COLUMNS)
 )
@@ -59,7 +62,7 @@ class ClockListModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # fmt: skip
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+            return tr_marked(COLUMNS[section]) if 0 <= section < len(COLUMNS) else None
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -75,7 +78,7 @@ class ClockListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (ELAPSED, TARGET, OVER):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == RECORD:
-            return "Double-click to open the record"
+            return tr("Double-click to open the record")
         return None
 
     def _text(self, data: DashboardData, i: int, column: int, status: int) -> str:
@@ -85,7 +88,7 @@ class ClockListModel(QAbstractTableModel):
             moment = datetime.fromtimestamp(int(data.columns.started_at[i]), UTC)
             return moment.astimezone(self._zone).strftime("%a %d %b %Y %H:%M")
         if column == STATUS:
-            return STATUS_TEXT[status]
+            return tr_marked(STATUS_TEXT[status])  # the words the live table marks
         if column in (ELAPSED, TARGET, OVER):
             elapsed, target = int(data.columns.elapsed[i]), int(data.columns.target[i])
             value = {ELAPSED: elapsed, TARGET: target, OVER: elapsed - target}[column]

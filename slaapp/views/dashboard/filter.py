@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QT_TR_NOOP, QDate, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from slaapp.services.dashboard import DashboardChoices, DashboardFilter
+from slaapp.views.common.i18n import tr, tr_marked
 
-PRESETS = ("Last 7 days", "Last 30 days", "Last 90 days", "Month to date", "Quarter to date",
-           "Custom dates")  # fmt: skip
+PRESETS = (QT_TR_NOOP("Last 7 days"), QT_TR_NOOP("Last 30 days"), QT_TR_NOOP("Last 90 days"),
+           QT_TR_NOOP("Month to date"), QT_TR_NOOP("Quarter to date"),
+           QT_TR_NOOP("Custom dates"))  # fmt: skip
+"""Period presets by their untranslated names (the combo shows them translated)."""
 CUSTOM = PRESETS.index("Custom dates")
 NOW = QDate(2000, 1, 1)  # the judge-at edit's lowest date, shown as "Now"
-STEPS = (("day", "By day"), ("week", "By week"))
+STEPS = (("day", QT_TR_NOOP("By day")), ("week", QT_TR_NOOP("By week")))
 
 
 def preset_dates(preset: str, today: date) -> tuple[date, date]:
@@ -39,36 +42,39 @@ class FilterBar(QWidget):
         self.today = today
         self._quiet = False
         self.period = QComboBox()
-        self.period.addItems(PRESETS)
-        self.period.setToolTip("Clocks count in the period their start falls in")
-        self.period.setAccessibleName("Period")
-        self.first = self._date_edit("First day of the period (included)")
-        self.last = self._date_edit("Last day of the period (included)")
-        self.team = self._combo("Only clocks owned by this team's members")
-        self.handoff = self._combo("Only this handoff")
-        self.segment = self._combo("Only this segment")
-        self.source = self._combo("Only records from this lead source")
+        for preset in PRESETS:
+            self.period.addItem(tr_marked(preset), preset)
+        self.period.setToolTip(tr("Clocks count in the period their start falls in"))
+        self.period.setAccessibleName(tr("Period"))
+        self.first = self._date_edit(tr("First day of the period (included)"))
+        self.last = self._date_edit(tr("Last day of the period (included)"))
+        self.team = self._combo(tr("Only clocks owned by this team's members"))
+        self.handoff = self._combo(tr("Only this handoff"))
+        self.segment = self._combo(tr("Only this segment"))
+        self.source = self._combo(tr("Only records from this lead source"))
         self.step = QComboBox()
         for key, text in STEPS:
-            self.step.addItem(text, key)
-        self.step.setToolTip("Adherence over time per day or per week")
+            self.step.addItem(tr_marked(text), key)
+        self.step.setToolTip(tr("Adherence over time per day or per week"))
         self.judge = self._date_edit(
-            "Judge the clocks as they stood at the end of this day (Now: as they stand now); "
-            "a period's clocks are never judged after its last day"
+            tr(
+                "Judge the clocks as they stood at the end of this day (Now: as they stand now); "
+                "a period's clocks are never judged after its last day"
+            )
         )
         self.judge.setMinimumDate(NOW)
-        self.judge.setSpecialValueText("Now")
+        self.judge.setSpecialValueText(tr("Now"))
         self.judge.setDate(NOW)
-        self.judge.setAccessibleName("Judge at")
+        self.judge.setAccessibleName(tr("Judge at"))
         self.set_choices(DashboardChoices())
         layout = QVBoxLayout(self)  # two rows: the period, then the filters (fits 1280 px)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         rows = (
-            (("Period", self.period), ("", self.first), ("to", self.last), ("", self.step),
-             ("Judge at", self.judge)),
-            (("Team", self.team), ("Handoff", self.handoff), ("Segment", self.segment),
-             ("Source", self.source)),
+            ((tr("Period"), self.period), ("", self.first), (tr("to"), self.last),
+             ("", self.step), (tr("Judge at"), self.judge)),
+            ((tr("Team"), self.team), (tr("Handoff"), self.handoff), (tr("Segment"), self.segment),
+             (tr("Source"), self.source)),
         )  # fmt: skip
         for widgets in rows:
             row = QHBoxLayout()
@@ -139,10 +145,10 @@ class FilterBar(QWidget):
     def set_choices(self, choices: DashboardChoices) -> None:
         """Offer what the period holds, keeping the current choices (even if absent now)."""
         self._quiet = True
-        _fill(self.team, "All teams", [(t, t) for t in choices.teams])
-        _fill(self.handoff, "All handoffs", list(choices.handoffs))
-        _fill(self.segment, "All segments", list(choices.segments))
-        _fill(self.source, "All sources", [(s, s) for s in choices.sources])
+        _fill(self.team, tr("All teams"), [(t, t) for t in choices.teams])
+        _fill(self.handoff, tr("All handoffs"), list(choices.handoffs))
+        _fill(self.segment, tr("All segments"), list(choices.segments))
+        _fill(self.source, tr("All sources"), [(s, s) for s in choices.sources])
         self._quiet = False
 
     def choose(self, combo: QComboBox, key: str | None) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TR_NOOP, QObject, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QTableView, QWidget
 
@@ -16,10 +16,11 @@ from slaapp.engine.metrics_reps import RepScorecards
 from slaapp.views.common.chart_bars import BarChart, Bars
 from slaapp.views.common.chart_base import PLOT_HEIGHT
 from slaapp.views.common.chart_theme import count, duration, percent
+from slaapp.views.common.i18n import tr, tr_marked, translated
 from slaapp.views.common.table_model import Column, TableModel
 
 WORSE = QColor("#d64541")
-TIP = "Double-click to list this rep's clocks"
+TIP = QT_TR_NOOP("Double-click to list this rep's clocks")
 
 
 def rep_order(cards: RepScorecards, only: Sequence[int] | None = None) -> list[int]:
@@ -78,20 +79,20 @@ def _worse(bad: bool) -> QColor | None:
 
 
 REP_COLUMNS: tuple[Column[RepRow], ...] = (
-    Column("Rep", lambda r: r.name, lambda r: TIP),
-    Column("Team", lambda r: r.team, lambda r: TIP),
-    Column("Clocks", lambda r: r.clocks, lambda r: TIP, numeric=True),
-    Column("Adherence", lambda r: r.adherence, lambda r: TIP, numeric=True, display=percent,
+    Column(QT_TR_NOOP("Rep"), lambda r: r.name, lambda r: tr_marked(TIP)),
+    Column(QT_TR_NOOP("Team"), lambda r: r.team, lambda r: tr_marked(TIP)),
+    Column(QT_TR_NOOP("Clocks"), lambda r: r.clocks, lambda r: tr_marked(TIP), numeric=True),
+    Column(QT_TR_NOOP("Adherence"), lambda r: r.adherence, lambda r: tr_marked(TIP), numeric=True, display=percent,
            foreground=lambda r: _worse(r.adherence < r.team_adherence - 0.05)),
-    Column("Team adherence", lambda r: r.team_adherence, lambda r: TIP, numeric=True,
+    Column(QT_TR_NOOP("Team adherence"), lambda r: r.team_adherence, lambda r: tr_marked(TIP), numeric=True,
            display=percent),
-    Column("Median response", lambda r: r.median, lambda r: TIP, numeric=True, display=duration,
+    Column(QT_TR_NOOP("Median response"), lambda r: r.median, lambda r: tr_marked(TIP), numeric=True, display=duration,
            foreground=lambda r: _worse(r.median > 1.25 * r.team_median)),
-    Column("Team median", lambda r: r.team_median, lambda r: TIP, numeric=True,
+    Column(QT_TR_NOOP("Team median"), lambda r: r.team_median, lambda r: tr_marked(TIP), numeric=True,
            display=duration),
-    Column("P90 response", lambda r: r.p90, lambda r: TIP, numeric=True, display=duration),
-    Column("Quality pass", lambda r: r.quality, lambda r: TIP, numeric=True, display=percent),
-    Column("Breaches", lambda r: r.breaches, lambda r: TIP, numeric=True),
+    Column(QT_TR_NOOP("P90 response"), lambda r: r.p90, lambda r: tr_marked(TIP), numeric=True, display=duration),
+    Column(QT_TR_NOOP("Quality pass"), lambda r: r.quality, lambda r: tr_marked(TIP), numeric=True, display=percent),
+    Column(QT_TR_NOOP("Breaches"), lambda r: r.breaches, lambda r: tr_marked(TIP), numeric=True),
 )  # fmt: skip
 
 
@@ -99,7 +100,7 @@ class RepScorecardModel(TableModel[RepRow]):
     """One row per rep, with the figures of the rep's team beside theirs."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(REP_COLUMNS, parent)
+        super().__init__(translated(REP_COLUMNS), parent)
 
     def set_scorecards(self, cards: RepScorecards | None, order: Sequence[int]) -> None:
         self.set_rows(rep_rows(cards, order) if cards is not None else ())
@@ -120,9 +121,11 @@ class RepScorecardPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.chart = BarChart(
-            "Rep scorecards",
-            "Adherence per rep; the dark tick is the rep's team average (all the team's clocks).",
-            empty="No rep owns clocks in this period",
+            tr("Rep scorecards"),
+            tr(
+                "Adherence per rep; the dark tick is the rep's team average (all the team's clocks)."
+            ),
+            empty=tr("No rep owns clocks in this period"),
         )
         self.model = RepScorecardModel()
         self.table = QTableView()
@@ -130,6 +133,7 @@ class RepScorecardPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(
             lambda index: self.pick_rep(self.model.rep_at(index.row()))
@@ -170,19 +174,27 @@ class RepScorecardPanel(QWidget):
         assert self.cards is not None
         reps, teams = self.cards.reps, self.cards.teams
         team = self.cards.team_of(rep)
-        name = teams.labels[team] if team >= 0 else "no team"
+        name = teams.labels[team] if team >= 0 else tr("no team")
         rows = [
             f"<b>{reps.labels[rep]}</b> ({name})",
-            f"Adherence {percent(reps.adherence[rep])} — team {percent(teams.adherence[team]) if team >= 0 else '—'}",
-            f"Median response {duration(reps.median_response[rep])}, p90 {duration(reps.p90_response[rep])}",
-            f"{count(reps.clocks[rep])} clocks, {count(reps.late[rep])} breached",
-            f"Quality pass rate {percent(reps.quality_pass_rate[rep])}",
-            "<i>Click to list the clocks</i>",
+            tr("Adherence {adherence} — team {team}").format(
+                adherence=percent(reps.adherence[rep]),
+                team=percent(teams.adherence[team]) if team >= 0 else "—",
+            ),
+            tr("Median response {median}, p90 {p90}").format(
+                median=duration(reps.median_response[rep]), p90=duration(reps.p90_response[rep])
+            ),
+            tr("{clocks} clocks, {late} breached").format(
+                clocks=count(reps.clocks[rep]), late=count(reps.late[rep])
+            ),
+            tr("Quality pass rate {rate}").format(rate=percent(reps.quality_pass_rate[rep])),
+            tr("<i>Click to list the clocks</i>"),
         ]
         return "<br>".join(rows)
 
     def pick_rep(self, rep: int) -> None:
         if self.cards is not None:
             self.picked.emit(
-                f"Clocks owned by {self.cards.reps.labels[rep]}", self.cards.reps.members.of(rep)
+                tr("Clocks owned by {rep}").format(rep=self.cards.reps.labels[rep]),
+                self.cards.reps.members.of(rep),
             )

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from functools import partial
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QT_TR_NOOP, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QGridLayout,
     QHeaderView,
     QLabel,
     QScrollArea,
@@ -24,33 +26,47 @@ from PySide6.QtWidgets import (
 )
 
 from slaapp.engine.display_time import show_instant, zone_words
-from slaapp.engine.metrics_dashboard import BREAKDOWN_TITLES
 from slaapp.services.dashboard import DashboardData, DashboardFilter, load_dashboard, with_step
 from slaapp.services.database import Database
 from slaapp.services.store import now
-from slaapp.views.common.chart_bars import BarChart
-from slaapp.views.common.chart_base import I64, ChartCard
-from slaapp.views.common.chart_heat import HeatChart
-from slaapp.views.common.chart_time import AdherenceChart
+from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.common.jobs import JobRunner
-from slaapp.views.dashboard.charts import DistributionChart, HeadlineFigures, breakdown_bars
-from slaapp.views.dashboard.clocks import ClockListModel
+from slaapp.views.dashboard.caption import export_caption
+from slaapp.views.dashboard.clocks import I64, ClockListModel
 from slaapp.views.dashboard.filter import FilterBar
-from slaapp.views.dashboard.reps import RepScorecardPanel
 
-pg.setConfigOptions(antialias=True)
-EMPTY_DATABASE = "No clocks yet. Load the demo org or import an event log, then come back here."
-EMPTY_PERIOD = (
+if TYPE_CHECKING:
+    from slaapp.views.common.chart_bars import BarChart
+    from slaapp.views.common.chart_base import ChartCard
+    from slaapp.views.common.chart_heat import HeatChart
+    from slaapp.views.common.chart_time import AdherenceChart
+    from slaapp.views.dashboard.board import DashboardBoard
+    from slaapp.views.dashboard.charts import DistributionChart, HeadlineFigures
+    from slaapp.views.dashboard.reps import RepScorecardPanel
+
+BOARD = "slaapp.views.dashboard.board"
+"""The charts' module: it loads pyqtgraph (over 100 ms), so the first open imports it on a worker."""
+EMPTY_DATABASE = QT_TR_NOOP(
+    "No clocks yet. Load the demo org or import an event log, then come back here."
+)
+EMPTY_PERIOD = QT_TR_NOOP(
     "No clocks started in this period with these filters. Widen the period or clear a filter."
 )
-PICK_HINT = "Click a bar, point or heat-map cell to list the clocks behind it; double-click a clock to open its record."
+CHARTS_SHARE = 0.72
+"""Of the height below the filters, what the charts get (the clock list the rest)."""
+LIST_SAMPLE = 40
+"""The clock list sizes its columns from this many rows (thousands would stall the GUI)."""
+PICK_HINT = QT_TR_NOOP(
+    "Click a bar, point or heat-map cell to list the clocks behind it; double-click a clock to "
+    "open its record."
+)
 
 
 class DashboardScreen(QWidget):
     """A Screen. Signals: open_record(int) a records.id, message(str) status text, data_changed()
     (never: read only), loaded(DashboardData) after each load is shown."""
 
-    title = "Dashboard"
+    title = QT_TR_NOOP("Dashboard")
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -67,7 +83,7 @@ class DashboardScreen(QWidget):
 
     # ----- layout ------------------------------------------------------------------------
     def _build(self, today: date) -> None:
-        title = QLabel(self.title)
+        title = QLabel(tr(self.title))
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
@@ -79,41 +95,17 @@ class DashboardScreen(QWidget):
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.hide()
-        self.headline = HeadlineFigures()
-        self.adherence = AdherenceChart()
-        self.heat = HeatChart()
-        self.distribution = DistributionChart()
-        self.reps = RepScorecardPanel()
-        self.breakdowns = {
-            key: BarChart(
-                f"By {title.lower()}",
-                "Adherence per group; red: more than 5 points under the whole period.",
-            )
-            for key, title in BREAKDOWN_TITLES.items()
-        }
-        grid = QGridLayout()
-        grid.setSpacing(10)
-        grid.addWidget(self.headline, 0, 0, 1, 6)
-        grid.addWidget(self.adherence, 1, 0, 1, 4)
-        grid.addWidget(self.heat, 1, 4, 1, 2)
-        grid.addWidget(self.distribution, 2, 0, 1, 2)
-        grid.addWidget(self.breakdowns["source"], 2, 2, 1, 2)
-        grid.addWidget(self.breakdowns["segment"], 2, 4, 1, 2)
-        grid.addWidget(self.reps, 3, 0, 1, 6)
-        grid.addWidget(self.breakdowns["deal_size"], 4, 0, 1, 3)
-        grid.addWidget(self.breakdowns["team"], 4, 3, 1, 3)
-        grid.setRowStretch(5, 1)  # spare height goes below the charts
-        for chart in self.charts():
-            chart.picked.connect(self.show_clocks)
-        self.reps.picked.connect(self.show_clocks)
-        board = QWidget()
-        board.setLayout(grid)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(board)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._board: DashboardBoard | None = None
+        self._pending: DashboardData | None = None  # a load that came before the charts
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        waiting = QLabel(tr("Preparing the charts…"))
+        waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        waiting.setEnabled(False)
+        self.scroll.setWidget(waiting)
 
-        self.list_caption = QLabel(PICK_HINT)
+        self.list_caption = QLabel(tr_marked(PICK_HINT))
         self.list_caption.setWordWrap(True)
         self.list_model = ClockListModel()
         self.list = QTableView()
@@ -122,8 +114,11 @@ class DashboardScreen(QWidget):
         self.list.setAlternatingRowColors(True)
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list.verticalHeader().hide()
+        self.list.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
         self.list.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.list.horizontalHeader().setStretchLastSection(True)
+        self.list.horizontalHeader().setResizeContentsPrecision(LIST_SAMPLE)  # never every row
+        self.list.horizontalHeader().setDefaultSectionSize(88)  # empty, it fits 1280 px
         self.list.doubleClicked.connect(self._open)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
@@ -131,10 +126,12 @@ class DashboardScreen(QWidget):
         lower_layout.addWidget(self.list_caption)
         lower_layout.addWidget(self.list)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self.scroll)
         self.splitter.addWidget(lower)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)
+        self._split_moved = False
+        self.splitter.splitterMoved.connect(self._moved)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -143,10 +140,76 @@ class DashboardScreen(QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(self.splitter, 1)
 
+        if BOARD in sys.modules:  # imported already: build the charts now
+            self._build_board(sys.modules[BOARD])
+        else:  # the first time, pyqtgraph loads on a worker, not on the GUI thread
+            self.jobs.start(partial(import_module, BOARD), self._build_board, self._failed,
+                            self._crashed)  # fmt: skip
+
+    def _build_board(self, module: ModuleType) -> None:
+        """Build the charts one per event-loop turn, then show a load that came meanwhile."""
+        board: DashboardBoard = module.DashboardBoard()
+        board.picked.connect(self.show_clocks)
+        self._board = board
+        if self.isVisible():
+            self._build_step()
+        else:  # not shown (tests, self-test): nothing to keep responsive
+            board.build_all()
+            self._board_built()
+
+    def _build_step(self) -> None:
+        if self._board is not None and self._board.build_next():
+            QTimer.singleShot(0, self, self._build_step)  # cancelled if the screen goes
+        else:
+            self._board_built()
+
+    def _board_built(self) -> None:
+        self.scroll.setWidget(self.board)
+        total = sum(self.splitter.sizes())
+        if total > 0 and not self._split_moved:  # the charts take most of the height
+            charts = round(total * CHARTS_SHARE)
+            self.splitter.setSizes([charts, total - charts])
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.show_data(pending)
+
+    def _moved(self) -> None:
+        self._split_moved = True
+
+    @property
+    def board(self) -> DashboardBoard:
+        """The charts (built once their module has loaded: before the first load is shown)."""
+        if self._board is None:
+            raise LookupError("the dashboard's charts are not built yet")
+        return self._board
+
+    @property
+    def headline(self) -> HeadlineFigures:
+        return self.board.headline
+
+    @property
+    def adherence(self) -> AdherenceChart:
+        return self.board.adherence
+
+    @property
+    def heat(self) -> HeatChart:
+        return self.board.heat
+
+    @property
+    def distribution(self) -> DistributionChart:
+        return self.board.distribution
+
+    @property
+    def reps(self) -> RepScorecardPanel:
+        return self.board.reps
+
+    @property
+    def breakdowns(self) -> dict[str, BarChart]:
+        return self.board.breakdowns
+
     def charts(self) -> list[ChartCard]:
         """Every chart card, for click-through, export and theming."""
-        return [self.adherence, self.heat, self.distribution, self.reps.chart,
-                *self.breakdowns.values()]  # fmt: skip
+        return self.board.charts() if self._board is not None and self._board.built else []
 
     # ----- Screen --------------------------------------------------------------------------
     def widget(self) -> QWidget:
@@ -163,7 +226,7 @@ class DashboardScreen(QWidget):
 
     def load(self, chosen: DashboardFilter) -> None:
         self._wanted = chosen
-        self.context.setText(f"Loading {chosen.describe()}…")
+        self.context.setText(tr("Loading {period}…").format(period=chosen.describe()))
         shown = self.data
         if shown is not None and replace(shown.filter, step=chosen.step) == chosen:
             work: Callable[[], DashboardData] = partial(
@@ -180,62 +243,60 @@ class DashboardScreen(QWidget):
 
     def show_data(self, data: DashboardData) -> None:
         """Draw every chart from one load and clear the clock list."""
+        if self._board is None or not self._board.built:
+            self._pending = data  # shown as soon as the charts are built
+            return
         self.data = data
         self.filters.set_choices(data.choices)
-        metrics = data.metrics
-        self.headline.set_figures(metrics.summary, data.goal)
-        self.adherence.set_series(metrics.adherence, data.goal)
-        self.heat.set_heat(metrics.heat)
-        prefer = (
-            data.handoff_keys.index(data.filter.handoff)
-            if data.filter.handoff in data.handoff_keys
-            else None
-        )
-        self.distribution.set_distribution(metrics.responses, prefer)
-        self.reps.set_scorecards(metrics.reps, data.goal)
-        for key, chart in self.breakdowns.items():
-            overall = float(metrics.summary.adherence[0]) if len(data) else data.goal
-            chart.set_bars(breakdown_bars(metrics.breakdowns[key], data.goal, overall))
+        self.board.show_data(data, export_caption(data))
         self.show_clocks(PICK_HINT, np.zeros(0, dtype=np.int64))
         at = show_instant(data.as_of, data.zone, weekday=False)
         self.context.setText(
-            f"{data.period_words()} · {len(data):,} clocks · judged at {at} {zone_words(data.zone)}"
+            tr("{period} · {count} clocks · judged at {at} {zone}").format(
+                period=data.period_words(),
+                count=f"{len(data):,}",
+                at=at,
+                zone=zone_words(data.zone),
+            )
         )
-        self.context.setToolTip(f"Times in {data.zone}")
-        for chart in self.charts():  # an exported chart says what it shows
-            chart.export_context = self.context.text()
+        self.context.setToolTip(tr("Times in {zone}").format(zone=data.zone))
         empty = (
-            EMPTY_DATABASE
+            tr_marked(EMPTY_DATABASE)
             if data.stored == 0
-            else f"{EMPTY_PERIOD} {data.empty_words()}"
+            else f"{tr_marked(EMPTY_PERIOD)} {data.empty_words()}"
             if len(data) == 0
             else ""
         )
         self.notice.setText(f"<b>{empty}</b>" if empty else "")
         self.notice.setVisible(bool(empty))
-        self.message.emit(f"Dashboard: {len(data):,} clocks")
+        self.message.emit(tr("Dashboard: {count} clocks").format(count=f"{len(data):,}"))
         self.loaded.emit(data)
 
     def _failed(self, text: str) -> None:
-        self.notice.setText(f"<b>The dashboard could not be loaded:</b> {text}")
+        self.notice.setText(tr("<b>The dashboard could not be loaded:</b> {why}").format(why=text))
         self.notice.show()
-        self.message.emit("The dashboard could not be loaded")
+        self.message.emit(tr("The dashboard could not be loaded"))
 
     def _crashed(self, text: str) -> None:
         self.notice.setText(
-            f"<b>Something went wrong while loading the dashboard</b> (details in the log): {text}"
+            tr(
+                "<b>Something went wrong while loading the dashboard</b> (details in the log): "
+                "{why}"
+            ).format(why=text)
         )
         self.notice.show()
-        self.message.emit("Something went wrong")
+        self.message.emit(tr("Something went wrong"))
 
     # ----- click-through ---------------------------------------------------------------------
     def show_clocks(self, caption: str, rows: I64) -> None:
         """List the clocks at these indices of the loaded data."""
         self.list_model.set_clocks(self.data, rows)
         shown = (
-            caption
+            tr_marked(caption)
             if rows.size == 0 and caption == PICK_HINT
-            else f"<b>{caption}</b> — {rows.size:,} clocks"
+            else tr("<b>{caption}</b> — {count} clocks").format(
+                caption=caption, count=f"{rows.size:,}"
+            )
         )
         self.list_caption.setText(shown)
         if rows.size and not self.list.horizontalHeader().sectionSize(0) > 160:

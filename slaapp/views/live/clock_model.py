@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QT_TR_NOOP, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from slaapp.engine.calendar import Calendar
@@ -26,38 +26,43 @@ from slaapp.engine.duration_terms import rule_terms
 from slaapp.engine.durations import TimeTerms, describe_remaining, describe_share
 from slaapp.engine.explain import explain_due
 from slaapp.engine.matrix import DEFAULT_SEGMENT, Matrix
+from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.common.times import display_zone, shown, zone_note
 
 COLUMNS = (
-    "Record",
-    "Source",
-    "Handoff",
-    "Segment",
-    "Owner",
-    "Started",
-    "Due",
-    "Remaining",
-    "% elapsed",
-    "Status",
-    "Breach risk",
+    QT_TR_NOOP("Record"),
+    QT_TR_NOOP("Source"),
+    QT_TR_NOOP("Handoff"),
+    QT_TR_NOOP("Segment"),
+    QT_TR_NOOP("Owner"),
+    QT_TR_NOOP("Started"),
+    QT_TR_NOOP("Due"),
+    QT_TR_NOOP("Remaining"),
+    QT_TR_NOOP("% elapsed"),
+    QT_TR_NOOP("Status"),
+    QT_TR_NOOP("Risk"),
 )
 RECORD, SOURCE, HANDOFF, SEGMENT, OWNER, STARTED, DUE, REMAINING, PCT, STATUS, RISK = range(
     len(COLUMNS)
 )
 COLUMN_TIPS = {
-    RECORD: "The record's id in the CRM or file it came from",
-    SOURCE: "Where the record came from: a CRM connection, a file import or the demo",
-    REMAINING: "Time left in the rule's own terms: business days of its calendar, or days of 24 h",
-    PCT: "Share of the target used so far",
+    RECORD: QT_TR_NOOP("The record's id in the CRM or file it came from"),
+    SOURCE: QT_TR_NOOP("Where the record came from: a CRM connection, a file import or the demo"),
+    REMAINING: QT_TR_NOOP(
+        "Time left in the rule's own terms: business days of its calendar, or days of 24 h"
+    ),
+    PCT: QT_TR_NOOP("Share of the target used so far"),
+    RISK: QT_TR_NOOP("Breach risk: how likely this open clock is to breach, from past clocks"),
 }
+WHOLE_TEXT_TIPS = frozenset({RECORD, SOURCE, SEGMENT, OWNER, STARTED, REMAINING, STATUS})
 STATUS_LABELS = {
-    ON_TRACK: "On track",
-    AT_RISK: "At risk",
-    PAUSED: "Paused",
-    BREACHED: "Breached",
-    MET: "Met",
-    MISSED: "Missed",
-    CANCELLED: "Cancelled",
+    ON_TRACK: QT_TR_NOOP("On track"),
+    AT_RISK: QT_TR_NOOP("At risk"),
+    PAUSED: QT_TR_NOOP("Paused"),
+    BREACHED: QT_TR_NOOP("Breached"),
+    MET: QT_TR_NOOP("Met"),
+    MISSED: QT_TR_NOOP("Missed"),
+    CANCELLED: QT_TR_NOOP("Cancelled"),
 }
 STATUS_COLOURS = {
     ON_TRACK: QColor("#2e9d5b"),
@@ -275,9 +280,10 @@ class ClockTableModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return tr_marked(COLUMNS[section])
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return zone_note() if section in (STARTED, DUE) else COLUMN_TIPS.get(section)
+            tip = COLUMN_TIPS.get(section)
+            return zone_note() if section in (STARTED, DUE) else tr_marked(tip) if tip else None
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -300,6 +306,8 @@ class ClockTableModel(QAbstractTableModel):
             return self._names.get(clocks.handoff_keys[int(clocks.handoff[i])])
         if role == Qt.ItemDataRole.ToolTipRole and column == DUE:
             return self.explain(i)
+        if role == Qt.ItemDataRole.ToolTipRole and column in WHOLE_TEXT_TIPS:
+            return self._text(clocks, i, column) or None  # the whole text of an elided cell
         if role == Qt.ItemDataRole.UserRole:
             return self.live_status(i)
         return None
@@ -434,7 +442,7 @@ class ClockTableModel(QAbstractTableModel):
         if column == STARTED:
             return _local(int(clocks.started_at[i]))
         if column == DUE:
-            return _local(int(clocks.due_at[i])) if clocks.has_due[i] else "paused"
+            return _local(int(clocks.due_at[i])) if clocks.has_due[i] else tr("paused")
         if column == REMAINING:
             remaining = self.live_remaining(i)
             if int(clocks.status[i]) not in OPEN_STATUSES:
@@ -445,10 +453,15 @@ class ClockTableModel(QAbstractTableModel):
         if column == RISK:
             risk = float(self._risk[i]) if self._risk is not None else float("nan")
             return "" if risk != risk or int(clocks.status[i]) == BREACHED else f"{risk:.0%}"
-        return STATUS_LABELS[self.live_status(i)]
+        return status_words(self.live_status(i))
 
     def _risky(self, i: int) -> bool:
         return self._risk is not None and float(self._risk[i]) >= self._risk_threshold
+
+
+def status_words(status: int) -> str:
+    """A status as the user reads it: `On track`, in their language."""
+    return tr_marked(STATUS_LABELS[status])
 
 
 def _code(keys: tuple[str, ...], key: str) -> int:

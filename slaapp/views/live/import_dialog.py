@@ -6,19 +6,24 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QVBoxLayout, QWidget
 
 from slaapp.services.store import StoreResult
+from slaapp.views.common.i18n import tr
 
 
 def import_message(result: StoreResult) -> str:
     """The one-line status of an import: counts, and how many findings its summary has."""
-    text = f"Imported: {result.ingested.summary()}"
+    text = tr("Imported: {counts}").format(counts=result.ingested.summary())
     summary = result.summary
     if summary is None:
         return text
     found = len(summary.lines())
     return text + (
-        "; import summary: nothing to report"
+        tr("; import summary: nothing to report")
         if not found
-        else f"; import summary: {found} {'finding' if found == 1 else 'findings'}"
+        else (
+            tr("; import summary: {count} finding")
+            if found == 1
+            else tr("; import summary: {count} findings")
+        ).format(count=found)
     )
 
 
@@ -29,18 +34,20 @@ class ImportSummaryDialog(QDialog):
 
     def __init__(self, name: str, result: StoreResult, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Import summary: {name}")
+        self.setWindowTitle(tr("Import summary: {name}").format(name=name))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(640, 320)
         self.counts = QLabel(
-            f"{name}: {result.ingested.summary()}; {result.clocks:,} clocks re-evaluated."
+            tr("{name}: {counts}; {clocks} clocks re-evaluated.").format(
+                name=name, counts=result.ingested.summary(), clocks=f"{result.clocks:,}"
+            )
         )
         self.counts.setWordWrap(True)
         lines = result.summary.lines() if result.summary is not None else []
         self.heading = QLabel(
-            "What the matrix in force cannot use well (the clocks stay as judged):"
+            tr("What the matrix in force cannot use well (the clocks stay as judged):")
             if lines
-            else "Import summary: nothing to report."
+            else tr("Import summary: nothing to report.")
         )
         self.heading.setWordWrap(True)
         self.findings = QListWidget()

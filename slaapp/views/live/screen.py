@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TR_NOOP, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,24 +27,50 @@ from slaapp.engine.versions import take_clocks
 from slaapp.reports.clock_output import write_csv
 from slaapp.services.live_view import LiveClocks
 from slaapp.views.common.elided import ElidedLabel
+from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.common.page_header import page_header
 from slaapp.views.live.clock_delegates import ElapsedBarDelegate
-from slaapp.views.live.clock_model import DUE, PCT, STATUS_COLOURS, STATUS_LABELS, ClockTableModel
+from slaapp.views.live.clock_model import (
+    DUE,
+    HANDOFF,
+    OWNER,
+    PCT,
+    RECORD,
+    SEGMENT,
+    SOURCE,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    ClockTableModel,
+    status_words,
+)
 
 FILTERS = {
-    "Open": frozenset(OPEN_STATUSES),
-    "All clocks": frozenset(range(len(STATUSES))),
+    QT_TR_NOOP("Open"): frozenset(OPEN_STATUSES),
+    QT_TR_NOOP("All clocks"): frozenset(range(len(STATUSES))),
     **{label: frozenset({status}) for status, label in STATUS_LABELS.items()},
 }
-EVERYONE = "Everyone"
+"""What the status filter offers, by its (untranslated) name; the combo shows it translated."""
+EVERYONE = QT_TR_NOOP("Everyone")
 TICK_MS = 1000
 MONTH = 30 * 86400
+SAMPLE_ROWS = 40
+"""Column widths come from the header and this many rows (all of them would stall the GUI)."""
+HEADER_PAD = 34  # room for the sort arrow and the section's margins
+CELL_PAD = 18
+SHRINK_ORDER = (
+    ((SEGMENT, OWNER), 100),
+    ((HANDOFF,), 110),
+    ((HANDOFF, SEGMENT, OWNER), 80),
+    ((HANDOFF, SEGMENT, OWNER, RECORD, SOURCE), 56),
+)
+"""Columns that give up width so all fit, stage by stage (their text elides, the tooltip has
+it whole): segment and owner first, then the handoff, then the ids and sources too."""
 
 
 def _combo(first: str) -> QComboBox:
     combo = QComboBox()
-    combo.addItem(first, None)
-    combo.setAccessibleName(first)
+    combo.addItem(tr_marked(first), None)
+    combo.setAccessibleName(tr_marked(first))
     # Long names elide instead of widening the window (every screen fits 1280x720).
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(12)
@@ -68,7 +94,7 @@ class LiveScreen(QWidget):
     message(str), data_changed() (never: read only), demo_requested(), import_requested(),
     connect_requested()."""
 
-    title = "Live handoffs"
+    title = QT_TR_NOOP("Live handoffs")
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -92,35 +118,38 @@ class LiveScreen(QWidget):
         self.empty.setFrameShape(QFrame.Shape.StyledPanel)
         empty_layout = QHBoxLayout(self.empty)
         invitation = QLabel(
-            "<b>No handoffs yet.</b> Load the demo revenue org to look around, "
-            "import an event log, or connect HubSpot or Salesforce."
+            tr(
+                "<b>No handoffs yet.</b> Load the demo revenue org to look around, "
+                "import an event log, or connect HubSpot or Salesforce."
+            )
         )
         invitation.setWordWrap(True)  # wraps instead of widening the window
         empty_layout.addWidget(invitation, 1)
-        self.empty_demo = QPushButton("Load the demo org")
+        self.empty_demo = QPushButton(tr("Load the demo org"))
         self.empty_demo.clicked.connect(self.demo_requested)
-        self.empty_import = QPushButton("Import events…")
+        self.empty_import = QPushButton(tr("Import events…"))
         self.empty_import.clicked.connect(self.import_requested)
-        self.empty_connect = QPushButton("Connect a CRM…")
+        self.empty_connect = QPushButton(tr("Connect a CRM…"))
         self.empty_connect.clicked.connect(self.connect_requested)
         for button in (self.empty_demo, self.empty_import, self.empty_connect):
             empty_layout.addWidget(button)
         self.empty.hide()
 
         self.status_filter = QComboBox()
-        self.status_filter.addItems(list(FILTERS))
-        self.team = _combo("All teams")
+        for name in FILTERS:
+            self.status_filter.addItem(tr_marked(name), name)
+        self.team = _combo(QT_TR_NOOP("All teams"))
         self.owner = _combo(EVERYONE)
-        self.handoff = _combo("All handoffs")
-        self.segment = _combo("All segments")
+        self.handoff = _combo(QT_TR_NOOP("All handoffs"))
+        self.segment = _combo(QT_TR_NOOP("All segments"))
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search record or owner")
-        self.search.setAccessibleName("Search record or owner")
-        self.status_filter.setAccessibleName("Clocks shown")
+        self.search.setPlaceholderText(tr("Search record or owner"))
+        self.search.setAccessibleName(tr("Search record or owner"))
+        self.status_filter.setAccessibleName(tr("Clocks shown"))
         self.search.setClearButtonEnabled(True)
-        self.mine = QCheckBox("My handoffs")
+        self.mine = QCheckBox(tr("My handoffs"))
         self.mine.setToolTip(
-            "Only the clocks of the person chosen under Owner, with their scorecard"
+            tr("Only the clocks of the person chosen under Owner, with their scorecard")
         )
         for combo in (self.status_filter, self.team, self.owner, self.handoff, self.segment):
             combo.currentIndexChanged.connect(self.refilter)
@@ -147,11 +176,17 @@ class LiveScreen(QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 12)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)  # fit_columns gives the last one what is left
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._natural: dict[int, int] = {}  # each column's width for its whole text
+        header.sectionResized.connect(self._section_resized)
+        self.table.installEventFilter(self)
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
-        self.table.setAccessibleName("Live handoffs")
+        self.table.setAccessibleName(tr("Live handoffs"))
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # Enter opens the current record
             opener = QShortcut(QKeySequence(key), self.table)
             opener.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -163,9 +198,11 @@ class LiveScreen(QWidget):
         top = QHBoxLayout()
         top.addWidget(
             page_header(
-                self.title,
-                "Every open handoff counting down in its business calendar; double-click a row "
-                "for the record, hover Due for why it is due then.",
+                tr(self.title),
+                tr(
+                    "Every open handoff counting down in its business calendar; double-click a "
+                    "row for the record, hover Due for why it is due then."
+                ),
             ),
             1,
         )
@@ -213,7 +250,7 @@ class LiveScreen(QWidget):
             for combo in (self.team, self.owner, self.handoff, self.segment):
                 _refill(combo, [])
             self.chips.setText("")
-            self.summary.setText("No clocks: the database holds no records")
+            self.summary.setText(tr("No clocks: the database holds no records"))
             self.card.hide()
             return
         clocks = live.clocks
@@ -232,9 +269,59 @@ class LiveScreen(QWidget):
         _refill(self.segment, [(live.names.get(k, k), k) for k in clocks.segment_keys])
         self.refilter()
         if not self._sized:
-            self.table.resizeColumnsToContents()
             self._sized = True
+            # after the window has shown or hidden the risk column for this evaluation
+            QTimer.singleShot(0, self, self.size_columns)
         self.ticker.start()
+
+    def size_columns(self) -> None:
+        """Width for each column's text: its header and the first SAMPLE_ROWS rows' text
+        (font metrics only: Qt's own sizing asks every role of every cell, and stalls)."""
+        model, header = self.model, self.table.horizontalHeader()
+        cell, head = self.table.fontMetrics(), header.fontMetrics()
+        rows = range(min(SAMPLE_ROWS, model.rowCount()))
+        self._natural = {}
+        for c in range(model.columnCount()):
+            title = str(model.headerData(c, Qt.Orientation.Horizontal) or "")
+            texts = (str(model.data(model.index(r, c)) or "") for r in rows)
+            widest = max((cell.horizontalAdvance(t) for t in texts), default=0)
+            self._natural[c] = max(head.horizontalAdvance(title) + HEADER_PAD, widest + CELL_PAD)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Every shown column within the table's width: the text columns give up what is
+        missing (SHRINK_ORDER), in proportion to their width over the floor; their text elides."""
+        if not self._natural:
+            return
+        shown = [c for c in self._natural if not self.table.isColumnHidden(c)]
+        widths = {c: self._natural[c] for c in shown}
+        bar = self.table.verticalScrollBar()
+        scroll = bar.sizeHint().width() if self.model.rowCount() else 0
+        excess = sum(widths.values()) - (self.table.contentsRect().width() - scroll)
+        for columns, floor in SHRINK_ORDER:  # names first; ids only when names are not enough
+            spare = {c: widths[c] - floor for c in columns if c in widths and widths[c] > floor}
+            total = sum(spare.values())
+            if excess <= 0 or total <= 0:
+                continue
+            for c, extra in spare.items():
+                cut = min(extra, -(-excess * extra // total))  # ceiling: never over
+                widths[c] -= cut
+            excess = sum(widths.values()) - (self.table.contentsRect().width() - scroll)
+        header = self.table.horizontalHeader()
+        if shown and excess < 0:  # room to spare: the last column takes it
+            last = max(shown, key=header.visualIndex)
+            widths[last] -= excess
+        for c, width in widths.items():
+            self.table.setColumnWidth(c, width)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _section_resized(self, column: int, old: int, new: int) -> None:
+        if self._natural and (old == 0) != (new == 0):  # a column was shown or hidden
+            QTimer.singleShot(0, self, self.fit_columns)
 
     def _open_current(self) -> None:
         row = self.table.currentIndex().row()
@@ -254,23 +341,25 @@ class LiveScreen(QWidget):
                 else owners & {self.owner.currentData()}
             )
         self.model.set_filter(
-            FILTERS[self.status_filter.currentText()],
+            FILTERS[str(self.status_filter.currentData())],
             self.search.text(),
             owners=owners,
             handoff=self.handoff.currentData(),
             segment=self.segment.currentData(),
         )
         counts = self.model.counts()
-        parts = [f"{counts[s]:,} {STATUS_LABELS[s].lower()}" for s in sorted(counts)]
+        parts = [f"{counts[s]:,} {status_words(s).lower()}" for s in sorted(counts)]
         self.summary.setText(
-            f"{self.model.rowCount():,} clocks shown: " + " · ".join(parts)
+            tr("{count} clocks shown: {parts}").format(
+                count=f"{self.model.rowCount():,}", parts=" · ".join(parts)
+            )
             if parts
-            else "No clocks match"
+            else tr("No clocks match")
         )
         self.chips.setText(
             "&nbsp;&nbsp;".join(
                 f"<span style='background-color:{STATUS_COLOURS[s].name()};color:white;"
-                f"font-weight:600'>&nbsp;{counts[s]:,} {STATUS_LABELS[s].lower()}&nbsp;</span>"
+                f"font-weight:600'>&nbsp;{counts[s]:,} {status_words(s).lower()}&nbsp;</span>"
                 for s in sorted(counts)
             )
         )
@@ -280,7 +369,7 @@ class LiveScreen(QWidget):
         if on:
             person = self._identity or self.owner.currentData() or self._my_person
             if person is None:
-                self.message.emit("Choose yourself under Owner, then tick My handoffs")
+                self.message.emit(tr("Choose yourself under Owner, then tick My handoffs"))
                 self.mine.setChecked(False)
                 return
             self._my_person = str(person)
@@ -301,17 +390,31 @@ class LiveScreen(QWidget):
         in_team = np.isin(clocks.owner, np.array(mates, dtype=np.int32))
         recent = clocks.started_at >= clocks.as_of - MONTH
 
-        def adherence(scope: np.ndarray) -> str:
-            met = int(np.sum(scope & recent & (clocks.status == MET)))
-            judged = met + int(np.sum(scope & recent & (clocks.status == MISSED)))
+        def adherence(scope: np.ndarray, owners: list[str]) -> str:
+            if live.adherence:  # counted over 30 days in the database (the table holds fewer)
+                met = sum(live.adherence.get(o, (0, 0))[0] for o in owners)
+                judged = sum(live.adherence.get(o, (0, 0))[1] for o in owners)
+            else:
+                met = int(np.sum(scope & recent & (clocks.status == MET)))
+                judged = met + int(np.sum(scope & recent & (clocks.status == MISSED)))
             return f"{met / judged:.0%}" if judged else "—"
 
         open_counts = {s: int(np.sum(mine & (clocks.status == s))) for s in OPEN_STATUSES}
+        counted = " ".join(f"({n} {status_words(s).lower()})" for s, n in open_counts.items() if n)
         self.card.setText(
-            f"<b>{live.people.get(person, person)}</b> ({team or 'no team'}) · "
-            f"open: {sum(open_counts.values())} "
-            + " ".join(f"({n} {STATUS_LABELS[s].lower()})" for s, n in open_counts.items() if n)
-            + f" · adherence last 30 days: <b>{adherence(mine)}</b> (team {adherence(in_team)})"
+            tr(
+                "<b>{name}</b> ({team}) · open: {open} {counted} · adherence last 30 days: "
+                "<b>{mine}</b> (team {theirs})"
+            ).format(
+                name=live.people.get(person, person),
+                team=team or tr("no team"),
+                open=sum(open_counts.values()),
+                counted=counted,
+                mine=adherence(mine, [person]),
+                theirs=adherence(
+                    in_team, [o for o in live.owner_teams if live.owner_teams[o] == team]
+                ),
+            )
         )
         self.card.show()
 
