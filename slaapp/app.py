@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import faulthandler
+import gc
 import logging
 import os
 import sys
@@ -44,8 +45,9 @@ def log_folder() -> Path:
     return platformdirs.user_log_path("slaapp", appauthor=False)
 
 
-def _logging() -> None:
-    """Log to slaapp.log in the log folder (5 files of 5 MB at most), and to stderr if any."""
+def _logging(debug: bool = False) -> None:
+    """Log to slaapp.log in the log folder (5 files of 5 MB at most), and to stderr if any;
+    `debug` adds DEBUG lines (GUI stalls over 100 ms among them)."""
     folder = log_folder()
     folder.mkdir(parents=True, exist_ok=True)
     handlers: list[logging.Handler] = [
@@ -65,7 +67,18 @@ def _logging() -> None:
         handler.setFormatter(formatter)
         root.addHandler(handler)
         _handlers.append(handler)
-    root.setLevel(logging.INFO)
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+
+
+def _freeze_once(*_: object) -> None:
+    """Move everything allocated so far out of the garbage collector's reach, once."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
+
+
+_frozen = False
 
 
 def _faulthandler() -> None:
@@ -145,10 +158,15 @@ def run_app(args: Sequence[str] = ()) -> int:
         action="store_true",
         help="open every screen offscreen on a temporary demo database, then exit (0 = passed)",
     )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="log at DEBUG level, including every GUI stall over 100 ms (also SLAAPP_DEBUG=1)",
+    )
     options, qt_args = parser.parse_known_args(list(args))
     if options.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _logging()
+    _logging(options.debug or os.environ.get("SLAAPP_DEBUG") == "1")
     _faulthandler()
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     assert isinstance(app, QApplication)
@@ -183,6 +201,9 @@ def run_app(args: Sequence[str] = ()) -> int:
     window = MainWindow(services)
     window.show()
     QTimer.singleShot(0, lambda: window.start(first_run_demo=True))
+    # Once the first rows are on screen, what start-up built stays: a full garbage collection
+    # walking it later would stall the GUI thread (200 ms on the first Dashboard open).
+    window.refreshed.connect(_freeze_once)
     try:
         return event_loop.run(app) if through_qasync else int(app.exec())
     finally:

@@ -87,6 +87,8 @@
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../slaapp/views/dashboard/charts.py" line="+152"/>
+        <location filename="../../slaapp/views/dashboard/reps.py" line="+95"/>
         <source>Breaches</source>
         <translation type="unfinished"></translation>
     </message>
@@ -126,6 +128,7 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
     <message>
         <location line="+1"/>
         <location line="+162"/>
+        <location filename="../../slaapp/views/live/screen.py" line="+53"/>
         <source>Everyone</source>
         <translation type="unfinished"></translation>
     </message>
@@ -474,6 +477,8 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <location filename="../../slaapp/views/common/record_dialog.py" line="+107"/>
         <location line="+17"/>
         <location filename="../../slaapp/views/connections/mapping_editor.py" line="+115"/>
+        <location filename="../../slaapp/views/dashboard/clocks.py" line="+23"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="+37"/>
         <source>Owner</source>
         <translation type="unfinished"></translation>
     </message>
@@ -495,7 +500,11 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
     </message>
     <message>
         <location line="+7"/>
+        <location filename="../../slaapp/views/dashboard/board.py" line="+33"/>
         <location filename="../../slaapp/views/dashboard/caption.py" line="+22"/>
+        <location filename="../../slaapp/views/dashboard/clocks.py" line="+0"/>
+        <location filename="../../slaapp/views/dashboard/filter.py" line="+76"/>
+        <location filename="../../slaapp/views/dashboard/reps.py" line="-12"/>
         <location filename="../../slaapp/views/people/table.py" line="-49"/>
         <location line="+49"/>
         <location filename="../../slaapp/views/scorecards/export_dialog.py" line="+76"/>
@@ -537,13 +546,33 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../slaapp/views/common/chart_bars.py" line="+144"/>
-        <location filename="../../slaapp/views/common/chart_time.py" line="+80"/>
+        <location filename="../../slaapp/views/common/chart_bars.py" line="+69"/>
+        <source>No clocks in this period</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+79"/>
+        <location filename="../../slaapp/views/common/chart_time.py" line="+92"/>
         <source>Goal {goal}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../slaapp/views/common/chart_base.py" line="+146"/>
+        <location filename="../../slaapp/views/common/chart_base.py" line="+73"/>
+        <source>Export PNG…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save the “{title}” chart as a PNG picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export the “{title}” chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+73"/>
         <source>Export chart as PNG</source>
         <translation type="unfinished"></translation>
     </message>
@@ -614,38 +643,45 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
     </message>
     <message>
         <location filename="../../slaapp/views/common/record_dialog.py" line="-99"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="+22"/>
         <source>On track</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="+1"/>
         <source>At risk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+80"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="+1"/>
         <source>Paused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="-79"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="+1"/>
         <source>Breached</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="+1"/>
         <source>Met</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="+1"/>
         <source>Missed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
         <location filename="../../slaapp/views/connections/ops.py" line="+1"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="+1"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
@@ -676,6 +712,7 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
     </message>
     <message>
         <location line="+17"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="+380"/>
         <source>paused</source>
         <translation type="unfinished"></translation>
     </message>
@@ -687,11 +724,14 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
     <message>
         <location line="+8"/>
         <location filename="../../slaapp/views/dashboard/caption.py" line="+1"/>
+        <location filename="../../slaapp/views/dashboard/clocks.py" line="-1"/>
+        <location filename="../../slaapp/views/dashboard/filter.py" line="+0"/>
         <location filename="../../slaapp/views/insights/tables.py" line="-47"/>
         <location line="+45"/>
         <location line="+13"/>
         <location filename="../../slaapp/views/insights/tabs.py" line="+96"/>
         <location filename="../../slaapp/views/insights/whatif.py" line="+32"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="-410"/>
         <location filename="../../slaapp/views/matrix/printing.py" line="+96"/>
         <location filename="../../slaapp/views/matrix/screen.py" line="+183"/>
         <source>Handoff</source>
@@ -699,28 +739,39 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../../slaapp/views/dashboard/board.py" line="-2"/>
         <location filename="../../slaapp/views/dashboard/caption.py" line="+1"/>
+        <location filename="../../slaapp/views/dashboard/clocks.py" line="+0"/>
+        <location filename="../../slaapp/views/dashboard/filter.py" line="+0"/>
         <location filename="../../slaapp/views/insights/whatif.py" line="+1"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="+1"/>
         <source>Segment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../../slaapp/views/dashboard/clocks.py" line="+2"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="+6"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../../slaapp/views/dashboard/clocks.py" line="-1"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="-4"/>
         <source>Started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="+1"/>
         <source>Due</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../../slaapp/views/dashboard/charts.py" line="-72"/>
+        <location filename="../../slaapp/views/dashboard/clocks.py" line="+1"/>
         <location filename="../../slaapp/views/insights/tables.py" line="-96"/>
         <location line="+97"/>
         <location filename="../../slaapp/views/matrix/delegate.py" line="+134"/>
@@ -768,6 +819,9 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <location line="+0"/>
         <location filename="../../slaapp/views/connections/screen.py" line="+87"/>
         <location filename="../../slaapp/views/dashboard/caption.py" line="+1"/>
+        <location filename="../../slaapp/views/dashboard/clocks.py" line="-1"/>
+        <location filename="../../slaapp/views/dashboard/filter.py" line="+1"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="-5"/>
         <source>Source</source>
         <translation type="unfinished"></translation>
     </message>
@@ -811,7 +865,7 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
     </message>
     <message>
         <location filename="../../slaapp/views/common/times.py" line="+35"/>
-        <location filename="../../slaapp/views/dashboard/screen.py" line="+244"/>
+        <location filename="../../slaapp/views/dashboard/screen.py" line="+262"/>
         <source>Times in {zone}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -917,7 +971,7 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../../slaapp/views/settings/channels.py" line="+131"/>
+        <location filename="../../slaapp/views/settings/channels.py" line="+132"/>
         <source>Browse…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1088,6 +1142,8 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
     </message>
     <message>
         <location line="+5"/>
+        <location filename="../../slaapp/views/dashboard/clocks.py" line="-1"/>
+        <location filename="../../slaapp/views/live/clock_model.py" line="-1"/>
         <source>Record</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1360,7 +1416,17 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../slaapp/views/dashboard/board.py" line="+89"/>
+        <location filename="../../slaapp/views/dashboard/board.py" line="-1"/>
+        <source>Lead source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Deal size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+65"/>
         <source>By {group}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1400,13 +1466,68 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../slaapp/views/dashboard/screen.py" line="-148"/>
+        <location filename="../../slaapp/views/dashboard/screen.py" line="-212"/>
+        <source>No clocks yet. Load the demo org or import an event log, then come back here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No clocks started in this period with these filters. Widen the period or clear a filter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Click a bar, point or heat-map cell to list the clocks behind it; double-click a clock to open its record.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Dashboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Preparing the charts…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+141"/>
+        <location line="+126"/>
+        <source>Loading {period}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>{period} · {count} clocks · judged at {at} {zone}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Dashboard: {count} clocks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&lt;b&gt;The dashboard could not be loaded:&lt;/b&gt; {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The dashboard could not be loaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&lt;b&gt;Something went wrong while loading the dashboard&lt;/b&gt; (details in the log): {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Something went wrong</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>&lt;b&gt;{caption}&lt;/b&gt; — {count} clocks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1435,24 +1556,119 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location filename="../../slaapp/views/dashboard/filter.py" line="-63"/>
+        <source>Last 7 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 30 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 90 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Month to date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Quarter to date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Custom dates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>By day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>By week</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Clocks count in the period their start falls in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+26"/>
+        <source>Period</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-25"/>
+        <source>First day of the period (included)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last day of the period (included)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only clocks owned by this team&apos;s members</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only this handoff</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only this segment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only records from this lead source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Adherence over time per day or per week</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location filename="../../slaapp/views/insights/screen.py" line="+10"/>
         <location filename="../../slaapp/views/matrix/dialogs.py" line="-143"/>
         <source>Now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
+        <location line="+7"/>
+        <location filename="../../slaapp/views/insights/screen.py" line="+2"/>
         <location line="+26"/>
         <source>Judge at</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="+76"/>
+        <source>All sources</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-90"/>
+        <location filename="../../slaapp/views/insights/screen.py" line="-23"/>
         <source>Judge the clocks as they stood at the end of this day (Now: as they stand now); a period&apos;s clocks are never judged after its last day</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location filename="../../slaapp/views/insights/screen.py" line="+12"/>
         <source>A single team-day late at least this often (and far above the team&apos;s normal) is flagged as a capacity day</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1467,12 +1683,13 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location filename="../../slaapp/views/dashboard/filter.py" line="+13"/>
+        <location filename="../../slaapp/views/insights/screen.py" line="+5"/>
         <source>to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../slaapp/views/insights/screen.py" line="+2"/>
         <source>Capacity threshold</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1685,12 +1902,103 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../slaapp/views/dashboard/charts.py" line="-51"/>
+        <source>Adherence {adherence} ({met} met, {missed} missed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{clocks} clocks, {late} breached ({rate})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location filename="../../slaapp/views/dashboard/reps.py" line="+101"/>
+        <source>Median response {median}, p90 {p90}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>{clocks} clocks ({share})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Response time against target</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No met or missed clocks in this period</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The handoff whose response times are shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>Handoff of the response-time chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Share of the target each met or missed clock used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Share of its target each met or missed clock used; median {median}, p90 {p90}, {adherence} within target.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <location filename="../../slaapp/views/dashboard/reps.py" line="-100"/>
+        <location filename="../../slaapp/views/insights/tables.py" line="+1"/>
         <source>Clocks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../slaapp/views/dashboard/reps.py" line="+1"/>
+        <source>Adherence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location filename="../../slaapp/views/dashboard/reps.py" line="+4"/>
+        <source>Median response</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../slaapp/views/dashboard/reps.py" line="+4"/>
+        <source>P90 response</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quality pass rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>{met} met of {judged} judged; goal {goal}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Missed clocks plus open clocks already past their target</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{open} still open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../slaapp/views/insights/tables.py" line="+1"/>
         <source>Sample size: decided clocks behind the finding</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1841,12 +2149,14 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../slaapp/views/dashboard/filter.py" line="+76"/>
         <location filename="../../slaapp/views/insights/whatif.py" line="-20"/>
+        <location filename="../../slaapp/views/live/screen.py" line="+91"/>
         <source>All segments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../slaapp/views/insights/whatif.py" line="+1"/>
         <source>Keep its calendar</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3293,12 +3603,14 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../slaapp/views/dashboard/filter.py" line="-2"/>
+        <location filename="../../slaapp/views/live/screen.py" line="-3"/>
         <location filename="../../slaapp/views/scorecards/export_dialog.py" line="-47"/>
         <source>All teams</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location filename="../../slaapp/views/scorecards/export_dialog.py" line="+29"/>
         <source>Export scorecard</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3503,7 +3815,7 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../slaapp/views/settings/channels.py" line="-61"/>
+        <location filename="../../slaapp/views/settings/channels.py" line="-62"/>
         <source>Send a short test message with the values as typed (or the saved ones)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3535,6 +3847,16 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
     <message>
         <location line="+0"/>
         <source>Saved in the system keyring, never in the database.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter it again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Saved for another server than the one above, so it is not sent: type it again to use it with this server.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4094,6 +4416,330 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
     <message>
         <location line="+3"/>
         <source>Choose Allow so SLA alerts appear with Open, Snooze 15 min and Acknowledge buttons, even while slaapp is in the background. If you choose Don&apos;t Allow, alerts appear inside this window; you can change it later in System Settings &gt; Notifications &gt; slaapp.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../slaapp/views/common/chart_heat.py" line="+25"/>
+        <source>Breaches by weekday and hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Missed and breached clocks by when they started, {zone}; darker: more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>{breaches} breaches of {clocks} clocks started ({rate})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location filename="../../slaapp/views/dashboard/charts.py" line="-128"/>
+        <source>&lt;i&gt;Click to list them&lt;/i&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Breaches started {day} {start}–{end}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../slaapp/views/common/chart_time.py" line="-74"/>
+        <location filename="../../slaapp/views/dashboard/filter.py" line="+1"/>
+        <location filename="../../slaapp/views/live/screen.py" line="+2"/>
+        <source>All handoffs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Adherence over time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+13"/>
+        <source>Met ÷ (met + missed + open late) of the clocks started each day, per handoff; dashed: the goal.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Met ÷ (met + missed + open late) of the clocks started each week, per handoff; dashed: the goal.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+76"/>
+        <source>Week of {day}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>All handoffs: {adherence} of {judged} judged, {late} breached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <location filename="../../slaapp/views/dashboard/charts.py" line="-25"/>
+        <location filename="../../slaapp/views/dashboard/reps.py" line="+98"/>
+        <source>&lt;i&gt;Click to list the clocks&lt;/i&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Clocks started the week of {day}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Clocks started {day}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../slaapp/views/dashboard/clocks.py" line="+2"/>
+        <source>Business time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Over by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>Double-click to open the record</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../slaapp/views/dashboard/reps.py" line="-168"/>
+        <source>Double-click to list this rep&apos;s clocks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+59"/>
+        <source>Rep</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Team adherence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Team median</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Quality pass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Rep scorecards</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Adherence per rep; the dark tick is the rep&apos;s team average (all the team&apos;s clocks).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No rep owns clocks in this period</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <location filename="../../slaapp/views/live/screen.py" line="+267"/>
+        <source>no team</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Adherence {adherence} — team {team}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{clocks} clocks, {late} breached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Quality pass rate {rate}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Clocks owned by {rep}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../slaapp/views/live/clock_model.py" line="+7"/>
+        <source>Remaining</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>% elapsed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Risk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The record&apos;s id in the CRM or file it came from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Where the record came from: a CRM connection, a file import or the demo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Time left in the rule&apos;s own terms: business days of its calendar, or days of 24 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Share of the target used so far</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Breach risk: how likely this open clock is to breach, from past clocks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../slaapp/views/live/import_dialog.py" line="+14"/>
+        <source>Imported: {counts}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>; import summary: nothing to report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>; import summary: {count} finding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>; import summary: {count} findings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Import summary: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name}: {counts}; {clocks} clocks re-evaluated.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>What the matrix in force cannot use well (the clocks stay as judged):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import summary: nothing to report.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../slaapp/views/live/screen.py" line="-362"/>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All clocks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <location line="+92"/>
+        <source>Live handoffs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-67"/>
+        <source>&lt;b&gt;No handoffs yet.&lt;/b&gt; Load the demo revenue org to look around, import an event log, or connect HubSpot or Salesforce.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Load the demo org</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import events…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Connect a CRM…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <location line="+1"/>
+        <source>Search record or owner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clocks shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>My handoffs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Only the clocks of the person chosen under Owner, with their scorecard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>Every open handoff counting down in its business calendar; double-click a row for the record, hover Due for why it is due then.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <source>No clocks: the database holds no records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+100"/>
+        <source>{count} clocks shown: {parts}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No clocks match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Choose yourself under Owner, then tick My handoffs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>&lt;b&gt;{name}&lt;/b&gt; ({team}) · open: {open} {counted} · adherence last 30 days: &lt;b&gt;{mine}&lt;/b&gt; (team {theirs})</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -18,6 +18,7 @@ from slaapp.importers.event_file import read_events
 from slaapp.importers.matrix_file import load_matrix
 from slaapp.notify.email import SmtpSettings
 from slaapp.reports.schedule import WeeklySchedule
+from slaapp.services.live_view import HISTORY_SECONDS
 from slaapp.services.scorecard_delivery import save_schedule, save_smtp_settings
 from slaapp.views.live.clock_model import DUE, OWNER, REMAINING, SEGMENT, STATUS, ClockTableModel
 from slaapp.views.main_window import MainWindow
@@ -88,7 +89,11 @@ def test_empty_database_offers_the_demo_and_loading_it_fills_the_table(qtbot, wi
     with qtbot.waitSignal(window.refreshed, timeout=60_000) as loaded:
         window.live.empty_demo.click()
     live = loaded.args[0]
-    assert live.records > 10_000 and len(live.clocks) > live.records
+    # Open clocks and those closed in the last 7 days; older history stays in the database.
+    c = live.clocks
+    closed = ~np.isin(c.status, OPEN_STATUSES)
+    assert live.records > 10_000 and closed.sum() > 1000 and (~closed).sum() > 100
+    assert (c.stopped_at[closed] >= live.as_of - HISTORY_SECONDS).all()
     assert window.live.empty.isHidden()
     assert window.live.status_filter.currentText() == "Open"
     assert window.live.model.rowCount() == int(np.isin(live.clocks.status, OPEN_STATUSES).sum()) > 0
@@ -106,9 +111,12 @@ def test_importing_a_file_stores_it_and_shows_its_clocks(qtbot, window, sample_c
     with qtbot.waitSignal(window.refreshed, timeout=20_000) as done:
         window.import_file(SAMPLE_EVENTS)
     live = done.args[0]
-    assert live.records == 60 and len(live.clocks) == len(sample_clocks)
+    # Every clock of the file still open now, and those it closed in the last 7 days.
+    still_open = np.isin(sample_clocks.status, OPEN_STATUSES)
+    recent = sample_clocks.closed & (sample_clocks.stopped_at >= live.as_of - HISTORY_SECONDS)
+    assert live.records == 60 and len(live.clocks) == int((still_open | recent).sum())
     window.live.status_filter.setCurrentText("All clocks")
-    assert window.live.model.rowCount() == len(sample_clocks)
+    assert window.live.model.rowCount() == len(live.clocks)
 
 
 def test_a_bad_file_is_reported_in_plain_words_and_nothing_is_stored(qtbot, window, tmp_path):

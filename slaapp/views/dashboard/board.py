@@ -7,7 +7,7 @@ from functools import partial
 from typing import TypeVar
 
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TR_NOOP, Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from slaapp.engine.metrics_dashboard import BREAKDOWN_TITLES
@@ -16,7 +16,7 @@ from slaapp.views.common.chart_bars import BarChart
 from slaapp.views.common.chart_base import ChartCard
 from slaapp.views.common.chart_heat import HeatChart
 from slaapp.views.common.chart_time import AdherenceChart
-from slaapp.views.common.i18n import tr
+from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.dashboard.charts import DistributionChart, HeadlineFigures, breakdown_bars
 from slaapp.views.dashboard.reps import RepScorecardPanel
 
@@ -24,6 +24,14 @@ pg.setConfigOptions(antialias=True)
 C = TypeVar("C", bound=ChartCard)
 PLACES = {"source": (2, 2, 2), "segment": (2, 4, 2), "deal_size": (4, 0, 3), "team": (4, 3, 3)}
 """Grid row, column and column span of each breakdown chart."""
+
+# The engine's breakdown titles (engine/metrics_dashboard.py has no Qt), marked for the catalogue.
+_BREAKDOWN_MARKS = (
+    QT_TR_NOOP("Lead source"),
+    QT_TR_NOOP("Segment"),
+    QT_TR_NOOP("Deal size"),
+    QT_TR_NOOP("Team"),
+)
 
 
 class DashboardBoard(QWidget):
@@ -86,7 +94,7 @@ class DashboardBoard(QWidget):
 
     def _breakdown(self, key: str) -> None:
         chart = BarChart(
-            tr("By {group}").format(group=tr(BREAKDOWN_TITLES[key]).lower()),
+            tr("By {group}").format(group=tr_marked(BREAKDOWN_TITLES[key]).lower()),
             tr("Adherence per group; red: more than 5 points under the whole period."),
         )
         row, column, span = PLACES[key]

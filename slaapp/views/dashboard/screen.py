@@ -83,7 +83,7 @@ class DashboardScreen(QWidget):
 
     # ----- layout ------------------------------------------------------------------------
     def _build(self, today: date) -> None:
-        title = QLabel(tr(self.title))
+        title = QLabel(tr_marked(self.title))
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)

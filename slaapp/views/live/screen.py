@@ -198,7 +198,7 @@ class LiveScreen(QWidget):
         top = QHBoxLayout()
         top.addWidget(
             page_header(
-                tr(self.title),
+                tr_marked(self.title),
                 tr(
                     "Every open handoff counting down in its business calendar; double-click a "
                     "row for the record, hover Due for why it is due then."
