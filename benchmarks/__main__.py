@@ -16,9 +16,11 @@ from benchmarks import (
     bench_calendar,
     bench_clocks,
     bench_dashboard,
+    bench_demo,
     bench_evaluate_cli,
     bench_gui,
     bench_insights,
+    bench_pg_import,
     bench_scorecard,
     bench_store,
     bench_sync,
@@ -33,7 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also the slow parts: 20,000-pair baseline samples, a 100,000-clock loop, "
         "a 10,000-record reference check, the CLI best of 3, a sync over 1,000,000 stored "
-        "clocks and the scorecard written with one XlsxWriter call per cell",
+        "clocks, the 300,000-event PostgreSQL import and its executemany baseline, and the "
+        "scorecard written with one XlsxWriter call per cell",
     )
     options = parser.parse_args(argv)
     print(
@@ -50,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.all or bench_evaluate_cli.QUICK:
         summaries += bench_evaluate_cli.run(repeats=3 if options.all else 1)
     summaries += bench_store.run(sync_records=460_000 if options.all else None)
+    summaries += bench_pg_import.run(
+        sizes=(90_000, 300_000) if options.all else (90_000,), before=options.all
+    )
+    summaries += bench_demo.run()
     summaries += bench_scorecard.run(public_calls=options.all)
     summaries += bench_insights.run(days=365 if options.all else 90)
     summaries += bench_dashboard.run(baseline_clocks=1_000_000 if options.all else 100_000)

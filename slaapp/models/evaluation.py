@@ -147,11 +147,13 @@ def _mark_later_events(
     """Store each record's earliest event after `now` (NULL for the records without one)."""
     log, pks = loaded
     table = table_of(Record)
+    was_marked = table.c.reevaluate_at.is_not(None)  # rows already NULL are not rewritten
     if record_ids is None:
-        session.execute(update(table).values(reevaluate_at=None))
+        session.execute(update(table).where(was_marked).values(reevaluate_at=None))
     else:
         for part in chunks(sorted(record_ids)):
-            session.execute(update(table).where(table.c.id.in_(part)).values(reevaluate_at=None))
+            clear = update(table).where(was_marked, table.c.id.in_(part))
+            session.execute(clear.values(reevaluate_at=None))
     later = log.occurred_at > now
     if not later.any():
         return

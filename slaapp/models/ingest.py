@@ -9,8 +9,9 @@ a record twice merges the two reads instead (`ingest_log`'s `repeats`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from json import dumps
 from typing import Any
 
@@ -18,8 +19,8 @@ import numpy as np
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from slaapp.engine.eventlog import NO_VALUE, EventLog
-from slaapp.models.bulk import chunks, insert_rows
+from slaapp.engine.eventlog import NO_VALUE, Column, EventLog
+from slaapp.models.bulk import insert_rows, rows_with_keys
 from slaapp.models.tables import Event, Record, table_of
 
 Key = tuple[int, str, int, int]
@@ -56,15 +57,8 @@ class IngestResult:
 
 
 def _record_ids(session: Session, source: str, external: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for part in chunks(external):
-        rows = session.execute(
-            select(Record.external_id, Record.id).where(
-                Record.source == source, Record.external_id.in_(part)
-            )
-        )
-        found.update({ext: rid for ext, rid in rows})
-    return found
+    query = select(Record.external_id, Record.id).where(Record.source == source)
+    return {ext: rid for ext, rid in rows_with_keys(session, query, Record.external_id, external)}
 
 
 Incoming = tuple[str | None, dict[str, str], str | None]
@@ -79,6 +73,8 @@ def _incoming(log: EventLog, record_pk: np.ndarray, repeats: bool) -> dict[Key, 
     they are reads of one event (occurrence 1), merged in input order: later non-empty values
     win, the first written time is kept.
     """
+    if not _same_instants(log, record_pk):  # the usual log: every row is its own event
+        return _distinct_events(log, record_pk)
     names = log.event.values
     owners = log.owner
     columns = [(name, column.codes, column.values) for name, column in log.attributes.items()]
@@ -110,6 +106,66 @@ def _incoming(log: EventLog, record_pk: np.ndarray, repeats: bool) -> dict[Key, 
     return events
 
 
+def _new_events(
+    incoming: dict[Key, Incoming],
+    existing: dict[Key, tuple[int, str | None, dict[str, Any] | None]],
+    changed: list[dict[str, Any]],
+    touched: set[int],
+    *,
+    source: str,
+    now: int,
+) -> Iterator[tuple[Any, ...]]:
+    """The incoming events not stored yet, as rows to insert, while the stored ones whose owner
+    or attributes change go to `changed`; the records of both go to `touched`."""
+    for key, (owner, attributes, raw) in incoming.items():
+        stored = existing.get(key)
+        if stored is None:
+            touched.add(key[0])
+            yield (*key, owner, dumps(attributes) if attributes else None, source, raw, now)
+            continue
+        event_id, old_owner, old_attributes = stored
+        merged = {**(old_attributes or {}), **attributes}
+        new_owner = owner or old_owner
+        if new_owner != old_owner or merged != (old_attributes or {}):
+            changed.append(
+                {"id": event_id, "owner": new_owner, "attributes": merged or None,
+                 "ingested_at": now}
+            )  # fmt: skip
+            touched.add(key[0])
+
+
+def _same_instants(log: EventLog, record_pk: np.ndarray) -> bool:
+    """Whether two rows share a record, an event and an instant."""
+    if len(log) < 2:
+        return False
+    pk = record_pk[log.record.codes]
+    order = np.lexsort((log.occurred_at, log.event.codes, pk))
+    same = (np.diff(pk[order]) == 0) & (np.diff(log.event.codes[order]) == 0)
+    return bool((same & (np.diff(log.occurred_at[order]) == 0)).any())
+
+
+def _texts(column: Column) -> list[str | None]:
+    """The column's text per row (None for no value)."""
+    return np.array([*column.values, None], dtype=object)[column.codes].tolist()  # type: ignore[no-any-return]
+
+
+def _distinct_events(log: EventLog, record_pk: np.ndarray) -> dict[Key, Incoming]:
+    """`_incoming` of a log whose rows are distinct events (occurrence 1 each), column by column."""
+    attributes: list[dict[str, str]] = [{} for _ in range(len(log))]
+    for name, column in log.attributes.items():
+        values = np.array(column.values, dtype=object)
+        for row, value in zip(
+            np.flatnonzero(column.codes != NO_VALUE).tolist(),
+            values[column.codes[column.codes != NO_VALUE]].tolist(),
+            strict=True,
+        ):
+            attributes[row][name] = value
+    names: list[str] = np.array(log.event.values, dtype=object)[log.event.codes].tolist()
+    keys = zip(record_pk[log.record.codes].tolist(), names, log.occurred_at.tolist(), repeat(1))
+    raw = repeat(None) if log.raw_time is None else log.raw_time
+    return dict(zip(keys, zip(_texts(log.owner), attributes, raw), strict=False))
+
+
 def ingest_log(
     session: Session,
     log: EventLog,
@@ -134,7 +190,7 @@ def ingest_log(
     if repeats is None:
         repeats = log.raw_time is not None
     external = list(log.record.values)
-    known = _record_ids(session, source, external)
+    known = known_before = _record_ids(session, source, external)
     first_seen = np.full(len(external), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_seen, log.record.codes, log.occurred_at)
     fresh = [(code, ext) for code, ext in enumerate(external) if ext not in known]
@@ -155,62 +211,12 @@ def ingest_log(
     record_pk = np.array([known[ext] for ext in external], dtype=np.int64)
     incoming = _incoming(log, record_pk, repeats)
 
-    existing: dict[Key, tuple[int, str | None, dict[str, Any] | None]] = {}
-    for part in chunks(sorted(set(record_pk.tolist()))):
-        rows = session.execute(
-            select(
-                Event.record_id,
-                Event.name,
-                Event.occurred_at,
-                Event.occurrence,
-                Event.id,
-                Event.owner,
-                Event.attributes,
-            ).where(Event.record_id.in_(part))
-        )
-        for record_id, name, at, occurrence, event_id, owner, attributes in rows:
-            existing[(record_id, name, at, occurrence)] = (event_id, owner, attributes)
+    existing = _stored_events(session, sorted(known_before.values()))
 
-    added: list[tuple[Any, ...]] = []
     changed: list[dict[str, Any]] = []
     touched: set[int] = set()
-    for key, (owner, attributes, raw) in incoming.items():
-        stored = existing.get(key)
-        if stored is None:
-            added.append(
-                (
-                    key[0],
-                    key[1],
-                    key[2],
-                    key[3],
-                    owner,
-                    dumps(attributes) if attributes else None,
-                    source,
-                    raw,
-                    now,
-                )
-            )
-            touched.add(key[0])
-            continue
-        event_id, old_owner, old_attributes = stored
-        merged = {**(old_attributes or {}), **attributes}
-        new_owner = owner or old_owner
-        if new_owner != old_owner or merged != (old_attributes or {}):
-            changed.append(
-                {
-                    "id": event_id,
-                    "owner": new_owner,
-                    "attributes": merged or None,
-                    "ingested_at": now,
-                }
-            )
-            touched.add(key[0])
-    insert_rows(
-        session,
-        EVENTS,
-        EVENT_COLUMNS,
-        added,
-    )
+    rows = _new_events(incoming, existing, changed, touched, source=source, now=now)
+    added = insert_rows(session, EVENTS, EVENT_COLUMNS, rows)  # PostgreSQL stores while we sort
     if changed:
         session.execute(
             update(EVENTS).where(EVENTS.c.id == bindparam("event_id")),
@@ -221,12 +227,28 @@ def ingest_log(
     return IngestResult(
         records_added=len(fresh),
         records_updated=len(touched - new_ids),
-        events_added=len(added),
+        events_added=added,
         events_updated=len(changed),
-        events_unchanged=len(incoming) - len(added) - len(changed),
+        events_unchanged=len(incoming) - added - len(changed),
         changed_records=frozenset(touched),
         record_ids=tuple(record_pk.tolist()),
     )
+
+
+def _stored_events(
+    session: Session, record_ids: list[int]
+) -> dict[Key, tuple[int, str | None, dict[str, Any] | None]]:
+    """The stored events of records that existed before this import (new ones have none)."""
+    query = select(
+        Event.record_id, Event.name, Event.occurred_at, Event.occurrence,
+        Event.id, Event.owner, Event.attributes,
+    )  # fmt: skip
+    return {
+        (record_id, name, at, occurrence): (event_id, owner, attributes)
+        for record_id, name, at, occurrence, event_id, owner, attributes in rows_with_keys(
+            session, query, Event.record_id, record_ids
+        )
+    }
 
 
 def _latest_values(log: EventLog) -> tuple[list[str | None], list[dict[str, str]]]:
@@ -260,21 +282,18 @@ def refresh_record_values(session: Session, record_ids: set[int], now: int) -> i
 
 def _refresh_records(session: Session, record_ids: set[int], now: int) -> int:
     """Set each touched record's latest owner and attributes from its stored events."""
-    updates: list[dict[str, Any]] = []
-    for part in chunks(sorted(record_ids)):
-        latest: dict[int, tuple[str | None, dict[str, Any]]] = {rid: (None, {}) for rid in part}
-        rows = session.execute(
-            select(Event.record_id, Event.owner, Event.attributes)
-            .where(Event.record_id.in_(part))
-            .order_by(Event.record_id, Event.occurred_at, Event.id)
-        )
-        for record_id, owner, attributes in rows:
-            old_owner, merged = latest[record_id]
-            latest[record_id] = (owner or old_owner, {**merged, **(attributes or {})})
-        updates += [
-            {"id": rid, "owner": owner, "attributes": attributes, "updated_at": now}
-            for rid, (owner, attributes) in latest.items()
-        ]
+    ids = sorted(record_ids)
+    latest: dict[int, tuple[str | None, dict[str, Any]]] = {rid: (None, {}) for rid in ids}
+    query = select(Event.record_id, Event.owner, Event.attributes).order_by(
+        Event.record_id, Event.occurred_at, Event.id
+    )
+    for record_id, owner, attributes in rows_with_keys(session, query, Event.record_id, ids):
+        old_owner, merged = latest[record_id]
+        latest[record_id] = (owner or old_owner, {**merged, **(attributes or {})})
+    updates = [
+        {"id": rid, "owner": owner, "attributes": attributes, "updated_at": now}
+        for rid, (owner, attributes) in latest.items()
+    ]
     if updates:
         session.execute(
             update(RECORDS).where(RECORDS.c.id == bindparam("record_id")),
