@@ -15,6 +15,7 @@ from unittest import mock
 import numpy as np
 
 from benchmarks import Summary, best_of, line, timed
+from benchmarks.bench_pg_import import empty_postgres
 from benchmarks.synthetic_log import AS_OF, MATRIX, build_log
 from slaapp.engine.clocks import OPEN_STATUSES, evaluate
 from slaapp.engine.eventlog import Column, EventLog
@@ -159,7 +160,7 @@ def run(
         with tempfile.TemporaryDirectory() as folder:
             url = url_of(Path(folder))
             if label == "PostgreSQL":
-                _empty_postgres(url)
+                empty_postgres(url)
             database, seconds, events = build_org(url, records)
             print(f"  stored {events:,} events in {seconds:.1f} s")
             try:
@@ -167,18 +168,6 @@ def run(
             finally:
                 database.dispose()
     return summaries
-
-
-def _empty_postgres(url: str) -> None:
-    from sqlalchemy import text
-
-    from slaapp.models.tables import Base
-
-    database = Database(url)
-    with database.engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    database.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2151,7 +2151,7 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
     <message>
         <location filename="../../slaapp/views/dashboard/filter.py" line="+76"/>
         <location filename="../../slaapp/views/insights/whatif.py" line="-20"/>
-        <location filename="../../slaapp/views/live/screen.py" line="+91"/>
+        <location filename="../../slaapp/views/live/screen.py" line="+97"/>
         <source>All segments</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4656,23 +4656,23 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../slaapp/views/live/screen.py" line="-362"/>
+        <location filename="../../slaapp/views/live/screen.py" line="-368"/>
         <source>Open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>All clocks</source>
+        <source>Open and last 7 days</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+48"/>
-        <location line="+92"/>
+        <location line="+98"/>
         <source>Live handoffs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-67"/>
+        <location line="-73"/>
         <source>&lt;b&gt;No handoffs yet.&lt;/b&gt; Load the demo revenue org to look around, import an event log, or connect HubSpot or Salesforce.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4692,7 +4692,12 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+11"/>
+        <source>Closed clocks shown here are those that stopped in the last 7 days; the Dashboard and the scorecards cover all history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <location line="+1"/>
         <source>Search record or owner</source>
         <translation type="unfinished"></translation>

@@ -97,7 +97,7 @@ def test_empty_database_offers_the_demo_and_loading_it_fills_the_table(qtbot, wi
     assert window.live.empty.isHidden()
     assert window.live.status_filter.currentText() == "Open"
     assert window.live.model.rowCount() == int(np.isin(live.clocks.status, OPEN_STATUSES).sum()) > 0
-    window.live.status_filter.setCurrentText("All clocks")
+    window.live.status_filter.setCurrentText("Open and last 7 days")
     assert window.live.model.rowCount() == len(live.clocks)
     segments = {
         window.live.model.index(r, SEGMENT).data()
@@ -115,7 +115,7 @@ def test_importing_a_file_stores_it_and_shows_its_clocks(qtbot, window, sample_c
     still_open = np.isin(sample_clocks.status, OPEN_STATUSES)
     recent = sample_clocks.closed & (sample_clocks.stopped_at >= live.as_of - HISTORY_SECONDS)
     assert live.records == 60 and len(live.clocks) == int((still_open | recent).sum())
-    window.live.status_filter.setCurrentText("All clocks")
+    window.live.status_filter.setCurrentText("Open and last 7 days")
     assert window.live.model.rowCount() == len(live.clocks)
 
 
@@ -242,7 +242,7 @@ def test_due_column_explains_each_due_time(qtbot, window):
     with qtbot.waitSignal(window.refreshed, timeout=20_000) as done:
         window.import_file(SAMPLE_EVENTS)
     live = done.args[0]
-    window.live.status_filter.setCurrentText("All clocks")
+    window.live.status_filter.setCurrentText("Open and last 7 days")
     texts = [
         window.live.model.index(r, DUE).data(Qt.ItemDataRole.ToolTipRole)
         for r in range(window.live.model.rowCount())

@@ -46,7 +46,7 @@ from slaapp.views.live.clock_model import (
 
 FILTERS = {
     QT_TR_NOOP("Open"): frozenset(OPEN_STATUSES),
-    QT_TR_NOOP("All clocks"): frozenset(range(len(STATUSES))),
+    QT_TR_NOOP("Open and last 7 days"): frozenset(range(len(STATUSES))),
     **{label: frozenset({status}) for status, label in STATUS_LABELS.items()},
 }
 """What the status filter offers, by its (untranslated) name; the combo shows it translated."""
@@ -138,6 +138,12 @@ class LiveScreen(QWidget):
         self.status_filter = QComboBox()
         for name in FILTERS:
             self.status_filter.addItem(tr_marked(name), name)
+        self.status_filter.setToolTip(
+            tr(
+                "Closed clocks shown here are those that stopped in the last 7 days; the "
+                "Dashboard and the scorecards cover all history."
+            )
+        )
         self.team = _combo(QT_TR_NOOP("All teams"))
         self.owner = _combo(EVERYONE)
         self.handoff = _combo(QT_TR_NOOP("All handoffs"))
