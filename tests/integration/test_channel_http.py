@@ -117,7 +117,9 @@ def test_unreachable_or_missing_webhooks_are_clear(monkeypatch):
     error = failure(SlackChannel(SecretStore()).send, BREACH)
     assert not error.retryable and "not an http(s) URL" in str(error) and "SECRET" not in str(error)
     monkeypatch.setenv("SLAAPP_SECRET_WEBHOOK_URL", "")
-    monkeypatch.setattr(SecretStore, "get", lambda self, name, endpoint=None: None)  # nothing in the keyring
+    monkeypatch.setattr(
+        SecretStore, "get", lambda self, name, endpoint=None: None
+    )  # nothing in the keyring
     error = failure(WebhookChannel(SecretStore(), title="the SMS gateway").send, BREACH)
     assert not error.retryable
     assert str(error) == (

@@ -39,9 +39,7 @@ def upgrade() -> None:
     op.create_index("ix_records_reevaluate_at", "records", ["reevaluate_at"])
     op.create_index("ix_clocks_stopped_at", "clocks", ["stopped_at"])
     op.create_index("ix_clocks_evaluated_at", "clocks", ["evaluated_at"])
-    op.create_index(
-        "ix_clocks_started_status_owner", "clocks", ["started_at", "status", "owner"]
-    )
+    op.create_index("ix_clocks_started_status_owner", "clocks", ["started_at", "status", "owner"])
     op.execute(BACKFILL)
 
 
