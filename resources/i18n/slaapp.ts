@@ -4747,5 +4747,10 @@ Alerts appear here when a clock crosses a warning threshold, breaches or escalat
         <source>&lt;b&gt;{name}&lt;/b&gt; ({team}) · open: {open} {counted} · adherence last 30 days: &lt;b&gt;{mine}&lt;/b&gt; (team {theirs})</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../../slaapp/views/main_window.py" line="+448"/>
+        <source>{records} records, {events} events, {running} open clocks</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import platformdirs
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from slaapp import __version__
+from slaapp.engine.clocks import OPEN_STATUSES
 from slaapp.engine.insights.predict import BreachModel
 from slaapp.importers.event_file import read_events
 from slaapp.services.demo_org import DemoRemoved, DemoResult, load_demo, remove_demo
@@ -38,6 +40,7 @@ from slaapp.sync.service import SyncReport
 from slaapp.views.app_services import AppServices
 from slaapp.views.common.app_icon import app_icon
 from slaapp.views.common.elided import ElidedLabel
+from slaapp.views.common.i18n import tr
 from slaapp.views.common.identity import attach_identity, with_identity_box
 from slaapp.views.common.record_dialog import RecordDialog
 from slaapp.views.common.screen import Screen
@@ -440,10 +443,14 @@ class MainWindow(QMainWindow):
         if result is not None:
             set_display_zone(result.zone)
             self.evaluated.setText(f"Evaluated at {clock_time(result.as_of)}")
+            running = int(np.isin(result.clocks.status, OPEN_STATUSES).sum())
             self.statusBar().showMessage(
-                f"{result.records:,} records, {result.events:,} events, {len(result.clocks):,} clocks",
+                tr("{records} records, {events} events, {running} open clocks").format(
+                    records=f"{result.records:,}", events=f"{result.events:,}",
+                    running=f"{running:,}",
+                ),
                 10_000,
-            )
+            )  # fmt: skip
         else:
             self.statusBar().showMessage("The database is empty")
             if self._first_run_demo:
