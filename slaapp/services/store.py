@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from slaapp.engine.clocks import ClockTable
 from slaapp.engine.eventlog import EventLog
 from slaapp.engine.import_summary import ImportSummary, summarize_import
 from slaapp.engine.matrix import Matrix
 from slaapp.models.database import Database
-from slaapp.models.evaluation import refresh_clocks, stored_clocks
+from slaapp.models.evaluation import refresh_clocks
 from slaapp.models.ingest import IngestResult, ingest_log
 from slaapp.models.matrices import ensure_matrix, published_matrices
 from slaapp.models.tables import Team
@@ -22,7 +21,6 @@ __all__ = [
     "ImportSummary",
     "StoreResult",
     "ensure_matrix",
-    "judged_clocks",
     "matrix_in_force",
     "now",
     "store_log",
@@ -90,9 +88,3 @@ def team_names(database: Database) -> list[str]:
     """The directory's teams, for scope pickers."""
     with database.session() as session:
         return sorted(session.scalars(select(Team.name)).all())
-
-
-def judged_clocks(database: Database, as_of: int) -> ClockTable:
-    """Every stored clock judged at `as_of`; LookupError before any matrix is published."""
-    with database.session() as session:
-        return stored_clocks(session, as_of).clocks
