@@ -15,7 +15,7 @@ import numpy.typing as npt
 from slaapp.engine.clocks import STATUSES, ClockTable
 from slaapp.engine.instants import format_instant
 from slaapp.importers import event_file
-from slaapp.reports.clock_output import CLOCK_FIELDS
+from slaapp.reports.clock_output import CLOCK_FIELDS, _times, clock_columns
 
 
 @contextmanager
@@ -26,43 +26,6 @@ def row_reader() -> Iterator[None]:
         mock.patch.object(event_file, "log_from_columns", lambda columns, layout, tz: None),
     ):
         yield
-
-
-def _times(
-    values: npt.NDArray[np.int64], present: npt.NDArray[np.bool_] | None = None
-) -> list[str | None]:
-    stamps = np.datetime_as_string(values.astype("datetime64[s]"), unit="s")
-    text: list[str | None] = np.char.add(stamps, "Z").tolist()
-    if present is None:
-        return text
-    return [t if p else None for t, p in zip(text, present.tolist(), strict=True)]
-
-
-def _coded(codes: npt.NDArray[np.int32], values: Sequence[str]) -> list[str | None]:
-    lookup = np.array([*values, None], dtype=object)
-    found: list[str | None] = lookup[codes].tolist()  # code -1 picks the trailing None
-    return found
-
-
-def clock_columns(clocks: ClockTable) -> dict[str, list[object]]:
-    """Every output field as a list of plain values (instants as UTC text, None for null)."""
-    quality = np.array([None, False, True], dtype=object)[clocks.quality.astype(np.int64) + 1]
-    return {
-        "record_id": _coded(clocks.record, clocks.records),
-        "handoff": _coded(clocks.handoff, clocks.handoff_keys),
-        "cycle": clocks.cycle.tolist(),
-        "segment": _coded(clocks.segment, clocks.segment_keys),
-        "owner": _coded(clocks.owner, clocks.owners),
-        "started_at": _times(clocks.started_at),
-        "stopped_at": _times(clocks.stopped_at, clocks.closed),
-        "due_at": _times(clocks.due_at, clocks.has_due),
-        "target_seconds": clocks.target.tolist(),
-        "elapsed_seconds": clocks.elapsed.tolist(),
-        "remaining_seconds": clocks.remaining.tolist(),
-        "pct_elapsed": clocks.pct_elapsed.tolist(),
-        "status": _coded(clocks.status.astype(np.int32), STATUSES),
-        "quality_ok": quality.tolist(),
-    }
 
 
 def _json_coded(codes: npt.NDArray[np.int32], values: Sequence[str]) -> list[str]:
