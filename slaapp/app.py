@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
 import platformdirs
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from slaapp import __version__
@@ -70,15 +70,9 @@ def _logging(debug: bool = False) -> None:
     root.setLevel(logging.DEBUG if debug else logging.INFO)
 
 
-def _freeze_once(*_: object) -> None:
-    """Move everything allocated so far out of the garbage collector's reach, once."""
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.freeze()
-
-
-_frozen = False
+def _freeze(*_: object) -> None:
+    """Move everything allocated so far out of the garbage collector's reach."""
+    gc.freeze()
 
 
 def _faulthandler() -> None:
@@ -203,7 +197,7 @@ def run_app(args: Sequence[str] = ()) -> int:
     QTimer.singleShot(0, lambda: window.start(first_run_demo=True))
     # Once the first rows are on screen, what start-up built stays: a full garbage collection
     # walking it later would stall the GUI thread (200 ms on the first Dashboard open).
-    window.refreshed.connect(_freeze_once)
+    window.refreshed.connect(_freeze, Qt.ConnectionType.SingleShotConnection)
     try:
         return event_loop.run(app) if through_qasync else int(app.exec())
     finally:

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from slaapp.engine.calendar import Calendar
 from slaapp.engine.clocks import AT_RISK, BREACHED, ON_TRACK, OPEN_STATUSES, PAUSED
+from slaapp.engine.matrix import Matrix
 from slaapp.engine.metrics import I8, I64
 
 B = npt.NDArray[np.bool_]
+
+
+def rule_timing(
+    matrices: Mapping[int, Matrix], number: int, handoff: str, segment: str
+) -> tuple[Calendar, float] | None:
+    """The calendar and at-risk share of one rule of one matrix version (None if gone)."""
+    matrix = matrices.get(number)
+    try:
+        found = matrix.handoff(handoff) if matrix is not None else None
+        if matrix is None or found is None:
+            return None
+        return matrix.calendar(found.rule_calendar(segment)), found.rule_at_risk(segment)
+    except KeyError:
+        return None
 
 
 def judge_open_now(

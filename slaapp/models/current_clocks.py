@@ -10,15 +10,15 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
-from slaapp.engine.calendar import Calendar
 from slaapp.engine.clocks import OPEN_STATUSES, STATUSES, ClockTable
 from slaapp.engine.errors import NotFoundError
 from slaapp.engine.eventlog import NO_VALUE
-from slaapp.engine.metrics_open import judge_open_now
+from slaapp.engine.metrics_open import judge_open_now, rule_timing
 from slaapp.engine.versions import PublishedMatrix, take_clocks
 from slaapp.models.bulk import chunks
 from slaapp.models.evaluation import (
     StoredClocks,
+    record_label,
     refresh_clocks,
     stored_clocks,
     with_crm_deletion,
@@ -70,7 +70,6 @@ def current_clocks(
         refresh_clocks(session, now, stale)
         stale = set()
     open_rows = connection.exec_driver_sql(_SELECT + "c.is_open").fetchall()
-    closed_rows: list[Any] = []
     if since is None:
         closed_rows = list(connection.exec_driver_sql(_SELECT + "NOT c.is_open").fetchall())
     else:
@@ -107,29 +106,20 @@ def _stale_records(
     connection: Any, marker: str, now: int, versions: Sequence[PublishedMatrix]
 ) -> set[int]:
     """Records whose stored clocks are not the truth at `now` (see `current_clocks`)."""
-    found = {
-        int(pk)
-        for (pk,) in connection.exec_driver_sql(
-            f"SELECT id FROM records WHERE reevaluate_at <= {marker}", (now,)
+    queries: list[tuple[str, tuple[int, ...]]] = [
+        (f"SELECT id FROM records WHERE reevaluate_at <= {marker}", (now,)),
+        (f"SELECT record_id FROM clocks WHERE evaluated_at > {marker}", (now,)),
+    ]
+    queries += [
+        (
+            "SELECT record_id FROM clocks WHERE is_open "
+            f"AND evaluated_at < {marker} AND started_at <= {marker}",
+            (version.effective_from, version.effective_from),
         )
-    }
-    found |= {
-        int(pk)
-        for (pk,) in connection.exec_driver_sql(
-            f"SELECT record_id FROM clocks WHERE evaluated_at > {marker}", (now,)
-        )
-    }
-    for version in versions[1:]:
-        if version.reevaluate_open and version.effective_from <= now:
-            found |= {
-                int(pk)
-                for (pk,) in connection.exec_driver_sql(
-                    "SELECT record_id FROM clocks WHERE is_open "
-                    f"AND evaluated_at < {marker} AND started_at <= {marker}",
-                    (version.effective_from, version.effective_from),
-                )
-            }
-    return found
+        for version in versions[1:]
+        if version.reevaluate_open and version.effective_from <= now
+    ]
+    return {int(pk) for sql, args in queries for (pk,) in connection.exec_driver_sql(sql, args)}
 
 
 def _several_sources(connection: Any) -> bool:
@@ -138,11 +128,6 @@ def _several_sources(connection: Any) -> bool:
         "SELECT (SELECT min(source) FROM records), (SELECT max(source) FROM records)"
     ).one()
     return bool(low != high)
-
-
-def _label(source: str, external: str, labelled: bool) -> str:
-    """The record's name in clock tables: `source:id` once several sources are stored."""
-    return f"{source}:{external}" if labelled else external
 
 
 def _origins(connection: Any, marker: str, pks: Collection[int]) -> dict[int, tuple[str, str]]:
@@ -209,7 +194,7 @@ def _table(
         paused=ints(13),
         status=ints(14, np.int8),
         quality=ints(15, np.int8),
-        records=tuple(_label(*origins[int(pk)], labelled) for pk in pks.tolist()),
+        records=tuple(record_label(*origins[int(pk)], labelled) for pk in pks.tolist()),
         owners=tuple(owners.tolist()),
         handoff_keys=handoffs,
         segment_keys=segments,
@@ -231,12 +216,10 @@ def _rejudge_open(
     keys = np.stack([numbers.astype(np.int64), table.handoff, table.segment], axis=1)
     unique, rule = np.unique(keys, axis=0, return_inverse=True)
     matrices = {v.number: v.matrix for v in versions}
-    rules: list[tuple[Calendar, float] | None] = []
-    for number, h_code, s_code in unique.tolist():
-        handoff = matrices[number].handoff(table.handoff_keys[h_code])
-        segment = table.segment_keys[s_code]
-        calendar = matrices[number].calendar(handoff.rule_calendar(segment))
-        rules.append((calendar, handoff.rule_at_risk(segment)))
+    rules = [
+        rule_timing(matrices, number, table.handoff_keys[h_code], table.segment_keys[s_code])
+        for number, h_code, s_code in unique.tolist()
+    ]
     status, elapsed, paused = judge_open_now(
         table.status, table.elapsed, table.target, judged, now, rule.reshape(-1), rules,
         table.has_due, table.paused,
@@ -292,7 +275,7 @@ def _combine(
         as_of=now,
         **{k: np.concatenate([first[k], second[k]]).astype(first[k].dtype) for k in first},
         **{k: np.concatenate([getattr(table, k), getattr(c, k)]) for k in names},
-        records=tuple(_label(*origins[int(pk)], labelled) for pk in all_pks.tolist()),
+        records=tuple(record_label(*origins[int(pk)], labelled) for pk in all_pks.tolist()),
         owners=owners,
         handoff_keys=handoffs,
         segment_keys=segments,

@@ -54,6 +54,11 @@ _EVENTS_SQL = (
 )
 
 
+def record_label(source: str, external: str, labelled: bool) -> str:
+    """A record's name in clock tables: `source:id` once several sources are stored."""
+    return f"{source}:{external}" if labelled else external
+
+
 def load_log(
     session: Session, record_ids: Collection[int] | None = None
 ) -> tuple[EventLog, list[int]]:
@@ -70,8 +75,8 @@ def load_log(
                 _EVENTS_SQL.format(where=where), tuple(part)
             ).fetchall()
         rows.sort(key=lambda row: row[0])
-    sources = {row[1] for row in rows}
-    labels = [row[2] if len(sources) <= 1 else f"{row[1]}:{row[2]}" for row in rows]
+    labelled = len({row[1] for row in rows}) > 1
+    labels = [record_label(row[1], row[2], labelled) for row in rows]
     attributes: dict[str, list[str | None]] = {}
     for i, row in enumerate(rows):
         found = json.loads(row[6]) if isinstance(row[6], str) else row[6]

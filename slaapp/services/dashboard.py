@@ -14,7 +14,6 @@ import numpy.typing as npt
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from slaapp.engine.calendar import Calendar
 from slaapp.engine.clocks import STATUSES
 from slaapp.engine.display_time import resolve_zone
 from slaapp.engine.duration_terms import rule_terms
@@ -24,7 +23,7 @@ from slaapp.engine.matrix import Matrix
 from slaapp.engine.metrics import ClockColumns, GroupStats, aggregate
 from slaapp.engine.metrics_dashboard import DashboardMetrics, Dimension
 from slaapp.engine.metrics_dashboard import dashboard_metrics as engine_metrics
-from slaapp.engine.metrics_open import judge_open_now
+from slaapp.engine.metrics_open import judge_open_now, rule_timing
 from slaapp.models.database import Database
 from slaapp.models.directory import owner_directory
 from slaapp.models.evaluation import stored_clocks
@@ -358,7 +357,7 @@ def _build(
     status_codes, elapsed_array, _ = judge_open_now(
         np.array([_STATUS_CODE[s] for s in status], dtype=np.int8),
         np.array(elapsed, dtype=np.int64), target_array, np.array(evaluated, dtype=np.int64),
-        now, rule_codes, [_rule(versions, *key) for key in rule_keys], due_array >= 0,
+        now, rule_codes, [rule_timing(versions, *key) for key in rule_keys], due_array >= 0,
     )  # fmt: skip
     quality_codes = np.array([-1 if q is None else int(bool(q)) for q in quality], dtype=np.int8)
     columns = ClockColumns(
@@ -439,20 +438,6 @@ def _responsible(
     per_handoff = np.array([_index(labels, teams.get(k, "")) for k in handoff_keys] + [-1])
     codes: I64 = np.where(per_handoff[handoff_codes] >= 0, per_handoff[handoff_codes], -1)
     return codes.astype(np.int64), labels, frozenset(labels)
-
-
-def _rule(
-    versions: dict[int, Matrix], number: int, handoff: str, segment: str
-) -> tuple[Calendar, float] | None:
-    """The calendar and at-risk share of one rule of one matrix version (None if gone)."""
-    matrix = versions.get(number)
-    try:
-        found = matrix.handoff(handoff) if matrix is not None else None
-        if matrix is None or found is None:
-            return None
-        return matrix.calendar(found.rule_calendar(segment)), found.rule_at_risk(segment)
-    except KeyError:
-        return None
 
 
 def _record_label(found: tuple[Any, ...]) -> str:
