@@ -221,6 +221,8 @@ class SecretStore:
         kept = self._keep(name, value)
         if endpoint is not None:
             self._keep(name + BINDING, endpoint)
+        else:  # a value typed anew is bound where it is first used, never to an old endpoint
+            self._forget(name + BINDING)
         return kept
 
     def _keep(self, name: str, value: str) -> bool:
@@ -241,12 +243,15 @@ class SecretStore:
     def delete(self, secret: str | Secret) -> None:
         """Forget a secret in this session and in the keyring (the environment is left alone)."""
         for name in (_secret(secret).name, _secret(secret).name + BINDING):
-            with self._lock:
-                self._session.pop(name, None)
-            backend = self.backend()
-            if backend is not None:
-                with contextlib.suppress(*_BACKEND_ERRORS):
-                    backend.delete_password(self.service, name)
+            self._forget(name)
+
+    def _forget(self, name: str) -> None:
+        with self._lock:
+            self._session.pop(name, None)
+        backend = self.backend()
+        if backend is not None:
+            with contextlib.suppress(*_BACKEND_ERRORS):
+                backend.delete_password(self.service, name)
 
     def status(self, secret: str | Secret, endpoint: str | None = None) -> str:
         """STORED, ENVIRONMENT, MISSING, UNAVAILABLE (no keyring to read it from) or CHANGED

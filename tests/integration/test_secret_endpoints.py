@@ -102,3 +102,15 @@ def test_a_crm_connection_moved_to_another_url_does_not_get_the_token(database, 
     assert (
         default_store().status(connection_token("crm"), "hubspot https://evil.example") == CHANGED
     )
+
+
+def test_a_value_entered_again_without_an_endpoint_is_bound_where_it_is_next_used(no_env):
+    store = SecretStore(backend=MemoryKeyring())
+    store.set(PASSWORD_SECRET, "pw", "smtp+starttls://ops@old.example:587")
+    moved = SmtpSettings("new.example", 587, "ops")
+    with pytest.raises(SecretEndpointError):
+        store.get(PASSWORD_SECRET, moved.endpoint)
+    store.set(PASSWORD_SECRET, "pw2")  # typed again where the endpoint is not known (a prompt)
+    assert store.get(PASSWORD_SECRET, moved.endpoint) == "pw2"
+    with pytest.raises(SecretEndpointError):
+        store.get(PASSWORD_SECRET, "smtp+starttls://ops@old.example:587")
