@@ -89,9 +89,9 @@ def _full(database: Database, at: int) -> StoredClocks:
         return stored_clocks(session, at)
 
 
-def _full_alert_clocks(session: Any, now: int, history: int, *, persist: bool = True) -> Any:
+def _full_alert_clocks(session: Any, now: int, history: int) -> Any:
     """What alert runs read before: every record's events, every clock judged again."""
-    del history, persist
+    del history
     try:
         return stored_clocks(session, now)
     except LookupError:

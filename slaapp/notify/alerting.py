@@ -162,9 +162,7 @@ def run_alerts(
     )
 
 
-def _clocks_now(
-    session: Session, now: int, history: int, *, persist: bool = True
-) -> StoredClocks | None:
+def _clocks_now(session: Session, now: int, history: int) -> StoredClocks | None:
     """Open clocks judged at `now`, clocks that stopped in the last `history` seconds (person
     patterns) and every clock of a record with an alert still waiting to go out (checked at
     send time); None before any matrix is published: nothing can be late then."""
@@ -176,7 +174,7 @@ def _clocks_now(
     ).all()
     try:
         return current_clocks(
-            session, now, now - history, [r for r in waiting if r is not None], persist=persist
+            session, now, now - history, [r for r in waiting if r is not None], persist=True
         )
     except LookupError:
         return None
@@ -201,7 +199,10 @@ def next_due_instant(
     waiting delivery on one of `channels` (all channels when None). None when nothing is due."""
     with database.session() as session:
         settings = load_alert_settings(session)
-        stored = _clocks_now(session, now, 0, persist=False)
+        try:  # open clocks only: the next step crossing is all that is asked
+            stored = current_clocks(session, now, since=now)
+        except LookupError:
+            stored = None
         found = None
         if stored is not None:
             found = next_clock_instant(

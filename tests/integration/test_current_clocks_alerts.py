@@ -26,9 +26,9 @@ class Outbox:
         self.sent.append((notice.recipient_key, tuple(notice.alert_ids)))
 
 
-def _full(session, now: int, history: int, *, persist: bool = True):
+def _full(session, now: int, history: int):
     """The alert run's clocks as before: every record's events, every clock judged again."""
-    del history, persist
+    del history
     try:
         return stored_clocks(session, now)
     except LookupError:
