@@ -156,7 +156,9 @@ class Clock(Base):
         Index("ix_clocks_owner_started", "owner", "started_at"),
         Index("ix_clocks_stopped_at", "stopped_at"),
         Index("ix_clocks_evaluated_at", "evaluated_at"),
-        Index("ix_clocks_started_status_owner", "started_at", "status", "owner"),
+        Index("ix_clocks_started_cover", "started_at", "status", "owner", "handoff", "segment",
+              "record_id", "target_seconds", "elapsed_seconds", "quality_ok", "evaluated_at",
+              "version", "due_at"),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -11,10 +10,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from slaapp.engine.clocks import STATUSES
 from slaapp.engine.display_time import resolve_zone
 from slaapp.engine.duration_terms import rule_terms
 from slaapp.engine.durations import TimeTerms
@@ -24,12 +21,19 @@ from slaapp.engine.metrics import ClockColumns, GroupStats, aggregate
 from slaapp.engine.metrics_dashboard import DashboardMetrics, Dimension
 from slaapp.engine.metrics_dashboard import dashboard_metrics as engine_metrics
 from slaapp.engine.metrics_open import judge_open_now, rule_timing
+from slaapp.models.clock_columns import (
+    Coded,
+    PeriodClocks,
+    PeriodRecords,
+    coded,
+    period_clocks,
+    period_records,
+)
 from slaapp.models.database import Database
 from slaapp.models.directory import owner_directory
 from slaapp.models.evaluation import stored_clocks
 from slaapp.models.matrices import published_matrices
 from slaapp.models.settings import ADHERENCE_GOAL, setting_or_default
-from slaapp.models.tables import Clock, Record
 from slaapp.reports.periods import DataSpan, follow_data, judged_at, nothing_words
 from slaapp.reports.spans import stored_span
 from slaapp.services.display import chosen_zone
@@ -39,23 +43,6 @@ F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
 UNASSIGNED = "Unassigned"
 NO_SOURCE = "No source"
-
-_STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
-_CLOCKS_SQL = (
-    "SELECT id, record_id, handoff, segment, owner, started_at, stopped_at, due_at, "
-    "target_seconds, elapsed_seconds, status, quality_ok, version, evaluated_at FROM clocks "
-    "WHERE started_at >= {m} AND started_at < {m} ORDER BY id"
-)
-_PERIOD_RECORDS = select(Clock.record_id).where(
-    Clock.started_at >= bindparam("start"), Clock.started_at < bindparam("end")
-)
-_RECORDS = select(
-    Record.id,
-    Record.external_id,
-    Record.name,
-    Record.attributes["source"].as_string(),
-    Record.attributes["amount"].as_string(),
-).where(Record.id.in_(_PERIOD_RECORDS))
 
 
 @dataclass(frozen=True)
@@ -107,8 +94,6 @@ class DashboardData:
     columns: ClockColumns
     clock_id: I64
     record_id: I64
-    stopped_at: I64
-    due_at: I64
     handoff: Dimension
     handoff_keys: tuple[str, ...]
     segment: Dimension
@@ -269,57 +254,111 @@ def dashboard_data(session: Session, chosen: DashboardFilter, now: int) -> Dashb
         now = min(now, period_bounds(chosen.judge_day, chosen.judge_day, zone)[1])
     judge = judged_at(end, now)
     connection = session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    rows = connection.exec_driver_sql(_CLOCKS_SQL.format(m=marker), (start, end)).fetchall()
-    rows = _judged_again(session, rows, judge)
+    clocks = _judged_again(session, period_clocks(connection, start, end, judge), judge)
     stored = int(connection.exec_driver_sql("SELECT count(*) FROM clocks").scalar() or 0)
-    records = {row[0]: row[1:] for row in session.execute(_RECORDS, {"start": start, "end": end})}
+    records = period_records(connection, start, end)
     people = _people(session)
     goal = float(setting_or_default(session, ADHERENCE_GOAL)["goal"])
-    data = _build(chosen, rows, records, people, versions, zone, start, end, judge, stored, goal)
+    data = _build(chosen, clocks, records, people, versions, zone, start, end, judge, stored, goal)
     moved = (first, last) != (chosen.first, chosen.last)
     return replace(data, first=first, last=last, moved=moved, span=span)
 
 
-def _judged_again(session: Session, rows: Sequence[Any], judge: int) -> list[Any]:
-    """Rows stored after `judge`, judged again from their events at `judge`.
+def _judged_again(session: Session, clocks: PeriodClocks, judge: int) -> PeriodClocks:
+    """Clocks stored after `judge`, judged again from their events at `judge`.
 
     A clock of a past period is judged at the period's end: one that stopped later is
     still open then, an open one is only as late as it was then, and one that started
     later is left out.
     """
-    stale = {row[1] for row in rows if row[13] > judge}
-    if not stale:
-        return list(rows)
-    result = stored_clocks(session, judge, stale)
+    stale = np.flatnonzero(clocks.evaluated_at > judge)
+    if not stale.size:
+        return clocks
+    result = stored_clocks(session, judge, set(clocks.record_id[stale].tolist()))
     c = result.clocks
     records = result.record_ids[c.record].tolist()
     handoffs = np.array(c.handoff_keys, dtype=object)[c.handoff].tolist() if len(c) else []
     owners = np.array([*c.owners, None], dtype=object)[c.owner].tolist() if len(c) else []
     found = {
-        (record, handoff, started): (owner, STATUSES[status], elapsed, stopped if closed else None)
-        for record, handoff, started, owner, status, elapsed, stopped, closed in zip(
+        (record, handoff, started): (owner, status, elapsed, due if has_due else -1)
+        for record, handoff, started, owner, status, elapsed, due, has_due in zip(
             records, handoffs, c.started_at.tolist(), owners, c.status.tolist(),
-            c.elapsed.tolist(), c.stopped_at.tolist(), c.closed.tolist(), strict=True,
+            c.elapsed.tolist(), c.due_at.tolist(), c.has_due.tolist(), strict=True,
         )
     }  # fmt: skip
-    judged = []
-    for row in rows:
-        again = found.get((row[1], row[2], row[5])) if row[13] > judge else None
-        if row[13] > judge and again is None:
-            continue  # the clock had not started yet at `judge`
-        if again is not None:
-            owner, status, elapsed, stopped = again
-            row = (*row[:4], owner, row[5], stopped, row[7], row[8], elapsed, status, row[11],
-                   row[12], judge)  # fmt: skip
-        judged.append(row)
-    return judged
+    owner_labels = list(clocks.owner.labels)
+    owner_codes = clocks.owner.codes.copy()
+    status, elapsed = clocks.status.copy(), clocks.elapsed.copy()
+    evaluated, due = clocks.evaluated_at.copy(), clocks.due_at.copy()
+    keep = np.ones(len(clocks), dtype=np.bool_)
+    for row in stale.tolist():
+        handoff = clocks.handoff.labels[int(clocks.handoff.codes[row])]
+        again = found.get((int(clocks.record_id[row]), handoff, int(clocks.started_at[row])))
+        if again is None:
+            keep[row] = False  # the clock had not started yet at `judge`
+            continue
+        owner, status[row], elapsed[row], due[row] = again
+        if owner is not None and owner not in owner_labels:
+            owner_labels.append(owner)
+        owner_codes[row] = -1 if owner is None else owner_labels.index(owner)
+        evaluated[row] = judge
+    kept = np.flatnonzero(keep)
+    owners = np.array([*owner_labels, None], dtype=object)[owner_codes][kept].tolist()
+    judged = replace(
+        clocks,
+        status=status,
+        elapsed=elapsed,
+        evaluated_at=evaluated,
+        due_at=due,
+    ).rows(kept)
+    return replace(judged, owner=coded(owners, np.arange(len(owners))))
+
+
+def _recoded(values: Coded, first: list[str]) -> tuple[I64, list[str]]:
+    """The codes renumbered so that `first` come first, then the others in order of use."""
+    labels = list(first) + [label for label in values.labels if label not in first]
+    position = {label: i for i, label in enumerate(labels)}
+    lookup = np.array([position[label] for label in values.labels] + [-1], dtype=np.int64)
+    return lookup[values.codes], labels
+
+
+def _record_columns(
+    clocks: PeriodClocks, records: PeriodRecords
+) -> tuple[I64, list[str], I64, list[str], F64]:
+    """Per clock: its record's code and the record labels, source code and labels, amount
+    (records in id order; one deleted since the clocks were read keeps only its id)."""
+    unique, per_clock = np.unique(clocks.record_id, return_inverse=True)
+    labels, source, amount = records.label, records.source, records.amount
+    if unique.size != records.id.size or not np.array_equal(unique, records.id):
+        at = np.minimum(np.searchsorted(records.id, unique), max(records.id.size - 1, 0))
+        found = (records.id[at] == unique) if records.id.size else np.zeros(unique.size, np.bool_)
+        rows = [int(a) if f else -1 for a, f in zip(at.tolist(), found.tolist(), strict=True)]
+        labels = [
+            labels[r] if r >= 0 else f"record {u}"
+            for r, u in zip(rows, unique.tolist(), strict=True)
+        ]
+        source, amount = (
+            [values[r] if r >= 0 else None for r in rows] for values in (source, amount)
+        )
+    source_codes, source_labels = _coded([s or NO_SOURCE for s in source])
+    codes = per_clock.astype(np.int64).reshape(-1)
+    return codes, labels, source_codes[codes], source_labels, _amounts(amount)[codes]
+
+
+def _amounts(values: list[str | None]) -> F64:
+    """Amounts as numbers (NaN when none or not a finite number), in bulk where they parse."""
+    try:
+        found: F64 = np.array(["nan" if v is None else v for v in values], dtype=np.float64)
+    except ValueError:  # "$1,200" and the like: one at a time
+        found = np.array([_amount(v) for v in values], dtype=np.float64)
+    found[~np.isfinite(found)] = math.nan
+    return found
 
 
 def _build(
     chosen: DashboardFilter,
-    rows: Sequence[Any],
-    records: dict[int, tuple[Any, ...]],
+    clocks: PeriodClocks,
+    records: PeriodRecords,
     people: dict[str, tuple[str, str]],
     versions: dict[int, Matrix],
     zone: str,
@@ -329,44 +368,27 @@ def _build(
     stored: int,
     goal: float,
 ) -> DashboardData:
-    n = len(rows)
-    (ids, record_ids, handoffs, segments, owners, started, stopped, due, target, elapsed,
-     status, quality, version, evaluated) = (list(c) for c in zip(*rows, strict=True)) if n else ([[]] * 14)  # fmt: skip
+    n = len(clocks)
     matrix = versions[max(versions)] if versions else None
     handoff_order = [h.key for h in matrix.handoffs] if matrix is not None else []
-    handoff_codes, handoff_keys = _coded(handoffs, handoff_order)
+    handoff_codes, handoff_keys = _recoded(clocks.handoff, handoff_order)
     segment_order = [s.key for s in matrix.segments] if matrix is not None else []
-    segment_codes, segment_keys = _coded(segments, segment_order)
-    owner_codes, owner_keys = _coded(owners)
+    segment_codes, segment_keys = _recoded(clocks.segment, segment_order)
+    owner_codes, owner_keys = clocks.owner.codes, list(clocks.owner.labels)
     team_names = sorted({people.get(o, ("", UNASSIGNED))[1] for o in owner_keys} | {UNASSIGNED})
     owner_team = np.array(
         [team_names.index(people.get(o, ("", UNASSIGNED))[1]) for o in owner_keys], dtype=np.int64
     )
     team_codes = np.append(owner_team, team_names.index(UNASSIGNED))[owner_codes]  # -1: no owner
-    unique, per_clock = np.unique(np.array(record_ids, dtype=np.int64), return_inverse=True)
-    found = [records.get(r, (f"record {r}", "", None, None)) for r in unique.tolist()]
-    source_codes, source_labels = _coded([str(f[2] or NO_SOURCE) for f in found])
-    source_codes = source_codes[per_clock]
-    amounts = np.array([_amount(f[3]) for f in found], dtype=np.float64)[per_clock]
-    record_codes = per_clock.astype(np.int64)
-    record_labels = [_record_label(f) for f in found]
-    due_array = np.array([-1 if d is None else d for d in due], dtype=np.int64)
-    # Open clocks were judged when last evaluated: judge them again at `now`.
-    rule_codes, rule_keys = _coded(list(zip(version, handoffs, segments, strict=True)))
-    target_array = np.array(target, dtype=np.int64)
-    status_codes, elapsed_array, _ = judge_open_now(
-        np.array([_STATUS_CODE[s] for s in status], dtype=np.int8),
-        np.array(elapsed, dtype=np.int64), target_array, np.array(evaluated, dtype=np.int64),
-        now, rule_codes, [rule_timing(versions, *key) for key in rule_keys], due_array >= 0,
-    )  # fmt: skip
-    quality_codes = np.array([-1 if q is None else int(bool(q)) for q in quality], dtype=np.int8)
-    columns = ClockColumns(
-        status_codes,
-        np.array(started, dtype=np.int64),
-        elapsed_array,
-        target_array,
-        quality_codes,
+    record_codes, record_labels, source_codes, source_labels, amounts = _record_columns(
+        clocks, records
     )
+    # Open clocks were judged when last evaluated: judge them again at `now`.
+    rule_codes, rule_keys = _rules(clocks, handoff_codes, handoff_keys, segment_codes, segment_keys)
+    status_codes, elapsed_array, _ = judge_open_now(
+        clocks.status, clocks.elapsed, clocks.target, clocks.evaluated_at, now, rule_codes,
+        [rule_timing(versions, *key) for key in rule_keys], clocks.due_at >= 0,
+    )  # fmt: skip
     handoff_names = [_handoff_name(matrix, k) for k in handoff_keys]
     segment_names = [_segment_name(matrix, k) for k in segment_keys]
     owner_names = [people.get(o, (o, ""))[0] for o in owner_keys]
@@ -391,23 +413,18 @@ def _build(
         keep &= segment_codes == _index(segment_keys, chosen.segment)
     if chosen.source is not None:
         keep &= source_codes == _index(source_labels, chosen.source)
-    rows_kept = np.flatnonzero(keep)
-
-    def take(values: list[Any]) -> I64:
-        found: I64 = np.asarray(values, dtype=np.int64)[rows_kept]
-        return found
-
+    rows = np.flatnonzero(keep)
     columns = ClockColumns(
-        columns.status[rows_kept], columns.started_at[rows_kept], columns.elapsed[rows_kept],
-        columns.target[rows_kept], columns.quality[rows_kept],
+        status_codes[rows], clocks.started_at[rows], elapsed_array[rows], clocks.target[rows],
+        clocks.quality[rows],
     )  # fmt: skip
-    handoff_dim = Dimension(handoff_codes[rows_kept], tuple(handoff_names))
-    segment_dim = Dimension(segment_codes[rows_kept], tuple(segment_names))
-    owner_dim = Dimension(owner_codes[rows_kept], tuple(owner_names))
-    team_dim = Dimension(team_codes[rows_kept].astype(np.int64), tuple(team_names))
-    source_dim = Dimension(source_codes[rows_kept], tuple(source_labels))
-    responsible = Dimension(responsible_codes[rows_kept], tuple(responsible_labels))
-    amount = amounts.astype(np.float64)[rows_kept]
+    handoff_dim = Dimension(handoff_codes[rows], tuple(handoff_names))
+    segment_dim = Dimension(segment_codes[rows], tuple(segment_names))
+    owner_dim = Dimension(owner_codes[rows], tuple(owner_names))
+    team_dim = Dimension(team_codes[rows].astype(np.int64), tuple(team_names))
+    source_dim = Dimension(source_codes[rows], tuple(source_labels))
+    responsible = Dimension(responsible_codes[rows], tuple(responsible_labels))
+    amount = amounts[rows]
     metrics = dashboard_metrics(
         columns, handoff=handoff_dim, segment=segment_dim, owner=owner_dim, owner_team=owner_team,
         team=team_dim, source=source_dim, amount=amount, start=start, end=end, zone=zone,
@@ -415,15 +432,33 @@ def _build(
     )  # fmt: skip
     return DashboardData(
         filter=chosen, as_of=now, start=start, end=end, zone=zone, goal=goal, stored=stored,
-        choices=choices, columns=columns, clock_id=take(ids), record_id=take(record_ids),
-        stopped_at=take([-1 if s is None else s for s in stopped]), due_at=due_array[rows_kept],
-        handoff=handoff_dim, handoff_keys=tuple(handoff_keys), segment=segment_dim,
-        segment_keys=tuple(segment_keys), owner=owner_dim, owner_keys=tuple(owner_keys),
-        owner_team=owner_team, team=team_dim, source=source_dim, amount=amount,
-        record=Dimension(record_codes[rows_kept], tuple(record_labels)), metrics=metrics,
+        choices=choices, columns=columns, clock_id=clocks.id[rows],
+        record_id=clocks.record_id[rows], handoff=handoff_dim, handoff_keys=tuple(handoff_keys),
+        segment=segment_dim, segment_keys=tuple(segment_keys), owner=owner_dim,
+        owner_keys=tuple(owner_keys), owner_team=owner_team, team=team_dim, source=source_dim,
+        amount=amount, record=Dimension(record_codes[rows], tuple(record_labels)),
+        metrics=metrics,
         terms={(h, s): rule_terms(matrix, h, s) for h in handoff_keys for s in segment_keys},
         responsible=responsible, matrix_teams=matrix_teams,
     )  # fmt: skip
+
+
+def _rules(
+    clocks: PeriodClocks,
+    handoff: I64,
+    handoff_keys: list[str],
+    segment: I64,
+    segment_keys: list[str],
+) -> tuple[I64, list[tuple[int, str, str]]]:
+    """A rule code per clock ((version, handoff, segment) of the open ones; -1 for the others)."""
+    open_rows = np.flatnonzero(clocks.version >= 0)
+    codes = np.full(len(clocks), -1, dtype=np.int64)
+    if not open_rows.size:
+        return codes, []
+    keyed = np.stack((clocks.version[open_rows], handoff[open_rows], segment[open_rows]), axis=1)
+    unique, codes[open_rows] = np.unique(keyed, axis=0, return_inverse=True)
+    keys = [(int(v), handoff_keys[h], segment_keys[s]) for v, h, s in unique.tolist()]
+    return codes, keys
 
 
 def _responsible(
@@ -438,11 +473,6 @@ def _responsible(
     per_handoff = np.array([_index(labels, teams.get(k, "")) for k in handoff_keys] + [-1])
     codes: I64 = np.where(per_handoff[handoff_codes] >= 0, per_handoff[handoff_codes], -1)
     return codes.astype(np.int64), labels, frozenset(labels)
-
-
-def _record_label(found: tuple[Any, ...]) -> str:
-    external, name = str(found[0]), str(found[1] or "")
-    return f"{external} — {name}" if name and name != external else external
 
 
 def _index(values: list[str], value: str) -> int:

@@ -1,0 +1,259 @@
+"""A period's stored clocks and their records as numpy columns, read column by column in one pass."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Connection
+
+from slaapp.engine.clocks import OPEN_STATUSES, STATUSES
+
+I64 = npt.NDArray[np.int64]
+I8 = npt.NDArray[np.int8]
+
+# Each column comes back as one string (SQLite group_concat, PostgreSQL string_agg) that numpy
+# parses at C speed instead of one Python object per value. Text is joined with the unit
+# separator and NULL text stands as the record separator; a value holding either is read
+# again row by row, so no value is ever misread.
+UNIT, NONE, COMMA = "\x1f", "\x1e", "','"
+_STATUS_CODE = "CASE status {} END".format(
+    " ".join(f"WHEN '{name}' THEN {code}" for code, name in enumerate(STATUSES))
+)
+_NUMBERS = ("id", "record_id", "started_at", "target_seconds", "elapsed_seconds", "{quality}",
+            _STATUS_CODE)  # fmt: skip
+_TEXTS = ("handoff", "segment", "coalesce(owner, {none})")
+_WHERE = " WHERE started_at >= {m} AND started_at < {m}"
+# What only an open clock, or one judged after the instant asked for, needs: a few rows.
+_LATER = (
+    "SELECT id, version, evaluated_at, coalesce(due_at, -1) FROM clocks"
+    + _WHERE
+    + " AND (status IN ({statuses}) OR evaluated_at > {m})"
+)
+# A record's label: "external id — name", or the external id alone when the name adds nothing.
+_LABEL = (
+    "CASE WHEN name IS NOT NULL AND name <> '' AND name <> external_id"
+    " THEN external_id || ' \u2014 ' || name ELSE external_id END"
+)
+_RECORD_TEXTS = (_LABEL, "coalesce({source}, {none})", "coalesce({amount}, {none})")
+_RECORDS = " FROM records WHERE id IN (SELECT record_id FROM clocks" + _WHERE + ")"
+OPEN_STATUS_NAMES = tuple(STATUSES[code] for code in OPEN_STATUSES)
+
+
+@dataclass(frozen=True, eq=False)
+class Coded:
+    """A code per row into `labels` (-1: none)."""
+
+    codes: I64
+    labels: tuple[Any, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class PeriodClocks:
+    """The stored clocks that started in [start, end), in id order.
+
+    `version`, `evaluated_at` and `due_at` are read only for the clocks that are open or were
+    judged after the instant asked for (the others: -1, 0 and -1); due_at -1 means none.
+    """
+
+    id: I64
+    record_id: I64
+    started_at: I64
+    target: I64
+    elapsed: I64
+    quality: I8  # -1 unknown, 0 failed, 1 passed
+    status: I8  # index into STATUSES
+    handoff: Coded
+    segment: Coded
+    owner: Coded
+    version: I64
+    evaluated_at: I64
+    due_at: I64
+
+    def __len__(self) -> int:
+        return int(self.id.size)
+
+    def rows(self, rows: I64) -> PeriodClocks:
+        """Only these rows."""
+        picked: dict[str, Any] = {
+            name: value[rows]
+            if isinstance(value, np.ndarray)
+            else Coded(value.codes[rows], value.labels)
+            for name, value in vars(self).items()
+        }
+        return PeriodClocks(**picked)
+
+
+@dataclass(frozen=True, eq=False)
+class PeriodRecords:
+    """The records of those clocks, ascending by id; text None where the record has none."""
+
+    id: I64
+    label: list[str]  # "external id — name"
+    source: list[str | None]
+    amount: list[str | None]
+
+
+def period_clocks(connection: Connection, start: int, end: int, judge: int) -> PeriodClocks:
+    """The stored clocks that started in [start, end), read from the covering index; those
+    open or judged after `judge` with what judging them again at `judge` needs."""
+    sql = _dialect(connection)
+    numbers = [sql.joined(c.format(quality=sql.quality), COMMA) for c in _NUMBERS]
+    texts = [sql.joined(c.format(none=sql.none), sql.unit) for c in _TEXTS]
+    query = f"SELECT count(*), {', '.join(numbers + texts)} FROM clocks" + _WHERE
+    row = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).one()
+    count = int(row[0])
+    parsed = [_numbers(text, count) for text in row[1 : 1 + len(numbers)]]
+    split = [_texts(text, count) for text in row[1 + len(numbers) :]]
+    if any(p is None for p in parsed) or any(s is None for s in split):
+        clocks = _clocks_by_rows(connection, sql, start, end)
+    else:
+        clocks = _clocks([p for p in parsed if p is not None], [s for s in split if s is not None])
+    statuses = ", ".join(f"'{name}'" for name in OPEN_STATUS_NAMES)
+    later = connection.exec_driver_sql(
+        _LATER.format(m=sql.mark, statuses=statuses), (start, end, judge)
+    ).fetchall()
+    if later:
+        ids, version, evaluated, due = (
+            np.array(c, dtype=np.int64) for c in zip(*later, strict=True)
+        )
+        rows = np.searchsorted(clocks.id, ids)
+        keep = rows < len(clocks)
+        keep[keep] = clocks.id[rows[keep]] == ids[keep]  # written since the first read: left out
+        clocks.version[rows[keep]] = version[keep]
+        clocks.evaluated_at[rows[keep]] = evaluated[keep]
+        clocks.due_at[rows[keep]] = due[keep]
+    return clocks
+
+
+def period_records(connection: Connection, start: int, end: int) -> PeriodRecords:
+    """Label, source and amount of each record with a clock started in the period."""
+    sql = _dialect(connection)
+    texts = [
+        sql.joined(c.format(none=sql.none, source=sql.source, amount=sql.amount), sql.unit)
+        for c in _RECORD_TEXTS
+    ]
+    query = f"SELECT count(*), {', '.join([sql.joined('id', COMMA), *texts])}" + _RECORDS
+    row = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).one()
+    count = int(row[0])
+    ids = _numbers(row[1], count)
+    split = [_texts(text, count) for text in row[2:]]
+    if ids is None or any(s is None for s in split):
+        ids, split = _records_by_rows(connection, sql, start, end)
+    columns = [s or [] for s in split]
+    if not bool((ids[1:] > ids[:-1]).all()):
+        order = np.argsort(ids, kind="stable")
+        ids = ids[order]
+        columns = [[values[i] for i in order.tolist()] for values in columns]
+    label, source, amount = columns
+    return PeriodRecords(ids, cast(list[str], label), source, amount)
+
+
+def _records_by_rows(
+    connection: Connection, sql: _Sql, start: int, end: int
+) -> tuple[I64, list[list[str | None] | None]]:
+    """The same columns read row by row: for text that holds a separator."""
+    query = f"SELECT id, {_LABEL}, {sql.source}, {sql.amount}" + _RECORDS
+    rows = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).fetchall()
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    return ids, [[_text(r[i]) for r in rows] for i in range(1, 4)]
+
+
+@dataclass(frozen=True)
+class _Sql:
+    mark: str
+    unit: str
+    none: str
+    quality: str
+    source: str
+    amount: str
+    aggregate: str
+
+    def joined(self, column: str, separator: str) -> str:
+        return self.aggregate.format(column=column, separator=separator)
+
+
+def _dialect(connection: Connection) -> _Sql:
+    if connection.dialect.name == "postgresql":
+        return _Sql("%s", "chr(31)", "chr(30)", "coalesce(quality_ok::int, -1)",
+                    "(attributes ->> 'source')", "(attributes ->> 'amount')",
+                    "string_agg(({column})::text, {separator})")  # fmt: skip
+    return _Sql("?", "char(31)", "char(30)", "coalesce(quality_ok, -1)",
+                "json_extract(attributes, '$.\"source\"')",
+                "json_extract(attributes, '$.\"amount\"')",
+                "group_concat({column}, {separator})")  # fmt: skip
+
+
+def _numbers(text: str | None, count: int) -> I64 | None:
+    """The integers of one joined column, or None when they do not parse to `count` values."""
+    if count == 0:
+        return np.zeros(0, dtype=np.int64)
+    if text is None:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy warns, not raises, on text it cannot read
+        try:
+            found: I64 = np.fromstring(text, dtype=np.int64, sep=",")
+        except (DeprecationWarning, ValueError):
+            return None
+    return found if found.size == count else None
+
+
+def _texts(text: str | None, count: int) -> list[str | None] | None:
+    """The values of one joined text column, or None when a value held a separator."""
+    if count == 0:
+        return []
+    if text is None:
+        return None
+    values: list[str | None] = list(text.split(UNIT))
+    if len(values) != count:
+        return None
+    if NONE in text:
+        return [None if v == NONE else v for v in values]
+    return values
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _clocks_by_rows(connection: Connection, sql: _Sql, start: int, end: int) -> PeriodClocks:
+    """The same columns read row by row: for text that holds a separator."""
+    columns = ", ".join(c.format(quality=sql.quality) for c in _NUMBERS)
+    query = f"SELECT {columns}, handoff, segment, owner FROM clocks" + _WHERE
+    rows = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).fetchall()
+    width = len(_NUMBERS)
+    values = list(zip(*rows, strict=True)) if rows else [()] * (width + len(_TEXTS))
+    numbers = [np.array(values[i], dtype=np.int64) for i in range(width)]
+    return _clocks(numbers, [list(values[i]) for i in range(width, width + len(_TEXTS))])
+
+
+def _clocks(numbers: Sequence[I64], texts: Sequence[list[Any]]) -> PeriodClocks:
+    handoff, segment, owner = texts
+    order = np.argsort(numbers[0], kind="stable")
+    ids, record, started, target, elapsed, quality, status = (n[order] for n in numbers)
+    n = ids.size
+    return PeriodClocks(
+        ids, record, started, target, elapsed, quality.astype(np.int8), status.astype(np.int8),
+        coded(handoff, order), coded(segment, order), coded(owner, order),
+        np.full(n, -1, np.int64), np.zeros(n, np.int64), np.full(n, -1, np.int64),
+    )  # fmt: skip
+
+
+def coded(values: list[Any], order: I64) -> Coded:
+    """Codes of values (None -> -1), rows taken in `order`, labels in their order of first use."""
+    distinct = [value for value in dict.fromkeys(values) if value is not None]  # at C speed
+    index: dict[Any, int] = {value: code for code, value in enumerate(distinct)}
+    index[None] = len(distinct)
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))[order]
+    first = np.full(len(distinct) + 1, codes.size, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(codes.size))
+    used = np.argsort(first[:-1], kind="stable")
+    used = used[first[used] < codes.size]
+    renumber = np.full(len(distinct) + 1, -1, dtype=np.int64)  # None stays -1
+    renumber[used] = np.arange(used.size)
+    return Coded(renumber[codes], tuple(distinct[c] for c in used.tolist()))
