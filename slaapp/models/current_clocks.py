@@ -37,6 +37,7 @@ _COLUMNS = (
 )
 """The stored columns, with NULLs and status words as the numbers a ClockTable holds."""
 _SELECT = f"SELECT {_COLUMNS} FROM clocks c JOIN records r ON r.id = c.record_id WHERE "
+_OPEN = "c.is_open = TRUE"  # a comparison: SQLite's planner reads a bare boolean by scanning
 
 
 def current_clocks(
@@ -69,7 +70,7 @@ def current_clocks(
     if stale and persist:
         refresh_clocks(session, now, stale)
         stale = set()
-    open_rows = connection.exec_driver_sql(_SELECT + "c.is_open").fetchall()
+    open_rows = connection.exec_driver_sql(_SELECT + _OPEN).fetchall()
     if since is None:
         closed_rows = list(connection.exec_driver_sql(_SELECT + "NOT c.is_open").fetchall())
     else:
@@ -112,7 +113,7 @@ def _stale_records(
     ]
     queries += [
         (
-            "SELECT record_id FROM clocks WHERE is_open "
+            "SELECT record_id FROM clocks c WHERE " + _OPEN + " "
             f"AND evaluated_at < {marker} AND started_at <= {marker}",
             (version.effective_from, version.effective_from),
         )
