@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -10,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from slaapp.engine.display_time import resolve_zone
@@ -253,15 +256,35 @@ def dashboard_data(session: Session, chosen: DashboardFilter, now: int) -> Dashb
     if chosen.judge_day is not None:
         now = min(now, period_bounds(chosen.judge_day, chosen.judge_day, zone)[1])
     judge = judged_at(end, now)
+    records = _records_meanwhile(session, start, end)
     connection = session.connection()
     clocks = _judged_again(session, period_clocks(connection, start, end, judge), judge)
     stored = int(connection.exec_driver_sql("SELECT count(*) FROM clocks").scalar() or 0)
-    records = period_records(connection, start, end)
     people = _people(session)
     goal = float(setting_or_default(session, ADHERENCE_GOAL)["goal"])
-    data = _build(chosen, clocks, records, people, versions, zone, start, end, judge, stored, goal)
+    data = _build(
+        chosen, clocks, records(), people, versions, zone, start, end, judge, stored, goal
+    )
     moved = (first, last) != (chosen.first, chosen.last)
     return replace(data, first=first, last=last, moved=moved, span=span)
+
+
+def _records_meanwhile(session: Session, start: int, end: int) -> Callable[[], PeriodRecords]:
+    """The period's records, read on a connection of their own while the session reads the
+    clocks (the other core works meanwhile); on the session's connection for a database only
+    it can see (in memory)."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine) or "memory" in (bind.url.database or "memory"):
+        return lambda: period_records(session.connection(), start, end)
+    pool = ThreadPoolExecutor(1, thread_name_prefix="dashboard-records")
+    found = pool.submit(_records_on, bind, start, end)
+    pool.shutdown(wait=False)  # the thread ends with its one task
+    return found.result
+
+
+def _records_on(engine: Engine, start: int, end: int) -> PeriodRecords:
+    with engine.connect() as connection:
+        return period_records(connection, start, end)
 
 
 def _judged_again(session: Session, clocks: PeriodClocks, judge: int) -> PeriodClocks:
