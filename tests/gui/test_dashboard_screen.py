@@ -201,3 +201,20 @@ def test_period_presets_and_custom_dates(qtbot) -> None:
     assert bar.period.currentText() == "Custom dates" and changed.args[0].first == date(2026, 11, 1)
     bar.set_today(date(2026, 11, 29))  # custom dates stay put
     assert bar.current().last == date(2026, 11, 28)
+
+
+def test_the_clock_list_fits_1280_pixels_and_shows_elided_text_whole(qtbot, database, jobs) -> None:
+    screen, _ = _open(qtbot, database, jobs)
+    screen.resize(1070, 700)  # the dashboard's share of a 1280x720 window beside the side bar
+    qtbot.wait(50)
+    screen.heat.pick(int(np.argmax(screen.heat.heat.breaches)))
+    assert screen.list_model.rowCount() > 0
+    header = screen.list.horizontalHeader()
+    widths = [header.sectionSize(c) for c in range(len(COLUMNS))]
+    assert sum(widths) <= screen.list.viewport().width()
+    assert min(widths) >= 40
+    model = screen.list_model
+    for column in range(6):  # record, handoff, segment, owner, team, source: whole in the tooltip
+        index = model.index(0, column)
+        shown = model.data(index, Qt.ItemDataRole.DisplayRole)
+        assert shown in model.data(index, Qt.ItemDataRole.ToolTipRole)

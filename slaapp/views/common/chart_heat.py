@@ -55,7 +55,9 @@ class HeatChart(ChartCard):
         days = [(d + 0.5, WEEKDAY_NAMES[d][:3]) for d in range(7)]
         item.getAxis("left").setTicks([days])
         self.reserve_left_labels(name for _, name in days)
-        item.getAxis("bottom").setTicks([[(h + 0.5, f"{h:02d}") for h in range(0, 24, 3)]])
+        bottom = item.getAxis("bottom")
+        bottom.setTicks([[(h + 0.5, f"{h:02d}") for h in range(0, 24, 3)]])
+        bottom.setStyle(hideOverlappingLabels=False)  # "00" sits at the edge: keep it
         item.setRange(xRange=(0, 24), yRange=(0, 7), padding=0)
 
     def hit(self, point: QPointF) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -88,9 +89,13 @@ class AdherenceChart(ChartCard):
             colour = pen.color().name()
             weight = "font-weight:600;" if name == ALL else ""
             shown = tr_marked(ALL) if name == ALL else name
-            keys.append(f'<span style="color:{colour};{weight}">━━ {shown}</span>')
+            keys.append(
+                f'<span style="color:{colour};{weight}white-space:nowrap">━━ {escape(shown)}</span>'
+            )  # one key never breaks over two lines
         goal_words = tr("Goal {goal}").format(goal=f"{self.goal:.0%}")
-        keys.append(f'<span style="color:{theme.goal.name()}">┅┅ {goal_words}</span>')
+        keys.append(
+            f'<span style="color:{theme.goal.name()};white-space:nowrap">┅┅ {goal_words}</span>'
+        )
         self.legend.setText("&nbsp;&nbsp; ".join(keys))  # the goal is named here, not on lines
         goal = pg.InfiniteLine(
             self.goal, angle=0, pen=pg.mkPen(theme.goal, width=2, style=Qt.PenStyle.DashLine)

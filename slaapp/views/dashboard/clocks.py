@@ -26,6 +26,9 @@ COLUMNS = (QT_TR_NOOP("Record"), QT_TR_NOOP("Handoff"), QT_TR_NOOP("Segment"),
 RECORD, HANDOFF, SEGMENT, OWNER, TEAM, SOURCE, STARTED, STATUS, ELAPSED, TARGET, OVER = range(
     len(COLUMNS)
 )
+SHRINKING = (RECORD, HANDOFF, SEGMENT, OWNER, TEAM, SOURCE)
+"""Text columns that give up width so the list fits its width (their text elides)."""
+FLOOR = 72
 STATUS_TEXT = {code: name.replace("_", " ").capitalize() for code, name in enumerate(STATUSES)}
 LATE_COLOUR = QColor("#d64541")
 
@@ -78,7 +81,10 @@ class ClockListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (ELAPSED, TARGET, OVER):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == RECORD:
-            return tr("Double-click to open the record")
+            whole = self._text(data, i, column, status)
+            return f"{whole}\n{tr('Double-click to open the record')}"
+        if role == Qt.ItemDataRole.ToolTipRole and column in SHRINKING:
+            return self._text(data, i, column, status)  # the whole text of an elided cell
         return None
 
     def _text(self, data: DashboardData, i: int, column: int, status: int) -> str:
@@ -129,3 +135,19 @@ class ClockListModel(QAbstractTableModel):
                      OWNER: data.owner, TEAM: data.team, SOURCE: data.source}[column]  # fmt: skip
         labels = np.array([*dimension.labels, ""], dtype=object)
         return np.array([s.lower() for s in labels[dimension.codes[rows]].tolist()], dtype=object)
+
+
+def fitted_widths(widths: dict[int, int], room: int) -> dict[int, int]:
+    """Column widths within `room` pixels: the text columns give up what is missing in
+    proportion to their width over the floor; the last column takes what is left over."""
+    fitted = dict(widths)
+    excess = sum(fitted.values()) - room
+    spare = {c: fitted[c] - FLOOR for c in SHRINKING if fitted.get(c, 0) > FLOOR}
+    total = sum(spare.values())
+    if excess > 0 and total > 0:
+        for c, extra in spare.items():
+            fitted[c] -= min(extra, -(-excess * extra // total))  # ceiling: never over
+    left = room - sum(fitted.values())
+    if left > 0 and fitted:
+        fitted[max(fitted)] += left
+    return fitted

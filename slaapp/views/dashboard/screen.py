@@ -32,7 +32,7 @@ from slaapp.services.store import now
 from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.dashboard.caption import export_caption
-from slaapp.views.dashboard.clocks import I64, ClockListModel
+from slaapp.views.dashboard.clocks import I64, ClockListModel, fitted_widths
 from slaapp.views.dashboard.filter import FilterBar
 
 if TYPE_CHECKING:
@@ -299,8 +299,18 @@ class DashboardScreen(QWidget):
             )
         )
         self.list_caption.setText(shown)
-        if rows.size and not self.list.horizontalHeader().sectionSize(0) > 160:
-            self.list.resizeColumnsToContents()
+        if rows.size:
+            self._fit_list()
+
+    def _fit_list(self) -> None:
+        """Columns sized to their contents (a sample of rows), then fitted to the list's width
+        so it never scrolls sideways; elided cells show their whole text as a tooltip."""
+        self.list.resizeColumnsToContents()
+        header = self.list.horizontalHeader()
+        widths = {c: header.sectionSize(c) for c in range(self.list_model.columnCount())}
+        room = self.list.viewport().width()
+        for column, width in fitted_widths(widths, room).items():
+            header.resizeSection(column, width)
 
     def _open(self, index: QModelIndex) -> None:
         row = index.row()
