@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QT_TR_NOOP, QObject, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from slaapp.engine.metrics_reps import RepScorecards
 from slaapp.views.common.chart_bars import BarChart, Bars
@@ -20,6 +20,8 @@ from slaapp.views.common.i18n import tr, tr_marked, translated
 from slaapp.views.common.table_model import Column, TableModel
 
 WORSE = QColor("#d64541")
+TABLE_HEIGHT = 260
+"""The scorecard table's height under the bars: about eight reps, the rest scroll."""
 TIP = QT_TR_NOOP("Double-click to list this rep's clocks")
 
 
@@ -134,15 +136,17 @@ class RepScorecardPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
+        self.table.setMinimumHeight(TABLE_HEIGHT)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(
             lambda index: self.pick_rep(self.model.rep_at(index.row()))
         )
         self.chart.picked.connect(self.picked)
-        layout = QHBoxLayout(self)
+        # The bars above the table: ten columns need the page's whole width at 1280 px.
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.chart, 2)
-        layout.addWidget(self.table, 3)
+        layout.addWidget(self.chart, 3)
+        layout.addWidget(self.table, 2)
         self.cards: RepScorecards | None = None
 
     def set_scorecards(

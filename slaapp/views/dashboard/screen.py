@@ -112,6 +112,7 @@ class DashboardScreen(QWidget):
         self.list.setModel(self.list_model)
         self.list.setSortingEnabled(True)
         self.list.setAlternatingRowColors(True)
+        self.list.setWordWrap(False)  # one line per clock: narrowed text elides
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list.verticalHeader().hide()
         self.list.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
