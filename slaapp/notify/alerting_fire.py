@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -50,7 +51,13 @@ class LadderView:
     ladders: ClockLadders
     keys: list[tuple[int, str, int]]
     plan: Plan
-    states: dict[tuple[int, str, int], AlertClockState]
+
+
+_STATE = select(
+    AlertClockState.record_id, AlertClockState.handoff, AlertClockState.cycle,
+    AlertClockState.step_at, AlertClockState.fired_at, AlertClockState.reminders,
+    AlertClockState.acknowledged_at, AlertClockState.snoozed_until,
+)  # fmt: skip
 
 
 def ladder_plan(
@@ -69,11 +76,13 @@ def ladder_plan(
         for r in rows.tolist()
     ]
     open_records = sorted({key[0] for key in keys})
-    states = {
-        (s.record_id, s.handoff, s.cycle): s
+    states: dict[tuple[int, str, int], list[Any]] = {
+        (record, handoff, cycle): rest
         for part in chunks(open_records)
-        for s in session.scalars(select(AlertClockState).where(AlertClockState.record_id.in_(part)))
-    }  # the ladder states of open clocks only: closed clocks' states never change again
+        for record, handoff, cycle, *rest in session.execute(
+            _STATE.where(AlertClockState.record_id.in_(part))
+        )
+    }  # the ladder states of open clocks only (as plain rows): closed clocks' never change again
     n = len(ladders)
     fired = np.full(n, -1, dtype=np.int32)
     fired_at = np.zeros(n, dtype=np.int64)
@@ -84,16 +93,16 @@ def ladder_plan(
         state = states.get(key)
         if state is None:
             continue
-        fired[i] = ladders.index_of(i, state.step_at)
-        fired_at[i] = state.fired_at
-        acked[i] = state.acknowledged_at is not None
-        snoozed[i] = state.snoozed_until or 0
-        reminders[i] = state.reminders
+        step_at, fired_when, reminded, acknowledged_at, snoozed_until = state
+        fired[i] = ladders.index_of(i, step_at)
+        fired_at[i], reminders[i] = int(fired_when), int(reminded)
+        acked[i] = acknowledged_at is not None
+        snoozed[i] = snoozed_until or 0
     result = plan(
         ladders.crossing, ladders.remindable, np.ones(n, dtype=np.bool_), fired, fired_at, acked,
         snoozed, now, settings.remind_every_minutes * 60, reminders, settings.max_reminders,
     )  # fmt: skip
-    return LadderView(ladders, keys, result, states)
+    return LadderView(ladders, keys, result)
 
 
 def next_clock_instant(view: LadderView, now: int, *, fired: bool) -> int | None:
@@ -137,7 +146,12 @@ def fire_due(
     segments = {s.key: s.name for v in stored.matrices for s in v.matrix.segments}
     matrices = {v.number: v.matrix for v in stored.matrices}
     fired: list[Fired] = []
-    states = view.states
+    states = {
+        (s.record_id, s.handoff, s.cycle): s
+        for s in session.scalars(
+            select(AlertClockState).where(AlertClockState.record_id.in_(record_ids))
+        )
+    }  # the ladder states of the clocks that fire now, to move them up
     for i in due.tolist():
         row = int(rows[i])
         step_index = int(view.plan.step[i])
