@@ -15,16 +15,20 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one `slaapp` subcommand; the exit code of the command."""
-    from slaapp.__main__ import PRIVATE
+    """Run one `slaapp` subcommand; the exit code of the command (without `argv`, as the
+    process itself, on its own arguments)."""
+    from slaapp.__main__ import PRIVATE, skip_teardown_sweep
     from slaapp.cli import main as run_command
 
     os.umask(PRIVATE)
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        return run_command(args)
+        code = run_command(args)
     except SystemExit as done:  # argparse: --help, --version, bad usage
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
+    if argv is None:  # this process ends now
+        skip_teardown_sweep(args)
+    return code
 
 
 if __name__ == "__main__":

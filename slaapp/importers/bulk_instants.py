@@ -57,7 +57,7 @@ def parse_instants(texts: Sequence[str], tz: tzinfo | None = None) -> tuple[I64,
         if size not in by_size:
             continue
         rows = np.flatnonzero(length == size)
-        block = chars[:, :size] if rows.shape[0] == count else chars[rows, :size]
+        block = np.ascontiguousarray((chars if rows.shape[0] == count else chars[rows])[:, :size].T)
         for shape, zoned in by_size[size]:
             found, seconds = _read_shape(block, shape)
             found &= ~ok[rows]
@@ -66,6 +66,8 @@ def parse_instants(texts: Sequence[str], tz: tzinfo | None = None) -> tuple[I64,
             epochs[hits] = seconds[found]
             naive[hits] = not zoned
             fraction[hits] = "." in shape
+            if ok[rows].all():
+                break  # every text of this size is read: no later shape can take one
     if naive.any():
         ok &= ~naive if tz is None else _read_in_zone(epochs, ok & naive, tz)
     ok &= (epochs >= EARLIEST) & (epochs < LATEST)
@@ -88,15 +90,14 @@ def _code_points(texts: Sequence[str], length: I64) -> npt.NDArray[np.integer]:
 
 
 def _read_shape(block: npt.NDArray[np.integer], shape: str) -> tuple[B, I64]:
-    """Which rows of `block` (character codes, one text per row) have `shape`, and their
-    seconds: UTC epoch seconds with a zone, local seconds since 1970-01-01 without one."""
-    digits = block - ord("0")  # bytes below "0" wrap past 9: no digit either way
-    is_digit = (digits >= 0) & (digits <= 9)
-    found = np.ones(block.shape[0], dtype=np.bool_)
+    """Which texts of `block` (character codes, one row per position, one column per text)
+    have `shape`, and their seconds: UTC epoch seconds with a zone, local seconds since
+    1970-01-01 without one."""
+    found = np.ones(block.shape[1], dtype=np.bool_)
     for i, kind in enumerate(shape):
-        column = block[:, i]
+        column = block[i]
         if kind == "D":
-            found &= is_digit[:, i]
+            found &= (column >= ord("0")) & (column <= ord("9"))
         elif kind in "TSZ":
             pair = {"T": "T ", "S": "+-", "Z": "Zz"}[kind]
             found &= (column == ord(pair[0])) | (column == ord(pair[1]))
@@ -104,9 +105,11 @@ def _read_shape(block: npt.NDArray[np.integer], shape: str) -> tuple[B, I64]:
             found &= column == ord(kind)
 
     def number(start: int, size: int = 2) -> I64:
-        total = np.zeros(block.shape[0], dtype=np.int64)
-        for i in range(start, start + size):
-            total = total * 10 + digits[:, i]
+        total: I64 = block[start].astype(np.int64) - ord("0")
+        for i in range(start + 1, start + size):
+            total *= 10
+            total += block[i]
+            total -= ord("0")
         return total
 
     year, month, day = number(0, 4), number(5), number(8)
@@ -121,7 +124,7 @@ def _read_shape(block: npt.NDArray[np.integer], shape: str) -> tuple[B, I64]:
     if shape.startswith("S", len(shape) - 5) or shape.startswith("S", len(shape) - 6):
         start = shape.rindex("S")
         hours, minutes = number(start + 1), number(len(shape) - 2)
-        sign = np.where(block[:, start] == ord("-"), -1, 1)
+        sign = np.where(block[start] == ord("-"), -1, 1)
         found &= (hours <= 23) & (minutes <= 59)
         seconds -= sign * (hours * 3600 + minutes * 60)
     return found, seconds

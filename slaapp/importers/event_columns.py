@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import gc
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
-from operator import methodcaller
 
 import numpy as np
 
@@ -18,8 +16,6 @@ from slaapp.importers.bulk_instants import parse_instants
 
 MAX_TEXT = {"record_id": 255, "event": 64, "owner": 255}
 """The longest text each column holds in the database (the same on SQLite and PostgreSQL)."""
-
-_LINE_END = re.compile("\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -37,24 +33,46 @@ class Layout:
 
 def plain_table(text: str, delimiter: str) -> tuple[list[str], list[list[str]]] | None:
     """The header cells and the data columns of CSV text without quotes, in which every line
-    has the header's number of cells (then `csv.reader` reads exactly the same); else None."""
-    if '"' in text:
+    has the header's number of cells (then `csv.reader` reads exactly the same); else None.
+
+    The lines are counted in numpy on the encoded text, and the text is split once, in C."""
+    if '"' in text or len(delimiter) != 1 or not delimiter.isascii():
         return None
-    lines = _LINE_END.split(text) if "\r" in text else text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    if len(lines) < 2 or max(map(len, lines)) > csv.field_size_limit():
-        return None
-    header = lines[0].split(delimiter)
+    if "\r" in text:  # \r\n, then a lone \r: the line ends csv.reader knows
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    ended = text.endswith("\n")
+    head = text.find("\n", 0, len(text) - ended)
+    if head < 0:
+        return None  # a header and no data lines
+    header = text[:head].split(delimiter)
     if not any(map(str.strip, header)):
         return None
-    if set(map(methodcaller("count", delimiter), lines)) != {len(header) - 1}:
-        return None
     width = len(header)
-    body = delimiter.join(lines[1:])
-    del lines
-    cells = body.split(delimiter)
-    return header, [cells[i::width] for i in range(width)]
+    lines = _line_count(text, ended, delimiter, width)
+    if lines is None:
+        return None
+    cells = text.replace("\n", delimiter).split(delimiter)  # the header's cells come first
+    return header, [cells[width + i : width * lines : width] for i in range(width)]
+
+
+def _line_count(text: str, ended: bool, delimiter: str, width: int) -> int | None:
+    """The number of lines of `text` (the last one `ended` by a newline or not) when each
+    holds `width - 1` delimiters and at most `csv.field_size_limit()` characters, else None."""
+    encoded = text.encode("utf-8")
+    raw = np.frombuffer(encoded, dtype=np.uint8)[: len(encoded) - ended]
+    newlines = np.flatnonzero(raw == ord("\n"))
+    delimiters = np.flatnonzero(raw == ord(delimiter))
+    lines = newlines.shape[0] + 1
+    if delimiters.shape[0] != lines * (width - 1):
+        return None
+    before = np.searchsorted(delimiters, newlines)  # delimiters ahead of each line end
+    if not np.array_equal(before, np.arange(1, lines) * (width - 1)):
+        return None
+    ends = np.concatenate(([-1], newlines, [raw.shape[0]]))
+    limit = csv.field_size_limit()
+    if int(np.diff(ends).max()) - 1 > limit:  # bytes; the limit counts characters
+        return lines if max(map(len, text.split("\n"))) <= limit else None
+    return lines
 
 
 def read_rows(rows: Iterable[list[str]]) -> list[list[str]]:
@@ -126,19 +144,23 @@ def log_from_columns(
 def intern(cells: Sequence[str]) -> tuple[Column, bool]:
     """The Column of the stripped cells (distinct texts coded in order of first appearance,
     empty as NO_VALUE: what `engine.eventlog.intern` gives) and whether any cell is empty.
-    Only distinct cells are stripped; rows cost one dictionary look-up each, in C."""
-    distinct = list(dict.fromkeys(cells))
+    Rows cost one dictionary look-up each, in C (the row where each text first appears);
+    only distinct cells are stripped."""
+    count = len(cells)
+    first_row: dict[str, int] = {}
+    rows = np.fromiter(map(first_row.setdefault, cells, range(count)), dtype=np.intp, count=count)
+    distinct = list(first_row)
     stripped = list(map(str.strip, distinct))
-    if stripped == distinct and "" not in distinct:
-        codes = dict(zip(distinct, range(len(distinct)), strict=True))
+    if stripped == distinct and "" not in first_row:
         values = distinct
+        codes = np.arange(len(distinct), dtype=np.int32)
         empty = False
     else:
         found: dict[str, int] = {}
-        codes = {}
-        for cell, text in zip(distinct, stripped, strict=True):
-            codes[cell] = found.setdefault(text, len(found)) if text else NO_VALUE
+        coded = [found.setdefault(text, len(found)) if text else NO_VALUE for text in stripped]
         values = list(found)
-        empty = NO_VALUE in codes.values()
-    column = np.fromiter(map(codes.__getitem__, cells), dtype=np.int32, count=len(cells))
-    return Column(column, tuple(values)), empty
+        codes = np.array(coded, dtype=np.int32)
+        empty = NO_VALUE in coded
+    by_row = np.empty(count, dtype=np.int32)
+    by_row[np.fromiter(first_row.values(), dtype=np.intp, count=len(distinct))] = codes
+    return Column(by_row[rows], tuple(values)), empty
