@@ -161,9 +161,15 @@ def _times_of_day(seconds: I64, tail: str) -> Texts:
     return found
 
 
+_NEEDS_QUOTES = frozenset(',"\r\n')
+
+
 def _quoted(text: str) -> str:
-    """One cell as `csv.writer` writes it in a row of several cells."""
-    return _quoted_row([text])[:-1] if text else ""
+    """One cell as `csv.writer` writes it in a row of several cells (text without a comma,
+    quote or line break as it is, without building a writer)."""
+    if _NEEDS_QUOTES.isdisjoint(text):
+        return text
+    return _quoted_row([text])[:-1]
 
 
 def _quoted_row(cells: Sequence[str]) -> str:

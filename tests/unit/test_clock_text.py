@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Callable
@@ -124,3 +125,14 @@ def test_fractions_and_far_instants_print_as_repr_and_iso() -> None:
         "2025-01-01T00:00:00Z",
     ]  # fmt: skip
     assert printed(clock_output.write_json, table) == printed(reference.write_json, table)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "plain", " lead", "trail ", "a,b", 'say "hi"', "line\nbreak", "cr\rhere", "tab\there",
+     "=1+2", "'quoted'", "é ü 😀", "semi;colon", "\x1f", ",", '"', "\r\n"],
+)  # fmt: skip
+def test_a_cell_is_quoted_as_csv_writer_quotes_it(text: str) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([text, "x"])
+    assert clock_text._quoted(text) + ",x\n" == buffer.getvalue()
