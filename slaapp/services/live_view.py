@@ -88,9 +88,7 @@ def _adherence(session: Session, since: int) -> dict[str, tuple[int, int]]:
     """(met, met + missed) per owner of the clocks started since `since` (DESIGN 7a), read from
     the (started_at, status, owner) index alone (SQLite's planner is told so)."""
     hint = (
-        " INDEXED BY ix_clocks_started_cover"
-        if session.get_bind().dialect.name == "sqlite"
-        else ""
+        " INDEXED BY ix_clocks_started_cover" if session.get_bind().dialect.name == "sqlite" else ""
     )
     rows = session.execute(
         text(

@@ -16,6 +16,7 @@ from slaapp.notify.alerting_claim import DesktopIdentity
 from slaapp.notify.channel import Channel
 from slaapp.notify.channels import build_channels
 from slaapp.notify.reassign import Writeback
+from slaapp.services.collector import collector_paused
 from slaapp.services.scorecard_delivery import ScheduledRun, run_schedule_if_due
 from slaapp.services.team import current_access
 from slaapp.services.worker_beat import (
@@ -192,7 +193,8 @@ def desktop_scorecard_if_due(database: Database, now: int) -> ScheduledRun | Non
     a team login that may not record it as sent (it would mail again at every check)."""
     if service_alive(database, now) or not current_access(database).may("send_scorecards"):
         return None
-    return run_schedule_if_due(database, now)
+    with collector_paused():  # full collections while the workbook is built stop the GUI
+        return run_schedule_if_due(database, now)
 
 
 def desktop_alert_run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -240,6 +241,9 @@ class MainWindow(QMainWindow):
             found.message.connect(self._status)
             found.open_record.connect(self.open_record)
             found.data_changed.connect(self._data_changed)
+            # What a screen builds lives as long as the window: out of the collector's way, so
+            # a full collection it would have started never stops a later screen's opening.
+            gc.freeze()
         return found
 
     # Each factory's return type checks that its screen is a Screen.

@@ -37,7 +37,11 @@ def test_every_screen_fits_1280x720_with_demo_data(qtbot, window) -> None:
     chrome_w = window.nav.width()
     for label, _ in window.screens:
         screen = window.show_screen(label)
-        qtbot.waitUntil(lambda: not window.jobs.running, timeout=60_000)
+        # Settings builds its sections one per event-loop turn: measured once all are there.
+        qtbot.waitUntil(
+            lambda s=screen: not window.jobs.running and getattr(s, "built", True),
+            timeout=60_000,
+        )
         hint = screen.widget().minimumSizeHint()
         assert hint.width() <= SCREEN_W - chrome_w, (label, hint)
         assert hint.height() <= SCREEN_H - TITLE_BAR - 90, (label, hint)  # menu + status bars

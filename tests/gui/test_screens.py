@@ -27,7 +27,15 @@ def window(qtbot, tmp_path):
 
 
 def _settle(qtbot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: not window.jobs.running, timeout=20_000)
+    """No job running and every screen built (Settings builds a section per event-loop turn,
+    then loads the display zone)."""
+    qtbot.waitUntil(
+        lambda: (
+            not window.jobs.running
+            and all(getattr(s, "built", True) for s in window.built.values())
+        ),
+        timeout=20_000,
+    )
 
 
 def test_every_screen_is_shown_under_its_title_and_talks_to_the_status_bar(qtbot, window) -> None:

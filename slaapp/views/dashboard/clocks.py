@@ -81,8 +81,8 @@ class ClockListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (ELAPSED, TARGET, OVER):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == RECORD:
-            whole = self._text(data, i, column, status)
-            return f"{whole}\n{tr('Double-click to open the record')}"
+            hint = tr("Double-click to open the record")
+            return self._text(data, i, column, status) + "\n" + hint
         if role == Qt.ItemDataRole.ToolTipRole and column in SHRINKING:
             return self._text(data, i, column, status)  # the whole text of an elided cell
         return None

@@ -12,6 +12,7 @@ from slaapp.engine.insights.frame import Frame, build_frame
 from slaapp.engine.insights.inputs import Period
 from slaapp.engine.insights.prompt import analysis_prompt
 from slaapp.engine.insights.whatif import Change, WhatIf, what_if
+from slaapp.services.collector import collector_paused
 from slaapp.services.database import Database
 from slaapp.services.insights import (
     InsightData,
@@ -73,13 +74,25 @@ def load_insights(
     as_of: int,
     judge_day: date | None = None,
 ) -> InsightsResult | None:
-    """One unit of work: read the history, then analyse the period and last month.
+    """One unit of work: read the history, then analyse the period and last month (run on a
+    worker, the garbage collector paused: see `collector_paused`).
 
     `days` are the first and last local day in the business zone; None asks for the default
     period (the last days, or the data's own range when its newest clock is older). Clocks
     are judged at the period's end or `as_of`, whichever is earlier; `judge_day` moves `as_of`
     back to the end of that local day.
     """
+    with collector_paused():
+        return _load_insights(database, days, threshold, as_of, judge_day)
+
+
+def _load_insights(
+    database: Database,
+    days: tuple[date, date] | None,
+    threshold: float,
+    as_of: int,
+    judge_day: date | None,
+) -> InsightsResult | None:
     try:
         zone = insight_zone(database)
     except LookupError:

@@ -56,6 +56,23 @@ def countries() -> dict[str, tuple[str, ...]]:
     return {code: tuple(subdivs) for code, subdivs in sorted(found.items()) if len(code) == 2}
 
 
+def read_choices() -> None:
+    """Read the zone and country lists once (on a worker: walking the zone files and the
+    `holidays` registry takes 20 ms or more); the editors list them from then on."""
+    time_zones()
+    countries()
+
+
+def known_zones() -> tuple[str, ...]:
+    """The zone names once `read_choices` has run, none before."""
+    return time_zones() if time_zones.cache_info().currsize else ()
+
+
+def known_countries() -> dict[str, tuple[str, ...]]:
+    """The holiday countries once `read_choices` has run, none before."""
+    return countries() if countries.cache_info().currsize else {}
+
+
 def parse_overrides(text: str) -> dict[str, list[str]]:
     """`2026-12-31 09:00-13:00; 2026-12-24 closed` -> {"2026-12-31": ["09:00-13:00"], "2026-12-24": []}."""
     result: dict[str, list[str]] = {}
@@ -91,7 +108,7 @@ class CalendarEditor(QWidget):
         buttons.addWidget(add)
         buttons.addWidget(self.remove)
         buttons.addStretch(1)
-        self.zone = choice(time_zones(), lambda t: self._set("timezone", t.strip()))
+        self.zone = choice(known_zones(), lambda t: self._set("timezone", t.strip()))
         self.always = QCheckBox(tr("Open around the clock (24x7)"))
         self.always.toggled.connect(lambda on: self._set("always", True if on else REMOVE))
         self.days: dict[str, QLineEdit] = {
@@ -112,9 +129,7 @@ class CalendarEditor(QWidget):
             lambda: self._set("hours_per_day", self.hours_per_day.value())
         )
         self.country = QComboBox()
-        self.country.addItem(tr("No holiday preset"), "")
-        for code in countries():
-            self.country.addItem(code, code)
+        self.country.addItem(tr("No holiday preset"), "")  # the countries: `_list_countries`
         self.country.activated.connect(lambda _: self._preset())
         self.subdiv = QComboBox()
         self.subdiv.activated.connect(lambda _: self._preset())
@@ -177,7 +192,7 @@ class CalendarEditor(QWidget):
         key = self._key()
         spec = self._calendars().get(key or "", {})
         spec = spec if isinstance(spec, dict) else {}
-        set_choices(self.zone, time_zones(), str(spec.get("timezone", "")))
+        set_choices(self.zone, known_zones(), str(spec.get("timezone", "")))
         self.always.blockSignals(True)
         self.always.setChecked(bool(spec.get("always")))
         self.always.blockSignals(False)
@@ -189,6 +204,7 @@ class CalendarEditor(QWidget):
         self.hours_per_day.setValue(int(spec.get("hours_per_day", 8) or 8))
         self.hours_per_day.blockSignals(False)
         preset = spec.get("holiday_preset") or {}
+        self._list_countries()
         self.country.setCurrentIndex(max(0, self.country.findData(preset.get("country", ""))))
         self._fill_subdivs(str(preset.get("country", "")), str(preset.get("subdiv", "")))
         set_text(self.holidays, ", ".join(spec.get("holidays", []) or []))
@@ -200,10 +216,16 @@ class CalendarEditor(QWidget):
             doc=self.draft.doc,
         )
 
+    def _list_countries(self) -> None:
+        """Add the holiday countries once they are known (after the first load)."""
+        if self.country.count() == 1:
+            for code in known_countries():
+                self.country.addItem(code, code)
+
     def _fill_subdivs(self, country: str, current: str) -> None:
         self.subdiv.clear()
         self.subdiv.addItem(tr("Whole country"), "")
-        for code in countries().get(country, ()):
+        for code in known_countries().get(country, ()):
             self.subdiv.addItem(code, code)
         self.subdiv.setCurrentIndex(max(0, self.subdiv.findData(current)))
         self.subdiv.setEnabled(bool(country))

@@ -66,12 +66,19 @@ def choice(
 
 
 def set_choices(combo: QComboBox, items: Sequence[str], current: str, blank: bool = False) -> None:
-    """Refill a combo box without emitting, keeping `current` (added when unknown)."""
+    """Refill a combo box without emitting, keeping `current` (added when unknown).
+
+    Items it lists already stay (refilling 600 time zones on every edit takes milliseconds);
+    only an unknown value added before goes, or comes."""
     combo.blockSignals(True)
-    combo.clear()
-    if blank:
-        combo.addItem("")
-    combo.addItems(list(items))
+    wanted = ["", *items] if blank else list(items)
+    listed = [combo.itemText(i) for i in range(combo.count())]
+    if listed[: len(wanted)] != wanted:
+        combo.clear()
+        combo.addItems(wanted)
+    else:
+        for extra in range(combo.count() - 1, len(wanted) - 1, -1):
+            combo.removeItem(extra)
     if current and combo.findText(current) < 0:
         combo.addItem(current)
     combo.setCurrentText(current)

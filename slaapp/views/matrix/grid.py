@@ -8,9 +8,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from slaapp.engine.errors import Problem
 from slaapp.engine.matrix import DEFAULT_SEGMENT
 from slaapp.engine.matrix_draft import (
     REMOVE,
+    CellText,
     describe_cell,
     events_words,
     path_text,
@@ -31,6 +33,9 @@ class MatrixGridModel(QAbstractTableModel):
         super().__init__()
         self.draft = draft
         self._shape = (0, 0)
+        # Each cell's rule in words and its problems, worked out once per change of the draft
+        # (a view asks for every role of every cell, several times, when it sizes the rows).
+        self._cells: dict[tuple[int, int], tuple[CellText | None, list[Problem]]] = {}
         draft.changed.connect(self._changed)
         self._changed()
 
@@ -46,6 +51,7 @@ class MatrixGridModel(QAbstractTableModel):
         return str(self._segments()[column].get("key", ""))
 
     def _changed(self) -> None:
+        self._cells.clear()
         shape = (len(self._handoffs()), len(self._segments()))
         if shape != self._shape:
             self.beginResetModel()
@@ -101,11 +107,9 @@ class MatrixGridModel(QAbstractTableModel):
             0 <= index.row() < self._shape[0] and 0 <= index.column() < self._shape[1]
         ):
             return None
-        path = self.rule_path(index)
         if role == RULE_ROLE:
-            return self.draft.get(path)
-        cell = describe_cell(self.draft.doc, index.row(), self.segment_key(index.column()))
-        problems = problems_under(self.draft.problems, path)
+            return self.draft.get(self.rule_path(index))
+        cell, problems = self._cell(index.row(), index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             if cell is None:
                 return tr("no rule")
@@ -139,6 +143,16 @@ class MatrixGridModel(QAbstractTableModel):
                 + fallback
             )
         return None
+
+    def _cell(self, row: int, column: int) -> tuple[CellText | None, list[Problem]]:
+        found = self._cells.get((row, column))
+        if found is None:
+            segment = self.segment_key(column)
+            found = self._cells[row, column] = (
+                describe_cell(self.draft.doc, row, segment),
+                problems_under(self.draft.problems, ("handoffs", row, "rules", segment)),
+            )
+        return found
 
     def setData(self, index: Index, value: Any, role: int = RULE_ROLE) -> bool:
         """Set the cell's rule (a dict) or, with None, let it fall back to the default rule."""

@@ -14,7 +14,7 @@ from slaapp.engine.matrix_draft import (
     problems_under,
 )
 from slaapp.views.common.i18n import tr
-from slaapp.views.matrix.calendars import time_zones
+from slaapp.views.matrix.calendars import known_zones
 from slaapp.views.matrix.form import (
     ListCompleter,
     choice,
@@ -33,7 +33,7 @@ class MatrixFields(QGroupBox):
     def __init__(self, draft: MatrixDraft, parent: QWidget | None = None) -> None:
         super().__init__(tr("Whole matrix"), parent)
         self.draft = draft
-        self.zone = choice(time_zones(), self._set_zone, blank=True)
+        self.zone = choice(known_zones(), self._set_zone, blank=True)
         self.zone.setToolTip(
             tr(
                 "The time zone that periods, charts and scorecard sheets use (an IANA name such as "
@@ -67,7 +67,7 @@ class MatrixFields(QGroupBox):
     def reload(self) -> None:
         doc = self.draft.doc
         zone = doc.get("business_timezone")
-        set_choices(self.zone, time_zones(), "" if zone is None else str(zone), blank=True)
+        set_choices(self.zone, known_zones(), "" if zone is None else str(zone), blank=True)
         line = self.zone.lineEdit()
         if line is not None:
             line.setPlaceholderText(tr("default: {zone}").format(zone=default_business_zone(doc)))

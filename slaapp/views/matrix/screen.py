@@ -54,7 +54,7 @@ from slaapp.services.store import now
 from slaapp.views.common.i18n import tr
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.common.page_header import page_header
-from slaapp.views.matrix.calendars import CalendarEditor
+from slaapp.views.matrix.calendars import CalendarEditor, read_choices
 from slaapp.views.matrix.delegate import RuleDelegate
 from slaapp.views.matrix.dialogs import HistoryDialog, PublishDialog
 from slaapp.views.matrix.grid import MatrixGridModel
@@ -242,7 +242,7 @@ class MatrixScreen(QWidget):
         if self.state is not None and self.draft.dirty:
             return  # never overwrite unsaved edits; the conflict banner handles newer versions
         self.jobs.start(
-            partial(matrix_state, self.database, self.user),
+            partial(_state, self.database, self.user),
             self._loaded,
             self._failed,
             self._failed,
@@ -557,6 +557,12 @@ class MatrixScreen(QWidget):
         html = matrix_html(self.draft.doc, title, signoffs)
         (export_pdf if path.suffix.lower() == ".pdf" else export_png)(html, path)
         self.message.emit(tr("Matrix exported to {path}").format(path=path))
+
+
+def _state(database: Database, user: str) -> MatrixState:
+    """The matrix state, with the zone and country lists read for the editors (a worker job)."""
+    read_choices()
+    return matrix_state(database, user)
 
 
 def _scrolling(panel: QWidget) -> QScrollArea:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from slaapp.reports.export import ExportResult, day_bounds, export_scorecard, period_zone
 from slaapp.reports.schedule import WeeklySchedule
+from slaapp.services.collector import collector_paused
 from slaapp.services.database import Database
 from slaapp.services.display import display_zones
 from slaapp.services.scorecard_delivery import load_schedule, save_schedule, smtp_settings
@@ -191,8 +192,9 @@ class ScorecardsScreen(QWidget):
         def work() -> ExportResult:
             zone = display_zones(database)[1]  # the zone every screen shows (Settings)
             start, end = day_bounds(choice.first, choice.last, zone)
-            return export_scorecard(database, choice.path, start=start, end=end, now=now(),
-                                    team=choice.team, progress=relay.report, zone=zone)  # fmt: skip
+            with collector_paused():  # full collections here would stop the GUI thread
+                return export_scorecard(database, choice.path, start=start, end=end, now=now(),
+                                        team=choice.team, progress=relay.report, zone=zone)  # fmt: skip
 
         self.progress.setValue(0)
         self.progress.show()

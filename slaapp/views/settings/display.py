@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import time
+from functools import partial
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QVBoxLayout, QWidget
@@ -18,6 +19,11 @@ from slaapp.views.settings.widgets import note
 FOLLOW_MATRIX = ""
 
 
+def _zones(database: Database, listed: bool) -> tuple[tuple[str, str], list[str]]:
+    """The chosen and the shown zone, with every zone name unless `listed` already."""
+    return display_zones(database), [] if listed else zone_choices()
+
+
 class DisplaySection(QGroupBox):
     """Signals: changed(str) with the zone shown from now on, message(str)."""
 
@@ -30,9 +36,7 @@ class DisplaySection(QGroupBox):
         self.zone = QComboBox()
         self.zone.setAccessibleName(tr("Display time zone"))
         self.zone.setToolTip(tr("Every screen and tooltip shows times in this zone and names it"))
-        self.zone.addItem(tr("The matrix's business time zone"), FOLLOW_MATRIX)
-        for zone in zone_choices():
-            self.zone.addItem(zone, zone)
+        self.zone.addItem(tr("The matrix's business time zone"), FOLLOW_MATRIX)  # zones: `load`
         self.zone.setMaxVisibleItems(20)
         self.zone.setEditable(True)
         self.zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -46,12 +50,19 @@ class DisplaySection(QGroupBox):
         )
 
     def load(self) -> None:
-        database = self._database
-        self._jobs.start(lambda: display_zones(database), self._loaded, self._failed, self._failed)
+        """Show the chosen zone; the first time, list every zone as well (read on the worker:
+        listing the system's zones takes 15 ms or more)."""
+        database, listed = self._database, self.zone.count() > 1
+        self._jobs.start(
+            partial(_zones, database, listed), self._loaded, self._failed, self._failed
+        )
 
     def _loaded(self, result: object) -> None:
         assert isinstance(result, tuple)
-        chosen, shown = result
+        (chosen, shown), zones = result
+        if self.zone.count() == 1:
+            for zone in zones:
+                self.zone.addItem(zone, zone)
         found = self.zone.findData(chosen)
         self.zone.setCurrentIndex(max(found, 0))
         self.now_shown.setText(

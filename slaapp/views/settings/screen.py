@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from slaapp.infra.secrets import STORED, UNAVAILABLE, SecretStore, env_var
+from slaapp.notify.channel_kind import ChannelKind
 from slaapp.notify.channels import CHANNEL_KINDS, ChannelSettings
 from slaapp.notify.email import SmtpSettings
 from slaapp.notify.probe import send_probe
@@ -54,6 +56,7 @@ class SettingsScreen(QWidget):
     """A Screen. Signals: open_record(int) (unused here), message(str), data_changed()."""
 
     title: str
+    email: EmailSection  # set as its section is built, like every channel's (screen.slack, ...)
     open_record = Signal(int)
     message = Signal(str)
     data_changed = Signal()
@@ -75,30 +78,26 @@ class SettingsScreen(QWidget):
         self.problem_banner.hide()
         self.health_banner = note(style=BANNER_STYLE)
         self.health_banner.hide()
-        self.channels: dict[str, ChannelSection] = {
-            kind.name: channel_section(kind, self.test) for kind in CHANNEL_KINDS
-        }
-        for name, section in self.channels.items():
-            setattr(self, name, section)  # screen.email, screen.slack, ...: one per channel
-        email = self.channels["email"]
-        assert isinstance(email, EmailSection)  # its SMTP fields are the form's mail server
-        self.email = email
-        self.policy = PolicySection()
-        self.links = LinksSection()
-        self.display = DisplaySection(database, jobs)
-        self.display.changed.connect(lambda _: self.data_changed.emit())
-        self.display.message.connect(self.message.emit)
-        self.sections: tuple[Section, ...] = (*self.channels.values(), self.policy, self.links)
+        self._channels: dict[str, ChannelSection] = {}
+        self._policy: PolicySection | None = None
+        self._links: LinksSection | None = None
+        self._display: DisplaySection | None = None
+        self._pending: LoadedSettings | None = None  # loaded before every section was built
+        self._stopped = False  # shut down: the app is quitting
         body = QWidget()
         columns = QHBoxLayout(body)
         columns.setSpacing(16)
-        for group in (tuple(self.channels.values()), (self.policy, self.links, self.display)):
-            column = QVBoxLayout()
+        self._columns = (QVBoxLayout(), QVBoxLayout())
+        for column in self._columns:
             column.setSpacing(12)
-            for section in group:
-                column.addWidget(section)
             column.addStretch(1)
             columns.addLayout(column, 1)
+        # The sections are built one per event-loop turn (about 60 ms in one go), each where
+        # it belongs: the channels on the left, the policy, links and time zone on the right.
+        self._steps: list[Callable[[], None]] = [
+            *(partial(self._add_channel, kind) for kind in CHANNEL_KINDS),
+            self._add_policy, self._add_links, self._add_display,
+        ]  # fmt: skip
         self.scroll = QScrollArea()
         self.scroll.setWidget(body)
         self.scroll.setWidgetResizable(True)
@@ -131,13 +130,92 @@ class SettingsScreen(QWidget):
         layout.addWidget(self.scroll, 1)
         layout.addLayout(bar)
         self._set_busy(True)
+        QTimer.singleShot(0, self, self._build_step)
+
+    # ----- building --------------------------------------------------------------------
+    def _place(self, column: int, section: QWidget) -> None:
+        """Add `section` at the end of a column (above the stretch that keeps them at the top)."""
+        layout = self._columns[column]
+        layout.insertWidget(layout.count() - 1, section)
+
+    def _add_channel(self, kind: ChannelKind) -> None:
+        section = self._channels[kind.name] = channel_section(kind, self.test)
+        setattr(self, kind.name, section)  # screen.email, screen.slack, ...: one per channel
+        self._place(0, section)
+
+    def _add_policy(self) -> None:
+        self._policy = PolicySection()
+        self._place(1, self._policy)
+
+    def _add_links(self) -> None:
+        self._links = LinksSection()
+        self._place(1, self._links)
+
+    def _add_display(self) -> None:
+        self._display = DisplaySection(self._database, self._jobs)
+        self._display.changed.connect(lambda _: self.data_changed.emit())
+        self._display.message.connect(self.message.emit)
+        self._place(1, self._display)
+
+    def _build_step(self) -> None:
+        """Build the next section, one per turn (the GUI thread paints and reacts in between);
+        after the last, show the settings if they were loaded meanwhile."""
+        if self._steps:
+            self._steps.pop(0)()
+            QTimer.singleShot(0, self, self._build_step)  # cancelled if the screen goes
+            return
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._show(pending)
+
+    def build_all(self) -> None:
+        """Build the sections not built yet, now."""
+        while self._steps:
+            self._steps.pop(0)()
+
+    @property
+    def built(self) -> bool:
+        return not self._steps
+
+    @property
+    def channels(self) -> dict[str, ChannelSection]:
+        """The section of each alert channel, by channel name (all built first)."""
+        self.build_all()
+        return self._channels
+
+    @property
+    def policy(self) -> PolicySection:
+        self.build_all()
+        assert self._policy is not None
+        return self._policy
+
+    @property
+    def links(self) -> LinksSection:
+        self.build_all()
+        assert self._links is not None
+        return self._links
+
+    @property
+    def display(self) -> DisplaySection:
+        self.build_all()
+        assert self._display is not None
+        return self._display
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """The sections whose fields are validated on Save."""
+        return (*self.channels.values(), self.policy, self.links)
 
     # ----- Screen ----------------------------------------------------------------------
     def widget(self) -> QWidget:
         return self
 
     def shutdown(self) -> None:
-        """Nothing of its own runs in the background (its jobs run on the app's runner)."""
+        """Build no more sections, and start no job when the last would have been built (its
+        jobs run on the app's runner, which stops next)."""
+        self._stopped = True
+        self._steps.clear()
+        self._pending = None
 
     # ----- loading ---------------------------------------------------------------------
     def refresh(self) -> None:
@@ -160,6 +238,11 @@ class SettingsScreen(QWidget):
 
     def _show(self, result: object) -> None:
         assert isinstance(result, LoadedSettings)
+        if self._stopped:
+            return
+        if not self.built:  # shown once the last section is built
+            self._pending = result
+            return
         self._loaded = result
         for section in self.channels.values():
             section.load(result)
@@ -287,7 +370,7 @@ class SettingsScreen(QWidget):
     # ----- helpers ---------------------------------------------------------------------
     def _set_busy(self, busy: bool, enable: bool = True) -> None:
         self._busy = busy
-        tests = [s.test_button for s in self.channels.values() if s.test_button is not None]
+        tests = [s.test_button for s in self._channels.values() if s.test_button is not None]
         for widget in (self.save_button, self.revert_button, *tests):
             widget.setEnabled(not busy and enable and self._loaded is not None)
 
