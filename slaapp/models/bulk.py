@@ -6,10 +6,22 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar, TypeVarTuple
 
-from sqlalchemy import ARRAY, Row, Select, String, Table, bindparam, func, select
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import (
+    JSON,
+    BindParameter,
+    ColumnElement,
+    Row,
+    Select,
+    String,
+    Table,
+    bindparam,
+    cast,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -37,19 +49,50 @@ def rows_with_keys(
     """The rows of `query` whose `column` is one of `keys`, in one statement with one parameter.
 
     SQLite: IN the keys as a JSON array (no statement per 900 keys, no parameter per key).
-    PostgreSQL: a join to the keys as an array, which the planner hashes: a long IN list over
-    a table it has no statistics for yet (rows written earlier in the same transaction) is
-    compared key by key with every row.
+    PostgreSQL: a join to the keys (a JSON array too, which psycopg sends faster than an array
+    of as many values), planned as a join: a long IN list over a table it has no statistics for
+    yet (rows written earlier in the same transaction) is compared key by key with every row.
     """
     if not keys:
         return []
     if not is_postgresql(session):
-        listed = bindparam("bulk_keys", json.dumps(list(keys)), type_=String())
-        found = func.json_each(listed).table_valued("value")
+        found = func.json_each(_listed(keys)).table_valued("value")
         return list(session.execute(query.where(column.in_(select(found.c.value)))).all())
-    array = bindparam("bulk_keys", list(keys), type_=ARRAY(column.type))
-    wanted = func.unnest(array).table_valued("key").render_derived(name="wanted")
-    return list(session.execute(query.join(wanted, column == wanted.c.key)).all())
+    return list(session.execute(query.join(*_wanted(column, keys))).all())
+
+
+def key_criteria(session: Session, column: Any, keys: Sequence[Any]) -> list[ColumnElement[bool]]:
+    """WHERE criteria that together match `column` to `keys`, one statement each.
+
+    PostgreSQL: one criterion joining the keys (an UPDATE ... FROM or a DELETE ... USING, no
+    statement per 900 keys); other databases: `column IN (...)` per 900 keys.
+    """
+    if not keys:
+        return []
+    if not is_postgresql(session):
+        return [column.in_(part) for part in chunks(keys)]
+    return [_wanted(column, keys)[1]]
+
+
+def _listed(keys: Sequence[Any]) -> BindParameter[str]:
+    """The keys as one JSON array parameter."""
+    return bindparam("bulk_keys", json.dumps(list(keys)), type_=String())
+
+
+def _wanted(column: Any, keys: Sequence[Any]) -> tuple[TableValuedAlias, ColumnElement[bool]]:
+    """PostgreSQL: the keys as a table `wanted(value)`, and `column` equal to one of them."""
+    elements = func.json_array_elements_text(cast(_listed(keys), JSON))
+    wanted = elements.table_valued("value").render_derived(name="wanted")
+    return wanted, column == cast(wanted.c.value, column.type)
+
+
+def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
+    """PostgreSQL: `count` new ids of `table` from its sequence, ascending, as its default gives."""
+    sequence = text(
+        "SELECT array_agg(nextval((SELECT pg_get_serial_sequence(:table, 'id')::regclass))) "
+        "FROM generate_series(1, :count)"
+    )
+    return sorted(session.scalar(sequence, {"table": table.name, "count": count}) or [])
 
 
 def insert_rows(
@@ -62,7 +105,9 @@ def insert_rows(
     """
     connection = session.connection()
     if is_postgresql(session):
-        return _copy_rows(connection, table, columns, rows)
+        from slaapp.models.pg_load import copy_rows  # only PostgreSQL loads the driver
+
+        return copy_rows(connection, table, columns, rows)
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(columns)
     values = ", ".join([marker] * len(columns))
@@ -78,27 +123,3 @@ def insert_rows(
     if batch:
         connection.exec_driver_sql(statement, batch)
     return count + len(batch)
-
-
-def _copy_rows(
-    connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> int:
-    """COPY ... FROM STDIN through psycopg, in the session's transaction: one statement, the
-    rows streamed while the server stores them (no round trip per row or per batch)."""
-    import psycopg  # only PostgreSQL loads the driver
-
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    names = ", ".join(columns)
-    statement = f"COPY {table.name} ({names}) FROM STDIN"
-    try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            count = 0
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-    except psycopg.Error as exc:  # as SQLAlchemy would raise it (IntegrityError, OperationalError)
-        raise DBAPIError.instance(
-            statement, None, exc, psycopg.Error, dialect=connection.dialect
-        ) from exc
-    return count

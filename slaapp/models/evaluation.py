@@ -15,7 +15,7 @@ from slaapp.engine.clocks import OPEN_STATUSES, STATUSES, ClockTable
 from slaapp.engine.errors import NotFoundError
 from slaapp.engine.eventlog import EventLog, event_log_from_columns
 from slaapp.engine.versions import PublishedMatrix, evaluate_versions
-from slaapp.models.bulk import chunks, insert_rows
+from slaapp.models.bulk import chunks, insert_rows, key_criteria
 from slaapp.models.matrices import published_matrices
 from slaapp.models.tables import Clock, Record, table_of
 
@@ -135,8 +135,8 @@ def refresh_clocks(
     if record_ids is None:
         session.execute(delete(Clock))
     else:
-        for part in chunks(sorted(record_ids)):
-            session.execute(delete(Clock).where(Clock.record_id.in_(part)))
+        for matches in key_criteria(session, Clock.record_id, sorted(record_ids)):
+            session.execute(delete(Clock).where(matches))
     columns = clock_columns(result, now)
     insert_rows(session, table_of(Clock), list(columns), zip(*columns.values(), strict=True))
     _mark_later_events(session, now, record_ids, loaded)
@@ -156,9 +156,8 @@ def _mark_later_events(
     if record_ids is None:
         session.execute(update(table).where(was_marked).values(reevaluate_at=None))
     else:
-        for part in chunks(sorted(record_ids)):
-            clear = update(table).where(was_marked, table.c.id.in_(part))
-            session.execute(clear.values(reevaluate_at=None))
+        for matches in key_criteria(session, table.c.id, sorted(record_ids)):
+            session.execute(update(table).where(was_marked, matches).values(reevaluate_at=None))
     later = log.occurred_at > now
     if not later.any():
         return

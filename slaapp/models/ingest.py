@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from slaapp.engine.eventlog import NO_VALUE, Column, EventLog
-from slaapp.models.bulk import insert_rows, rows_with_keys
+from slaapp.models.bulk import insert_rows, is_postgresql, reserve_ids, rows_with_keys
 from slaapp.models.tables import Event, Record, table_of
 
 Key = tuple[int, str, int, int]
@@ -29,6 +29,8 @@ EVENTS = table_of(Event)
 EVENT_COLUMNS = ("record_id", "name", "occurred_at", "occurrence", "owner", "attributes", "source",
                  "raw", "ingested_at")  # fmt: skip
 RECORDS = table_of(Record)
+RECORD_COLUMNS = ("source", "external_id", "kind", "name", "owner", "attributes", "created_at",
+                  "updated_at")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,52 @@ class IngestResult:
 def _record_ids(session: Session, source: str, external: list[str]) -> dict[str, int]:
     query = select(Record.external_id, Record.id).where(Record.source == source)
     return {ext: rid for ext, rid in rows_with_keys(session, query, Record.external_id, external)}
+
+
+def _record_rows(
+    log: EventLog,
+    fresh: list[tuple[int, str]],
+    *,
+    source: str,
+    now: int,
+    kinds: Mapping[str, str],
+    names: Mapping[str, str],
+) -> list[tuple[Any, ...]]:
+    """The `records` rows (RECORD_COLUMNS) of the log's new records, (record code, CRM id)."""
+    first_seen = np.full(len(log.record.values), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_seen, log.record.codes, log.occurred_at)
+    latest_owner, latest_attributes = _latest_values(log)
+    return [
+        (source, ext, kinds.get(ext, "lead"), names.get(ext, ext), latest_owner[code],
+         dumps(latest_attributes[code]), int(first_seen[code]), now)
+        for code, ext in fresh
+    ]  # fmt: skip
+
+
+def _add_records(
+    session: Session,
+    rows: list[tuple[Any, ...]],
+    known: dict[str, int],
+    *,
+    source: str,
+    external: list[str],
+) -> dict[str, int]:
+    """Insert new records' rows; the id of every record of the log, the new ones included.
+
+    PostgreSQL takes the new ids from the table's sequence first and stores them with the rows
+    (no second look-up); other databases look the new records up after inserting them.
+    """
+    if not is_postgresql(session):
+        insert_rows(session, RECORDS, RECORD_COLUMNS, rows)
+        return _record_ids(session, source, external)
+    ids = reserve_ids(session, RECORDS, len(rows))
+    insert_rows(
+        session,
+        RECORDS,
+        ("id", *RECORD_COLUMNS),
+        ((pk, *row) for pk, row in zip(ids, rows, strict=True)),
+    )
+    return {**known, **{row[1]: pk for pk, row in zip(ids, rows, strict=True)}}
 
 
 Incoming = tuple[str | None, dict[str, str], str | None]
@@ -191,23 +239,11 @@ def ingest_log(
         repeats = log.raw_time is not None
     external = list(log.record.values)
     known = known_before = _record_ids(session, source, external)
-    first_seen = np.full(len(external), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first_seen, log.record.codes, log.occurred_at)
     fresh = [(code, ext) for code, ext in enumerate(external) if ext not in known]
     if fresh:
-        latest_owner, latest_attributes = _latest_values(log)
-        insert_rows(
-            session, RECORDS,
-            ("source", "external_id", "kind", "name", "owner", "attributes", "created_at", "updated_at"),
-            (
-                (
-                    source, ext, (kinds or {}).get(ext, "lead"), (names or {}).get(ext, ext),
-                    latest_owner[code], dumps(latest_attributes[code]), int(first_seen[code]), now,
-                )
-                for code, ext in fresh
-            ),
-        )  # fmt: skip
-        known = _record_ids(session, source, external)
+        records = _record_rows(log, fresh, source=source, now=now, kinds=kinds or {},
+                               names=names or {})  # fmt: skip
+        known = _add_records(session, records, known, source=source, external=external)
     record_pk = np.array([known[ext] for ext in external], dtype=np.int64)
     incoming = _incoming(log, record_pk, repeats)
 
