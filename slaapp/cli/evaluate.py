@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 
 from slaapp.cli.common import SubParsers, current_time, instant, print_skipped, write_clocks
 from slaapp.engine.clocks import evaluate
+from slaapp.engine.collector import collector_paused
 from slaapp.engine.instants import zone
 from slaapp.importers.event_file import read_events
 from slaapp.importers.matrix_file import load_matrix
@@ -36,13 +36,8 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
 def evaluate_file(options: argparse.Namespace) -> int:
     """Read, evaluate and print with the cyclic garbage collector paused: the run makes
     millions of texts, numbers and arrays and no reference cycles to collect."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _evaluate(options)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _evaluate(options: argparse.Namespace) -> int:

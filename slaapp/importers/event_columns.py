@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
 import numpy as np
 
+from slaapp.engine.collector import collector_paused
 from slaapp.engine.eventlog import NO_VALUE, Column, EventLog
 from slaapp.engine.instants import InstantError, parse_instant
 from slaapp.importers.bulk_instants import parse_instants
@@ -77,13 +77,8 @@ def _line_count(text: str, ended: bool, delimiter: str, width: int) -> int | Non
 
 def read_rows(rows: Iterable[list[str]]) -> list[list[str]]:
     """Every row of a reader, with the cyclic garbage collector paused (rows are lists)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return list(rows)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def columns_of(rows: list[list[str]], width: int) -> list[Sequence[str]] | None:
@@ -97,13 +92,8 @@ def columns_of(rows: list[list[str]], width: int) -> list[Sequence[str]] | None:
             if row:
                 fitted.append(row[:width] if len(row) > width else row + [""] * (width - len(row)))
         rows = fitted
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return list(zip(*rows, strict=True)) if rows else None
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def log_from_columns(

@@ -12,6 +12,7 @@ import numpy.typing as npt
 from sqlalchemy import Connection
 
 from slaapp.engine.clocks import OPEN_STATUSES, STATUSES
+from slaapp.engine.metrics_dashboard import Dimension
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -45,14 +46,6 @@ OPEN_STATUS_NAMES = tuple(STATUSES[code] for code in OPEN_STATUSES)
 
 
 @dataclass(frozen=True, eq=False)
-class Coded:
-    """A code per row into `labels` (-1: none)."""
-
-    codes: I64
-    labels: tuple[Any, ...]
-
-
-@dataclass(frozen=True, eq=False)
 class PeriodClocks:
     """The stored clocks that started in [start, end), in id order.
 
@@ -67,9 +60,9 @@ class PeriodClocks:
     elapsed: I64
     quality: I8  # -1 unknown, 0 failed, 1 passed
     status: I8  # index into STATUSES
-    handoff: Coded
-    segment: Coded
-    owner: Coded
+    handoff: Dimension
+    segment: Dimension
+    owner: Dimension
     version: I64
     evaluated_at: I64
     due_at: I64
@@ -82,7 +75,7 @@ class PeriodClocks:
         picked: dict[str, Any] = {
             name: value[rows]
             if isinstance(value, np.ndarray)
-            else Coded(value.codes[rows], value.labels)
+            else Dimension(value.codes[rows], value.labels)
             for name, value in vars(self).items()
         }
         return PeriodClocks(**picked)
@@ -244,16 +237,18 @@ def _clocks(numbers: Sequence[I64], texts: Sequence[list[Any]]) -> PeriodClocks:
     )  # fmt: skip
 
 
-def coded(values: list[Any], order: I64) -> Coded:
-    """Codes of values (None -> -1), rows taken in `order`, labels in their order of first use."""
+def coded(values: list[Any], order: I64 | None = None) -> Dimension:
+    """Codes of values (None -> -1), rows taken in `order` (as given when None), labels in
+    their order of first use."""
     distinct = [value for value in dict.fromkeys(values) if value is not None]  # at C speed
     index: dict[Any, int] = {value: code for code, value in enumerate(distinct)}
     index[None] = len(distinct)
-    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))[order]
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+    codes = codes if order is None else codes[order]
     first = np.full(len(distinct) + 1, codes.size, dtype=np.int64)
     np.minimum.at(first, codes, np.arange(codes.size))
     used = np.argsort(first[:-1], kind="stable")
     used = used[first[used] < codes.size]
     renumber = np.full(len(distinct) + 1, -1, dtype=np.int64)  # None stays -1
     renumber[used] = np.arange(used.size)
-    return Coded(renumber[codes], tuple(distinct[c] for c in used.tolist()))
+    return Dimension(renumber[codes], tuple(distinct[c] for c in used.tolist()))

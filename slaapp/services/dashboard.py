@@ -25,7 +25,6 @@ from slaapp.engine.metrics_dashboard import DashboardMetrics, Dimension
 from slaapp.engine.metrics_dashboard import dashboard_metrics as engine_metrics
 from slaapp.engine.metrics_open import judge_open_now, rule_timing
 from slaapp.models.clock_columns import (
-    Coded,
     PeriodClocks,
     PeriodRecords,
     coded,
@@ -192,19 +191,6 @@ def dashboard_metrics(
     )
 
 
-def _coded(values: list[Any], labels: list[str] | None = None) -> tuple[I64, list[Any]]:
-    """Codes of values (None -> -1) into labels (extended with unseen values, in order of use)."""
-    known = list(labels or [])
-    index: dict[Any, int] = {label: i for i, label in enumerate(known)}
-    for value in dict.fromkeys(values):  # distinct values in order of use, at C speed
-        if value is not None and value not in index:
-            index[value] = len(known)
-            known.append(value)
-    index[None] = -1
-    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
-    return codes, known
-
-
 def _amount(value: Any) -> float:
     if value is None:
         return math.nan
@@ -334,10 +320,10 @@ def _judged_again(session: Session, clocks: PeriodClocks, judge: int) -> PeriodC
         evaluated_at=evaluated,
         due_at=due,
     ).rows(kept)
-    return replace(judged, owner=coded(owners, np.arange(len(owners))))
+    return replace(judged, owner=coded(owners))
 
 
-def _recoded(values: Coded, first: list[str]) -> tuple[I64, list[str]]:
+def _recoded(values: Dimension, first: list[str]) -> tuple[I64, list[str]]:
     """The codes renumbered so that `first` come first, then the others in order of use."""
     labels = list(first) + [label for label in values.labels if label not in first]
     position = {label: i for i, label in enumerate(labels)}
@@ -363,7 +349,8 @@ def _record_columns(
         source, amount = (
             [values[r] if r >= 0 else None for r in rows] for values in (source, amount)
         )
-    source_codes, source_labels = _coded([s or NO_SOURCE for s in source])
+    sources = coded([s or NO_SOURCE for s in source])
+    source_codes, source_labels = sources.codes, list(sources.labels)
     codes = per_clock.astype(np.int64).reshape(-1)
     return codes, labels, source_codes[codes], source_labels, _amounts(amount)[codes]
 

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+from slaapp.engine.collector import collector_paused
 from slaapp.engine.errors import UserError
 from slaapp.infra.secrets import SecretStore, default_store
 from slaapp.models.database import Database
@@ -16,7 +17,6 @@ from slaapp.notify.alerting_claim import DesktopIdentity
 from slaapp.notify.channel import Channel
 from slaapp.notify.channels import build_channels
 from slaapp.notify.reassign import Writeback
-from slaapp.services.collector import collector_paused
 from slaapp.services.scorecard_delivery import ScheduledRun, run_schedule_if_due
 from slaapp.services.team import current_access
 from slaapp.services.worker_beat import (

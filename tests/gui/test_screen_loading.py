@@ -7,9 +7,9 @@ import gc
 import pytest
 from PySide6.QtWidgets import QComboBox
 
+from slaapp.engine.collector import collector_paused
 from slaapp.models.database import open_database
 from slaapp.notify.channels import CHANNEL_KINDS
-from slaapp.services.collector import collector_paused
 from slaapp.services.store import ensure_matrix
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.matrix.calendars import countries, time_zones

@@ -6,13 +6,13 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from slaapp.engine.collector import collector_paused
 from slaapp.engine.display_time import show_instant
 from slaapp.engine.insights.analyze import InsightReport
 from slaapp.engine.insights.frame import Frame, build_frame
 from slaapp.engine.insights.inputs import Period
 from slaapp.engine.insights.prompt import analysis_prompt
 from slaapp.engine.insights.whatif import Change, WhatIf, what_if
-from slaapp.services.collector import collector_paused
 from slaapp.services.database import Database
 from slaapp.services.insights import (
     InsightData,

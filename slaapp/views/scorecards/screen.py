@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from slaapp.engine.collector import collector_paused
 from slaapp.reports.export import ExportResult, day_bounds, export_scorecard, period_zone
 from slaapp.reports.schedule import WeeklySchedule
-from slaapp.services.collector import collector_paused
 from slaapp.services.database import Database
 from slaapp.services.display import display_zones
 from slaapp.services.scorecard_delivery import load_schedule, save_schedule, smtp_settings

@@ -1,4 +1,4 @@
-"""Python's cyclic garbage collector paused while a worker makes many short-lived objects."""
+"""Python's cyclic garbage collector paused while a run makes many short-lived objects and no cycles."""
 
 from __future__ import annotations
 
