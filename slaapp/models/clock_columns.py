@@ -156,6 +156,31 @@ def _records_by_rows(
     return ids, [[_text(r[i]) for r in rows] for i in range(1, 4)]
 
 
+def records_with(connection: Connection, records: PeriodRecords, ids: I64) -> PeriodRecords:
+    """`records` with those of `ids` it lacks read too (records whose clocks were judged
+    again and start in the period only now), ascending by id."""
+    missing = sorted(set(ids.tolist()) - set(records.id.tolist()))
+    if not missing:
+        return records
+    sql = _dialect(connection)
+    marks = ", ".join([sql.mark] * len(missing))
+    query = f"SELECT id, {_LABEL}, {sql.source}, {sql.amount} FROM records WHERE id IN ({marks})"
+    rows = connection.exec_driver_sql(query, tuple(missing)).fetchall()
+    found = dict(
+        zip(
+            records.id.tolist(),
+            zip(records.label, records.source, records.amount, strict=True),
+            strict=True,
+        )
+    )
+    found |= {int(r[0]): (str(r[1]), _text(r[2]), _text(r[3])) for r in rows}
+    order = sorted(found)
+    label, source, amount = (
+        list(column) for column in zip(*(found[i] for i in order), strict=True)
+    )
+    return PeriodRecords(np.array(order, dtype=np.int64), label, source, amount)
+
+
 @dataclass(frozen=True)
 class _Sql:
     mark: str

@@ -66,7 +66,7 @@ def current_clocks(
         )
     connection = session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    stale = _stale_records(connection, marker, now, versions)
+    stale = stale_records(connection, marker, now, versions)
     if stale and persist:
         refresh_clocks(session, now, stale)
         stale = set()
@@ -103,14 +103,21 @@ def current_clocks(
     )  # fmt: skip
 
 
-def _stale_records(
-    connection: Any, marker: str, now: int, versions: Sequence[PublishedMatrix]
+def stale_records(
+    connection: Any,
+    marker: str,
+    now: int,
+    versions: Sequence[PublishedMatrix],
+    *,
+    judged_later: bool = True,
 ) -> set[int]:
-    """Records whose stored clocks are not the truth at `now` (see `current_clocks`)."""
+    """Records whose stored clocks are not the truth at `now` (see `current_clocks`); those
+    judged after `now` only when `judged_later`."""
     queries: list[tuple[str, tuple[int, ...]]] = [
-        (f"SELECT id FROM records WHERE reevaluate_at <= {marker}", (now,)),
-        (f"SELECT record_id FROM clocks WHERE evaluated_at > {marker}", (now,)),
+        (f"SELECT id FROM records WHERE reevaluate_at <= {marker}", (now,))
     ]
+    if judged_later:
+        queries.append((f"SELECT record_id FROM clocks WHERE evaluated_at > {marker}", (now,)))
     queries += [
         (
             "SELECT record_id FROM clocks c WHERE " + _OPEN + " "

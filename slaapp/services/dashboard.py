@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -15,25 +15,30 @@ import numpy.typing as npt
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from slaapp.engine.clocks import ClockTable
 from slaapp.engine.display_time import resolve_zone
 from slaapp.engine.duration_terms import rule_terms
 from slaapp.engine.durations import TimeTerms
 from slaapp.engine.errors import BadInputError
+from slaapp.engine.eventlog import NO_VALUE
 from slaapp.engine.matrix import Matrix
 from slaapp.engine.metrics import ClockColumns, GroupStats, aggregate
 from slaapp.engine.metrics_dashboard import DashboardMetrics, Dimension
 from slaapp.engine.metrics_dashboard import dashboard_metrics as engine_metrics
 from slaapp.engine.metrics_open import judge_open_now, rule_timing
+from slaapp.engine.versions import PublishedMatrix
 from slaapp.models.clock_columns import (
     PeriodClocks,
     PeriodRecords,
     coded,
     period_clocks,
     period_records,
+    records_with,
 )
+from slaapp.models.current_clocks import stale_records
 from slaapp.models.database import Database
 from slaapp.models.directory import owner_directory
-from slaapp.models.evaluation import stored_clocks
+from slaapp.models.evaluation import stored_clocks, with_crm_deletion
 from slaapp.models.matrices import published_matrices
 from slaapp.models.settings import ADHERENCE_GOAL, setting_or_default
 from slaapp.reports.periods import DataSpan, follow_data, judged_at, nothing_words
@@ -229,7 +234,8 @@ def load_dashboard(database: Database, chosen: DashboardFilter, now: int) -> Das
 
 def dashboard_data(session: Session, chosen: DashboardFilter, now: int) -> DashboardData:
     """The period's clocks judged at its end or `now`, whichever is earlier (DESIGN 7a)."""
-    versions = {v.number: v.matrix for v in published_matrices(session)}
+    in_force = [with_crm_deletion(v) for v in published_matrices(session)]
+    versions = {v.number: v.matrix for v in in_force}
     matrix = versions[max(versions)] if versions else None
     zone = resolve_zone(chosen_zone(session), display_zone(matrix))
     span = stored_span(session, zone)
@@ -244,13 +250,13 @@ def dashboard_data(session: Session, chosen: DashboardFilter, now: int) -> Dashb
     judge = judged_at(end, now)
     records = _records_meanwhile(session, start, end)
     connection = session.connection()
-    clocks = _judged_again(session, period_clocks(connection, start, end, judge), judge)
+    clocks = period_clocks(connection, start, end, judge)
+    clocks = _judged_again(session, clocks, judge, start, end, in_force)
     stored = int(connection.exec_driver_sql("SELECT count(*) FROM clocks").scalar() or 0)
     people = _people(session)
     goal = float(setting_or_default(session, ADHERENCE_GOAL)["goal"])
-    data = _build(
-        chosen, clocks, records(), people, versions, zone, start, end, judge, stored, goal
-    )
+    read = records_with(connection, records(), clocks.record_id[clocks.id < 0])  # new clocks' too
+    data = _build(chosen, clocks, read, people, versions, zone, start, end, judge, stored, goal)
     moved = (first, last) != (chosen.first, chosen.last)
     return replace(data, first=first, last=last, moved=moved, span=span)
 
@@ -273,54 +279,86 @@ def _records_on(engine: Engine, start: int, end: int) -> PeriodRecords:
         return period_records(connection, start, end)
 
 
-def _judged_again(session: Session, clocks: PeriodClocks, judge: int) -> PeriodClocks:
-    """Clocks stored after `judge`, judged again from their events at `judge`.
+def _judged_again(
+    session: Session,
+    clocks: PeriodClocks,
+    judge: int,
+    start: int,
+    end: int,
+    versions: Sequence[PublishedMatrix],
+) -> PeriodClocks:
+    """The period's clocks as a full evaluation at `judge` gives them, where stored ones are not.
 
-    A clock of a past period is judged at the period's end: one that stopped later is
-    still open then, an open one is only as late as it was then, and one that started
-    later is left out.
+    Stored clocks are the truth at `judge` unless they were judged after it, or their record
+    has an event due since they were judged or was taken over by a version that re-evaluates
+    open clocks (`stale_records`). Those records are evaluated from their events: a clock of a
+    past period is judged at the period's end (one that stopped later is still open then,
+    one that started later is left out), and a clock that their events start in the period
+    now is added (without a stored id: -1).
     """
-    stale = np.flatnonzero(clocks.evaluated_at > judge)
-    if not stale.size:
+    connection = session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    redo = set(clocks.record_id[clocks.evaluated_at > judge].tolist())
+    # Judged after `judge` but without a clock started in the period: they had none then either.
+    redo |= stale_records(connection, marker, judge, versions, judged_later=False)
+    if not redo:
         return clocks
-    result = stored_clocks(session, judge, set(clocks.record_id[stale].tolist()))
-    c = result.clocks
-    records = result.record_ids[c.record].tolist()
-    handoffs = np.array(c.handoff_keys, dtype=object)[c.handoff].tolist() if len(c) else []
-    owners = np.array([*c.owners, None], dtype=object)[c.owner].tolist() if len(c) else []
+    c = stored_clocks(session, judge, redo)
+    t = c.clocks
+    started = (t.started_at >= start) & (t.started_at < end)
     found = {
-        (record, handoff, started): (owner, status, elapsed, due if has_due else -1)
-        for record, handoff, started, owner, status, elapsed, due, has_due in zip(
-            records, handoffs, c.started_at.tolist(), owners, c.status.tolist(),
-            c.elapsed.tolist(), c.due_at.tolist(), c.has_due.tolist(), strict=True,
-        )
-    }  # fmt: skip
-    owner_labels = list(clocks.owner.labels)
-    owner_codes = clocks.owner.codes.copy()
-    status, elapsed = clocks.status.copy(), clocks.elapsed.copy()
+        (int(c.record_ids[t.record[i]]), t.handoff_keys[t.handoff[i]], int(t.started_at[i])): i
+        for i in np.flatnonzero(started).tolist()
+    }
+    handoffs, segments, owners = (
+        _values(d) for d in (clocks.handoff, clocks.segment, clocks.owner)
+    )
+    status, elapsed, target = clocks.status.copy(), clocks.elapsed.copy(), clocks.target.copy()
+    quality, version = clocks.quality.copy(), clocks.version.copy()
     evaluated, due = clocks.evaluated_at.copy(), clocks.due_at.copy()
     keep = np.ones(len(clocks), dtype=np.bool_)
-    for row in stale.tolist():
-        handoff = clocks.handoff.labels[int(clocks.handoff.codes[row])]
-        again = found.get((int(clocks.record_id[row]), handoff, int(clocks.started_at[row])))
-        if again is None:
-            keep[row] = False  # the clock had not started yet at `judge`
+    for row in np.flatnonzero(np.isin(clocks.record_id, sorted(redo))).tolist():
+        i = found.pop(
+            (int(clocks.record_id[row]), handoffs[row], int(clocks.started_at[row])), None
+        )
+        if i is None:
+            keep[row] = False  # not a clock of the period at `judge`
             continue
-        owner, status[row], elapsed[row], due[row] = again
-        if owner is not None and owner not in owner_labels:
-            owner_labels.append(owner)
-        owner_codes[row] = -1 if owner is None else owner_labels.index(owner)
-        evaluated[row] = judge
+        segments[row], owners[row] = t.segment_keys[t.segment[i]], _owner(t, i)
+        status[row], elapsed[row], target[row] = t.status[i], t.elapsed[i], t.target[i]
+        quality[row], version[row] = t.quality[i], c.versions[i]
+        evaluated[row], due[row] = judge, t.due_at[i] if t.has_due[i] else -1
+    added = sorted(found.values())  # clocks the stored ones do not have
     kept = np.flatnonzero(keep)
-    owners = np.array([*owner_labels, None], dtype=object)[owner_codes][kept].tolist()
-    judged = replace(
-        clocks,
-        status=status,
-        elapsed=elapsed,
-        evaluated_at=evaluated,
-        due_at=due,
-    ).rows(kept)
-    return replace(judged, owner=coded(owners))
+
+    def column(values: npt.NDArray[Any], more: Any) -> npt.NDArray[Any]:
+        return np.concatenate((values[kept], np.asarray(more, dtype=values.dtype)))
+
+    return PeriodClocks(
+        id=column(clocks.id, [-1] * len(added)),
+        record_id=column(clocks.record_id, [c.record_ids[t.record[i]] for i in added]),
+        started_at=column(clocks.started_at, t.started_at[added]),
+        target=column(target, t.target[added]),
+        elapsed=column(elapsed, t.elapsed[added]),
+        quality=column(quality, t.quality[added]),
+        status=column(status, t.status[added]),
+        handoff=coded([handoffs[r] for r in kept] + [t.handoff_keys[t.handoff[i]] for i in added]),
+        segment=coded([segments[r] for r in kept] + [t.segment_keys[t.segment[i]] for i in added]),
+        owner=coded([owners[r] for r in kept] + [_owner(t, i) for i in added]),
+        version=column(version, c.versions[added]),
+        evaluated_at=column(evaluated, [judge] * len(added)),
+        due_at=column(due, np.where(t.has_due[added], t.due_at[added], -1)),
+    )  # fmt: skip
+
+
+def _values(found: Dimension) -> list[Any]:
+    """The label of each row (None for none)."""
+    return list(np.array([*found.labels, None], dtype=object)[found.codes])
+
+
+def _owner(table: ClockTable, i: int) -> str | None:
+    code = int(table.owner[i])
+    return None if code == NO_VALUE else table.owners[code]
 
 
 def _recoded(values: Dimension, first: list[str]) -> tuple[I64, list[str]]:
