@@ -21,6 +21,7 @@ from benchmarks import (
     bench_gui,
     bench_insights,
     bench_pg_import,
+    bench_scale,
     bench_scorecard,
     bench_store,
     bench_sync,
@@ -36,7 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also the slow parts: 20,000-pair baseline samples, a 100,000-clock loop, "
         "a 10,000-record reference check, the CLI best of 3, a sync over 1,000,000 stored "
         "clocks, the 300,000-event PostgreSQL import and its executemany baseline, and the "
-        "scorecard written with one XlsxWriter call per cell",
+        "scorecard written with one XlsxWriter call per cell, and the 1,000,000-record org (the "
+        "quick set: 100,000 records) on SQLite and on PostgreSQL",
     )
     options = parser.parse_args(argv)
     print(
@@ -63,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     summaries += bench_sync.run()
     summaries += bench_xlsx.run()
     summaries += bench_gui.run()
+    pg_url, _ = bench_pg_import.postgres_url()
+    summaries += bench_scale.run(1_000_000 if options.all else 100_000, pg_url)
     print_summary(summaries, time.perf_counter() - started)
     return 0 if all(s.identical for s in summaries) else 1
 
