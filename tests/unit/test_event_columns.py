@@ -10,7 +10,6 @@ import pytest
 
 from slaapp.engine.eventlog import EventLog
 from slaapp.importers import event_file
-from slaapp.importers.event_columns import intern
 from slaapp.importers.event_file import EventFileError, ReadResult, read_events
 
 Outcome = ReadResult | str
@@ -157,19 +156,6 @@ def test_the_column_path_keeps_per_row_parsing_for_odd_times(tmp_path: Path) -> 
     assert log.raw_time[6:] == ("2026-03-02T09:15:00 +05:30", "20260302T091500Z",
                                 " 2026-03-02T10:00:00Z ")  # fmt: skip
     assert log.occurred_at[6:].tolist() == [1772423100, 1772442900, 1772445600]
-
-
-@pytest.mark.parametrize(
-    "cells",
-    [[], ["a"], ["", " ", "a", " a ", "b", "a", ""], ["x", "x "], [" ", "  "], ["é", "e", "é "]],
-)
-def test_intern_codes_stripped_texts_in_order_of_first_appearance(cells: list[str]) -> None:
-    column, empty = intern(cells)
-    stripped = [c.strip() for c in cells]
-    expected = list(dict.fromkeys(s for s in stripped if s))
-    assert column.values == tuple(expected)
-    assert column.codes.tolist() == [expected.index(s) if s else -1 for s in stripped]
-    assert empty == ("" in stripped)
 
 
 def test_many_rows_read_in_bulk(tmp_path: Path, write_many: Callable[[Path, int], str]) -> None:
