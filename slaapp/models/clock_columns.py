@@ -159,6 +159,8 @@ def _records_by_rows(
 def records_with(connection: Connection, records: PeriodRecords, ids: I64) -> PeriodRecords:
     """`records` with those of `ids` it lacks read too (records whose clocks were judged
     again and start in the period only now), ascending by id."""
+    if not ids.size:
+        return records
     missing = sorted(set(ids.tolist()) - set(records.id.tolist()))
     if not missing:
         return records
