@@ -27,8 +27,8 @@ RECORD, HANDOFF, SEGMENT, OWNER, TEAM, SOURCE, STARTED, STATUS, ELAPSED, TARGET,
     len(COLUMNS)
 )
 SHRINKING = (RECORD, HANDOFF, SEGMENT, OWNER, TEAM, SOURCE)
+SHRINK_STAGES = ((SHRINKING, 72),)
 """Text columns that give up width so the list fits its width (their text elides)."""
-FLOOR = 72
 STATUS_TEXT = {code: name.replace("_", " ").capitalize() for code, name in enumerate(STATUSES)}
 LATE_COLOUR = QColor("#d64541")
 
@@ -135,19 +135,3 @@ class ClockListModel(QAbstractTableModel):
                      OWNER: data.owner, TEAM: data.team, SOURCE: data.source}[column]  # fmt: skip
         labels = np.array([*dimension.labels, ""], dtype=object)
         return np.array([s.lower() for s in labels[dimension.codes[rows]].tolist()], dtype=object)
-
-
-def fitted_widths(widths: dict[int, int], room: int) -> dict[int, int]:
-    """Column widths within `room` pixels: the text columns give up what is missing in
-    proportion to their width over the floor; the last column takes what is left over."""
-    fitted = dict(widths)
-    excess = sum(fitted.values()) - room
-    spare = {c: fitted[c] - FLOOR for c in SHRINKING if fitted.get(c, 0) > FLOOR}
-    total = sum(spare.values())
-    if excess > 0 and total > 0:
-        for c, extra in spare.items():
-            fitted[c] -= min(extra, -(-excess * extra // total))  # ceiling: never over
-    left = room - sum(fitted.values())
-    if left > 0 and fitted:
-        fitted[max(fitted)] += left
-    return fitted

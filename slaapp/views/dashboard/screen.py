@@ -29,10 +29,11 @@ from slaapp.engine.display_time import show_instant, zone_words
 from slaapp.services.dashboard import DashboardData, DashboardFilter, load_dashboard, with_step
 from slaapp.services.database import Database
 from slaapp.services.store import now
+from slaapp.views.common.column_fit import fitted_widths
 from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.common.jobs import JobRunner
 from slaapp.views.dashboard.caption import export_caption
-from slaapp.views.dashboard.clocks import I64, ClockListModel, fitted_widths
+from slaapp.views.dashboard.clocks import I64, SHRINK_STAGES, ClockListModel
 from slaapp.views.dashboard.filter import FilterBar
 
 if TYPE_CHECKING:
@@ -310,7 +311,8 @@ class DashboardScreen(QWidget):
         header = self.list.horizontalHeader()
         widths = {c: header.sectionSize(c) for c in range(self.list_model.columnCount())}
         room = self.list.viewport().width()
-        for column, width in fitted_widths(widths, room).items():
+        fitted = fitted_widths(widths, room, SHRINK_STAGES, last=max(widths))
+        for column, width in fitted.items():
             header.resizeSection(column, width)
 
     def _open(self, index: QModelIndex) -> None:

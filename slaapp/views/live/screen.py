@@ -26,6 +26,7 @@ from slaapp.engine.clocks import MET, MISSED, OPEN_STATUSES, STATUSES, ClockTabl
 from slaapp.engine.versions import take_clocks
 from slaapp.reports.clock_output import write_csv
 from slaapp.services.live_view import LiveClocks
+from slaapp.views.common.column_fit import fitted_widths
 from slaapp.views.common.elided import ElidedLabel
 from slaapp.views.common.i18n import tr, tr_marked
 from slaapp.views.common.page_header import page_header
@@ -300,23 +301,12 @@ class LiveScreen(QWidget):
         if not self._natural:
             return
         shown = [c for c in self._natural if not self.table.isColumnHidden(c)]
-        widths = {c: self._natural[c] for c in shown}
         bar = self.table.verticalScrollBar()
         scroll = bar.sizeHint().width() if self.model.rowCount() else 0
-        excess = sum(widths.values()) - (self.table.contentsRect().width() - scroll)
-        for columns, floor in SHRINK_ORDER:  # names first; ids only when names are not enough
-            spare = {c: widths[c] - floor for c in columns if c in widths and widths[c] > floor}
-            total = sum(spare.values())
-            if excess <= 0 or total <= 0:
-                continue
-            for c, extra in spare.items():
-                cut = min(extra, -(-excess * extra // total))  # ceiling: never over
-                widths[c] -= cut
-            excess = sum(widths.values()) - (self.table.contentsRect().width() - scroll)
+        room = self.table.contentsRect().width() - scroll
         header = self.table.horizontalHeader()
-        if shown and excess < 0:  # room to spare: the last column takes it
-            last = max(shown, key=header.visualIndex)
-            widths[last] -= excess
+        last = max(shown, key=header.visualIndex) if shown else 0
+        widths = fitted_widths({c: self._natural[c] for c in shown}, room, SHRINK_ORDER, last)
         for c, width in widths.items():
             self.table.setColumnWidth(c, width)
 
