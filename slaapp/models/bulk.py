@@ -20,6 +20,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.selectable import TableValuedAlias
 
@@ -33,6 +34,11 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     """Slices short enough for an IN (...) list on every database."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def placeholder(connection: Connection) -> str:
+    """How the connection's driver marks a parameter in SQL text: `?` or `%s`."""
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
 
 def is_postgresql(session: Session) -> bool:
@@ -108,7 +114,7 @@ def insert_rows(
         from slaapp.models.pg_load import copy_rows  # only PostgreSQL loads the driver
 
         return copy_rows(connection, table, columns, rows)
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    marker = placeholder(connection)
     names = ", ".join(columns)
     values = ", ".join([marker] * len(columns))
     statement = f"INSERT INTO {table.name} ({names}) VALUES ({values})"

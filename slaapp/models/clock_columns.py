@@ -136,51 +136,43 @@ def period_records(connection: Connection, start: int, end: int) -> PeriodRecord
     ids = _numbers(row[1], count)
     split = [_texts(text, count) for text in row[2:]]
     if ids is None or any(s is None for s in split):
-        ids, split = _records_by_rows(connection, sql, start, end)
-    columns = [s or [] for s in split]
+        return _in_id_order(*_record_rows(connection, sql, _RECORDS, (start, end)))
+    return _in_id_order(ids, [s or [] for s in split])
+
+
+def records_with(connection: Connection, records: PeriodRecords, ids: I64) -> PeriodRecords:
+    """`records` with those of `ids` it lacks read too (records whose clocks were judged
+    again and start in the period only now), ascending by id."""
+    missing = sorted(set(ids.tolist()) - set(records.id.tolist())) if ids.size else []
+    if not missing:
+        return records
+    where = f" FROM records WHERE id IN ({', '.join(['{m}'] * len(missing))})"
+    found, columns = _record_rows(connection, _dialect(connection), where, tuple(missing))
+    old: tuple[list[Any], ...] = (records.label, records.source, records.amount)
+    return _in_id_order(
+        np.concatenate((records.id, found)), [[*a, *b] for a, b in zip(old, columns, strict=True)]
+    )
+
+
+def _record_rows(
+    connection: Connection, sql: _Sql, where: str, params: tuple[int, ...]
+) -> tuple[I64, list[list[str | None]]]:
+    """Id, label, source and amount of the records `where` (SQL text with `{m}` marks) finds,
+    read row by row: for text that holds a separator, and for a few records."""
+    query = f"SELECT id, {_LABEL}, {sql.source}, {sql.amount}" + where
+    rows = connection.exec_driver_sql(query.format(m=sql.mark), params).fetchall()
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    return ids, [[_text(r[i]) for r in rows] for i in range(1, 4)]
+
+
+def _in_id_order(ids: I64, columns: list[list[str | None]]) -> PeriodRecords:
+    """The records' columns ordered by id (as read when already ascending)."""
     if not bool((ids[1:] > ids[:-1]).all()):
         order = np.argsort(ids, kind="stable")
         ids = ids[order]
         columns = [[values[i] for i in order.tolist()] for values in columns]
     label, source, amount = columns
     return PeriodRecords(ids, cast(list[str], label), source, amount)
-
-
-def _records_by_rows(
-    connection: Connection, sql: _Sql, start: int, end: int
-) -> tuple[I64, list[list[str | None] | None]]:
-    """The same columns read row by row: for text that holds a separator."""
-    query = f"SELECT id, {_LABEL}, {sql.source}, {sql.amount}" + _RECORDS
-    rows = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).fetchall()
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    return ids, [[_text(r[i]) for r in rows] for i in range(1, 4)]
-
-
-def records_with(connection: Connection, records: PeriodRecords, ids: I64) -> PeriodRecords:
-    """`records` with those of `ids` it lacks read too (records whose clocks were judged
-    again and start in the period only now), ascending by id."""
-    if not ids.size:
-        return records
-    missing = sorted(set(ids.tolist()) - set(records.id.tolist()))
-    if not missing:
-        return records
-    sql = _dialect(connection)
-    marks = ", ".join([sql.mark] * len(missing))
-    query = f"SELECT id, {_LABEL}, {sql.source}, {sql.amount} FROM records WHERE id IN ({marks})"
-    rows = connection.exec_driver_sql(query, tuple(missing)).fetchall()
-    found = dict(
-        zip(
-            records.id.tolist(),
-            zip(records.label, records.source, records.amount, strict=True),
-            strict=True,
-        )
-    )
-    found |= {int(r[0]): (str(r[1]), _text(r[2]), _text(r[3])) for r in rows}
-    order = sorted(found)
-    label, source, amount = (
-        list(column) for column in zip(*(found[i] for i in order), strict=True)
-    )
-    return PeriodRecords(np.array(order, dtype=np.int64), label, source, amount)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from slaapp.engine.errors import NotFoundError
 from slaapp.engine.eventlog import NO_VALUE
 from slaapp.engine.metrics_open import judge_open_now, rule_timing
 from slaapp.engine.versions import PublishedMatrix, take_clocks
-from slaapp.models.bulk import chunks
+from slaapp.models.bulk import chunks, placeholder
 from slaapp.models.evaluation import (
     StoredClocks,
     record_label,
@@ -65,8 +65,8 @@ def current_clocks(
             "no matrix has been published yet: run `slaapp matrix publish FILE` first"
         )
     connection = session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    stale = stale_records(connection, marker, now, versions)
+    marker = placeholder(connection)
+    stale = stale_records(connection, now, versions)
     if stale and persist:
         refresh_clocks(session, now, stale)
         stale = set()
@@ -105,7 +105,6 @@ def current_clocks(
 
 def stale_records(
     connection: Any,
-    marker: str,
     now: int,
     versions: Sequence[PublishedMatrix],
     *,
@@ -113,6 +112,7 @@ def stale_records(
 ) -> set[int]:
     """Records whose stored clocks are not the truth at `now` (see `current_clocks`); those
     judged after `now` only when `judged_later`."""
+    marker = placeholder(connection)
     queries: list[tuple[str, tuple[int, ...]]] = [
         (f"SELECT id FROM records WHERE reevaluate_at <= {marker}", (now,))
     ]

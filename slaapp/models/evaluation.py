@@ -15,7 +15,7 @@ from slaapp.engine.clocks import OPEN_STATUSES, STATUSES, ClockTable
 from slaapp.engine.errors import NotFoundError
 from slaapp.engine.eventlog import EventLog, event_log_from_columns
 from slaapp.engine.versions import PublishedMatrix, evaluate_versions
-from slaapp.models.bulk import chunks, insert_rows, key_criteria
+from slaapp.models.bulk import chunks, insert_rows, key_criteria, placeholder
 from slaapp.models.matrices import published_matrices
 from slaapp.models.tables import Clock, Record, table_of
 
@@ -64,7 +64,7 @@ def load_log(
 ) -> tuple[EventLog, list[int]]:
     """The stored events (of some records) as an EventLog, and the database id per record code."""
     connection = session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    marker = placeholder(connection)
     rows: list[Any] = []
     if record_ids is None:
         rows = list(connection.exec_driver_sql(_EVENTS_SQL.format(where="")).fetchall())

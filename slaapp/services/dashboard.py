@@ -296,11 +296,9 @@ def _judged_again(
     one that started later is left out), and a clock that their events start in the period
     now is added (without a stored id: -1).
     """
-    connection = session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     redo = set(clocks.record_id[clocks.evaluated_at > judge].tolist())
     # Judged after `judge` but without a clock started in the period: they had none then either.
-    redo |= stale_records(connection, marker, judge, versions, judged_later=False)
+    redo |= stale_records(session.connection(), judge, versions, judged_later=False)
     if not redo:
         return clocks
     c = stored_clocks(session, judge, redo)
