@@ -144,13 +144,18 @@ def test_a_version_that_re_evaluates_open_clocks_takes_them_over(demo) -> None:
     assert versions == {number, number + 1}
 
 
-def test_persisting_stores_the_records_evaluated_from_events(demo) -> None:
-    database, now = demo
+def store_later_lead(database, now: int) -> None:
+    """A lead whose first event is dated an hour after the evaluation that stores it."""
     with database.session() as session:
         _, matrix = load_version(session)
     builder = EventLogBuilder()
     builder.add("L-LATER", matrix.handoffs[0].start, now + HOUR, owner="someone@example.com")
     store_log(database, builder.build(), source="demo", at=now)
+
+
+def test_persisting_stores_the_records_evaluated_from_events(demo) -> None:
+    database, now = demo
+    store_later_lead(database, now)
     with database.session() as session:
         pk = session.scalar(select(Record.id).where(Record.external_id == "L-LATER"))
         assert session.get(Record, pk).reevaluate_at == now + HOUR
@@ -163,11 +168,7 @@ def test_persisting_stores_the_records_evaluated_from_events(demo) -> None:
 
 def test_migration_0009_backfill_finds_the_records_with_later_events(demo) -> None:
     database, now = demo
-    with database.session() as session:
-        _, matrix = load_version(session)
-    builder = EventLogBuilder()
-    builder.add("L-LATER", matrix.handoffs[0].start, now + HOUR, owner="someone@example.com")
-    store_log(database, builder.build(), source="demo", at=now)
+    store_later_lead(database, now)
     with database.engine.begin() as connection:  # as a database of revision 0008 has it
         connection.execute(update(table_of(Record)).values(reevaluate_at=None))
         connection.execute(text(MIGRATION_0009.BACKFILL))
