@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import os
 import sys
@@ -33,15 +32,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in STATELESS and "numpy" not in sys.modules:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # read once, when numpy loads
+    from slaapp.engine.collector import collector_paused  # imports nothing: numpy not yet
     from slaapp.engine.errors import UserError
 
-    collecting = gc.isenabled()
-    gc.disable()  # importing a command's modules makes thousands of objects, none of them garbage
-    try:
+    with collector_paused():  # importing a command's modules makes thousands of objects
         parser = build_parser(args[0] if args and args[0] in COMMANDS else None)
-    finally:
-        if collecting:
-            gc.enable()
     options = parser.parse_args(args)
     try:
         return int(options.handler(options))
