@@ -28,12 +28,18 @@ _STATUS_CODE = "CASE status {} END".format(
 _NUMBERS = ("id", "record_id", "started_at", "target_seconds", "elapsed_seconds", "{quality}",
             _STATUS_CODE)  # fmt: skip
 _TEXTS = ("handoff", "segment", "coalesce(owner, {none})")
+_EXTRAS = ("version", "evaluated_at", "coalesce(due_at, -1)")
 _WHERE = " WHERE started_at >= {m} AND started_at < {m}"
+OPEN_STATUS_NAMES = tuple(STATUSES[code] for code in OPEN_STATUSES)
+_OPEN = ", ".join(f"'{name}'" for name in OPEN_STATUS_NAMES)
+# Only the closed clocks (met, missed, cancelled: final until their record changes), or only
+# the open ones.
+_STATUS = {None: "", "closed": f" AND status NOT IN ({_OPEN})", "open": f" AND status IN ({_OPEN})"}
 # What only an open clock, or one judged after the instant asked for, needs: a few rows.
 _LATER = (
     "SELECT id, version, evaluated_at, coalesce(due_at, -1) FROM clocks"
     + _WHERE
-    + " AND (status IN ({statuses}) OR evaluated_at > {m})"
+    + f" AND (status IN ({_OPEN}) OR evaluated_at > {{m}})"
 )
 # A record's label: "external id — name", or the external id alone when the name adds nothing.
 _LABEL = (
@@ -41,8 +47,7 @@ _LABEL = (
     " THEN external_id || ' \u2014 ' || name ELSE external_id END"
 )
 _RECORD_TEXTS = (_LABEL, "coalesce({source}, {none})", "coalesce({amount}, {none})")
-_RECORDS = " FROM records WHERE id IN (SELECT record_id FROM clocks" + _WHERE + ")"
-OPEN_STATUS_NAMES = tuple(STATUSES[code] for code in OPEN_STATUSES)
+_RECORDS = " FROM records WHERE id IN (SELECT record_id FROM clocks" + _WHERE + "{status})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,21 +100,8 @@ def period_clocks(connection: Connection, start: int, end: int, judge: int) -> P
     """The stored clocks that started in [start, end), read from the covering index; those
     open or judged after `judge` with what judging them again at `judge` needs."""
     sql = _dialect(connection)
-    numbers = [sql.joined(c.format(quality=sql.quality), COMMA) for c in _NUMBERS]
-    texts = [sql.joined(c.format(none=sql.none), sql.unit) for c in _TEXTS]
-    query = f"SELECT count(*), {', '.join(numbers + texts)} FROM clocks" + _WHERE
-    row = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).one()
-    count = int(row[0])
-    parsed = [_numbers(text, count) for text in row[1 : 1 + len(numbers)]]
-    split = [_texts(text, count) for text in row[1 + len(numbers) :]]
-    if any(p is None for p in parsed) or any(s is None for s in split):
-        clocks = _clocks_by_rows(connection, sql, start, end)
-    else:
-        clocks = _clocks([p for p in parsed if p is not None], [s for s in split if s is not None])
-    statuses = ", ".join(f"'{name}'" for name in OPEN_STATUS_NAMES)
-    later = connection.exec_driver_sql(
-        _LATER.format(m=sql.mark, statuses=statuses), (start, end, judge)
-    ).fetchall()
+    clocks = _read_clocks(connection, sql, start, end, None)
+    later = connection.exec_driver_sql(_LATER.format(m=sql.mark), (start, end, judge)).fetchall()
     if later:
         ids, version, evaluated, due = (
             np.array(c, dtype=np.int64) for c in zip(*later, strict=True)
@@ -123,20 +115,48 @@ def period_clocks(connection: Connection, start: int, end: int, judge: int) -> P
     return clocks
 
 
-def period_records(connection: Connection, start: int, end: int) -> PeriodRecords:
-    """Label, source and amount of each record with a clock started in the period."""
+def some_clocks(connection: Connection, start: int, end: int, status: str) -> PeriodClocks:
+    """The stored clocks that started in [start, end) and are `status` ("closed" or "open"),
+    each with its version, evaluation instant and due instant."""
+    return _read_clocks(connection, _dialect(connection), start, end, status)
+
+
+def _read_clocks(
+    connection: Connection, sql: _Sql, start: int, end: int, status: str | None
+) -> PeriodClocks:
+    """The clocks of the period (of one `status` only, then with the extra columns too)."""
+    columns = _NUMBERS + (_EXTRAS if status else ())
+    numbers = [sql.joined(c.format(quality=sql.quality), COMMA) for c in columns]
+    texts = [sql.joined(c.format(none=sql.none), sql.unit) for c in _TEXTS]
+    query = f"SELECT count(*), {', '.join(numbers + texts)} FROM clocks" + _WHERE
+    query += _STATUS[status]
+    row = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).one()
+    count = int(row[0])
+    parsed = [_numbers(text, count) for text in row[1 : 1 + len(numbers)]]
+    split = [_texts(text, count) for text in row[1 + len(numbers) :]]
+    if any(p is None for p in parsed) or any(s is None for s in split):
+        return _clocks_by_rows(connection, sql, start, end, status)
+    return _clocks([p for p in parsed if p is not None], [s for s in split if s is not None])
+
+
+def period_records(
+    connection: Connection, start: int, end: int, status: str | None = None
+) -> PeriodRecords:
+    """Label, source and amount of each record with a clock started in the period (only
+    "closed" or "open" clocks when `status` says)."""
     sql = _dialect(connection)
+    where = _RECORDS.replace("{status}", _STATUS[status])
     texts = [
         sql.joined(c.format(none=sql.none, source=sql.source, amount=sql.amount), sql.unit)
         for c in _RECORD_TEXTS
     ]
-    query = f"SELECT count(*), {', '.join([sql.joined('id', COMMA), *texts])}" + _RECORDS
+    query = f"SELECT count(*), {', '.join([sql.joined('id', COMMA), *texts])}" + where
     row = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).one()
     count = int(row[0])
     ids = _numbers(row[1], count)
     split = [_texts(text, count) for text in row[2:]]
     if ids is None or any(s is None for s in split):
-        return _in_id_order(*_record_rows(connection, sql, _RECORDS, (start, end)))
+        return _in_id_order(*_record_rows(connection, sql, where, (start, end)))
     return _in_id_order(ids, [s or [] for s in split])
 
 
@@ -233,26 +253,33 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _clocks_by_rows(connection: Connection, sql: _Sql, start: int, end: int) -> PeriodClocks:
+def _clocks_by_rows(
+    connection: Connection, sql: _Sql, start: int, end: int, status: str | None
+) -> PeriodClocks:
     """The same columns read row by row: for text that holds a separator."""
-    columns = ", ".join(c.format(quality=sql.quality) for c in _NUMBERS)
-    query = f"SELECT {columns}, handoff, segment, owner FROM clocks" + _WHERE
+    width = len(_NUMBERS) + (len(_EXTRAS) if status else 0)
+    columns = ", ".join(c.format(quality=sql.quality) for c in (_NUMBERS + _EXTRAS)[:width])
+    query = f"SELECT {columns}, handoff, segment, owner FROM clocks" + _WHERE + _STATUS[status]
     rows = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).fetchall()
-    width = len(_NUMBERS)
     values = list(zip(*rows, strict=True)) if rows else [()] * (width + len(_TEXTS))
     numbers = [np.array(values[i], dtype=np.int64) for i in range(width)]
     return _clocks(numbers, [list(values[i]) for i in range(width, width + len(_TEXTS))])
 
 
 def _clocks(numbers: Sequence[I64], texts: Sequence[list[Any]]) -> PeriodClocks:
+    """Clocks in id order from their columns: _NUMBERS, then _EXTRAS when read."""
     handoff, segment, owner = texts
     order = np.argsort(numbers[0], kind="stable")
-    ids, record, started, target, elapsed, quality, status = (n[order] for n in numbers)
+    ids, record, started, target, elapsed, quality, status, *extras = (n[order] for n in numbers)
     n = ids.size
+    version, evaluated, due = extras or (
+        np.full(n, -1, np.int64),
+        np.zeros(n, np.int64),
+        np.full(n, -1, np.int64),
+    )
     return PeriodClocks(
         ids, record, started, target, elapsed, quality.astype(np.int8), status.astype(np.int8),
-        coded(handoff, order), coded(segment, order), coded(owner, order),
-        np.full(n, -1, np.int64), np.zeros(n, np.int64), np.full(n, -1, np.int64),
+        coded(handoff, order), coded(segment, order), coded(owner, order), version, evaluated, due,
     )  # fmt: skip
 
 
@@ -261,13 +288,20 @@ def coded(values: list[Any], order: I64 | None = None) -> Dimension:
     their order of first use."""
     distinct = [value for value in dict.fromkeys(values) if value is not None]  # at C speed
     index: dict[Any, int] = {value: code for code, value in enumerate(distinct)}
-    index[None] = len(distinct)
+    index[None] = -1
     codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
-    codes = codes if order is None else codes[order]
-    first = np.full(len(distinct) + 1, codes.size, dtype=np.int64)
+    return by_first_use(codes if order is None else codes[order], distinct)
+
+
+def by_first_use(codes: I64, labels: Sequence[Any]) -> Dimension:
+    """The same values with labels in their order of first use (unused ones dropped); codes
+    index `labels`, < 0 for none (-1 then)."""
+    none = len(labels)
+    codes = np.where(codes < 0, none, codes)
+    first = np.full(none + 1, codes.size, dtype=np.int64)
     np.minimum.at(first, codes, np.arange(codes.size))
     used = np.argsort(first[:-1], kind="stable")
     used = used[first[used] < codes.size]
-    renumber = np.full(len(distinct) + 1, -1, dtype=np.int64)  # None stays -1
+    renumber = np.full(none + 1, -1, dtype=np.int64)  # none stays -1
     renumber[used] = np.arange(used.size)
-    return Dimension(renumber[codes], tuple(distinct[c] for c in used.tolist()))
+    return Dimension(renumber[codes], tuple(labels[c] for c in used.tolist()))

@@ -262,6 +262,7 @@ class Database:
                 command.upgrade(config, "head")
                 if self.is_sqlite:
                     self._refuse_dangling_references(connection, current, head, backup)
+                    _restore_triggers(connection)
         log.info("database %s migrated from %s to %s", self.display, current, head)
         return backup
 
@@ -311,3 +312,14 @@ def open_database(url: str | None = None) -> Database:
         database.dispose()
         raise
     return database
+
+
+def _restore_triggers(connection: Connection) -> None:
+    """Put back the triggers a SQLite table rebuild dropped with the old table (clock_days)."""
+    from slaapp.models.clock_days import create_triggers, missing_triggers
+
+    if "clock_days" in inspect(connection).get_table_names():
+        missing = missing_triggers(connection)
+        if missing:
+            log.warning("restoring triggers a table rebuild dropped: %s", ", ".join(missing))
+            create_triggers(connection, missing)

@@ -25,9 +25,10 @@ REP_COLUMNS = {
 """What a rep may change: acknowledge and snooze alerts, claim their own desktop deliveries."""
 MANAGER_TABLES = (
     "people", "teams", "matrix_versions", "alert_actions", "records", "events", "clocks",
-    "alerts", "alert_clock_states", "alert_deliveries", "settings",
+    "alerts", "alert_clock_states", "alert_deliveries", "settings", "clock_pages",
 )  # fmt: skip
-"""Tables a manager writes: people, matrix publishes (clocks re-evaluated), reassignments."""
+"""Tables a manager writes: people, matrix publishes (clocks re-evaluated), reassignments,
+the dashboard's pages of closed clocks."""
 MANAGER_SETTINGS = (MATRIX_DRAFT.key + "%", ROUND_ROBIN.key, ALERTS.key)
 """The settings rows a manager may write (drafts, the reassignment pointer, alert defaults)."""
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -184,6 +185,30 @@ class Clock(Base):
     is_open: Mapped[bool] = mapped_column(Boolean)
     quality_ok: Mapped[bool | None] = mapped_column(Boolean)
     evaluated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class ClockDay(Base):
+    """A UTC day of clock start instants and its generation, which triggers (migration 0011)
+    raise whenever a clock started that day, or its record's label or attributes, change."""
+
+    __tablename__ = "clock_days"
+
+    day: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    generation: Mapped[int] = mapped_column(BigInteger)
+
+
+class ClockPage(Base):
+    """The closed clocks of one UTC day packed (models/clock_pages.py), read at `generation`."""
+
+    __tablename__ = "clock_pages"
+
+    day: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    generation: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AlertClockState(Base):

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -12,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from slaapp.engine.clocks import ClockTable
@@ -27,14 +25,8 @@ from slaapp.engine.metrics_dashboard import DashboardMetrics, Dimension
 from slaapp.engine.metrics_dashboard import dashboard_metrics as engine_metrics
 from slaapp.engine.metrics_open import judge_open_now, rule_timing
 from slaapp.engine.versions import PublishedMatrix
-from slaapp.models.clock_columns import (
-    PeriodClocks,
-    PeriodRecords,
-    coded,
-    period_clocks,
-    period_records,
-    records_with,
-)
+from slaapp.models.clock_columns import PeriodClocks, PeriodRecords, coded, records_with
+from slaapp.models.clock_pages import Page, keep_pages, read_period
 from slaapp.models.current_clocks import stale_records
 from slaapp.models.database import Database
 from slaapp.models.directory import owner_directory
@@ -227,13 +219,22 @@ def period_bounds(first: date, last: date, zone: str) -> tuple[int, int]:
 
 
 def load_dashboard(database: Database, chosen: DashboardFilter, now: int) -> DashboardData:
-    """One unit of work: the stored clocks of the period, filtered, judged at `now`, aggregated."""
+    """One unit of work: the stored clocks of the period, filtered, judged at `now`, aggregated;
+    then the pages of closed clocks this read built are kept for the next one."""
     with database.session() as session:
-        return dashboard_data(session, chosen, now)
+        data, built = _dashboard(session, chosen, now)
+    keep_pages(database, built)
+    return data
 
 
 def dashboard_data(session: Session, chosen: DashboardFilter, now: int) -> DashboardData:
     """The period's clocks judged at its end or `now`, whichever is earlier (DESIGN 7a)."""
+    return _dashboard(session, chosen, now)[0]
+
+
+def _dashboard(
+    session: Session, chosen: DashboardFilter, now: int
+) -> tuple[DashboardData, tuple[Page, ...]]:
     in_force = [with_crm_deletion(v) for v in published_matrices(session)]
     versions = {v.number: v.matrix for v in in_force}
     matrix = versions[max(versions)] if versions else None
@@ -248,35 +249,16 @@ def dashboard_data(session: Session, chosen: DashboardFilter, now: int) -> Dashb
     if chosen.judge_day is not None:
         now = min(now, period_bounds(chosen.judge_day, chosen.judge_day, zone)[1])
     judge = judged_at(end, now)
-    records = _records_meanwhile(session, start, end)
     connection = session.connection()
-    clocks = period_clocks(connection, start, end, judge)
-    clocks = _judged_again(session, clocks, judge, start, end, in_force)
+    read = read_period(connection, start, end, judge)
+    clocks = _judged_again(session, read.clocks, judge, start, end, in_force)
     stored = int(connection.exec_driver_sql("SELECT count(*) FROM clocks").scalar() or 0)
     people = _people(session)
     goal = float(setting_or_default(session, ADHERENCE_GOAL)["goal"])
-    read = records_with(connection, records(), clocks.record_id[clocks.id < 0])  # new clocks' too
-    data = _build(chosen, clocks, read, people, versions, zone, start, end, judge, stored, goal)
+    records = records_with(connection, read.records, clocks.record_id[clocks.id < 0])  # new too
+    data = _build(chosen, clocks, records, people, versions, zone, start, end, judge, stored, goal)
     moved = (first, last) != (chosen.first, chosen.last)
-    return replace(data, first=first, last=last, moved=moved, span=span)
-
-
-def _records_meanwhile(session: Session, start: int, end: int) -> Callable[[], PeriodRecords]:
-    """The period's records, read on a connection of their own while the session reads the
-    clocks (the other core works meanwhile); on the session's connection for a database only
-    it can see (in memory)."""
-    bind = session.get_bind()
-    if not isinstance(bind, Engine) or "memory" in (bind.url.database or "memory"):
-        return lambda: period_records(session.connection(), start, end)
-    pool = ThreadPoolExecutor(1, thread_name_prefix="dashboard-records")
-    found = pool.submit(_records_on, bind, start, end)
-    pool.shutdown(wait=False)  # the thread ends with its one task
-    return found.result
-
-
-def _records_on(engine: Engine, start: int, end: int) -> PeriodRecords:
-    with engine.connect() as connection:
-        return period_records(connection, start, end)
+    return replace(data, first=first, last=last, moved=moved, span=span), read.built
 
 
 def _judged_again(

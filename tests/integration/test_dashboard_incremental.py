@@ -14,7 +14,12 @@ from slaapp.engine.eventlog import EventLogBuilder
 from slaapp.models.evaluation import refresh_clocks
 from slaapp.models.matrices import load_version, publish
 from slaapp.models.tables import Clock, Record, table_of
-from slaapp.services.dashboard import DashboardData, DashboardFilter, dashboard_data
+from slaapp.services.dashboard import (
+    DashboardData,
+    DashboardFilter,
+    dashboard_data,
+    load_dashboard,
+)
 from slaapp.services.demo_org import load_demo
 from slaapp.services.store import store_log
 
@@ -27,6 +32,8 @@ def demo(database):
     load_demo(database, seed=11, days=21)
     with database.session() as session:
         now = int(session.scalar(select(func.max(Clock.evaluated_at))))
+    today = datetime.fromtimestamp(now, UTC).date()
+    load_dashboard(database, DashboardFilter(today - timedelta(days=30), today), now)  # pages
     return database, now
 
 
@@ -50,10 +57,10 @@ def facts(data: DashboardData) -> dict[tuple[int, str, int], tuple]:
 
 
 def same_as_full(database, chosen: DashboardFilter, at: int) -> DashboardData:
-    """The dashboard at `at` from the stored clocks, checked against the one read after every
+    """The dashboard at `at` from the stored clocks (closed ones from the pages the fixture
+    kept, where the change left them current), checked against the one read after every
     record was evaluated again from its events and stored (at the instant the period is judged)."""
-    with database.session() as session:
-        quick = dashboard_data(session, chosen, at)
+    quick = load_dashboard(database, chosen, at)
     with database.session() as session:
         refresh_clocks(session, quick.as_of, None)
     with database.session() as session:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from sqlalchemy import event, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from slaapp.models import database as database_module
+from slaapp.models.clock_days import missing_triggers
 from slaapp.models.database import Database, DatabaseError
 from slaapp.models.tables import (
     Alert,
@@ -27,6 +30,7 @@ from slaapp.models.tables import (
     TeamLogin,
     TeamRole,
 )
+from slaapp.services.dashboard import DashboardFilter, load_dashboard
 from slaapp.services.demo_org import load_demo
 
 REBUILD_RECORDS = """
@@ -64,6 +68,8 @@ def test_records_rebuild_keeps_every_row(db_url: str, tmp_path: Path, monkeypatc
         after = _row_counts(database)
         assert after == before
         assert _schema(database, "records") == records_schema
+        with database.engine.connect() as connection:  # SQLite dropped them: put back
+            assert missing_triggers(connection) == []
         if database.is_sqlite:
             assert backup is not None and backup.exists()  # the backup is still made first
             copy = Database(f"sqlite:///{backup}")
@@ -174,6 +180,9 @@ def _populated(url: str) -> Database:
                 TeamRole(role="slaapp_rep", level="rep", rank=2),
             ]
         )
+    now = int(time.time())
+    today = datetime.fromtimestamp(now, UTC).date()
+    load_dashboard(database, DashboardFilter(today - timedelta(days=30), today), now)  # pages
     empty = sorted(name for name, count in _row_counts(database).items() if count == 0)
     assert not empty, f"every table should hold rows for this test: {empty} are empty"
     return database

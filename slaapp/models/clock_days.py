@@ -1,0 +1,111 @@
+"""The triggers that raise a UTC day's generation in `clock_days` whenever its clocks or their records change."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+TRIGGERS = {
+    "slaapp_clock_days_insert": "clocks",
+    "slaapp_clock_days_delete": "clocks",
+    "slaapp_clock_days_update": "clocks",
+    "slaapp_clock_days_record": "records",
+}
+"""Each trigger and its table: without all four, the dashboard keeps no page (clock_pages)."""
+
+
+def day_of(instant: str) -> str:
+    """The UTC day (floor of seconds / 86400) of an instant, in SQL both engines read alike."""
+    return f"(({instant}) - ((({instant}) % 86400) + 86400) % 86400) / 86400"
+
+
+BUMP = " ON CONFLICT (day) DO UPDATE SET generation = clock_days.generation + 1"
+RECORD_CHANGED = (
+    "OLD.name IS NOT NEW.name OR OLD.external_id IS NOT NEW.external_id"
+    " OR OLD.attributes IS NOT NEW.attributes"
+)
+SQLITE_TRIGGERS = {
+    "slaapp_clock_days_insert": "AFTER INSERT ON clocks BEGIN INSERT INTO clock_days"
+    f" (day, generation) VALUES ({day_of('NEW.started_at')}, 1){BUMP}; END",
+    "slaapp_clock_days_delete": "AFTER DELETE ON clocks BEGIN INSERT INTO clock_days"
+    f" (day, generation) VALUES ({day_of('OLD.started_at')}, 1){BUMP}; END",
+    "slaapp_clock_days_update": "AFTER UPDATE ON clocks BEGIN"
+    f" INSERT INTO clock_days (day, generation) VALUES ({day_of('OLD.started_at')}, 1){BUMP};"
+    f" INSERT INTO clock_days (day, generation) VALUES ({day_of('NEW.started_at')}, 1){BUMP};"
+    " END",
+    "slaapp_clock_days_record": f"AFTER UPDATE ON records WHEN {RECORD_CHANGED} BEGIN"
+    f" INSERT INTO clock_days (day, generation) SELECT DISTINCT {day_of('started_at')}, 1"
+    f" FROM clocks WHERE record_id = NEW.id{BUMP}; END",
+}
+PG_FUNCTIONS = f"""
+CREATE OR REPLACE FUNCTION slaapp_clock_days_changed() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    INSERT INTO clock_days (day, generation)
+    SELECT DISTINCT {day_of("started_at")}, 1 FROM changed_clocks{BUMP};
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION slaapp_clock_days_moved() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    INSERT INTO clock_days (day, generation)
+    SELECT DISTINCT {day_of("started_at")}, 1 FROM (
+        SELECT started_at FROM old_clocks UNION SELECT started_at FROM changed_clocks
+    ) AS moved{BUMP};
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION slaapp_clock_days_record() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    INSERT INTO clock_days (day, generation)
+    SELECT DISTINCT {day_of("c.started_at")}, 1
+    FROM new_records n JOIN old_records o ON o.id = n.id JOIN clocks c ON c.record_id = n.id
+    WHERE o.name IS DISTINCT FROM n.name OR o.external_id IS DISTINCT FROM n.external_id
+       OR o.attributes::text IS DISTINCT FROM n.attributes::text{BUMP};
+    RETURN NULL;
+END $$;
+"""
+PG_TRIGGERS = {
+    "slaapp_clock_days_insert": "AFTER INSERT ON clocks REFERENCING NEW TABLE AS changed_clocks"
+    " FOR EACH STATEMENT EXECUTE FUNCTION slaapp_clock_days_changed()",
+    "slaapp_clock_days_delete": "AFTER DELETE ON clocks REFERENCING OLD TABLE AS changed_clocks"
+    " FOR EACH STATEMENT EXECUTE FUNCTION slaapp_clock_days_changed()",
+    "slaapp_clock_days_update": "AFTER UPDATE ON clocks"
+    " REFERENCING OLD TABLE AS old_clocks NEW TABLE AS changed_clocks"
+    " FOR EACH STATEMENT EXECUTE FUNCTION slaapp_clock_days_moved()",
+    "slaapp_clock_days_record": "AFTER UPDATE ON records"
+    " REFERENCING OLD TABLE AS old_records NEW TABLE AS new_records"
+    " FOR EACH STATEMENT EXECUTE FUNCTION slaapp_clock_days_record()",
+}
+
+
+def missing_triggers(connection: Connection) -> list[str]:
+    """The triggers of TRIGGERS this database lacks."""
+    names = ", ".join(f"'{name}'" for name in TRIGGERS)
+    if connection.dialect.name == "postgresql":
+        query = f"SELECT tgname FROM pg_trigger WHERE tgname IN ({names})"
+    else:
+        query = f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})"
+    found = {str(name) for name in connection.exec_driver_sql(query).scalars()}
+    return [name for name in TRIGGERS if name not in found]
+
+
+def create_triggers(connection: Connection, only: list[str] | None = None) -> None:
+    """Create the triggers (`only` those named), and on PostgreSQL their functions."""
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        connection.execute(text(PG_FUNCTIONS))  # text: % is an operator here
+    bodies = PG_TRIGGERS if postgres else SQLITE_TRIGGERS
+    for name in only if only is not None else TRIGGERS:
+        connection.execute(text(f"CREATE TRIGGER {name} {bodies[name]}"))
+
+
+def drop_triggers(connection: Connection) -> None:
+    """Drop the triggers and their PostgreSQL functions."""
+    postgres = connection.dialect.name == "postgresql"
+    for name, table in TRIGGERS.items():
+        connection.exec_driver_sql(
+            f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgres else "")
+        )
+    if postgres:
+        for function in ("changed", "moved", "record"):
+            connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS slaapp_clock_days_{function}()")
