@@ -32,9 +32,6 @@ _EXTRAS = ("version", "evaluated_at", "coalesce(due_at, -1)")
 _WHERE = " WHERE started_at >= {m} AND started_at < {m}"
 OPEN_STATUS_NAMES = tuple(STATUSES[code] for code in OPEN_STATUSES)
 _OPEN = ", ".join(f"'{name}'" for name in OPEN_STATUS_NAMES)
-# Only the closed clocks (met, missed, cancelled: final until their record changes), or only
-# the open ones.
-_STATUS = {None: "", "closed": f" AND status NOT IN ({_OPEN})", "open": f" AND status IN ({_OPEN})"}
 # What only an open clock, or one judged after the instant asked for, needs: a few rows.
 _LATER = (
     "SELECT id, version, evaluated_at, coalesce(due_at, -1) FROM clocks"
@@ -47,7 +44,7 @@ _LABEL = (
     " THEN external_id || ' \u2014 ' || name ELSE external_id END"
 )
 _RECORD_TEXTS = (_LABEL, "coalesce({source}, {none})", "coalesce({amount}, {none})")
-_RECORDS = " FROM records WHERE id IN (SELECT record_id FROM clocks" + _WHERE + "{status})"
+_RECORDS = " FROM records WHERE id IN (SELECT record_id FROM clocks" + _WHERE + ")"
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,7 +97,7 @@ def period_clocks(connection: Connection, start: int, end: int, judge: int) -> P
     """The stored clocks that started in [start, end), read from the covering index; those
     open or judged after `judge` with what judging them again at `judge` needs."""
     sql = _dialect(connection)
-    clocks = _read_clocks(connection, sql, start, end, None)
+    clocks = _read_clocks(connection, sql, start, end)
     later = connection.exec_driver_sql(_LATER.format(m=sql.mark), (start, end, judge)).fetchall()
     if later:
         ids, version, evaluated, due = (
@@ -115,48 +112,43 @@ def period_clocks(connection: Connection, start: int, end: int, judge: int) -> P
     return clocks
 
 
-def some_clocks(connection: Connection, start: int, end: int, status: str) -> PeriodClocks:
-    """The stored clocks that started in [start, end) and are `status` ("closed" or "open"),
-    each with its version, evaluation instant and due instant."""
-    return _read_clocks(connection, _dialect(connection), start, end, status)
+def whole_clocks(connection: Connection, start: int, end: int) -> PeriodClocks:
+    """The stored clocks that started in [start, end), each with its version, evaluation
+    instant and due instant."""
+    return _read_clocks(connection, _dialect(connection), start, end, extras=True)
 
 
 def _read_clocks(
-    connection: Connection, sql: _Sql, start: int, end: int, status: str | None
+    connection: Connection, sql: _Sql, start: int, end: int, *, extras: bool = False
 ) -> PeriodClocks:
-    """The clocks of the period (of one `status` only, then with the extra columns too)."""
-    columns = _NUMBERS + (_EXTRAS if status else ())
+    """The clocks of the period, with the extra columns if asked."""
+    columns = _NUMBERS + (_EXTRAS if extras else ())
     numbers = [sql.joined(c.format(quality=sql.quality), COMMA) for c in columns]
     texts = [sql.joined(c.format(none=sql.none), sql.unit) for c in _TEXTS]
     query = f"SELECT count(*), {', '.join(numbers + texts)} FROM clocks" + _WHERE
-    query += _STATUS[status]
     row = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).one()
     count = int(row[0])
     parsed = [_numbers(text, count) for text in row[1 : 1 + len(numbers)]]
     split = [_texts(text, count) for text in row[1 + len(numbers) :]]
     if any(p is None for p in parsed) or any(s is None for s in split):
-        return _clocks_by_rows(connection, sql, start, end, status)
+        return _clocks_by_rows(connection, sql, start, end, extras)
     return _clocks([p for p in parsed if p is not None], [s for s in split if s is not None])
 
 
-def period_records(
-    connection: Connection, start: int, end: int, status: str | None = None
-) -> PeriodRecords:
-    """Label, source and amount of each record with a clock started in the period (only
-    "closed" or "open" clocks when `status` says)."""
+def period_records(connection: Connection, start: int, end: int) -> PeriodRecords:
+    """Label, source and amount of each record with a clock started in the period."""
     sql = _dialect(connection)
-    where = _RECORDS.replace("{status}", _STATUS[status])
     texts = [
         sql.joined(c.format(none=sql.none, source=sql.source, amount=sql.amount), sql.unit)
         for c in _RECORD_TEXTS
     ]
-    query = f"SELECT count(*), {', '.join([sql.joined('id', COMMA), *texts])}" + where
+    query = f"SELECT count(*), {', '.join([sql.joined('id', COMMA), *texts])}" + _RECORDS
     row = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).one()
     count = int(row[0])
     ids = _numbers(row[1], count)
     split = [_texts(text, count) for text in row[2:]]
     if ids is None or any(s is None for s in split):
-        return _in_id_order(*_record_rows(connection, sql, where, (start, end)))
+        return _in_id_order(*_record_rows(connection, sql, _RECORDS, (start, end)))
     return _in_id_order(ids, [s or [] for s in split])
 
 
@@ -254,12 +246,12 @@ def _text(value: Any) -> str | None:
 
 
 def _clocks_by_rows(
-    connection: Connection, sql: _Sql, start: int, end: int, status: str | None
+    connection: Connection, sql: _Sql, start: int, end: int, extras: bool
 ) -> PeriodClocks:
     """The same columns read row by row: for text that holds a separator."""
-    width = len(_NUMBERS) + (len(_EXTRAS) if status else 0)
+    width = len(_NUMBERS) + (len(_EXTRAS) if extras else 0)
     columns = ", ".join(c.format(quality=sql.quality) for c in (_NUMBERS + _EXTRAS)[:width])
-    query = f"SELECT {columns}, handoff, segment, owner FROM clocks" + _WHERE + _STATUS[status]
+    query = f"SELECT {columns}, handoff, segment, owner FROM clocks" + _WHERE
     rows = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).fetchall()
     values = list(zip(*rows, strict=True)) if rows else [()] * (width + len(_TEXTS))
     numbers = [np.array(values[i], dtype=np.int64) for i in range(width)]

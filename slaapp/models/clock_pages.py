@@ -1,14 +1,15 @@
-"""A period's clocks from packed pages of closed clocks per UTC day, rebuilt when triggers mark the day changed."""
+"""A period's clocks from packed pages of each UTC day's stored clocks, rebuilt when triggers mark the day changed."""
 
 from __future__ import annotations
 
 import json
 import logging
 import struct
-import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ from slaapp.models.clock_columns import (
     by_first_use,
     period_clocks,
     period_records,
-    some_clocks,
+    whole_clocks,
 )
 from slaapp.models.clock_days import missing_triggers
 from slaapp.models.database import Database
@@ -34,7 +35,7 @@ from slaapp.models.database import Database
 log = logging.getLogger(__name__)
 I64 = npt.NDArray[np.int64]
 DAY = 86400
-MAGIC = b"slaapp clock page 1\n"
+MAGIC = b"slaapp clock page 2\n"
 _INTS = ("id", "record_id", "started_at", "target", "elapsed", "version", "evaluated_at",
          "due_at")  # fmt: skip
 _SMALL = ("quality", "status")
@@ -43,7 +44,7 @@ _DIMENSIONS = ("handoff", "segment", "owner")
 
 @dataclass(frozen=True)
 class Page:
-    """One day's closed clocks packed, as read at the day's `generation`."""
+    """One day's clocks packed, as read at the day's `generation`."""
 
     day: int
     generation: int
@@ -61,13 +62,11 @@ class PeriodColumns:
 
 
 def read_period(connection: Connection, start: int, end: int, judge: int) -> PeriodColumns:
-    """The stored clocks that started in [start, end) and their records, judged as stored at
-    `judge` (as `period_clocks` gives them): closed ones from the pages of their UTC days
-    (a day without a current page is read and packed), open ones from the table."""
+    """The stored clocks that started in [start, end) and their records, as `period_clocks`
+    (judged at `judge`) and `period_records` read them: from the pages of their UTC days,
+    a day without a current page read from the table and packed."""
     if end <= start or not pages_kept(connection):
-        return PeriodColumns(
-            period_clocks(connection, start, end, judge), period_records(connection, start, end)
-        )
+        return _from_table(connection, start, end, judge)
     mark = placeholder(connection)
     days = connection.exec_driver_sql(
         "SELECT d.day, d.generation, CASE WHEN p.generation = d.generation THEN p.payload END"
@@ -75,19 +74,23 @@ def read_period(connection: Connection, start: int, end: int, judge: int) -> Per
         f" WHERE d.day >= {mark} AND d.day <= {mark} ORDER BY d.day",
         (start // DAY, (end - 1) // DAY),
     ).fetchall()
-    parts = [unpack(bytes(payload)) for _, _, payload in days if payload is not None]
+    current = {int(day): bytes(payload) for day, _, payload in days if payload is not None}
+    current = {day: payload for day, payload in current.items() if payload.startswith(MAGIC)}
+    parts = [unpack(payload) for payload in current.values()]  # another version's: read again
     built: list[Page] = []
-    for run in _runs([(int(day), int(gen)) for day, gen, payload in days if payload is None]):
+    for run in _runs([(int(day), int(gen)) for day, gen, _ in days if int(day) not in current]):
         found = _read_days(connection, run)
         built += [Page(day, gen, pack(*part)) for (day, gen), part in zip(run, found, strict=True)]
         parts += found
-    parts.append(
-        (
-            some_clocks(connection, start, end, "open"),
-            period_records(connection, start, end, "open"),
-        )
-    )
+    if not parts:  # no clock ever started on these days
+        return _from_table(connection, start, end, judge)
     return PeriodColumns(*_merged(parts, start, end, judge), tuple(built))
+
+
+def _from_table(connection: Connection, start: int, end: int, judge: int) -> PeriodColumns:
+    return PeriodColumns(
+        period_clocks(connection, start, end, judge), period_records(connection, start, end)
+    )
 
 
 def pages_kept(connection: Connection) -> bool:
@@ -171,16 +174,24 @@ Part = tuple[PeriodClocks, PeriodRecords]
 
 
 def _read_days(connection: Connection, run: list[tuple[int, int]]) -> list[Part]:
-    """The closed clocks and their records of consecutive days, one part per day."""
+    """The clocks and their records of consecutive days, one part per day."""
     start, end = run[0][0] * DAY, (run[-1][0] + 1) * DAY
-    clocks = some_clocks(connection, start, end, "closed")
-    records = period_records(connection, start, end, "closed")
+    clocks = whole_clocks(connection, start, end)
+    records = period_records(connection, start, end)
     day = clocks.started_at // DAY
+    by_day = np.argsort(day, kind="stable")  # each day's clocks stay in id order
+    bounds = np.searchsorted(day[by_day], [number for number, _ in run] + [run[-1][0] + 1])
+    # Each clock's record row; a record deleted between the two reads has none (-1).
+    at = np.minimum(np.searchsorted(records.id, clocks.record_id), max(records.id.size - 1, 0))
+    if records.id.size:
+        at[records.id[at] != clocks.record_id] = -1
+    else:
+        at[:] = -1
     parts = []
-    for number, _ in run:
-        rows = np.flatnonzero(day == number)
-        mine = clocks.rows(rows)
-        parts.append((_shrunk(mine), _records_of(records, mine.record_id)))
+    for i in range(len(run)):
+        rows = by_day[bounds[i] : bounds[i + 1]]
+        mine = np.unique(at[rows])
+        parts.append((_shrunk(clocks.rows(rows)), _records_at(records, mine[mine >= 0])))
     return parts
 
 
@@ -193,61 +204,74 @@ def _shrunk(clocks: PeriodClocks) -> PeriodClocks:
     return PeriodClocks(**found)
 
 
-def _records_of(records: PeriodRecords, ids: I64) -> PeriodRecords:
-    """The records among `records` (ascending by id) that have an id in `ids`."""
-    rows = np.flatnonzero(np.isin(records.id, ids)).tolist()
+def _records_at(records: PeriodRecords, rows: I64) -> PeriodRecords:
+    """These rows of `records`."""
+    pick = _picker(rows.tolist())
     return PeriodRecords(
         records.id[rows],
-        [records.label[r] for r in rows],
-        [records.source[r] for r in rows],
-        [records.amount[r] for r in rows],
+        pick(records.label),
+        pick(records.source),
+        pick(records.amount),
     )
 
 
+def _picker(rows: list[int]) -> Callable[[Sequence[Any]], list[Any]]:
+    """A function taking these items of a sequence, as a list (at C speed)."""
+    if len(rows) > 1:
+        get = itemgetter(*rows)
+        return lambda values: list(get(values))
+    return lambda values: [values[i] for i in rows]
+
+
 def pack(clocks: PeriodClocks, records: PeriodRecords) -> bytes:
-    """One page: a JSON header (sizes, labels, record texts), then the columns, compressed."""
+    """One page: a JSON header (labels, record texts, each column's type and offset), then
+    the columns, each in the narrowest integer type that holds its values less the offset."""
+    columns = [getattr(clocks, name) for name in _INTS + _SMALL]
+    columns += [getattr(clocks, name).codes for name in _DIMENSIONS]
+    columns.append(records.id)
+    narrow = [_narrowed(np.asarray(column, dtype=np.int64)) for column in columns]
     header = {
-        "clocks": len(clocks),
-        "records": int(records.id.size),
+        "columns": [[kind, base, int(values.size)] for kind, base, values in narrow],
         **{name: list(getattr(clocks, name).labels) for name in _DIMENSIONS},
         "label": records.label,
         "source": records.source,
         "amount": records.amount,
     }
     text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
-    columns = [np.ascontiguousarray(getattr(clocks, name), "<i8") for name in _INTS]
-    columns += [np.ascontiguousarray(getattr(clocks, name), "<i1") for name in _SMALL]
-    columns += [np.ascontiguousarray(getattr(clocks, n).codes, "<i4") for n in _DIMENSIONS]
-    columns.append(np.ascontiguousarray(records.id, "<i8"))
-    body = b"".join([struct.pack("<I", len(text)), text, *(c.tobytes() for c in columns)])
-    return MAGIC + zlib.compress(body, 1)
+    body = [v.tobytes() for _, _, v in narrow]
+    return b"".join([MAGIC, struct.pack("<I", len(text)), text, *body])
+
+
+def _narrowed(values: I64) -> tuple[str, int, npt.NDArray[np.integer]]:
+    """(dtype, offset, values - offset in that dtype): the narrowest that holds them."""
+    base = int(values.min()) if values.size else 0
+    span = int(values.max()) - base if values.size else 0
+    kind = next(k for k in ("<u1", "<u2", "<u4", "<i8") if span <= np.iinfo(k).max)
+    return kind, base, (values - base).astype(kind)
 
 
 def unpack(payload: bytes) -> Part:
     """A page's clocks and records, as `pack` took them."""
     if not payload.startswith(MAGIC):
         raise ValueError("not a clock page of this version")
-    body = zlib.decompress(payload[len(MAGIC) :])
-    (size,) = struct.unpack_from("<I", body)
-    header = json.loads(body[4 : 4 + size])
-    n, r = int(header["clocks"]), int(header["records"])
-    at = 4 + size
-
-    def column(dtype: str, count: int) -> npt.NDArray[Any]:
-        nonlocal at
-        found = np.frombuffer(body, dtype=dtype, count=count, offset=at)
+    at = len(MAGIC)
+    (size,) = struct.unpack_from("<I", payload, at)
+    header = json.loads(payload[at + 4 : at + 4 + size])
+    at += 4 + size
+    columns = []
+    for kind, base, count in header["columns"]:
+        found = np.frombuffer(payload, dtype=kind, count=count, offset=at)
         at += found.nbytes
-        return found
-
-    found: dict[str, Any] = {name: column("<i8", n).astype(np.int64) for name in _INTS}
-    found |= {name: column("<i1", n).astype(np.int8) for name in _SMALL}
-    found |= {
-        name: Dimension(column("<i4", n).astype(np.int64), tuple(header[name]))
-        for name in _DIMENSIONS
-    }
-    ids = column("<i8", r).astype(np.int64)
-    clocks = PeriodClocks(**found)
-    return clocks, PeriodRecords(ids, header["label"], header["source"], header["amount"])
+        columns.append(found.astype(np.int64) + base)
+    names = _INTS + _SMALL
+    values: dict[str, Any] = dict(zip(names, columns, strict=False))
+    for name in _SMALL:
+        values[name] = values[name].astype(np.int8)
+    codes = columns[len(names) : len(names) + len(_DIMENSIONS)]
+    for name, code in zip(_DIMENSIONS, codes, strict=True):
+        values[name] = Dimension(code, tuple(header[name]))
+    records = PeriodRecords(columns[-1], header["label"], header["source"], header["amount"])
+    return PeriodClocks(**values), records
 
 
 def _merged(parts: list[Part], start: int, end: int, judge: int) -> Part:
@@ -291,13 +315,9 @@ def _joined_records(parts: list[PeriodRecords], used: I64) -> PeriodRecords:
     ids = np.concatenate([r.id for r in parts]) if parts else np.zeros(0, np.int64)
     unique, first = np.unique(ids, return_index=True)
     keep = np.isin(unique, used)
-    rows = first[keep].tolist()
-    labels = [v for r in parts for v in r.label]
-    sources = [v for r in parts for v in r.source]
-    amounts = [v for r in parts for v in r.amount]
-    return PeriodRecords(
-        unique[keep],
-        [labels[i] for i in rows],
-        [sources[i] for i in rows],
-        [amounts[i] for i in rows],
+    pick = _picker(first[keep].tolist())
+    label, source, amount = (
+        pick(list(chain.from_iterable(getattr(r, name) for r in parts)))
+        for name in ("label", "source", "amount")
     )
+    return PeriodRecords(unique[keep], label, source, amount)
