@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar, TypeVarTuple
 
@@ -27,7 +28,6 @@ from sqlalchemy.sql.selectable import TableValuedAlias
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
 CHUNK = 900
-BATCH = 20_000
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -101,10 +101,17 @@ def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
     return sorted(session.scalar(sequence, {"table": table.name, "count": count}) or [])
 
 
+def _variables(connection: Connection) -> int:
+    """How many parameters one SQLite statement may hold (999 before SQLite 3.32)."""
+    driver = connection.connection.driver_connection
+    limit = getattr(driver, "getlimit", None)
+    return int(limit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)) if limit is not None else 999
+
+
 def insert_rows(
     session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
-    """Insert tuples in bulk (JSON pre-encoded): COPY on PostgreSQL, executemany on SQLite.
+    """Insert tuples in bulk (JSON pre-encoded): COPY on PostgreSQL, many rows a statement on SQLite.
 
     `rows` may be a generator: PostgreSQL stores the rows sent while later ones are made.
     Returns how many rows were inserted.
@@ -114,18 +121,23 @@ def insert_rows(
         from slaapp.models.pg_load import copy_rows  # only PostgreSQL loads the driver
 
         return copy_rows(connection, table, columns, rows)
-    marker = placeholder(connection)
     names = ", ".join(columns)
-    values = ", ".join([marker] * len(columns))
-    statement = f"INSERT INTO {table.name} ({names}) VALUES ({values})"
+    one = f"({', '.join('?' * len(columns))})"
+    # Many rows per statement: SQLite starts a statement journal for each statement that
+    # fires triggers (clock_days), so one row per statement would cost that per row.
+    per = max(1, min(2_000, _variables(connection) // len(columns)))
+    full = f"INSERT INTO {table.name} ({names}) VALUES {', '.join([one] * per)}"
     count = 0
-    batch: list[Sequence[Any]] = []
+    batch: list[Any] = []
     for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            connection.exec_driver_sql(statement, batch)
-            count += len(batch)
+        batch.extend(row)
+        if len(batch) == per * len(columns):
+            connection.exec_driver_sql(full, tuple(batch))
+            count += per
             batch = []
     if batch:
-        connection.exec_driver_sql(statement, batch)
-    return count + len(batch)
+        left = len(batch) // len(columns)
+        last = f"INSERT INTO {table.name} ({names}) VALUES {', '.join([one] * left)}"
+        connection.exec_driver_sql(last, tuple(batch))
+        count += left
+    return count
