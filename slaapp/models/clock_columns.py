@@ -27,7 +27,7 @@ _STATUS_CODE = "CASE status {} END".format(
 )
 _NUMBERS = ("id", "record_id", "started_at", "target_seconds", "elapsed_seconds", "{quality}",
             _STATUS_CODE)  # fmt: skip
-_TEXTS = ("handoff", "segment", "coalesce(owner, {none})")
+_TEXTS = ("handoff", "segment", "owner")
 _EXTRAS = ("version", "evaluated_at", "coalesce(due_at, -1)")
 _WHERE = " WHERE started_at >= {m} AND started_at < {m}"
 OPEN_STATUS_NAMES = tuple(STATUSES[code] for code in OPEN_STATUSES)
@@ -43,7 +43,6 @@ _LABEL = (
     "CASE WHEN name IS NOT NULL AND name <> '' AND name <> external_id"
     " THEN external_id || ' \u2014 ' || name ELSE external_id END"
 )
-_RECORD_TEXTS = (_LABEL, "coalesce({source}, {none})", "coalesce({amount}, {none})")
 _RECORDS = " FROM records WHERE id IN (SELECT record_id FROM clocks" + _WHERE + ")"
 
 
@@ -122,34 +121,47 @@ def _read_clocks(
     connection: Connection, sql: _Sql, start: int, end: int, *, extras: bool = False
 ) -> PeriodClocks:
     """The clocks of the period, with the extra columns if asked."""
-    columns = _NUMBERS + (_EXTRAS if extras else ())
-    numbers = [sql.joined(c.format(quality=sql.quality), COMMA) for c in columns]
-    texts = [sql.joined(c.format(none=sql.none), sql.unit) for c in _TEXTS]
-    query = f"SELECT count(*), {', '.join(numbers + texts)} FROM clocks" + _WHERE
-    row = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).one()
+    columns = [c.format(quality=sql.quality) for c in _NUMBERS + (_EXTRAS if extras else ())]
+    where = (" FROM clocks" + _WHERE).format(m=sql.mark)
+    found = joined_columns(connection, columns, _TEXTS, where, (start, end))
+    if found is None:
+        return _clocks_by_rows(connection, sql, start, end, extras)
+    return _clocks(*found)
+
+
+def joined_columns(
+    connection: Connection,
+    numbers: Sequence[str],
+    texts: Sequence[str],
+    rest: str,
+    params: tuple[Any, ...],
+) -> tuple[list[I64], list[list[str | None]]] | None:
+    """The integer and text columns (SQL expressions) of the rows `rest` ("FROM ... WHERE
+    ...", with the driver's parameter marks) finds, each column read as one joined string;
+    None when a text holds a separator (the caller reads those rows one by one)."""
+    sql = _dialect(connection)
+    joined = [sql.joined(c, COMMA) for c in numbers]
+    joined += [sql.joined(f"coalesce({c}, {sql.none})", sql.unit) for c in texts]
+    row = connection.exec_driver_sql(f"SELECT count(*), {', '.join(joined)} {rest}", params).one()
     count = int(row[0])
     parsed = [_numbers(text, count) for text in row[1 : 1 + len(numbers)]]
     split = [_texts(text, count) for text in row[1 + len(numbers) :]]
     if any(p is None for p in parsed) or any(s is None for s in split):
-        return _clocks_by_rows(connection, sql, start, end, extras)
-    return _clocks([p for p in parsed if p is not None], [s for s in split if s is not None])
+        return None
+    return [p for p in parsed if p is not None], [s for s in split if s is not None]
 
 
 def period_records(connection: Connection, start: int, end: int) -> PeriodRecords:
     """Label, source and amount of each record with a clock started in the period."""
     sql = _dialect(connection)
-    texts = [
-        sql.joined(c.format(none=sql.none, source=sql.source, amount=sql.amount), sql.unit)
-        for c in _RECORD_TEXTS
-    ]
-    query = f"SELECT count(*), {', '.join([sql.joined('id', COMMA), *texts])}" + _RECORDS
-    row = connection.exec_driver_sql(query.format(m=sql.mark), (start, end)).one()
-    count = int(row[0])
-    ids = _numbers(row[1], count)
-    split = [_texts(text, count) for text in row[2:]]
-    if ids is None or any(s is None for s in split):
+    where = _RECORDS.format(m=sql.mark)
+    found = joined_columns(
+        connection, ["id"], [_LABEL, sql.source, sql.amount], where, (start, end)
+    )
+    if found is None:
         return _in_id_order(*_record_rows(connection, sql, _RECORDS, (start, end)))
-    return _in_id_order(ids, [s or [] for s in split])
+    (ids,), texts = found
+    return _in_id_order(ids, texts)
 
 
 def records_with(connection: Connection, records: PeriodRecords, ids: I64) -> PeriodRecords:

@@ -16,6 +16,7 @@ from slaapp.engine.eventlog import NO_VALUE
 from slaapp.engine.metrics_open import judge_open_now, rule_timing
 from slaapp.engine.versions import PublishedMatrix, take_clocks
 from slaapp.models.bulk import chunks, placeholder
+from slaapp.models.clock_columns import joined_columns
 from slaapp.models.evaluation import (
     StoredClocks,
     record_label,
@@ -26,17 +27,23 @@ from slaapp.models.evaluation import (
 from slaapp.models.matrices import published_matrices
 
 _STATUS_SQL = " ".join(f"WHEN '{name}' THEN {code}" for code, name in enumerate(STATUSES))
-_COLUMNS = (
-    "c.record_id, r.source, r.external_id, c.handoff, c.cycle, c.version, c.segment, "
-    "coalesce(c.owner, ''), c.started_at, coalesce(c.stopped_at, 0), coalesce(c.due_at, 0), "
-    "c.target_seconds, c.elapsed_seconds, c.paused_seconds, "
-    f"CASE c.status {_STATUS_SQL} END, "
-    "CASE WHEN c.quality_ok IS NULL THEN -1 WHEN c.quality_ok THEN 1 ELSE 0 END, "
-    "c.evaluated_at, CASE WHEN c.stopped_at IS NULL THEN 0 ELSE 1 END, "
-    "CASE WHEN c.due_at IS NULL THEN 0 ELSE 1 END"
-)
-"""The stored columns, with NULLs and status words as the numbers a ClockTable holds."""
-_SELECT = f"SELECT {_COLUMNS} FROM clocks c JOIN records r ON r.id = c.record_id WHERE "
+_NUMBERS = {
+    0: "c.record_id", 4: "c.cycle", 5: "c.version", 8: "c.started_at",
+    9: "coalesce(c.stopped_at, 0)", 10: "coalesce(c.due_at, 0)", 11: "c.target_seconds",
+    12: "c.elapsed_seconds", 13: "c.paused_seconds", 14: f"CASE c.status {_STATUS_SQL} END",
+    15: "CASE WHEN c.quality_ok IS NULL THEN -1 WHEN c.quality_ok THEN 1 ELSE 0 END",
+    16: "c.evaluated_at", 17: "CASE WHEN c.stopped_at IS NULL THEN 0 ELSE 1 END",
+    18: "CASE WHEN c.due_at IS NULL THEN 0 ELSE 1 END",
+}  # fmt: skip
+_TEXTS = {1: "r.source", 2: "r.external_id", 3: "c.handoff", 6: "c.segment",
+          7: "coalesce(c.owner, '')"}  # fmt: skip
+"""The stored columns by position, with NULLs and status words as the numbers a ClockTable
+holds: integers (each read as one numpy column) and text."""
+WIDTH = len(_NUMBERS) + len(_TEXTS)
+_FROM = " FROM clocks c JOIN records r ON r.id = c.record_id WHERE "
+_SELECT = f"SELECT {', '.join((_NUMBERS | _TEXTS)[i] for i in range(WIDTH))}" + _FROM
+Columns = list[Any]
+"""The 19 columns by position: numpy int64 arrays for the integers, lists for the text."""
 _OPEN = "c.is_open = TRUE"  # a comparison: SQLite's planner reads a bare boolean by scanning
 
 
@@ -70,25 +77,28 @@ def current_clocks(
     if stale and persist:
         refresh_clocks(session, now, stale)
         stale = set()
-    open_rows = connection.exec_driver_sql(_SELECT + _OPEN).fetchall()
+    columns = _read(connection, _OPEN, ())
     if since is None:
-        closed_rows = list(connection.exec_driver_sql(_SELECT + "NOT c.is_open").fetchall())
+        closed = _read(connection, "NOT c.is_open", ())
     else:
-        closed_rows = list(
-            connection.exec_driver_sql(
-                _SELECT + f"NOT c.is_open AND c.stopped_at >= {marker}", (since,)
-            ).fetchall()
-        )
-        seen = {(row[0], row[3], row[4]) for row in closed_rows}
+        closed = _read(connection, f"NOT c.is_open AND c.stopped_at >= {marker}", (since,))
+        seen = set(zip(closed[0].tolist(), closed[3], closed[4].tolist(), strict=True))
         for part in chunks(sorted(set(records))):
             where = f"NOT c.is_open AND c.record_id IN ({', '.join([marker] * len(part))})"
-            found = connection.exec_driver_sql(_SELECT + where, tuple(part)).fetchall()
-            closed_rows += [row for row in found if (row[0], row[3], row[4]) not in seen]
-    rows = [row for row in (*open_rows, *closed_rows) if row[0] not in stale]
+            found = _read(connection, where, tuple(part))
+            keys = zip(found[0].tolist(), found[3], found[4].tolist(), strict=True)
+            closed = _joined(closed, _taken(found, np.array([k not in seen for k in keys], bool)))
+    columns = _joined(columns, closed)
+    if stale:
+        columns = _taken(columns, ~np.isin(columns[0], np.array(sorted(stale), dtype=np.int64)))
     labelled = _several_sources(connection)
-    origins = {row[0]: (row[1], row[2]) for row in rows}
-    table, pks, numbers = _table(rows, now, versions, origins, labelled)
-    table = _rejudge_open(table, numbers, rows, now, versions)
+    pks, first = np.unique(columns[0], return_index=True)
+    origins = {
+        pk: (columns[1][i], columns[2][i])
+        for pk, i in zip(pks.tolist(), first.tolist(), strict=True)
+    }
+    table, pks, numbers = _table(columns, now, versions, origins, labelled)
+    table = _rejudge_open(table, numbers, columns[16], now, versions)
     if stale:
         fresh = stored_clocks(session, now, stale)
         origins |= _origins(connection, marker, stale)
@@ -101,6 +111,35 @@ def current_clocks(
         take_clocks(table, order), pks, numbers[order], teams, tuple(versions),
         tuple(origins[int(pk)] for pk in pks.tolist()),
     )  # fmt: skip
+
+
+def _read(connection: Any, where: str, params: tuple[Any, ...]) -> Columns:
+    """The stored columns of the clocks `where` finds, each read as one joined string (row by
+    row when a text holds a separator)."""
+    found = joined_columns(
+        connection, list(_NUMBERS.values()), list(_TEXTS.values()), _FROM + where, params
+    )
+    if found is None:
+        rows = connection.exec_driver_sql(_SELECT + where, params).fetchall()
+        values = list(zip(*rows, strict=True)) if rows else [()] * WIDTH
+        return [np.array(v, dtype=np.int64) if i in _NUMBERS else list(v)
+                for i, v in enumerate(values)]  # fmt: skip
+    numbers, texts = found
+    by_place = dict(zip(_NUMBERS, numbers, strict=True)) | dict(zip(_TEXTS, texts, strict=True))
+    return [by_place[i] for i in range(WIDTH)]
+
+
+def _taken(columns: Columns, keep: npt.NDArray[np.bool_]) -> Columns:
+    """The rows where `keep` holds."""
+    rows = np.flatnonzero(keep).tolist()
+    return [c[keep] if isinstance(c, np.ndarray) else [c[i] for i in rows] for c in columns]
+
+
+def _joined(first: Columns, second: Columns) -> Columns:
+    return [
+        np.concatenate((a, b)) if isinstance(a, np.ndarray) else [*a, *b]
+        for a, b in zip(first, second, strict=True)
+    ]
 
 
 def stale_records(
@@ -165,14 +204,13 @@ def _vocabulary(versions: Sequence[PublishedMatrix], now: int) -> tuple[tuple[st
 
 
 def _table(
-    rows: Sequence[Any],
+    columns: Columns,
     now: int,
     versions: Sequence[PublishedMatrix],
     origins: dict[int, tuple[str, str]],
     labelled: bool,
 ) -> tuple[ClockTable, npt.NDArray[np.int64], npt.NDArray[np.int32]]:
-    """Stored rows as a ClockTable (record codes in database id order), ids and versions."""
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 19
+    """Stored columns as a ClockTable (record codes in database id order), ids and versions."""
 
     def ints(index: int, dtype: type = np.int64) -> npt.NDArray[Any]:
         return np.array(columns[index], dtype=np.int64).astype(dtype, copy=False)
@@ -213,14 +251,13 @@ def _table(
 def _rejudge_open(
     table: ClockTable,
     numbers: npt.NDArray[np.int32],
-    rows: Sequence[Any],
+    judged: npt.NDArray[np.int64],
     now: int,
     versions: Sequence[PublishedMatrix],
 ) -> ClockTable:
     """Open clocks moved from the instant they were judged to `now` (DESIGN section 4)."""
     if not len(table):
         return table
-    judged = np.array([row[16] for row in rows], dtype=np.int64)
     keys = np.stack([numbers.astype(np.int64), table.handoff, table.segment], axis=1)
     unique, rule = np.unique(keys, axis=0, return_inverse=True)
     matrices = {v.number: v.matrix for v in versions}

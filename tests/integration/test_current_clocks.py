@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 
 from slaapp.engine.eventlog import EventLogBuilder
+from slaapp.models import current_clocks as current_clocks_module
 from slaapp.models.current_clocks import current_clocks
 from slaapp.models.evaluation import StoredClocks, stored_clocks
 from slaapp.models.matrices import load_version, publish
@@ -180,3 +181,35 @@ def test_migration_0009_backfill_finds_the_records_with_later_events(demo) -> No
         ).all()
     assert marked == [("L-LATER", now + HOUR)]
     same_as_full(database, now + 2 * HOUR)
+
+
+def test_the_joined_column_read_equals_the_row_by_row_read(demo, monkeypatch) -> None:
+    """Columns come back as joined strings; a CRM id or owner holding a separator must not
+    shift a value: those rows are read one by one."""
+    database, now = demo
+    at, since = now + HOUR, now - 7 * DAY
+
+    def read() -> dict:
+        with database.session() as session:
+            found = current_clocks(session, at, since=since)
+        return decoded(found) | {"origins": found.origins, "owners": found.clocks.owners}
+
+    joined = read()
+    with monkeypatch.context() as patched:
+        patched.setattr(current_clocks_module, "joined_columns", lambda *args: None)
+        assert read() == joined
+    with database.session() as session:
+        record_id, owner = session.execute(
+            select(Clock.record_id, Clock.owner).where(Clock.is_open).limit(1)
+        ).one()
+        records, clocks = table_of(Record), table_of(Clock)
+        session.execute(
+            update(records).where(records.c.id == record_id).values(external_id="L-\x1f-\x1e")
+        )
+        session.execute(
+            update(clocks).where(clocks.c.owner == owner).values(owner=f"{owner}\x1f,x")
+        )
+    planted = read()
+    assert "L-\x1f-\x1e" in {crm_id for _, crm_id in planted["origins"]}
+    assert f"{owner}\x1f,x" in planted["owners"] and owner not in planted["owners"]
+    assert len(planted) == len(joined)
