@@ -42,6 +42,9 @@ _SMALL = ("quality", "status")
 _DIMENSIONS = ("handoff", "segment", "owner")
 
 
+Part = tuple[PeriodClocks, PeriodRecords]
+
+
 @dataclass(frozen=True)
 class Page:
     """One day's clocks packed, as read at the day's `generation`."""
@@ -74,17 +77,33 @@ def read_period(connection: Connection, start: int, end: int, judge: int) -> Per
         f" WHERE d.day >= {mark} AND d.day <= {mark} ORDER BY d.day",
         (start // DAY, (end - 1) // DAY),
     ).fetchall()
-    current = {int(day): bytes(payload) for day, _, payload in days if payload is not None}
-    current = {day: payload for day, payload in current.items() if payload.startswith(MAGIC)}
-    parts = [unpack(payload) for payload in current.values()]  # another version's: read again
+    parts: list[Part] = []
+    stale: list[tuple[int, int]] = []
+    for day, generation, payload in days:
+        part = _unpacked(payload)
+        if part is None:
+            stale.append((int(day), int(generation)))
+        else:
+            parts.append(part)
     built: list[Page] = []
-    for run in _runs([(int(day), int(gen)) for day, gen, _ in days if int(day) not in current]):
+    for run in _runs(stale):
         found = _read_days(connection, run)
         built += [Page(day, gen, pack(*part)) for (day, gen), part in zip(run, found, strict=True)]
         parts += found
     if not parts:  # no clock ever started on these days
         return _from_table(connection, start, end, judge)
     return PeriodColumns(*_merged(parts, start, end, judge), tuple(built))
+
+
+def _unpacked(payload: bytes | None) -> Part | None:
+    """A current page's clocks and records; None for none, or one this version cannot read."""
+    if payload is None:
+        return None
+    try:
+        return unpack(bytes(payload))
+    except (ValueError, KeyError, TypeError, struct.error) as error:
+        log.warning("a dashboard page could not be read (%s); reading its day again", error)
+        return None
 
 
 def _from_table(connection: Connection, start: int, end: int, judge: int) -> PeriodColumns:
@@ -168,9 +187,6 @@ def _runs(days: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
         else:
             runs.append([day])
     return runs
-
-
-Part = tuple[PeriodClocks, PeriodRecords]
 
 
 def _read_days(connection: Connection, run: list[tuple[int, int]]) -> list[Part]:

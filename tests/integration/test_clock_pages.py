@@ -215,3 +215,18 @@ def test_a_page_holds_text_with_any_character() -> None:
     with pytest.raises(ValueError, match="not a clock page"):
         unpack(b"something else")
     assert Page(1, 1, b"").day == 1
+
+
+def test_a_page_that_cannot_be_read_is_read_again_from_the_table(demo) -> None:
+    database, _, now = demo
+    today = datetime.fromtimestamp(now, UTC).date()
+    start, end = local_bounds(today - timedelta(days=4), today, "UTC")
+    built = read(database, start, end, now).built
+    keep_pages(database, built)
+    broken = {built[0].day: b"slaapp clock page 2\n\x00\x00", built[1].day: b"page 1"}
+    with database.session() as session:
+        for day, payload in broken.items():
+            session.execute(update(ClockPage).where(ClockPage.day == day).values(payload=payload))
+    again = read(database, start, end, now)
+    assert sorted(p.day for p in again.built) == sorted(broken)
+    assert_same(again.clocks, again.records, database, start, end, now)
