@@ -136,6 +136,7 @@ def _taken(columns: Columns, keep: npt.NDArray[np.bool_]) -> Columns:
 
 
 def _joined(first: Columns, second: Columns) -> Columns:
+    """The rows of `first`, then those of `second`."""
     return [
         np.concatenate((a, b)) if isinstance(a, np.ndarray) else [*a, *b]
         for a, b in zip(first, second, strict=True)

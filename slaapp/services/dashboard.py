@@ -220,7 +220,7 @@ def period_bounds(first: date, last: date, zone: str) -> tuple[int, int]:
 
 def load_dashboard(database: Database, chosen: DashboardFilter, now: int) -> DashboardData:
     """One unit of work: the stored clocks of the period, filtered, judged at `now`, aggregated;
-    then the pages of closed clocks this read built are kept for the next one."""
+    then the day pages this read built are kept for the next one."""
     with database.session() as session:
         data, built = _dashboard(session, chosen, now)
     keep_pages(database, built)
