@@ -23,47 +23,59 @@ RECORD_CHANGED = (
     "OLD.name IS NOT NEW.name OR OLD.external_id IS NOT NEW.external_id"
     " OR OLD.attributes IS NOT NEW.attributes"
 )
+
+
+def _bump(rows: str) -> str:
+    """The statement raising the generation of the days `rows` gives ("VALUES ..." or a
+    SELECT of (day, 1))."""
+    return f"INSERT INTO clock_days (day, generation) {rows}{BUMP};"
+
+
+def _day(row: str) -> str:
+    """VALUES of the day of the clock row (NEW or OLD) a SQLite trigger sees."""
+    return f"VALUES ({day_of(row + '.started_at')}, 1)"
+
+
+def _pg_function(name: str, rows: str) -> str:
+    """A statement trigger's function (as the schema owner) raising the days of `rows`."""
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    {_bump(rows)}
+    RETURN NULL;
+END $$;"""
+
+
+_OF_RECORD = f"SELECT DISTINCT {day_of('started_at')}, 1 FROM clocks WHERE record_id = NEW.id"
 SQLITE_TRIGGERS = {
-    "slaapp_clock_days_insert": "AFTER INSERT ON clocks BEGIN INSERT INTO clock_days"
-    f" (day, generation) VALUES ({day_of('NEW.started_at')}, 1){BUMP}; END",
-    "slaapp_clock_days_delete": "AFTER DELETE ON clocks BEGIN INSERT INTO clock_days"
-    f" (day, generation) VALUES ({day_of('OLD.started_at')}, 1){BUMP}; END",
+    "slaapp_clock_days_insert": f"AFTER INSERT ON clocks BEGIN {_bump(_day('NEW'))} END",
+    "slaapp_clock_days_delete": f"AFTER DELETE ON clocks BEGIN {_bump(_day('OLD'))} END",
     "slaapp_clock_days_update": "AFTER UPDATE ON clocks BEGIN"
-    f" INSERT INTO clock_days (day, generation) VALUES ({day_of('OLD.started_at')}, 1){BUMP};"
-    f" INSERT INTO clock_days (day, generation) VALUES ({day_of('NEW.started_at')}, 1){BUMP};"
-    " END",
+    f" {_bump(_day('OLD'))} {_bump(_day('NEW'))} END",
     "slaapp_clock_days_record": f"AFTER UPDATE ON records WHEN {RECORD_CHANGED} BEGIN"
-    f" INSERT INTO clock_days (day, generation) SELECT DISTINCT {day_of('started_at')}, 1"
-    f" FROM clocks WHERE record_id = NEW.id{BUMP}; END",
+    f" {_bump(_OF_RECORD)} END",
 }
-PG_FUNCTIONS = f"""
-CREATE OR REPLACE FUNCTION slaapp_clock_days_changed() RETURNS trigger LANGUAGE plpgsql
-SECURITY DEFINER SET search_path FROM CURRENT AS $$
-BEGIN
-    INSERT INTO clock_days (day, generation)
-    SELECT DISTINCT {day_of("started_at")}, 1 FROM changed_clocks{BUMP};
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE FUNCTION slaapp_clock_days_moved() RETURNS trigger LANGUAGE plpgsql
-SECURITY DEFINER SET search_path FROM CURRENT AS $$
-BEGIN
-    INSERT INTO clock_days (day, generation)
-    SELECT DISTINCT {day_of("started_at")}, 1 FROM (
-        SELECT started_at FROM old_clocks UNION SELECT started_at FROM changed_clocks
-    ) AS moved{BUMP};
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE FUNCTION slaapp_clock_days_record() RETURNS trigger LANGUAGE plpgsql
-SECURITY DEFINER SET search_path FROM CURRENT AS $$
-BEGIN
-    INSERT INTO clock_days (day, generation)
-    SELECT DISTINCT {day_of("c.started_at")}, 1
-    FROM new_records n JOIN old_records o ON o.id = n.id JOIN clocks c ON c.record_id = n.id
-    WHERE o.name IS DISTINCT FROM n.name OR o.external_id IS DISTINCT FROM n.external_id
-       OR o.attributes::text IS DISTINCT FROM n.attributes::text{BUMP};
-    RETURN NULL;
-END $$;
-"""
+PG_FUNCTIONS = "".join(
+    [
+        _pg_function(
+            "slaapp_clock_days_changed",
+            f"SELECT DISTINCT {day_of('started_at')}, 1 FROM changed_clocks",
+        ),
+        _pg_function(
+            "slaapp_clock_days_moved",
+            f"SELECT DISTINCT {day_of('started_at')}, 1 FROM (SELECT started_at FROM old_clocks"
+            " UNION SELECT started_at FROM changed_clocks) AS moved",
+        ),
+        _pg_function(
+            "slaapp_clock_days_record",
+            f"SELECT DISTINCT {day_of('c.started_at')}, 1 FROM new_records n"
+            " JOIN old_records o ON o.id = n.id JOIN clocks c ON c.record_id = n.id"
+            " WHERE o.name IS DISTINCT FROM n.name OR o.external_id IS DISTINCT FROM n.external_id"
+            " OR o.attributes::text IS DISTINCT FROM n.attributes::text",
+        ),
+    ]
+)
 PG_TRIGGERS = {
     "slaapp_clock_days_insert": "AFTER INSERT ON clocks REFERENCING NEW TABLE AS changed_clocks"
     " FOR EACH STATEMENT EXECUTE FUNCTION slaapp_clock_days_changed()",
