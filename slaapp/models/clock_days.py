@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-TRIGGERS = {
+TABLES = {
     "slaapp_clock_days_insert": "clocks",
     "slaapp_clock_days_delete": "clocks",
     "slaapp_clock_days_update": "clocks",
     "slaapp_clock_days_record": "records",
+    "slaapp_clock_days_truncate": "clocks",  # PostgreSQL only: SQLite has no TRUNCATE
 }
-"""Each trigger and its table: without all four, the dashboard keeps no page (clock_pages)."""
+"""Each trigger and its table: without all of its engine's, the dashboard keeps no page."""
 
 
 def day_of(instant: str) -> str:
@@ -56,8 +57,16 @@ SQLITE_TRIGGERS = {
     "slaapp_clock_days_record": f"AFTER UPDATE ON records WHEN {RECORD_CHANGED} BEGIN"
     f" {_bump(_OF_RECORD)} END",
 }
+_EMPTIED = """
+CREATE OR REPLACE FUNCTION slaapp_clock_days_emptied() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    UPDATE clock_days SET generation = generation + 1;
+    RETURN NULL;
+END $$;"""
 PG_FUNCTIONS = "".join(
     [
+        _EMPTIED,
         _pg_function(
             "slaapp_clock_days_changed",
             f"SELECT DISTINCT {day_of('started_at')}, 1 FROM changed_clocks",
@@ -87,37 +96,42 @@ PG_TRIGGERS = {
     "slaapp_clock_days_record": "AFTER UPDATE ON records"
     " REFERENCING OLD TABLE AS old_records NEW TABLE AS new_records"
     " FOR EACH STATEMENT EXECUTE FUNCTION slaapp_clock_days_record()",
+    "slaapp_clock_days_truncate": "AFTER TRUNCATE ON clocks"
+    " FOR EACH STATEMENT EXECUTE FUNCTION slaapp_clock_days_emptied()",
 }
 
 
+def _bodies(connection: Connection) -> dict[str, str]:
+    return PG_TRIGGERS if connection.dialect.name == "postgresql" else SQLITE_TRIGGERS
+
+
 def missing_triggers(connection: Connection) -> list[str]:
-    """The triggers of TRIGGERS this database lacks."""
-    names = ", ".join(f"'{name}'" for name in TRIGGERS)
+    """The triggers of this engine that the database lacks."""
+    wanted = list(_bodies(connection))
+    names = ", ".join(f"'{name}'" for name in wanted)
     if connection.dialect.name == "postgresql":
         query = f"SELECT tgname FROM pg_trigger WHERE tgname IN ({names})"
     else:
         query = f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})"
     found = {str(name) for name in connection.exec_driver_sql(query).scalars()}
-    return [name for name in TRIGGERS if name not in found]
+    return [name for name in wanted if name not in found]
 
 
 def create_triggers(connection: Connection, only: list[str] | None = None) -> None:
     """Create the triggers (`only` those named), and on PostgreSQL their functions."""
-    postgres = connection.dialect.name == "postgresql"
-    if postgres:
+    if connection.dialect.name == "postgresql":
         connection.execute(text(PG_FUNCTIONS))  # text: % is an operator here
-    bodies = PG_TRIGGERS if postgres else SQLITE_TRIGGERS
-    for name in only if only is not None else TRIGGERS:
+    bodies = _bodies(connection)
+    for name in only if only is not None else bodies:
         connection.execute(text(f"CREATE TRIGGER {name} {bodies[name]}"))
 
 
 def drop_triggers(connection: Connection) -> None:
     """Drop the triggers and their PostgreSQL functions."""
     postgres = connection.dialect.name == "postgresql"
-    for name, table in TRIGGERS.items():
-        connection.exec_driver_sql(
-            f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgres else "")
-        )
+    for name in _bodies(connection):
+        on = f" ON {TABLES[name]}" if postgres else ""
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}{on}")
     if postgres:
-        for function in ("changed", "moved", "record"):
+        for function in ("changed", "moved", "record", "emptied"):
             connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS slaapp_clock_days_{function}()")

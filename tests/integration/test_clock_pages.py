@@ -11,7 +11,6 @@ from sqlalchemy import func, select, text, update
 
 from slaapp.engine.eventlog import EventLogBuilder
 from slaapp.models.clock_columns import PeriodClocks, PeriodRecords, period_clocks, period_records
-from slaapp.models.clock_days import TRIGGERS
 from slaapp.models.clock_pages import DAY, Page, keep_pages, pack, read_period, unpack
 from slaapp.models.matrices import load_version
 from slaapp.models.tables import Clock, ClockDay, ClockPage, Record, table_of
@@ -182,10 +181,24 @@ def test_without_its_triggers_the_database_keeps_no_page(demo) -> None:
     postgres = not database.is_sqlite
     with database.session() as session:
         on = " ON records" if postgres else ""
-        session.execute(text(f"DROP TRIGGER {list(TRIGGERS)[-1]}{on}"))
+        session.execute(text(f"DROP TRIGGER slaapp_clock_days_record{on}"))
     found = read(database, start, end, now)
     assert found.built == ()  # straight from the table, pages ignored
     assert_same(found.clocks, found.records, database, start, end, now)
+
+
+def test_truncating_the_clocks_retires_every_page(demo) -> None:
+    database, _, now = demo
+    if database.is_sqlite:
+        pytest.skip("SQLite has no TRUNCATE (a DELETE fires the row triggers)")
+    today = datetime.fromtimestamp(now, UTC).date()
+    start, end = local_bounds(today - timedelta(days=5), today, "UTC")
+    keep_pages(database, read(database, start, end, now).built)
+    assert len(read(database, start, end, now).clocks) > 0
+    with database.session() as session:
+        session.execute(text("TRUNCATE clocks CASCADE"))
+    found = read(database, start, end, now)
+    assert len(found.clocks) == 0 and len(found.records.id) == 0
 
 
 def test_a_page_holds_text_with_any_character() -> None:
