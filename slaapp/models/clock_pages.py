@@ -137,6 +137,7 @@ def keep_pages(database: Database, pages: Sequence[Page]) -> int:
                 if not connection.exec_driver_sql(
                     "SELECT has_table_privilege('clock_pages', 'INSERT')"
                     " AND has_table_privilege('clock_pages', 'UPDATE')"
+                    " AND has_table_privilege('clock_pages', 'DELETE')"
                 ).scalar():
                     return 0
                 connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
@@ -154,6 +155,12 @@ def _store(connection: Connection, pages: Sequence[Page]) -> int:
         f" WHERE EXISTS (SELECT 1 FROM clock_days WHERE day = {m} AND generation = {m})"
         " ON CONFLICT (day) DO UPDATE"
         " SET generation = excluded.generation, payload = excluded.payload"
+    )
+    # Pages of days changed since they were read are never used again: gone, so the file
+    # holds at most one current page a day.
+    connection.exec_driver_sql(
+        "DELETE FROM clock_pages WHERE generation <> coalesce("
+        "(SELECT d.generation FROM clock_days d WHERE d.day = clock_pages.day), -1)"
     )
     kept = 0
     for page in pages:  # one at a time: a page is a few hundred kilobytes

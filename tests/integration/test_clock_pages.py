@@ -119,6 +119,10 @@ def test_a_new_event_retires_the_pages_of_its_records_days_only(demo) -> None:
     again = read(database, start, end, now)
     assert {p.day for p in again.built} == changed & {p for p in before if start // DAY <= p}
     assert_same(again.clocks, again.records, database, start, end, now)
+    keep_pages(database, again.built)  # and the retired pages outside the period are gone
+    with database.session() as session:
+        stored = dict(session.execute(select(ClockPage.day, ClockPage.generation)).all())
+    assert stored and all(after[day] == generation for day, generation in stored.items())
 
 
 def test_renaming_a_record_retires_its_pages_and_shows_the_new_name(demo) -> None:
