@@ -159,8 +159,6 @@ class Clock(Base):
     __table_args__ = (
         UniqueConstraint("record_id", "handoff", "cycle"),
         Index("ix_clocks_open_due", "is_open", "due_at"),
-        Index("ix_clocks_handoff_started", "handoff", "started_at"),
-        Index("ix_clocks_owner_started", "owner", "started_at"),
         Index("ix_clocks_stopped_at", "stopped_at"),
         Index("ix_clocks_evaluated_at", "evaluated_at"),
         Index("ix_clocks_started_cover", *CLOCKS_COVERED),
